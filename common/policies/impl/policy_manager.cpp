@@ -1,0 +1,164 @@
+#include "common/policies/policy_manager.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "fmt/format.h"
+#include "common/policies/signature_policy.h"
+
+namespace weft::common::policies {
+namespace {
+
+class ImplicitMetaPolicy final : public Policy {
+ public:
+  ImplicitMetaPolicy(std::string description, ::common::ImplicitMetaPolicy::Rule rule,
+                     std::vector<const Policy*> sub_policies)
+      : description_(std::move(description)), sub_policies_(std::move(sub_policies)) {
+    int count = static_cast<int>(sub_policies_.size());
+    switch (rule) {
+      case ::common::ImplicitMetaPolicy::ANY: threshold_ = 1; break;
+      case ::common::ImplicitMetaPolicy::ALL: threshold_ = count; break;
+      default: threshold_ = count / 2 + 1; break;  // MAJORITY
+    }
+    if (count == 0) threshold_ = 0;
+  }
+
+  Status EvaluateSignedData(std::span<const SignedData> signed_data) const override {
+    int satisfied = 0;
+    std::vector<std::string> failures;
+    for (const Policy* sub_policy : sub_policies_) {
+      Status status = sub_policy->EvaluateSignedData(signed_data);
+      if (status.ok()) {
+        if (++satisfied >= threshold_) return absl::OkStatus();
+      } else {
+        failures.push_back(std::string(status.message()));
+      }
+    }
+    if (satisfied >= threshold_) return absl::OkStatus();
+    return absl::PermissionDeniedError(absl::StrCat(
+        "implicit policy ", description_, " not satisfied: ", satisfied, " of ",
+        sub_policies_.size(), " sub-policies satisfied, ", threshold_, " required (",
+        absl::StrJoin(failures, "; "), ")"));
+  }
+
+ private:
+  std::string description_;
+  std::vector<const Policy*> sub_policies_;
+  int threshold_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Policy> NewImplicitMetaPolicy(std::string description,
+                                              ::common::ImplicitMetaPolicy::Rule rule,
+                                              std::vector<const Policy*> sub_policies) {
+  return std::make_unique<ImplicitMetaPolicy>(std::move(description), rule,
+                                              std::move(sub_policies));
+}
+
+StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::Build(
+    std::string name, const ::common::ConfigGroup& group,
+    const IdentityDeserializer& deserializer) {
+  return BuildAt(absl::StrCat("/", name), group, deserializer, nullptr);
+}
+
+StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
+    std::string path, const ::common::ConfigGroup& group,
+    const IdentityDeserializer& deserializer, const PolicyManager* root) {
+  std::unique_ptr<PolicyManager> manager(new PolicyManager());
+  manager->path_ = std::move(path);
+  manager->root_ = root;
+  const PolicyManager* children_root = root != nullptr ? root : manager.get();
+  for (const auto& [child_name, child_group] : group.groups()) {
+    WEFT_ASSIGN_OR_RETURN(auto child, BuildAt(absl::StrCat(manager->path_, "/", child_name),
+                                              child_group, deserializer, children_root));
+    manager->children_.emplace(child_name, std::move(child));
+  }
+  for (const auto& [policy_name, config_policy] : group.policies()) {
+    std::string policy_path = absl::StrCat(manager->path_, "/", policy_name);
+    const ::common::Policy& policy = config_policy.policy();
+    switch (policy.type()) {
+      case ::common::Policy::SIGNATURE: {
+        ::common::SignaturePolicyEnvelope envelope;
+        if (!envelope.ParseFromString(policy.value())) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("policy ", policy_path, ": value is not a SignaturePolicyEnvelope"));
+        }
+        auto built = NewSignaturePolicy(std::move(envelope), deserializer);
+        if (!built.ok()) return Annotate(built.status(), absl::StrCat("policy ", policy_path));
+        manager->policies_.emplace(policy_name, *std::move(built));
+        break;
+      }
+      case ::common::Policy::IMPLICIT_META: {
+        ::common::ImplicitMetaPolicy meta;
+        if (!meta.ParseFromString(policy.value()) ||
+            !::common::ImplicitMetaPolicy::Rule_IsValid(meta.rule())) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("policy ", policy_path, ": value is not a valid ImplicitMetaPolicy"));
+        }
+        std::vector<const Policy*> sub_policies;
+        for (const auto& [child_name, child] : manager->children_) {
+          auto found = child->policies_.find(meta.sub_policy());
+          if (found != child->policies_.end()) sub_policies.push_back(found->second.get());
+        }
+        std::string description =
+            absl::StrCat(::common::ImplicitMetaPolicy::Rule_Name(meta.rule()), " ",
+                         meta.sub_policy(), " (", policy_path, ")");
+        manager->policies_.emplace(policy_name,
+                                   NewImplicitMetaPolicy(std::move(description), meta.rule(),
+                                                         std::move(sub_policies)));
+        break;
+      }
+      default:
+        return absl::InvalidArgumentError(absl::StrCat(
+            "policy ", policy_path, ": unsupported policy type ", policy.type(),
+            " (only SIGNATURE and IMPLICIT_META are supported)"));
+    }
+  }
+  return manager;
+}
+
+StatusOr<const Policy*> PolicyManager::GetPolicy(std::string_view path) const {
+  const PolicyManager* manager = this;
+  std::string_view relative = path;
+  if (!path.empty() && path.front() == '/') {
+    manager = root_ != nullptr ? root_ : this;
+    std::string_view root_prefix = manager->path_;  // "/Channel"
+    if (path.substr(0, root_prefix.size()) != root_prefix || path.size() <= root_prefix.size() ||
+        path[root_prefix.size()] != '/') {
+      return absl::NotFoundError(fmt::format("policy {} is not under {}", path, root_prefix));
+    }
+    relative = path.substr(root_prefix.size() + 1);
+  }
+  std::vector<std::string_view> parts;
+  for (size_t start = 0;;) {
+    size_t slash = relative.find('/', start);
+    parts.push_back(relative.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    manager = manager->SubManager(parts[i]);
+    if (manager == nullptr) {
+      return absl::NotFoundError(fmt::format("policy {}: no group {}", path, parts[i]));
+    }
+  }
+  auto found = manager->policies_.find(parts.back());
+  if (found == manager->policies_.end()) {
+    return absl::NotFoundError(
+        fmt::format("policy {} does not exist in {}", path, manager->path_));
+  }
+  return found->second.get();
+}
+
+const PolicyManager* PolicyManager::SubManager(std::string_view name) const {
+  auto found = children_.find(name);
+  return found == children_.end() ? nullptr : found->second.get();
+}
+
+std::vector<std::string> PolicyManager::PolicyNames() const {
+  std::vector<std::string> names;
+  for (const auto& [name, policy] : policies_) names.push_back(name);
+  return names;
+}
+
+}  // namespace weft::common::policies
