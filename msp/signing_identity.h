@@ -1,0 +1,38 @@
+// The node's or a client's own identity: its certificate and private key.
+// Thread-safety: immutable; safe for concurrent use.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/crypto/ecdsa.h"
+#include "common/crypto/x509.h"
+#include "common/status/status.h"
+
+namespace weft::msp {
+
+class SigningIdentity {
+ public:
+  // Fails when `key` is not the key of `certificate`.
+  static StatusOr<SigningIdentity> Create(std::string msp_id,
+                                          common::crypto::Certificate certificate,
+                                          common::crypto::PrivateKey key);
+
+  const std::string& msp_id() const { return msp_id_; }
+  const common::crypto::Certificate& certificate() const { return certificate_; }
+  // The msp.SerializedIdentity bytes (MSP ID + PEM certificate) that go into
+  // SignatureHeader.creator and Endorsement.endorser.
+  const std::string& serialized() const { return serialized_; }
+  // DER low-S ECDSA over SHA-256(message).
+  StatusOr<std::string> Sign(std::string_view message) const { return key_.Sign(message); }
+
+ private:
+  SigningIdentity(std::string msp_id, common::crypto::Certificate certificate,
+                  common::crypto::PrivateKey key);
+  std::string msp_id_;
+  common::crypto::Certificate certificate_;
+  common::crypto::PrivateKey key_;
+  std::string serialized_;
+};
+
+}  // namespace weft::msp
