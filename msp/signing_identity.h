@@ -7,11 +7,12 @@
 
 #include "common/crypto/ecdsa.h"
 #include "common/crypto/x509.h"
+#include "common/protoutil/signer.h"
 #include "common/status/status.h"
 
 namespace weft::msp {
 
-class SigningIdentity {
+class SigningIdentity final : public common::protoutil::Signer {
  public:
   // Fails when `key` is not the key of `certificate`.
   static StatusOr<SigningIdentity> Create(std::string msp_id,
@@ -23,8 +24,11 @@ class SigningIdentity {
   // The msp.SerializedIdentity bytes (MSP ID + PEM certificate) that go into
   // SignatureHeader.creator and Endorsement.endorser.
   const std::string& serialized() const { return serialized_; }
+  std::string SerializedIdentity() const override { return serialized_; }
   // DER low-S ECDSA over SHA-256(message).
-  StatusOr<std::string> Sign(std::string_view message) const { return key_.Sign(message); }
+  StatusOr<std::string> Sign(std::string_view message) const override {
+    return key_.Sign(message);
+  }
 
  private:
   SigningIdentity(std::string msp_id, common::crypto::Certificate certificate,

@@ -1,0 +1,22 @@
+#include "common/config/impl/shared_readers.h"
+
+#include "common/config/impl/text.h"
+
+namespace weft::common::config::internal {
+
+void ReadMetrics(Reader& reader, std::string_view key, MetricsSettings* metrics) {
+  std::string provider = "disabled";
+  reader.ReadOneOf(key, &provider, {"disabled", "prometheus"});
+  metrics->provider =
+      provider == "prometheus" ? MetricsProvider::kPrometheus : MetricsProvider::kDisabled;
+}
+
+void CheckServerTls(Reader& reader, const TlsSettings& tls, std::string_view enabled_key,
+                    std::string_view certificate_key, std::string_view private_key_key) {
+  if (!tls.enabled) return;
+  const std::string why = internal::Cat("required when ", enabled_key, " is true");
+  if (tls.certificate.empty()) reader.AddError(certificate_key, why);
+  if (tls.private_key.empty()) reader.AddError(private_key_key, why);
+}
+
+}  // namespace weft::common::config::internal

@@ -1,0 +1,190 @@
+#include "common/channelconfig/channel_config.h"
+
+#include <catch2/catch.hpp>
+
+#include "common/channelconfig/config_builder.h"
+#include "common/protoutil/block.h"
+#include "msp/signing_identity.h"
+#include "tests/support/test_crypto.h"
+
+using namespace weft::common::channelconfig;
+using weft::testing::IssueLeaf;
+using weft::testing::MakeTestCa;
+using weft::testing::TestIdentity;
+
+namespace {
+
+weft::msp::MspConfig NodeOuMsp(const std::string& msp_id, const TestIdentity& ca) {
+  weft::msp::MspConfig config;
+  config.name = msp_id;
+  config.root_certs = {ca.cert};
+  config.node_ous.enable = true;
+  config.node_ous.client.organizational_unit = "client";
+  config.node_ous.peer.organizational_unit = "peer";
+  config.node_ous.admin.organizational_unit = "admin";
+  config.node_ous.orderer.organizational_unit = "orderer";
+  return config;
+}
+
+OrganizationSpec Org(const std::string& name, const TestIdentity& ca) {
+  std::string id = name + "MSP";
+  OrganizationSpec org;
+  org.name = id;
+  org.msp = NodeOuMsp(id, ca);
+  org.policies = {
+      {"Readers", {"Signature", "OR('" + id + ".admin', '" + id + ".peer', '" + id + ".client')"}},
+      {"Writers", {"Signature", "OR('" + id + ".admin', '" + id + ".client')"}},
+      {"Admins", {"Signature", "OR('" + id + ".admin')"}},
+      {"Endorsement", {"Signature", "OR('" + id + ".peer')"}},
+  };
+  return org;
+}
+
+PolicySpecs StandardPolicies() {
+  return {{"Readers", {"ImplicitMeta", "ANY Readers"}},
+          {"Writers", {"ImplicitMeta", "ANY Writers"}},
+          {"Admins", {"ImplicitMeta", "MAJORITY Admins"}}};
+}
+
+struct Network {
+  TestIdentity org1_ca = MakeTestCa("ca.org1.example.com", "Org1");
+  TestIdentity org2_ca = MakeTestCa("ca.org2.example.com", "Org2");
+  TestIdentity orderer_ca = MakeTestCa("ca.example.com", "Orderer");
+
+  ChannelSpec Spec() const {
+    ChannelSpec spec;
+    spec.policies = StandardPolicies();
+    spec.capabilities = {"V2_0"};
+    OrdererSpec orderer;
+    orderer.batch_timeout = "250ms";
+    orderer.batch_size = {10, 1 << 20, 1 << 19};
+    orderer.policies = StandardPolicies();
+    orderer.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
+    orderer.capabilities = {"V2_0"};
+    auto orderer_org = Org("Orderer", orderer_ca);
+    orderer_org.orderer_endpoints = {"127.0.0.1:7050"};
+    orderer.organizations = {orderer_org};
+    spec.orderer = orderer;
+    ApplicationSpec application;
+    application.policies = StandardPolicies();
+    application.policies["Endorsement"] = {"ImplicitMeta", "MAJORITY Endorsement"};
+    application.capabilities = {"V2_5"};
+    application.acls = {{"qscc/GetChainInfo", "/Channel/Application/Readers"}};
+    auto org1 = Org("Org1", org1_ca);
+    org1.anchor_peers = {{"peer0.org1.example.com", 7051}};
+    application.organizations = {org1, Org("Org2", org2_ca)};
+    spec.application = application;
+    return spec;
+  }
+};
+
+weft::common::policies::SignedData SignAs(const TestIdentity& who, const std::string& msp_id,
+                                          const std::string& data) {
+  auto signer = weft::msp::SigningIdentity::Create(msp_id, who.cert, who.key);
+  REQUIRE(signer.ok());
+  return {data, signer->serialized(), *signer->Sign(data)};
+}
+
+}  // namespace
+
+TEST_CASE("A genesis block built from a spec reads back into the same bundle") {
+  Network network;
+  auto config = BuildConfig(network.Spec());
+  REQUIRE(config.ok());
+  auto block = BuildGenesisBlock("mychannel", *config);
+  REQUIRE(block.ok());
+  CHECK(block->header().number() == 0);
+  CHECK(block->header().previous_hash().empty());
+  CHECK(block->header().data_hash() == weft::common::protoutil::BlockDataHash(block->data()));
+  CHECK(block->metadata().metadata_size() == 5);
+
+  auto bundle = ChannelConfig::FromConfigBlock(*block);
+  REQUIRE(bundle.ok());
+  const auto& channel = **bundle;
+  CHECK(channel.channel_id() == "mychannel");
+  CHECK(channel.sequence() == 0);
+  CHECK(channel.hashing_algorithm() == "SHA256");
+  CHECK(channel.capabilities() == std::set<std::string>{"V2_0"});
+  REQUIRE(channel.orderer().has_value());
+  CHECK(channel.orderer()->consensus_type == "solo");
+  CHECK(channel.orderer()->batch_timeout == std::chrono::milliseconds(250));
+  CHECK(channel.orderer()->batch_size.max_message_count == 10);
+  CHECK(channel.orderer()->batch_size.absolute_max_bytes == (1u << 20));
+  CHECK(channel.orderer()->batch_size.preferred_max_bytes == (1u << 19));
+  CHECK(channel.orderer()->organizations.at("OrdererMSP").orderer_endpoints ==
+        std::vector<std::string>{"127.0.0.1:7050"});
+  REQUIRE(channel.application().has_value());
+  CHECK(channel.application()->capabilities == std::set<std::string>{"V2_5"});
+  CHECK(channel.application()->acls.at("qscc/GetChainInfo") == "/Channel/Application/Readers");
+  const auto& org1 = channel.application()->organizations.at("Org1MSP");
+  CHECK(org1.msp_id == "Org1MSP");
+  CHECK(org1.anchor_peers == std::vector<Endpoint>{{"peer0.org1.example.com", 7051}});
+  CHECK(channel.msp_manager().msps().size() == 3);
+  for (std::string path : {"/Channel/Readers", "/Channel/Writers", "/Channel/Admins",
+                           "/Channel/Orderer/BlockValidation", "/Channel/Application/Endorsement",
+                           "/Channel/Application/Org2MSP/Admins"}) {
+    INFO(path);
+    CHECK(channel.policy_manager().GetPolicy(path).ok());
+  }
+}
+
+TEST_CASE("Channel policies evaluate real signatures through the organisations' MSPs") {
+  Network network;
+  auto bundle = ChannelConfig::FromConfig("mychannel", *BuildConfig(network.Spec()));
+  REQUIRE(bundle.ok());
+  const auto& policies = (*bundle)->policy_manager();
+  auto client1 = IssueLeaf(network.org1_ca, "User1@org1.example.com", {"client"});
+  auto admin1 = IssueLeaf(network.org1_ca, "Admin@org1.example.com", {"admin"});
+  auto admin2 = IssueLeaf(network.org2_ca, "Admin@org2.example.com", {"admin"});
+  auto peer2 = IssueLeaf(network.org2_ca, "peer0.org2.example.com", {"peer"});
+  auto stranger = IssueLeaf(MakeTestCa("ca.evil.example.com", "Evil"), "eve", {"client"});
+
+  std::vector<weft::common::policies::SignedData> client_writes{
+      SignAs(client1, "Org1MSP", "tx")};
+  CHECK((*policies.GetPolicy("/Channel/Application/Writers"))->EvaluateSignedData(client_writes).ok());
+  std::vector<weft::common::policies::SignedData> forged{SignAs(stranger, "Org1MSP", "tx")};
+  CHECK_FALSE((*policies.GetPolicy("/Channel/Application/Writers"))->EvaluateSignedData(forged).ok());
+
+  auto admins = *policies.GetPolicy("/Channel/Application/Admins");
+  std::vector<weft::common::policies::SignedData> one_admin{SignAs(admin1, "Org1MSP", "cfg")};
+  CHECK_FALSE(admins->EvaluateSignedData(one_admin).ok());
+  std::vector<weft::common::policies::SignedData> two_admins{SignAs(admin1, "Org1MSP", "cfg"),
+                                                             SignAs(admin2, "Org2MSP", "cfg")};
+  CHECK(admins->EvaluateSignedData(two_admins).ok());
+
+  auto endorsement = *policies.GetPolicy("/Channel/Application/Endorsement");
+  std::vector<weft::common::policies::SignedData> one_peer{SignAs(peer2, "Org2MSP", "prp")};
+  CHECK_FALSE(endorsement->EvaluateSignedData(one_peer).ok());
+}
+
+TEST_CASE("Invalid channel configurations are rejected naming the value") {
+  Network network;
+  auto spec = network.Spec();
+  spec.orderer->batch_size.preferred_max_bytes = spec.orderer->batch_size.absolute_max_bytes + 1;
+  auto bundle = ChannelConfig::FromConfig("mychannel", *BuildConfig(spec));
+  REQUIRE_FALSE(bundle.ok());
+  CHECK_THAT(std::string(bundle.status().message()),
+             Catch::StartsWith("channel config /Channel/Orderer: BatchSize needs"));
+
+  spec = network.Spec();
+  spec.orderer->batch_timeout = "soon";
+  bundle = ChannelConfig::FromConfig("mychannel", *BuildConfig(spec));
+  CHECK(std::string(bundle.status().message()) ==
+        "channel config /Channel/Orderer: BatchTimeout 'soon' is not a positive duration");
+
+  spec = network.Spec();
+  spec.orderer->orderer_type = "kafka";
+  bundle = ChannelConfig::FromConfig("mychannel", *BuildConfig(spec));
+  CHECK(std::string(bundle.status().message()) ==
+        "channel config /Channel/Orderer: consensus type kafka needs KafkaBrokers");
+
+  spec = network.Spec();
+  spec.application->organizations[0].policies["Admins"].rule = "OR('Org1MSP.boss')";
+  auto config = BuildConfig(spec);
+  REQUIRE_FALSE(config.ok());
+  CHECK_THAT(std::string(config.status().message()),
+             Catch::StartsWith("/Channel/Application/Org1MSP policy Admins: policy"));
+
+  ::common::Block not_config = weft::common::protoutil::NewBlock(3, "x");
+  CHECK_FALSE(ChannelConfig::FromConfigBlock(not_config).ok());
+}
