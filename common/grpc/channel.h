@@ -1,0 +1,26 @@
+// Making client channels with Weft's TLS, keepalive and message-size policy.
+//
+// Thread-safety: stateless functions, thread-safe; channels are thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/channel.h>
+
+#include "common/grpc/config.h"
+#include "common/grpc/server.h"
+#include "common/status/status.h"
+
+namespace weft::common::grpc {
+
+// The arguments MakeChannel applies for `config`.
+ChannelArgs ClientChannelArgs(const ClientConfig& config);
+
+// A channel to `target` ("host:port"). Connection happens lazily. Fails with
+// InvalidArgument or NotFound for bad TLS settings or files (for mutual TLS set
+// both cert and key).
+StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(const std::string& target,
+                                                       const ClientConfig& config);
+
+}  // namespace weft::common::grpc

@@ -1,0 +1,83 @@
+#include "common/grpc/server.h"
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/impl/channel_args.h"
+#include "common/grpc/impl/tls_material.h"
+
+namespace weft::common::grpc {
+namespace {
+
+StatusOr<std::shared_ptr<::grpc::ServerCredentials>> MakeServerCredentials(const TlsConfig& tls) {
+  if (!tls.enabled) return ::grpc::InsecureServerCredentials();
+  WEFT_ASSIGN_OR_RETURN(std::string cert, impl::ResolvePem(tls.cert_pem, tls.cert_file, "certificate"));
+  WEFT_ASSIGN_OR_RETURN(std::string key, impl::ResolvePem(tls.key_pem, tls.key_file, "key"));
+  if (cert.empty() || key.empty()) {
+    return absl::InvalidArgumentError("server TLS is enabled but certificate or key is missing");
+  }
+  WEFT_ASSIGN_OR_RETURN(
+      std::string client_roots,
+      impl::ResolvePemBundle(tls.client_root_ca_pems, tls.client_root_ca_files, "client root CA"));
+
+  ::grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({std::move(key), std::move(cert)});
+  if (tls.client_auth_required) {
+    if (client_roots.empty()) {
+      return absl::InvalidArgumentError(
+          "server TLS requires client certificates but no client root CAs are configured");
+    }
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  } else {
+    // Fabric's tls.RequestClientCert: take a certificate if offered, for binding.
+    options.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_BUT_DONT_VERIFY;
+  }
+  options.pem_root_certs = std::move(client_roots);
+  return ::grpc::SslServerCredentials(options);
+}
+
+}  // namespace
+
+ChannelArgs ServerChannelArgs(const ServerConfig& config) {
+  const KeepaliveConfig& keepalive = config.keepalive;
+  return {
+      {GRPC_ARG_KEEPALIVE_TIME_MS, impl::Millis(keepalive.server_interval)},
+      {GRPC_ARG_KEEPALIVE_TIMEOUT_MS, impl::Millis(keepalive.server_timeout)},
+      {GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+       impl::Millis(keepalive.server_min_interval)},
+      {GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, keepalive.permit_without_calls ? 1 : 0},
+      {GRPC_ARG_HTTP2_MAX_PING_STRIKES, keepalive.server_max_ping_strikes},
+      // Server keepalive pings must keep flowing on idle connections.
+      {GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0},
+      {GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, config.max_recv_message_size},
+      {GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, config.max_send_message_size},
+  };
+}
+
+StatusOr<BuiltServer> BuildServer(const std::string& address,
+                                  const std::vector<::grpc::Service*>& services,
+                                  const ServerConfig& config) {
+  auto credentials = MakeServerCredentials(config.tls);
+  if (!credentials.ok()) return Annotate(credentials.status(), "building gRPC server");
+
+  ::grpc::ServerBuilder builder;
+  BuiltServer built;
+  builder.AddListeningPort(address, *credentials, &built.port);
+  impl::ApplyChannelArgs(
+      ServerChannelArgs(config),
+      [&](const std::string& name, int value) { builder.AddChannelArgument(name, value); },
+      [&](const std::string& name, const std::string& value) {
+        builder.AddChannelArgument(name, value);
+      });
+  for (::grpc::Service* service : services) builder.RegisterService(service);
+
+  built.server = builder.BuildAndStart();
+  if (built.server == nullptr || built.port == 0) {
+    if (built.server != nullptr) built.server->Shutdown();
+    return absl::UnavailableError(absl::StrCat("gRPC server cannot listen on '", address, "'"));
+  }
+  return built;
+}
+
+}  // namespace weft::common::grpc

@@ -1,0 +1,19 @@
+// What a server knows about the TLS client of a call.
+//
+// Thread-safety: stateless functions, thread-safe.
+#pragma once
+
+#include <string>
+
+#include <grpcpp/server_context.h>
+
+#include "common/status/status.h"
+
+namespace weft::common::grpc {
+
+// PEM of the leaf certificate the client presented in the TLS handshake (for
+// Fabric's tls_cert_hash binding). NotFound for plaintext calls or clients
+// that sent no certificate.
+StatusOr<std::string> ClientCertificatePem(const ::grpc::ServerContextBase& context);
+
+}  // namespace weft::common::grpc

@@ -1,0 +1,73 @@
+#include "grpc_test_support.h"
+
+#include <chrono>
+
+#include <grpcpp/client_context.h>
+
+#include "common/grpc/peer_certificate.h"
+
+namespace weft::common::grpc::testing {
+
+using ::weft::testing::EchoMessage;
+
+::grpc::Status EchoServiceImpl::Echo(::grpc::ServerContext* context, const EchoMessage* request,
+                                     EchoMessage* response) {
+  auto cert = ClientCertificatePem(*context);
+  {
+    std::lock_guard lock(mu_);
+    last_client_cert_ = cert.ok() ? std::optional<std::string>(*cert) : std::nullopt;
+  }
+  response->set_payload(request->payload());
+  return ::grpc::Status::OK;
+}
+
+::grpc::Status EchoServiceImpl::Chat(
+    ::grpc::ServerContext* context, ::grpc::ServerReaderWriter<EchoMessage, EchoMessage>* stream) {
+  EchoMessage message;
+  while (stream->Read(&message)) {
+    if (!stream->Write(message)) break;
+  }
+  return ::grpc::Status::OK;
+}
+
+std::optional<std::string> EchoServiceImpl::last_client_cert() const {
+  std::lock_guard lock(mu_);
+  return last_client_cert_;
+}
+
+TlsConfig TestPki::ServerTls(bool client_auth_required) const {
+  TlsConfig tls;
+  tls.enabled = true;
+  tls.client_auth_required = client_auth_required;
+  tls.cert_pem = server.CertPem();
+  tls.key_pem = server.KeyPem();
+  tls.client_root_ca_pems = {ca.CertPem()};
+  return tls;
+}
+
+TlsConfig TestPki::ClientTls(const ::weft::testing::TestIdentity& root,
+                             const ::weft::testing::TestIdentity* identity) {
+  TlsConfig tls;
+  tls.enabled = true;
+  tls.root_cert_pems = {root.CertPem()};
+  if (identity != nullptr) {
+    tls.cert_pem = identity->CertPem();
+    tls.key_pem = identity->KeyPem();
+  }
+  return tls;
+}
+
+::grpc::Status CallEcho(const std::shared_ptr<::grpc::Channel>& channel, const std::string& payload,
+                        std::string* reply) {
+  auto stub = ::weft::testing::EchoService::NewStub(channel);
+  ::grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  EchoMessage request;
+  request.set_payload(payload);
+  EchoMessage response;
+  ::grpc::Status status = stub->Echo(&context, request, &response);
+  if (reply != nullptr) *reply = response.payload();
+  return status;
+}
+
+}  // namespace weft::common::grpc::testing
