@@ -1,0 +1,119 @@
+#include "client-sdk/orderer_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/channelconfig/block_verifier.h"
+#include "common/channelconfig/channel_config.h"
+#include "common/grpc/channel.h"
+#include "common/grpc/status_mapping.h"
+#include "common/protoutil/block.h"
+#include "common/protoutil/envelope.h"
+#include "fmt/format.h"
+#include "orderer/ab.grpc.pb.h"
+
+namespace weft::client {
+
+struct OrdererClient::Stub {
+  std::shared_ptr<::grpc::Channel> channel;
+  std::unique_ptr<::orderer::AtomicBroadcast::Stub> stub;
+};
+
+StatusOr<std::unique_ptr<OrdererClient>> OrdererClient::Connect(
+    const std::string& target, const common::grpc::ClientConfig& config) {
+  WEFT_ASSIGN_OR_RETURN(auto channel, common::grpc::MakeChannel(target, config));
+  auto stub = std::make_unique<Stub>();
+  stub->stub = ::orderer::AtomicBroadcast::NewStub(channel);
+  stub->channel = std::move(channel);
+  return std::unique_ptr<OrdererClient>(new OrdererClient(std::move(stub)));
+}
+
+OrdererClient::OrdererClient(std::unique_ptr<Stub> stub) : stub_(std::move(stub)) {}
+OrdererClient::~OrdererClient() = default;
+
+StatusOr<std::vector<::orderer::BroadcastResponse>> OrdererClient::Broadcast(
+    const std::vector<::common::Envelope>& envelopes) {
+  ::grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto stream = stub_->stub->Broadcast(&context);
+  std::vector<::orderer::BroadcastResponse> responses;
+  for (const auto& envelope : envelopes) {
+    if (!stream->Write(envelope)) break;
+    ::orderer::BroadcastResponse response;
+    if (!stream->Read(&response)) break;
+    responses.push_back(response);
+    if (response.status() != ::common::SUCCESS) break;
+  }
+  stream->WritesDone();
+  ::grpc::Status finished = stream->Finish();
+  if (!finished.ok() && responses.empty()) {
+    return Annotate(common::grpc::FromGrpcStatus(finished), "broadcast");
+  }
+  return responses;
+}
+
+StatusOr<::common::Status> OrdererClient::Deliver(
+    const std::string& channel_id, uint64_t start, uint64_t stop,
+    const common::protoutil::Signer& signer, bool wait,
+    const std::function<bool(const ::common::Block&)>& on_block) {
+  ::orderer::SeekInfo seek;
+  seek.mutable_start()->mutable_specified()->set_number(start);
+  seek.mutable_stop()->mutable_specified()->set_number(stop);
+  seek.set_behavior(wait ? ::orderer::SeekInfo::BLOCK_UNTIL_READY
+                         : ::orderer::SeekInfo::FAIL_IF_NOT_READY);
+  WEFT_ASSIGN_OR_RETURN(auto request,
+                        common::protoutil::CreateSeekInfoEnvelope(channel_id, seek, signer));
+  ::grpc::ClientContext context;
+  auto stream = stub_->stub->Deliver(&context);
+  if (!stream->Write(request)) {
+    return Annotate(common::grpc::FromGrpcStatus(stream->Finish()), "deliver");
+  }
+  stream->WritesDone();
+  ::orderer::DeliverResponse response;
+  while (stream->Read(&response)) {
+    if (response.has_block()) {
+      if (!on_block(response.block())) {
+        context.TryCancel();
+        stream->Finish();
+        return ::common::SUCCESS;
+      }
+      continue;
+    }
+    ::common::Status status = response.status();
+    context.TryCancel();
+    stream->Finish();
+    return status;
+  }
+  return Annotate(common::grpc::FromGrpcStatus(stream->Finish()),
+                  fmt::format("deliver stream of channel {} ended without a status", channel_id));
+}
+
+StatusOr<ChainVerifier> ChainVerifier::FromGenesis(const ::common::Block& genesis) {
+  if (genesis.header().number() != 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("block {} is not a genesis block", genesis.header().number()));
+  }
+  ChainVerifier verifier;
+  WEFT_ASSIGN_OR_RETURN(verifier.config_,
+                        common::channelconfig::ChannelConfig::FromConfigBlock(genesis));
+  verifier.next_number_ = 1;
+  verifier.last_hash_ = common::protoutil::BlockHeaderHash(genesis.header());
+  return verifier;
+}
+
+Status ChainVerifier::Verify(const ::common::Block& block) {
+  if (block.header().number() != next_number_) {
+    return absl::InvalidArgumentError(fmt::format("expected block {}, got block {}", next_number_,
+                                                  block.header().number()));
+  }
+  WEFT_RETURN_IF_ERROR(common::channelconfig::VerifyBlock(*config_, block, last_hash_));
+  // A config block's configuration governs the blocks after it.
+  if (auto contents = common::channelconfig::OpenConfigBlock(block); contents.ok()) {
+    WEFT_ASSIGN_OR_RETURN(config_, common::channelconfig::ChannelConfig::FromConfig(
+                                              contents->channel_id, contents->envelope.config()));
+  }
+  last_hash_ = common::protoutil::BlockHeaderHash(block.header());
+  ++next_number_;
+  return absl::OkStatus();
+}
+
+}  // namespace weft::client

@@ -1,0 +1,69 @@
+// A client of an orderer's AtomicBroadcast service: submits envelopes (Broadcast)
+// and reads blocks (Deliver), verifying every delivered block against the channel's
+// configuration (hash chain, data hash, BlockValidation signatures).
+// Thread-safety: one OrdererClient may be shared; each call opens its own stream.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/channelconfig/channel_config.h"
+#include "common/common.pb.h"
+#include "common/grpc/config.h"
+#include "common/protoutil/signer.h"
+#include "common/status/status.h"
+#include "orderer/ab.pb.h"
+
+namespace weft::client {
+
+class OrdererClient {
+ public:
+  // `target` is "host:port"; `config` carries TLS/mTLS and keepalive settings.
+  static StatusOr<std::unique_ptr<OrdererClient>> Connect(const std::string& target,
+                                                          const common::grpc::ClientConfig& config);
+  ~OrdererClient();
+
+  // Sends each envelope on one Broadcast stream and returns the orderer's answer to
+  // each, in order (the orderer ends the stream after a non-SUCCESS answer; the
+  // envelopes after it get no answer and are not in the result).
+  StatusOr<std::vector<::orderer::BroadcastResponse>> Broadcast(
+      const std::vector<::common::Envelope>& envelopes);
+
+  // Reads blocks [start, stop] of `channel_id` with a seek request signed by
+  // `signer`, waiting for blocks not yet cut when `wait` is true, and calls
+  // `on_block` for each; stops early when it returns false. Returns the orderer's
+  // final status (SUCCESS when every block was delivered).
+  StatusOr<::common::Status> Deliver(const std::string& channel_id, uint64_t start, uint64_t stop,
+                                     const common::protoutil::Signer& signer, bool wait,
+                                     const std::function<bool(const ::common::Block&)>& on_block);
+
+ private:
+  struct Stub;
+  explicit OrdererClient(std::unique_ptr<Stub> stub);
+  std::unique_ptr<Stub> stub_;
+};
+
+// Follows a channel's chain from its genesis block: checks each next block with
+// channelconfig::VerifyBlock under the configuration in force (switching to the
+// configuration of each config block), so a tampered, unchained or unsigned block is
+// refused. The genesis block is the trust anchor (it carries no orderer signature).
+class ChainVerifier {
+ public:
+  static StatusOr<ChainVerifier> FromGenesis(const ::common::Block& genesis);
+  // REQUIRES: block.header().number() == next_number().
+  Status Verify(const ::common::Block& block);
+  uint64_t next_number() const { return next_number_; }
+  const std::string& last_hash() const { return last_hash_; }
+
+ private:
+  ChainVerifier() = default;
+  std::shared_ptr<const common::channelconfig::ChannelConfig> config_;
+  uint64_t next_number_ = 0;
+  std::string last_hash_;
+};
+
+}  // namespace weft::client

@@ -1,0 +1,236 @@
+#include <httplib.h>
+
+#include <iostream>
+
+#include "common/deliver/deliver_handler.h"
+#include "common/grpc/server.h"
+#include "common/log/logger_factory.h"
+#include "common/ops/http_listener.h"
+#include "common/ops/metrics.h"
+#include "common/ops/operations_server.h"
+#include "fmt/format.h"
+#include "msp/local_msp.h"
+#include "orderer/broadcast/broadcast_handler.h"
+#include "orderer/consensus/kafka/kafka_consenter.h"
+#include "orderer/consensus/solo/solo.h"
+#include "orderer/multichannel/registrar.h"
+#include "orderer/node/impl/atomic_broadcast_service.h"
+#include "orderer/node/orderer_node.h"
+#include "orderer/participation/participation_api.h"
+
+namespace weft::orderer::node {
+namespace {
+
+namespace config = common::config;
+
+common::grpc::ServerConfig GrpcServerConfig(const config::GrpcServerSettings& settings) {
+  common::grpc::ServerConfig server;
+  server.tls.enabled = settings.tls.enabled;
+  server.tls.client_auth_required = settings.tls.client_auth_required;
+  server.tls.cert_file = settings.tls.certificate.string();
+  server.tls.key_file = settings.tls.private_key.string();
+  for (const auto& path : settings.tls.root_cas) server.tls.root_cert_files.push_back(path.string());
+  for (const auto& path : settings.tls.client_root_cas) {
+    server.tls.client_root_ca_files.push_back(path.string());
+  }
+  server.keepalive.server_min_interval = settings.keepalive.min_interval;
+  server.keepalive.server_interval = settings.keepalive.interval;
+  server.keepalive.server_timeout = settings.keepalive.timeout;
+  server.max_recv_message_size = settings.max_recv_msg_size;
+  server.max_send_message_size = settings.max_send_msg_size;
+  return server;
+}
+
+common::ops::HttpListenerConfig HttpConfig(const config::HttpListenerSettings& settings) {
+  common::ops::HttpListenerConfig http;
+  http.listen_address = settings.listen_address;
+  http.tls.enabled = settings.tls.enabled;
+  http.tls.cert_file = settings.tls.certificate.string();
+  http.tls.key_file = settings.tls.private_key.string();
+  http.tls.client_auth_required = settings.tls.client_auth_required;
+  for (const auto& path : settings.tls.client_root_cas) {
+    http.tls.client_root_ca_files.push_back(path.string());
+  }
+  return http;
+}
+
+void Reply(httplib::Response& response, const participation::Response& answer) {
+  response.status = answer.status;
+  if (!answer.body.empty()) response.set_content(answer.body, "application/json");
+}
+
+// Routes /participation/v1/channels[/{name}] onto the participation API.
+void InstallParticipationRoutes(httplib::Server& server, participation::ParticipationApi& api) {
+  const std::string channels = participation::kChannelsPath;
+  const std::string one_channel = channels + R"(/([^/]+))";
+  server.Get(channels, [&api](const httplib::Request&, httplib::Response& response) {
+    Reply(response, api.ListChannels());
+  });
+  server.Post(channels, [&api](const httplib::Request& request, httplib::Response& response) {
+    if (!request.is_multipart_form_data()) {
+      Reply(response, participation::ParticipationApi::Error(
+                          400, "expected multipart/form-data with a config-block file"));
+      return;
+    }
+    if (!request.has_file("config-block")) {
+      Reply(response, participation::ParticipationApi::Error(
+                          400, "form has no config-block file"));
+      return;
+    }
+    Reply(response, api.JoinChannel(request.get_file_value("config-block").content));
+  });
+  server.Get(one_channel, [&api](const httplib::Request& request, httplib::Response& response) {
+    Reply(response, api.GetChannel(request.matches[1].str()));
+  });
+  server.Delete(one_channel, [&api](const httplib::Request& request, httplib::Response& response) {
+    Reply(response, api.RemoveChannel(request.matches[1].str()));
+  });
+  for (const auto& path : {channels, one_channel}) {
+    auto not_allowed = [path, channels](const httplib::Request&, httplib::Response& response) {
+      Reply(response, participation::ParticipationApi::MethodNotAllowed(
+                          path == channels ? "GET, POST" : "GET, DELETE"));
+    };
+    server.Put(path, not_allowed);
+    server.Patch(path, not_allowed);
+  }
+}
+
+}  // namespace
+
+struct OrdererNode::Parts {
+  config::OrdererConfig config;
+  std::unique_ptr<common::log::LoggerFactory> loggers;
+  std::shared_ptr<common::log::Logger> logger;
+  std::optional<msp::LocalMsp> local_msp;
+  common::ops::MetricsRegistry metrics;
+  consensus::ConsenterRegistry consenters;
+  consensus::kafka::KafkaConsenter* kafka = nullptr;
+  std::unique_ptr<multichannel::Registrar> registrar;
+  std::unique_ptr<broadcast::BroadcastHandler> broadcast;
+  std::unique_ptr<common::deliver::DeliverHandler> deliver;
+  std::unique_ptr<AtomicBroadcastService> service;
+  std::unique_ptr<participation::ParticipationApi> participation;
+  common::grpc::BuiltServer grpc;
+  std::unique_ptr<common::ops::HttpListener> admin;
+  std::unique_ptr<common::ops::OperationsServer> operations;
+  bool started = false;
+};
+
+StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem::path& config_file,
+                                                           const config::Environment& env) {
+  auto parts = std::make_unique<Parts>();
+  WEFT_ASSIGN_OR_RETURN(auto loaded, config::LoadOrdererConfig(config_file, env));
+  parts->config = std::move(loaded.config);
+
+  common::log::LogSpec spec;
+  if (auto found = env.find("FABRIC_LOGGING_SPEC"); found != env.end() && !found->second.empty()) {
+    auto parsed = common::log::LogSpec::Parse(found->second);
+    if (!parsed.ok()) return Annotate(parsed.status(), "FABRIC_LOGGING_SPEC");
+    spec = *std::move(parsed);
+  }
+  parts->loggers = std::make_unique<common::log::LoggerFactory>(spec);
+  parts->logger = parts->loggers->Get("orderer.node");
+  for (const auto& warning : loaded.warnings) parts->logger->Warn("{}", warning);
+
+  const auto& general = parts->config.general;
+  auto local_msp = msp::LoadLocalMsp(general.local_msp_dir, general.local_msp_id);
+  if (!local_msp.ok()) return Annotate(local_msp.status(), "loading the local MSP (General.LocalMSPDir)");
+  parts->local_msp.emplace(*std::move(local_msp));
+
+  common::ops::MetricsRegistry* metrics =
+      parts->config.metrics.provider == config::MetricsProvider::kPrometheus ? &parts->metrics
+                                                                              : nullptr;
+  consensus::solo::SoloOptions solo;
+  solo.logger = parts->loggers->Get("orderer.consensus.solo");
+  parts->consenters.emplace("solo", std::make_unique<consensus::solo::SoloConsenter>(solo));
+  consensus::kafka::KafkaConsenterOptions kafka;
+  kafka.settings = parts->config.kafka;
+  auto kafka_consenter = std::make_unique<consensus::kafka::KafkaConsenter>(
+      kafka, parts->loggers->Get("orderer.consensus.kafka"));
+  parts->kafka = kafka_consenter.get();
+  parts->consenters.emplace("kafka", std::move(kafka_consenter));
+
+  multichannel::RegistrarOptions registrar;
+  registrar.ledger_dir = parts->config.file_ledger.location;
+  registrar.signer = &parts->local_msp->signer;
+  registrar.consenters = &parts->consenters;
+  registrar.metrics = metrics;
+  registrar.loggers = parts->loggers.get();
+  parts->registrar = std::make_unique<multichannel::Registrar>(std::move(registrar));
+  parts->broadcast = std::make_unique<broadcast::BroadcastHandler>(*parts->registrar, metrics);
+
+  common::deliver::DeliverOptions deliver;
+  deliver.time_window = general.authentication_time_window;
+  deliver.logger = parts->loggers->Get("common.deliver");
+  parts->deliver = std::make_unique<common::deliver::DeliverHandler>(*parts->registrar, deliver);
+  parts->service = std::make_unique<AtomicBroadcastService>(*parts->broadcast, *parts->deliver);
+  parts->participation = std::make_unique<participation::ParticipationApi>(*parts->registrar);
+
+  common::ops::OperationsConfig operations;
+  auto ops_http = HttpConfig(parts->config.operations);
+  operations.listen_address = ops_http.listen_address;
+  operations.tls = ops_http.tls;
+  operations.version = kVersion;
+  parts->operations = std::make_unique<common::ops::OperationsServer>(
+      operations, metrics, parts->loggers.get());
+  return std::unique_ptr<OrdererNode>(new OrdererNode(std::move(parts)));
+}
+
+OrdererNode::OrdererNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+OrdererNode::~OrdererNode() { Stop(); }
+
+Status OrdererNode::Start() {
+  Parts& parts = *parts_;
+  WEFT_RETURN_IF_ERROR(Annotate(parts.registrar->Initialize(), "opening the channels"));
+
+  auto grpc = common::grpc::BuildServer(parts.config.general.server.listen_address,
+                                        {parts.service.get()},
+                                        GrpcServerConfig(parts.config.general.server));
+  if (!grpc.ok()) return Annotate(grpc.status(), "starting the gRPC server (General.ListenAddress)");
+  parts.grpc = *std::move(grpc);
+
+  parts.admin = std::make_unique<common::ops::HttpListener>(HttpConfig(parts.config.admin));
+  InstallParticipationRoutes(parts.admin->server(), *parts.participation);
+  WEFT_RETURN_IF_ERROR(Annotate(parts.admin->Start(), "starting the admin endpoint (Admin.ListenAddress)"));
+
+  consensus::kafka::KafkaConsenter* kafka = parts.kafka;
+  multichannel::Registrar* registrar = parts.registrar.get();
+  WEFT_RETURN_IF_ERROR(parts.operations->RegisterChecker("kafka", [kafka, registrar]() -> Status {
+    // Only channels ordered through Kafka depend on the cluster.
+    for (const auto& channel : registrar->ListChannels()) {
+      auto chain = registrar->FindChain(channel.name);
+      if (chain == nullptr) continue;
+      auto channel_config = chain->ChannelConfig();
+      if (channel_config->orderer() && channel_config->orderer()->consensus_type == "kafka") {
+        return kafka->Connectivity();
+      }
+    }
+    return absl::OkStatus();
+  }));
+  WEFT_RETURN_IF_ERROR(
+      Annotate(parts.operations->Start(), "starting the operations endpoint (Operations.ListenAddress)"));
+  parts.started = true;
+
+  const std::string host = parts.config.general.server.listen_address.substr(
+      0, parts.config.general.server.listen_address.rfind(':'));
+  std::cout << fmt::format("orderer started: grpc={}:{} admin={} operations={}", host,
+                           parts.grpc.port, parts.admin->address(), parts.operations->address())
+            << std::endl;
+  parts.logger->Info("orderer {} serving on {}:{} (MSP {})", kVersion, host, parts.grpc.port,
+                     parts.config.general.local_msp_id);
+  return absl::OkStatus();
+}
+
+void OrdererNode::Stop() {
+  Parts& parts = *parts_;
+  if (parts.grpc.server) parts.grpc.server->Shutdown(std::chrono::system_clock::now() +
+                                                     std::chrono::seconds(2));
+  if (parts.admin) parts.admin->Stop();
+  if (parts.operations) parts.operations->Stop();
+  if (parts.registrar) parts.registrar->HaltAll();
+  if (parts.started) parts.logger->Info("orderer stopped");
+  parts.started = false;
+}
+
+}  // namespace weft::orderer::node
