@@ -1,0 +1,178 @@
+#include "tests/support/child_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace weft::testing {
+namespace {
+
+std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> merged;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string text(*entry);
+    auto equals = text.find('=');
+    if (equals != std::string::npos) merged[text.substr(0, equals)] = text.substr(equals + 1);
+  }
+  for (const auto& [name, value] : extra) merged[name] = value;
+  std::vector<std::string> result;
+  for (const auto& [name, value] : merged) result.push_back(name + "=" + value);
+  return result;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (auto& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(const ProcessOptions& options) {
+  if (options.argv.empty()) throw std::runtime_error("ChildProcess: empty argv");
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  if (options.stderr_file.empty()) {
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, options.stderr_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
+  if (!options.working_dir.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, options.working_dir.c_str());
+  }
+  std::vector<std::string> args = options.argv;
+  std::vector<std::string> env = MergedEnvironment(options.env);
+  auto arg_pointers = Pointers(args);
+  auto env_pointers = Pointers(env);
+  int spawned = posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, arg_pointers.data(),
+                            env_pointers.data());
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipe_fds[1]);
+  if (spawned != 0) {
+    close(pipe_fds[0]);
+    throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(spawned));
+  }
+  reader_ = std::thread([this, fd = pipe_fds[0]] { ReadLoop(fd); });
+}
+
+ChildProcess::~ChildProcess() {
+  if (Running()) {
+    kill(pid_, SIGKILL);
+    Wait();
+  }
+  if (reader_.joinable()) reader_.join();
+}
+
+void ChildProcess::ReadLoop(int fd) {
+  std::string pending;
+  char buffer[4096];
+  while (true) {
+    ssize_t count = read(fd, buffer, sizeof(buffer));
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) break;
+    pending.append(buffer, static_cast<size_t>(count));
+    size_t newline;
+    while ((newline = pending.find('\n')) != std::string::npos) {
+      std::lock_guard lock(mu_);
+      lines_.push_back(pending.substr(0, newline));
+      pending.erase(0, newline + 1);
+      changed_.notify_all();
+    }
+  }
+  close(fd);
+  std::lock_guard lock(mu_);
+  if (!pending.empty()) lines_.push_back(pending);
+  closed_ = true;
+  changed_.notify_all();
+}
+
+std::optional<std::string> ChildProcess::WaitForLine(
+    const std::function<bool(const std::string&)>& match, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  size_t checked = 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    for (; checked < lines_.size(); ++checked) {
+      if (match(lines_[checked])) return lines_[checked];
+    }
+    if (closed_) return std::nullopt;
+    if (changed_.wait_until(lock, deadline) == std::cv_status::timeout) return std::nullopt;
+  }
+}
+
+std::vector<std::string> ChildProcess::Lines() const {
+  std::lock_guard lock(mu_);
+  return lines_;
+}
+
+void ChildProcess::Signal(int signal) const { kill(pid_, signal); }
+
+bool ChildProcess::Running() {
+  if (exit_status_) return false;
+  int status = 0;
+  pid_t result = waitpid(pid_, &status, WNOHANG);
+  if (result == pid_) {
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    return false;
+  }
+  return result == 0;
+}
+
+int ChildProcess::Wait() {
+  if (!exit_status_) {
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  }
+  return *exit_status_;
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env) {
+  ProcessOptions options;
+  options.argv = argv;
+  options.env = env;
+  ChildProcess child(options);
+  CommandResult result;
+  result.exit_code = child.Wait();
+  // The reader thread finishes when the child's stdout closes.
+  child.WaitForLine([](const std::string&) { return false; }, std::chrono::seconds(10));
+  for (const auto& line : child.Lines()) result.output += line + "\n";
+  return result;
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (fd >= 0) close(fd);
+    throw std::runtime_error("cannot find a free port");
+  }
+  int port = ntohs(address.sin_port);
+  close(fd);
+  return port;
+}
+
+}  // namespace weft::testing

@@ -1,0 +1,73 @@
+// Real processes for integration tests: start an executable with extra environment,
+// read its stdout line by line, signal it, wait for it. The child is killed with
+// SIGKILL when the object dies, so a failing test never leaks a server.
+// Helpers throw std::runtime_error on setup failures so Catch2 reports the cause.
+// Thread-safety: one ChildProcess per test thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <thread>
+#include <vector>
+
+namespace weft::testing {
+
+struct ProcessOptions {
+  std::vector<std::string> argv;               // argv[0] is the executable path
+  std::map<std::string, std::string> env;      // added to (or replacing) the test's environment
+  std::filesystem::path working_dir;           // empty: the test's
+  std::filesystem::path stderr_file;           // empty: stderr goes to stdout's pipe
+};
+
+class ChildProcess {
+ public:
+  explicit ChildProcess(const ProcessOptions& options);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // The first stdout line (seen so far or arriving within `timeout`) that satisfies
+  // `match`; nullopt on timeout or when the process closed its stdout.
+  std::optional<std::string> WaitForLine(const std::function<bool(const std::string&)>& match,
+                                         std::chrono::milliseconds timeout);
+  // Every stdout line read so far.
+  std::vector<std::string> Lines() const;
+  void Signal(int signal) const;
+  // Waits for exit: the exit code, or -signal when killed by a signal.
+  int Wait();
+  bool Running();
+
+ private:
+  void ReadLoop(int fd);
+
+  pid_t pid_ = -1;
+  std::optional<int> exit_status_;
+  std::thread reader_;
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<std::string> lines_;
+  bool closed_ = false;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr interleaved
+};
+
+// Runs a command to completion.
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env = {});
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
+}  // namespace weft::testing
