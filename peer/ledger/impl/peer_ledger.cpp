@@ -1,0 +1,375 @@
+#include "peer/ledger/peer_ledger.h"
+
+#include <algorithm>
+#include <map>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto/hash.h"
+#include "common/protoutil/block.h"
+#include "common/protoutil/envelope.h"
+#include "common/protoutil/serialize.h"
+#include "peer/ledger/block_txs.h"
+#include "peer/ledger/impl/encoding.h"
+#include "peer/ledger/mvcc.h"
+
+namespace weft::peer::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+namespace blockstore = common::ledger::blockstore;
+namespace kvstore = common::ledger::kvstore;
+namespace protoutil = common::protoutil;
+
+constexpr std::string_view kStateNamespace = "state";
+constexpr std::string_view kHistoryNamespace = "history";
+constexpr std::string_view kMetaNamespace = "meta";
+
+bool SyncWrites(const LedgerOptions& options) {
+  return options.fsync == blockstore::FsyncPolicy::kEveryBlock;
+}
+
+// The transactions of `block` that committed, read from its TRANSACTIONS_FILTER.
+std::vector<::protos::TxValidationCode> StoredCodes(const ::common::Block& block) {
+  std::string filter;
+  if (block.metadata().metadata_size() > ::common::TRANSACTIONS_FILTER) {
+    filter = block.metadata().metadata(::common::TRANSACTIONS_FILTER);
+  }
+  std::vector<::protos::TxValidationCode> codes(block.data().data_size(), ::protos::NOT_VALIDATED);
+  for (std::size_t i = 0; i < codes.size() && i < filter.size(); ++i) {
+    codes[i] = static_cast<::protos::TxValidationCode>(static_cast<uint8_t>(filter[i]));
+  }
+  return codes;
+}
+
+StatusOr<std::string> StoredCommitHash(const ::common::Block& block) {
+  if (block.metadata().metadata_size() <= ::common::COMMIT_HASH) return std::string();
+  WEFT_ASSIGN_OR_RETURN(auto metadata,
+                        protoutil::ParseMessage<::common::Metadata>(
+                            block.metadata().metadata(::common::COMMIT_HASH),
+                            absl::StrCat("COMMIT_HASH of block ", block.header().number())));
+  return metadata.value();
+}
+
+// The value the transaction wrote to (ns, key), found in its rwset.
+const ::kvrwset::KVWrite* FindWrite(const BlockTx& tx, std::string_view ns, std::string_view key) {
+  if (!tx.rwset) return nullptr;
+  for (const auto& ns_rwset : *tx.rwset) {
+    if (ns_rwset.ns != ns) continue;
+    for (const auto& write : ns_rwset.kv.writes()) {
+      if (write.key() == key) return &write;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+PeerLedger::PeerLedger(std::string channel_id, fs::path state_dir, LedgerOptions options,
+                       std::unique_ptr<blockstore::FileBlockStore> blocks)
+    : channel_id_(std::move(channel_id)),
+      state_dir_(std::move(state_dir)),
+      options_(std::move(options)),
+      blocks_(std::move(blocks)) {}
+
+PeerLedger::~PeerLedger() {
+  if (blocks_) blocks_->Close();
+}
+
+StatusOr<std::unique_ptr<PeerLedger>> PeerLedger::Open(std::string channel_id, fs::path chain_dir,
+                                                       fs::path state_dir, LedgerOptions options) {
+  blockstore::FileBlockStoreOptions block_options;
+  block_options.dir = std::move(chain_dir);
+  block_options.fsync = options.fsync;
+  block_options.append_hook_for_testing = options.append_hook_for_testing;
+  WEFT_ASSIGN_OR_RETURN(auto blocks, blockstore::FileBlockStore::Open(std::move(block_options)));
+  std::unique_ptr<PeerLedger> ledger(new PeerLedger(std::move(channel_id), std::move(state_dir),
+                                                    std::move(options), std::move(blocks)));
+  WEFT_RETURN_IF_ERROR(ledger->OpenState());
+  WEFT_RETURN_IF_ERROR(
+      Annotate(ledger->Recover(), absl::StrCat("recovering ledger ", ledger->channel_id_)));
+  return ledger;
+}
+
+Status PeerLedger::OpenState() {
+  std::error_code error;
+  fs::create_directories(state_dir_, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", state_dir_.string(), ": ", error.message()));
+  }
+  WEFT_ASSIGN_OR_RETURN(db_, kvstore::LevelDbStore::Open(state_dir_.string()));
+  state_ = std::make_unique<LevelDbVersionedDb>(db_->OpenNamespace(kStateNamespace),
+                                                db_->OpenNamespace(kMetaNamespace),
+                                                SyncWrites(options_));
+  return absl::OkStatus();
+}
+
+Status PeerLedger::Recover() {
+  WEFT_ASSIGN_OR_RETURN(auto savepoint, state_->GetSavepoint());
+  uint64_t applied = savepoint.value_or(0);
+  uint64_t height = blocks_->GetInfo().height;
+  if (applied > height) {
+    return absl::DataLossError(absl::StrCat("state is at height ", applied,
+                                            " but the block store only has ", height,
+                                            " blocks; rebuild the databases"));
+  }
+  for (uint64_t number = applied; number < height; ++number) {
+    WEFT_ASSIGN_OR_RETURN(auto block, blocks_->RetrieveBlockByNumber(number));
+    WEFT_RETURN_IF_ERROR(Annotate(ReplayBlock(block), absl::StrCat("replaying block ", number)));
+  }
+  if (height > 0) {
+    WEFT_ASSIGN_OR_RETURN(auto last, blocks_->RetrieveBlockByNumber(height - 1));
+    WEFT_ASSIGN_OR_RETURN(commit_hash_, StoredCommitHash(last));
+  }
+  return absl::OkStatus();
+}
+
+Status PeerLedger::ReplayBlock(const ::common::Block& block) {
+  uint64_t number = block.header().number();
+  auto txs = ReadBlockTxs(block);
+  auto codes = StoredCodes(block);
+  UpdateBatch updates;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
+    WEFT_RETURN_IF_ERROR(AddTxWrites(*state_, *txs[i].rwset, Version{number, i}, updates));
+  }
+  return WriteBatch(number, txs, codes, updates);
+}
+
+Status PeerLedger::WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
+                              const std::vector<::protos::TxValidationCode>& codes,
+                              const UpdateBatch& updates) {
+  kvstore::WriteBatch batch;
+  state_->StageUpdates(updates, number + 1, batch);
+  if (options_.enable_history) {
+    auto history = db_->OpenNamespace(kHistoryNamespace);
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+      if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
+      for (const auto& ns_rwset : *txs[i].rwset) {
+        for (const auto& write : ns_rwset.kv.writes()) {
+          history.Put(batch, impl::HistoryKey(ns_rwset.ns, write.key(), Version{number, i}), "");
+        }
+      }
+    }
+  }
+  return db_->Write(batch, SyncWrites(options_));
+}
+
+StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
+    ::common::Block block, const std::vector<::protos::TxValidationCode>& codes) {
+  std::lock_guard commit_lock(commit_mu_);
+  if (broken_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("ledger ", channel_id_, " failed an earlier commit; reopen it to recover"));
+  }
+  const uint64_t number = block.header().number();
+  const uint64_t height = blocks_->GetInfo().height;
+  if (number != height) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("ledger ", channel_id_, " expects block ", height, ", got block ", number));
+  }
+  if (codes.size() != static_cast<std::size_t>(block.data().data_size())) {
+    return absl::InvalidArgumentError(absl::StrCat("block ", number, " has ",
+                                                   block.data().data_size(), " transactions but ",
+                                                   codes.size(), " validation codes"));
+  }
+
+  // State only changes under commit_mu_, so validation needs no read lock.
+  auto txs = ReadBlockTxs(block);
+  std::vector<TxToValidate> inputs(txs.size());
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    inputs[i].code = codes[i];
+    if (codes[i] == ::protos::VALID && txs[i].parse_code != ::protos::VALID) {
+      inputs[i].code = txs[i].parse_code;
+    }
+    if (txs[i].rwset) inputs[i].rwset = &*txs[i].rwset;
+  }
+  WEFT_ASSIGN_OR_RETURN(auto validated, ValidateAndPrepareBatch(*state_, number, inputs));
+
+  std::string filter;
+  filter.reserve(validated.codes.size());
+  for (auto code : validated.codes) filter.push_back(static_cast<char>(code));
+  auto* metadata = block.mutable_metadata();
+  while (metadata->metadata_size() < protoutil::kBlockMetadataSlots) metadata->add_metadata();
+  metadata->set_metadata(::common::TRANSACTIONS_FILTER, filter);
+  // commit_hash_ only changes under commit_mu_, which this thread holds.
+  std::string commit_hash = common::crypto::Sha256Hasher()
+                                .Update(commit_hash_)
+                                .Update(impl::CanonicalUpdateBytes(validated.updates))
+                                .Finish();
+  ::common::Metadata commit_metadata;
+  commit_metadata.set_value(commit_hash);
+  metadata->set_metadata(::common::COMMIT_HASH, protoutil::DeterministicSerialize(commit_metadata));
+
+  std::unique_lock write_lock(rw_mu_);
+  WEFT_RETURN_IF_ERROR(Annotate(blocks_->AddBlock(block),
+                                absl::StrCat("appending block ", number, " of ", channel_id_)));
+  if (options_.commit_hook_for_testing)
+    options_.commit_hook_for_testing(CommitPoint::kBlockAppended);
+  Status written = WriteBatch(number, txs, validated.codes, validated.updates);
+  if (!written.ok()) {
+    broken_ = true;
+    return Annotate(written, absl::StrCat("writing state of block ", number, " of ", channel_id_));
+  }
+  if (options_.commit_hook_for_testing)
+    options_.commit_hook_for_testing(CommitPoint::kStateWritten);
+  commit_hash_ = std::move(commit_hash);
+  return std::move(validated.codes);
+}
+
+HistoryQuery PeerLedger::MakeHistoryQuery() const {
+  if (!options_.enable_history) return {};
+  return [this](std::string_view ns, std::string_view key) { return HistoryLocked(ns, key); };
+}
+
+std::unique_ptr<TxSimulator> PeerLedger::NewTxSimulator() {
+  std::shared_lock lock(rw_mu_);
+  return ledger::NewTxSimulator(*state_, MakeHistoryQuery(), std::move(lock));
+}
+
+std::unique_ptr<QueryExecutor> PeerLedger::NewQueryExecutor() {
+  std::shared_lock lock(rw_mu_);
+  return ledger::NewQueryExecutor(*state_, MakeHistoryQuery(), std::move(lock));
+}
+
+StatusOr<std::vector<::queryresult::KeyModification>> PeerLedger::GetHistoryForKey(
+    std::string_view ns, std::string_view key) const {
+  if (!options_.enable_history) {
+    return absl::FailedPreconditionError("history database is disabled");
+  }
+  std::shared_lock lock(rw_mu_);
+  return HistoryLocked(ns, key);
+}
+
+// REQUIRES: rw_mu_ held (shared is enough).
+StatusOr<std::vector<::queryresult::KeyModification>> PeerLedger::HistoryLocked(
+    std::string_view ns, std::string_view key) const {
+  std::vector<Version> versions;
+  auto it = db_->OpenNamespace(kHistoryNamespace)
+                .NewIterator(kvstore::KeyRange::Prefix(impl::HistoryKeyPrefix(ns, key)));
+  for (; it.Valid(); it.Next()) {
+    std::string_view suffix = it.key().substr(it.key().size() - 16);
+    versions.push_back({impl::ReadU64(suffix), impl::ReadU64(suffix.substr(8))});
+  }
+  WEFT_RETURN_IF_ERROR(it.status());
+
+  std::vector<::queryresult::KeyModification> history;
+  std::map<uint64_t, std::vector<BlockTx>> blocks;  // parsed once per call
+  for (auto version = versions.rbegin(); version != versions.rend(); ++version) {
+    auto cached = blocks.find(version->block_num);
+    if (cached == blocks.end()) {
+      WEFT_ASSIGN_OR_RETURN(auto block, blocks_->RetrieveBlockByNumber(version->block_num));
+      cached = blocks.emplace(version->block_num, ReadBlockTxs(block)).first;
+    }
+    const auto& txs = cached->second;
+    const ::kvrwset::KVWrite* write =
+        version->tx_num < txs.size() ? FindWrite(txs[version->tx_num], ns, key) : nullptr;
+    if (write == nullptr) {
+      return absl::DataLossError(absl::StrCat("history entry (", version->block_num, ", ",
+                                              version->tx_num, ") of key \"", std::string(key),
+                                              "\" has no matching write in the block store"));
+    }
+    auto& modification = history.emplace_back();
+    modification.set_tx_id(txs[version->tx_num].tx_id);
+    modification.set_value(write->is_delete() ? std::string() : write->value());
+    *modification.mutable_timestamp() = txs[version->tx_num].timestamp;
+    modification.set_is_delete(write->is_delete());
+  }
+  return history;
+}
+
+blockstore::BlockchainInfo PeerLedger::GetBlockchainInfo() const {
+  std::shared_lock lock(rw_mu_);
+  return blocks_->GetInfo();
+}
+
+StatusOr<::common::Block> PeerLedger::GetBlockByNumber(uint64_t number) const {
+  std::shared_lock lock(rw_mu_);
+  return blocks_->RetrieveBlockByNumber(number);
+}
+
+std::string PeerLedger::commit_hash() const {
+  std::shared_lock lock(rw_mu_);
+  return commit_hash_;
+}
+
+Status PeerLedger::RebuildDatabases() {
+  std::lock_guard commit_lock(commit_mu_);
+  std::unique_lock write_lock(rw_mu_);
+  // Until the rebuild succeeds the ledger takes no commits.
+  broken_ = true;
+  state_.reset();
+  db_.reset();
+  std::error_code error;
+  fs::remove_all(state_dir_, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot remove ", state_dir_.string(), ": ", error.message()));
+  }
+  WEFT_RETURN_IF_ERROR(OpenState());
+  WEFT_RETURN_IF_ERROR(Recover());
+  broken_ = false;
+  return absl::OkStatus();
+}
+
+LedgerManager::LedgerManager(fs::path ledgers_dir, LedgerOptions options)
+    : ledgers_dir_(std::move(ledgers_dir)), options_(std::move(options)) {}
+
+fs::path LedgerManager::ChainDir(std::string_view channel_id) const {
+  return ledgers_dir_ / "chains" / std::string(channel_id);
+}
+
+fs::path LedgerManager::StateDir(std::string_view channel_id) const {
+  return ledgers_dir_ / "statedb" / std::string(channel_id);
+}
+
+StatusOr<std::unique_ptr<PeerLedger>> LedgerManager::CreateLedger(
+    const ::common::Block& genesis_block) const {
+  if (genesis_block.header().number() != 0 || genesis_block.data().data_size() == 0) {
+    return absl::InvalidArgumentError("a genesis block is block 0 with at least one transaction");
+  }
+  WEFT_ASSIGN_OR_RETURN(auto envelope, protoutil::OpenEnvelope(genesis_block.data().data(0)));
+  const std::string& channel_id = envelope.channel_header.channel_id();
+  if (channel_id.empty() || channel_id.find('/') != std::string::npos || channel_id == "." ||
+      channel_id == "..") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("genesis block names an invalid channel id \"", channel_id, "\""));
+  }
+  WEFT_ASSIGN_OR_RETURN(auto ledger, PeerLedger::Open(channel_id, ChainDir(channel_id),
+                                                      StateDir(channel_id), options_));
+  if (ledger->GetBlockchainInfo().height != 0) {
+    return absl::AlreadyExistsError(absl::StrCat("ledger ", channel_id, " already exists"));
+  }
+  std::vector<::protos::TxValidationCode> codes(genesis_block.data().data_size(), ::protos::VALID);
+  WEFT_RETURN_IF_ERROR(ledger->CommitBlock(genesis_block, codes).status());
+  return ledger;
+}
+
+StatusOr<std::unique_ptr<PeerLedger>> LedgerManager::OpenLedger(std::string_view channel_id) const {
+  std::error_code error;
+  if (channel_id.empty() || !fs::is_directory(ChainDir(channel_id), error)) {
+    return absl::NotFoundError(
+        absl::StrCat("no ledger for channel \"", std::string(channel_id), "\""));
+  }
+  return PeerLedger::Open(std::string(channel_id), ChainDir(channel_id), StateDir(channel_id),
+                          options_);
+}
+
+StatusOr<std::vector<std::string>> LedgerManager::ListLedgerIds() const {
+  std::vector<std::string> ids;
+  std::error_code error;
+  fs::path chains = ledgers_dir_ / "chains";
+  if (!fs::exists(chains, error)) return ids;
+  for (const auto& entry : fs::directory_iterator(chains, error)) {
+    if (entry.is_directory()) ids.push_back(entry.path().filename().string());
+  }
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot list ", chains.string(), ": ", error.message()));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace weft::peer::ledger

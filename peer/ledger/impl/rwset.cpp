@@ -1,0 +1,112 @@
+#include "peer/ledger/rwset.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/protoutil/serialize.h"
+
+namespace weft::peer::ledger {
+
+namespace protoutil = common::protoutil;
+
+std::string EncodeStateMetadata(const StateMetadata& metadata) {
+  if (metadata.empty()) return {};
+  ::kvrwset::KVMetadataWrite write;
+  for (const auto& [name, value] : metadata) {
+    auto* entry = write.add_entries();
+    entry->set_name(name);
+    entry->set_value(value);
+  }
+  return protoutil::DeterministicSerialize(write);
+}
+
+StatusOr<StateMetadata> DecodeStateMetadata(std::string_view bytes) {
+  WEFT_ASSIGN_OR_RETURN(
+      auto write, protoutil::ParseMessage<::kvrwset::KVMetadataWrite>(bytes, "state metadata"));
+  StateMetadata metadata;
+  for (const auto& entry : write.entries()) metadata[entry.name()] = entry.value();
+  return metadata;
+}
+
+StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset) {
+  TxRwSet parsed;
+  parsed.reserve(rwset.ns_rwset_size());
+  for (const auto& ns_rwset : rwset.ns_rwset()) {
+    WEFT_ASSIGN_OR_RETURN(
+        auto kv, protoutil::ParseMessage<::kvrwset::KVRWSet>(
+                     ns_rwset.rwset(), absl::StrCat("rwset of namespace ", ns_rwset.namespace_())));
+    parsed.push_back({ns_rwset.namespace_(), std::move(kv)});
+  }
+  return parsed;
+}
+
+StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes) {
+  WEFT_ASSIGN_OR_RETURN(auto rwset,
+                        protoutil::ParseMessage<::rwset::TxReadWriteSet>(bytes, "tx rwset"));
+  return ParseTxRwSet(rwset);
+}
+
+::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<Version> version) {
+  ::kvrwset::KVRead read;
+  read.set_key(std::string(key));
+  if (version) {
+    read.mutable_version()->set_block_num(version->block_num);
+    read.mutable_version()->set_tx_num(version->tx_num);
+  }
+  return read;
+}
+
+RwSetBuilder::NsState& RwSetBuilder::Ns(std::string_view ns) {
+  return namespaces_.try_emplace(std::string(ns)).first->second;
+}
+
+void RwSetBuilder::AddRead(std::string_view ns, std::string_view key,
+                           std::optional<Version> version) {
+  Ns(ns).reads.try_emplace(std::string(key), version);
+}
+
+void RwSetBuilder::AddWrite(std::string_view ns, std::string_view key, std::string value) {
+  Ns(ns).writes.insert_or_assign(std::string(key), std::move(value));
+}
+
+void RwSetBuilder::AddDelete(std::string_view ns, std::string_view key) {
+  AddWrite(ns, key, std::string());
+}
+
+void RwSetBuilder::AddMetadataWrite(std::string_view ns, std::string_view key,
+                                    StateMetadata metadata) {
+  Ns(ns).metadata_writes.insert_or_assign(std::string(key), std::move(metadata));
+}
+
+void RwSetBuilder::AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo info) {
+  Ns(ns).range_queries.push_back(std::move(info));
+}
+
+::rwset::TxReadWriteSet RwSetBuilder::Build() const {
+  ::rwset::TxReadWriteSet result;
+  result.set_data_model(::rwset::TxReadWriteSet::KV);
+  for (const auto& [ns, state] : namespaces_) {
+    ::kvrwset::KVRWSet kv;
+    for (const auto& [key, version] : state.reads) *kv.add_reads() = MakeKvRead(key, version);
+    for (const auto& info : state.range_queries) *kv.add_range_queries_info() = info;
+    for (const auto& [key, value] : state.writes) {
+      auto* write = kv.add_writes();
+      write->set_key(key);
+      write->set_is_delete(value.empty());
+      write->set_value(value);
+    }
+    for (const auto& [key, metadata] : state.metadata_writes) {
+      auto* write = kv.add_metadata_writes();
+      write->set_key(key);
+      for (const auto& [name, value] : metadata) {
+        auto* entry = write->add_entries();
+        entry->set_name(name);
+        entry->set_value(value);
+      }
+    }
+    auto* ns_rwset = result.add_ns_rwset();
+    ns_rwset->set_namespace_(ns);
+    ns_rwset->set_rwset(protoutil::DeterministicSerialize(kv));
+  }
+  return result;
+}
+
+}  // namespace weft::peer::ledger

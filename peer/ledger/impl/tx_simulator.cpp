@@ -1,0 +1,245 @@
+#include "peer/ledger/tx_simulator.h"
+
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "peer/ledger/composite_key.h"
+
+namespace weft::peer::ledger {
+namespace {
+
+// What one range query observed, kept by the simulator so the iterator may
+// be dropped at any time; turned into a RangeQueryInfo when results are built.
+struct RangeRecord {
+  std::string ns;
+  ::kvrwset::RangeQueryInfo info;
+};
+
+class Simulator;
+
+class RangeIterator final : public ResultsIterator {
+ public:
+  RangeIterator(const Simulator* owner, std::unique_ptr<StateIterator> it, std::string ns,
+                std::string end_key, uint32_t page_size, RangeRecord* record)
+      : owner_(owner),
+        it_(std::move(it)),
+        ns_(std::move(ns)),
+        end_key_(std::move(end_key)),
+        page_size_(page_size),
+        record_(record) {}
+
+  StatusOr<std::optional<::queryresult::KV>> Next() override;
+  StatusOr<std::string> GetBookmarkAndClose() override;
+
+ private:
+  const Simulator* owner_;
+  std::unique_ptr<StateIterator> it_;
+  std::string ns_;
+  std::string end_key_;
+  uint32_t page_size_;
+  uint32_t returned_ = 0;
+  RangeRecord* record_;  // null when reads are not recorded
+  bool closed_ = false;
+};
+
+class Simulator final : public TxSimulator {
+ public:
+  Simulator(const VersionedDb& state, HistoryQuery history,
+            std::shared_lock<std::shared_mutex> lock, bool record)
+      : state_(state), history_(std::move(history)), lock_(std::move(lock)), record_(record) {}
+
+  ~Simulator() override { Done(); }
+
+  StatusOr<std::string> GetState(std::string_view ns, std::string_view key) override {
+    WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    WEFT_ASSIGN_OR_RETURN(auto value, state_.GetState(ns, key));
+    RecordRead(ns, key, value);
+    return value ? std::move(value->value) : std::string();
+  }
+
+  StatusOr<std::vector<std::string>> GetStateMultipleKeys(
+      std::string_view ns, const std::vector<std::string>& keys) override {
+    for (const auto& key : keys) WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    WEFT_ASSIGN_OR_RETURN(auto values, state_.GetStateMultipleKeys(ns, keys));
+    std::vector<std::string> result;
+    result.reserve(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      RecordRead(ns, keys[i], values[i]);
+      result.push_back(values[i] ? std::move(values[i]->value) : std::string());
+    }
+    return result;
+  }
+
+  StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIterator(
+      std::string_view ns, std::string_view start_key, std::string_view end_key) override {
+    return NewRange(ns, start_key, end_key, 0);
+  }
+
+  StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIteratorWithPagination(
+      std::string_view ns, std::string_view start_key, std::string_view end_key, uint32_t page_size,
+      std::string_view bookmark) override {
+    return NewRange(ns, bookmark.empty() ? start_key : bookmark, end_key, page_size);
+  }
+
+  StatusOr<std::unique_ptr<ResultsIterator>> GetStateByPartialCompositeKey(
+      std::string_view ns, std::string_view object_type,
+      const std::vector<std::string>& attributes) override {
+    WEFT_ASSIGN_OR_RETURN(std::string start, CreateCompositeKey(object_type, attributes));
+    std::string end = start + std::string(kMaxUnicodeRune);
+    return NewRange(ns, start, end, 0);
+  }
+
+  StatusOr<StateMetadata> GetStateMetadata(std::string_view ns, std::string_view key) override {
+    WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    WEFT_ASSIGN_OR_RETURN(auto value, state_.GetState(ns, key));
+    RecordRead(ns, key, value);
+    if (!value || value->metadata.empty()) return StateMetadata();
+    return DecodeStateMetadata(value->metadata);
+  }
+
+  StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
+      std::string_view ns, std::string_view key) override {
+    WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    if (!history_) return absl::FailedPreconditionError("history database is disabled");
+    return history_(ns, key);
+  }
+
+  void Done() override {
+    done_ = true;
+    if (lock_.owns_lock()) lock_.unlock();
+  }
+
+  Status PutState(std::string_view ns, std::string_view key, std::string value) override {
+    WEFT_RETURN_IF_ERROR(CheckWritable(ns, key));
+    builder_.AddWrite(ns, key, std::move(value));
+    return absl::OkStatus();
+  }
+
+  Status DelState(std::string_view ns, std::string_view key) override {
+    return PutState(ns, key, std::string());
+  }
+
+  Status SetStateMetadata(std::string_view ns, std::string_view key,
+                          StateMetadata metadata) override {
+    WEFT_RETURN_IF_ERROR(CheckWritable(ns, key));
+    builder_.AddMetadataWrite(ns, key, std::move(metadata));
+    return absl::OkStatus();
+  }
+
+  StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() override {
+    if (!record_) return absl::FailedPreconditionError("a query executor has no results");
+    Done();
+    RwSetBuilder builder = builder_;
+    for (const auto& range : ranges_) {
+      // A scan that stopped before reading anything observed nothing.
+      if (!range.info.itr_exhausted() && range.info.raw_reads().kv_reads_size() == 0) continue;
+      builder.AddRangeQuery(range.ns, range.info);
+    }
+    return builder.Build();
+  }
+
+  bool done() const { return done_; }
+
+ private:
+  Status CheckUsable(std::string_view ns, std::string_view key) const {
+    if (done_) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "transaction context is done; cannot access key \"", std::string(key), "\""));
+    }
+    if (ns.empty()) return absl::InvalidArgumentError("namespace must not be empty");
+    return absl::OkStatus();
+  }
+
+  Status CheckWritable(std::string_view ns, std::string_view key) const {
+    WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    if (!record_) return absl::FailedPreconditionError("a query executor cannot write");
+    if (key.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot write an empty key in namespace \"", std::string(ns), "\""));
+    }
+    return absl::OkStatus();
+  }
+
+  void RecordRead(std::string_view ns, std::string_view key,
+                  const std::optional<VersionedValue>& value) {
+    if (!record_) return;
+    builder_.AddRead(ns, key, value ? std::optional<Version>(value->version) : std::nullopt);
+  }
+
+  StatusOr<std::unique_ptr<ResultsIterator>> NewRange(std::string_view ns,
+                                                      std::string_view start_key,
+                                                      std::string_view end_key,
+                                                      uint32_t page_size) {
+    WEFT_RETURN_IF_ERROR(CheckUsable(ns, start_key));
+    WEFT_ASSIGN_OR_RETURN(auto it, state_.GetStateRangeScanIterator(ns, start_key, end_key));
+    RangeRecord* record = nullptr;
+    if (record_) {
+      record = &ranges_.emplace_back();
+      record->ns = std::string(ns);
+      record->info.set_start_key(std::string(start_key));
+      record->info.set_end_key(std::string(end_key));
+      record->info.mutable_raw_reads();
+    }
+    return std::unique_ptr<ResultsIterator>(new RangeIterator(
+        this, std::move(it), std::string(ns), std::string(end_key), page_size, record));
+  }
+
+  const VersionedDb& state_;
+  HistoryQuery history_;
+  std::shared_lock<std::shared_mutex> lock_;
+  const bool record_;
+  bool done_ = false;
+  RwSetBuilder builder_;
+  std::deque<RangeRecord> ranges_;  // deque: iterators keep pointers into it
+};
+
+StatusOr<std::optional<::queryresult::KV>> RangeIterator::Next() {
+  if (owner_->done()) return absl::FailedPreconditionError("transaction context is done");
+  if (closed_ || (page_size_ != 0 && returned_ == page_size_)) {
+    return std::optional<::queryresult::KV>();
+  }
+  WEFT_ASSIGN_OR_RETURN(auto entry, it_->Next());
+  if (!entry) {
+    closed_ = true;
+    if (record_ != nullptr) {
+      // The whole range was seen, so the tx depends on all of it.
+      record_->info.set_itr_exhausted(true);
+      record_->info.set_end_key(end_key_);
+    }
+    return std::optional<::queryresult::KV>();
+  }
+  ++returned_;
+  if (record_ != nullptr) {
+    // Until exhausted, the range the tx depends on ends at the last key it saw.
+    *record_->info.mutable_raw_reads()->add_kv_reads() =
+        MakeKvRead(entry->key, entry->value.version);
+    record_->info.set_end_key(entry->key);
+  }
+  ::queryresult::KV kv;
+  kv.set_namespace_(ns_);
+  kv.set_key(std::move(entry->key));
+  kv.set_value(std::move(entry->value.value));
+  return std::optional<::queryresult::KV>(std::move(kv));
+}
+
+StatusOr<std::string> RangeIterator::GetBookmarkAndClose() {
+  if (owner_->done()) return absl::FailedPreconditionError("transaction context is done");
+  if (closed_) return std::string();
+  closed_ = true;
+  WEFT_ASSIGN_OR_RETURN(auto entry, it_->Next());
+  return entry ? std::move(entry->key) : std::string();
+}
+
+}  // namespace
+
+std::unique_ptr<TxSimulator> NewTxSimulator(const VersionedDb& state, HistoryQuery history,
+                                            std::shared_lock<std::shared_mutex> commit_lock) {
+  return std::make_unique<Simulator>(state, std::move(history), std::move(commit_lock), true);
+}
+
+std::unique_ptr<QueryExecutor> NewQueryExecutor(const VersionedDb& state, HistoryQuery history,
+                                                std::shared_lock<std::shared_mutex> commit_lock) {
+  return std::make_unique<Simulator>(state, std::move(history), std::move(commit_lock), false);
+}
+
+}  // namespace weft::peer::ledger

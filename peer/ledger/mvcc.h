@@ -1,0 +1,46 @@
+// MVCC validation of a block (Fabric's second validation stage): transactions
+// are checked in block order against committed state plus the writes of the
+// earlier valid transactions of the same block, and the writes of the valid
+// ones become the block's UpdateBatch.
+// Thread-safety: stateless functions; `state` must not change during a call.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "common/status/status.h"
+#include "peer/ledger/rwset.h"
+#include "peer/ledger/versioned_db.h"
+#include "peer/transaction.pb.h"
+
+namespace weft::peer::ledger {
+
+struct TxToValidate {
+  // Null for a transaction without state changes (config, or no rwset).
+  const TxRwSet* rwset = nullptr;
+  // The result of the earlier checks (signatures, policies); only VALID
+  // transactions are checked here, the others keep their code.
+  ::protos::TxValidationCode code = ::protos::VALID;
+};
+
+struct ValidatedBlock {
+  std::vector<::protos::TxValidationCode> codes;  // one per transaction
+  UpdateBatch updates;                            // writes of the valid transactions
+};
+
+// Per VALID transaction: MVCC_READ_CONFLICT if a read's version differs from
+// the committed one (absent counts as a version); PHANTOM_READ_CONFLICT if
+// re-running a range query gives other keys or versions (the range ends at
+// end_key inclusive when the iterator was not exhausted). Writes are then
+// versioned (block_num, tx index). Errors only for storage failures.
+StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const VersionedDb& state, uint64_t block_num,
+                                                 std::span<const TxToValidate> txs);
+
+// Adds the writes of one valid transaction to `batch` with Fabric's metadata
+// rules: a value write keeps the key's existing metadata unless the same tx
+// writes metadata; a metadata write to a key that does not exist is dropped.
+Status AddTxWrites(const VersionedDb& state, const TxRwSet& rwset, Version version,
+                   UpdateBatch& batch);
+
+}  // namespace weft::peer::ledger

@@ -1,0 +1,146 @@
+// A channel's ledger on a peer: the block store (source of truth) plus the
+// state and history databases derived from it, kept in step by CommitBlock and
+// by recovery on open. LedgerManager creates, opens and lists ledgers under
+// peer.fileSystemPath/ledgersData. Layout, encodings and the commit-hash rule:
+// peer/ledger/FORMAT.md.
+//
+// Thread-safety: PeerLedger is thread-safe. Commits are serialized; readers
+// (simulators, query executors, block and history reads) take the ledger's
+// reader/writer lock in shared mode, CommitBlock takes it exclusively while
+// it appends the block and writes the state batch, so a reader sees either
+// all of a block or none of it. LedgerManager is thread-safe (stateless).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/common.pb.h"
+#include "common/ledger/blockstore/file_block_store.h"
+#include "common/ledger/kvstore/leveldb_store.h"
+#include "common/status/status.h"
+#include "ledger/queryresult/kv_query_result.pb.h"
+#include "peer/ledger/block_txs.h"
+#include "peer/ledger/leveldb_versioned_db.h"
+#include "peer/ledger/tx_simulator.h"
+#include "peer/transaction.pb.h"
+
+namespace weft::peer::ledger {
+
+// Points inside CommitBlock where tests may stop the process.
+enum class CommitPoint {
+  kBlockAppended,  // the block is in the block store, state not yet written
+  kStateWritten,   // state, history and savepoint are written
+};
+
+struct LedgerOptions {
+  // Fabric's ledger.history.enableHistoryDatabase.
+  bool enable_history = true;
+  // kEveryBlock (default) fsyncs the block file and writes the state batch
+  // with sync=true; kNone survives process crashes only.
+  common::ledger::blockstore::FsyncPolicy fsync =
+      common::ledger::blockstore::FsyncPolicy::kEveryBlock;
+  // Testing only: called at each CommitPoint / block store AppendPoint.
+  std::function<void(CommitPoint)> commit_hook_for_testing;
+  std::function<void(common::ledger::blockstore::AppendPoint)> append_hook_for_testing;
+};
+
+class PeerLedger {
+ public:
+  // Opens the ledger whose block store is in `chain_dir` and whose state and
+  // history are in `state_dir`, replaying blocks the state lacks. Prefer
+  // LedgerManager. DataLoss when the state is ahead of the block store.
+  static StatusOr<std::unique_ptr<PeerLedger>> Open(std::string channel_id,
+                                                    std::filesystem::path chain_dir,
+                                                    std::filesystem::path state_dir,
+                                                    LedgerOptions options = {});
+  ~PeerLedger();
+  PeerLedger(const PeerLedger&) = delete;
+  PeerLedger& operator=(const PeerLedger&) = delete;
+
+  const std::string& channel_id() const { return channel_id_; }
+
+  // Runs MVCC validation over `block` (whose number must be the height) given
+  // the earlier checks' codes (one per transaction), writes
+  // TRANSACTIONS_FILTER and COMMIT_HASH into its metadata, appends it to the
+  // block store, then writes state, history and savepoint in one batch.
+  // Returns the final codes. After a failure past the append the ledger
+  // refuses further commits until reopened (which recovers).
+  StatusOr<std::vector<::protos::TxValidationCode>> CommitBlock(
+      ::common::Block block, const std::vector<::protos::TxValidationCode>& codes);
+
+  // Each holds the read lock until Done(): see tx_simulator.h.
+  std::unique_ptr<TxSimulator> NewTxSimulator();
+  std::unique_ptr<QueryExecutor> NewQueryExecutor();
+
+  // Newest first; FailedPrecondition when history is disabled.
+  StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
+      std::string_view ns, std::string_view key) const;
+  common::ledger::blockstore::BlockchainInfo GetBlockchainInfo() const;
+  StatusOr<::common::Block> GetBlockByNumber(uint64_t number) const;
+  // The block store itself, for Deliver (which waits on it).
+  const common::ledger::blockstore::BlockStore& block_store() const { return *blocks_; }
+  // The COMMIT_HASH value of the last block (empty before block 0).
+  std::string commit_hash() const;
+
+  // Drops state and history and rebuilds them from the block store
+  // (`peer node rebuild-dbs`). Waits for open simulators. If it fails the
+  // ledger must not be used again (reopen it).
+  Status RebuildDatabases();
+
+ private:
+  PeerLedger(std::string channel_id, std::filesystem::path state_dir, LedgerOptions options,
+             std::unique_ptr<common::ledger::blockstore::FileBlockStore> blocks);
+  Status OpenState();
+  Status Recover();
+  Status ReplayBlock(const ::common::Block& block);
+  // Writes `updates`, the history entries of the valid transactions and the
+  // savepoint number + 1 in one LevelDB batch.
+  Status WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
+                    const std::vector<::protos::TxValidationCode>& codes,
+                    const UpdateBatch& updates);
+  StatusOr<std::vector<::queryresult::KeyModification>> HistoryLocked(std::string_view ns,
+                                                                      std::string_view key) const;
+  HistoryQuery MakeHistoryQuery() const;
+
+  const std::string channel_id_;
+  const std::filesystem::path state_dir_;
+  const LedgerOptions options_;
+  std::unique_ptr<common::ledger::blockstore::FileBlockStore> blocks_;
+  std::unique_ptr<common::ledger::kvstore::LevelDbStore> db_;
+  std::unique_ptr<LevelDbVersionedDb> state_;
+
+  std::mutex commit_mu_;             // one commit (or rebuild) at a time
+  mutable std::shared_mutex rw_mu_;  // readers vs the apply step of a commit
+  std::string commit_hash_;          // written under both locks
+  bool broken_ = false;              // guarded by commit_mu_
+};
+
+class LedgerManager {
+ public:
+  // `ledgers_dir` is peer.fileSystemPath/ledgersData.
+  explicit LedgerManager(std::filesystem::path ledgers_dir, LedgerOptions options = {});
+
+  // Creates the ledger of the genesis block's channel and commits the block.
+  // AlreadyExists if that channel already has a ledger with blocks.
+  StatusOr<std::unique_ptr<PeerLedger>> CreateLedger(const ::common::Block& genesis_block) const;
+  // NotFound when there is no ledger for `channel_id`.
+  StatusOr<std::unique_ptr<PeerLedger>> OpenLedger(std::string_view channel_id) const;
+  // Channel ids with a ledger, sorted.
+  StatusOr<std::vector<std::string>> ListLedgerIds() const;
+
+ private:
+  std::filesystem::path ChainDir(std::string_view channel_id) const;
+  std::filesystem::path StateDir(std::string_view channel_id) const;
+
+  std::filesystem::path ledgers_dir_;
+  LedgerOptions options_;
+};
+
+}  // namespace weft::peer::ledger

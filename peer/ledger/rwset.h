@@ -1,0 +1,71 @@
+// Read-write sets (fabric-interop.md B.5): building one deterministically
+// during simulation, and opening one for validation and commit.
+// Thread-safety: RwSetBuilder is not thread-safe; the functions are.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status/status.h"
+#include "ledger/rwset/kvrwset/kv_rwset.pb.h"
+#include "ledger/rwset/rwset.pb.h"
+#include "peer/ledger/versioned_db.h"
+
+namespace weft::peer::ledger {
+
+// Key-level metadata entries (name -> value), e.g. "VALIDATION_PARAMETER".
+using StateMetadata = std::map<std::string, std::string>;
+
+// Metadata as stored in VersionedValue::metadata: a deterministically
+// serialized kvrwset.KVMetadataWrite with only its entries, sorted by name.
+// An empty map encodes as "".
+std::string EncodeStateMetadata(const StateMetadata& metadata);
+StatusOr<StateMetadata> DecodeStateMetadata(std::string_view bytes);
+
+struct NsRwSet {
+  std::string ns;
+  ::kvrwset::KVRWSet kv;
+};
+// The public read-write set of one transaction, namespaces in carried order.
+using TxRwSet = std::vector<NsRwSet>;
+
+// InvalidArgument naming the namespace whose KVRWSet does not parse.
+StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset);
+StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes);
+
+// Collects a simulation's reads and writes. Build() gives Fabric's canonical
+// shape so every endorser produces identical bytes: namespaces sorted by
+// name, reads, writes and metadata writes sorted by key, range queries in the
+// order they were added.
+class RwSetBuilder {
+ public:
+  // `version` is the committed version, nullopt when the key did not exist.
+  // The first read of a key wins: state does not move during a simulation.
+  void AddRead(std::string_view ns, std::string_view key, std::optional<Version> version);
+  // An empty value is a delete (Fabric's rule). The last write of a key wins.
+  void AddWrite(std::string_view ns, std::string_view key, std::string value);
+  void AddDelete(std::string_view ns, std::string_view key);
+  // An empty map deletes the key's metadata.
+  void AddMetadataWrite(std::string_view ns, std::string_view key, StateMetadata metadata);
+  void AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo info);
+
+  ::rwset::TxReadWriteSet Build() const;
+
+ private:
+  struct NsState {
+    std::map<std::string, std::optional<Version>> reads;
+    std::map<std::string, std::string> writes;  // empty value = delete
+    std::map<std::string, StateMetadata> metadata_writes;
+    std::vector<::kvrwset::RangeQueryInfo> range_queries;
+  };
+  std::map<std::string, NsState, std::less<>> namespaces_;
+
+  NsState& Ns(std::string_view ns);
+};
+
+::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<Version> version);
+
+}  // namespace weft::peer::ledger

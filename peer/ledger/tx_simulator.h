@@ -1,0 +1,99 @@
+// Chaincode-facing access to one channel's state (Fabric's QueryExecutor and
+// TxSimulator). A TxSimulator records what a transaction reads (with the
+// committed versions) and writes, and hands the result back as a
+// deterministic rwset; it does not read its own writes (GetState after
+// PutState returns the committed value), as in Fabric.
+//
+// Lifetime: obtained from PeerLedger (or the factories below), a simulator or
+// executor holds the ledger's commit lock in shared mode until Done() (or
+// GetTxSimulationResults()), so the state it reads cannot move; call Done()
+// promptly, and never commit on the same thread while one is open. Iterators
+// must not outlive the object that made them. After Done() every call fails
+// with FailedPrecondition.
+//
+// Thread-safety: not thread-safe; one transaction, one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status/status.h"
+#include "ledger/queryresult/kv_query_result.pb.h"
+#include "ledger/rwset/rwset.pb.h"
+#include "peer/ledger/rwset.h"
+#include "peer/ledger/versioned_db.h"
+
+namespace weft::peer::ledger {
+
+// Results of a range query, in key order.
+class ResultsIterator {
+ public:
+  virtual ~ResultsIterator() = default;
+  // nullopt when the range (or the page) is exhausted.
+  virtual StatusOr<std::optional<::queryresult::KV>> Next() = 0;
+  // For paginated queries: the key at which the next page starts, empty
+  // when there is none. Ends the iteration.
+  virtual StatusOr<std::string> GetBookmarkAndClose() = 0;
+};
+
+class QueryExecutor {
+ public:
+  virtual ~QueryExecutor() = default;
+
+  // The committed value; empty when the key does not exist.
+  virtual StatusOr<std::string> GetState(std::string_view ns, std::string_view key) = 0;
+  virtual StatusOr<std::vector<std::string>> GetStateMultipleKeys(
+      std::string_view ns, const std::vector<std::string>& keys) = 0;
+  // Keys in [start_key, end_key); an empty end_key is unbounded.
+  virtual StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIterator(
+      std::string_view ns, std::string_view start_key, std::string_view end_key) = 0;
+  // At most page_size results starting at `bookmark` (or start_key when the
+  // bookmark is empty); page_size 0 means no limit.
+  virtual StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIteratorWithPagination(
+      std::string_view ns, std::string_view start_key, std::string_view end_key, uint32_t page_size,
+      std::string_view bookmark) = 0;
+  // Every composite key beginning with (object_type, attributes...).
+  virtual StatusOr<std::unique_ptr<ResultsIterator>> GetStateByPartialCompositeKey(
+      std::string_view ns, std::string_view object_type,
+      const std::vector<std::string>& attributes) = 0;
+  // Empty when the key or its metadata does not exist.
+  virtual StatusOr<StateMetadata> GetStateMetadata(std::string_view ns, std::string_view key) = 0;
+  // Every committed write of the key, newest first. FailedPrecondition when
+  // the history database is disabled.
+  virtual StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
+      std::string_view ns, std::string_view key) = 0;
+  // Releases the commit lock. Idempotent.
+  virtual void Done() = 0;
+};
+
+class TxSimulator : public QueryExecutor {
+ public:
+  // An empty value deletes the key.
+  virtual Status PutState(std::string_view ns, std::string_view key, std::string value) = 0;
+  virtual Status DelState(std::string_view ns, std::string_view key) = 0;
+  // An empty map removes the key's metadata.
+  virtual Status SetStateMetadata(std::string_view ns, std::string_view key,
+                                  StateMetadata metadata) = 0;
+  // The rwset (namespaces, reads and writes sorted); implies Done().
+  virtual StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() = 0;
+};
+
+// The history index behind GetHistoryForKey; empty = history disabled.
+using HistoryQuery = std::function<StatusOr<std::vector<::queryresult::KeyModification>>(
+    std::string_view ns, std::string_view key)>;
+
+// `state` (and whatever `history` refers to) must outlive the result.
+// `commit_lock` (possibly empty) is held until Done().
+std::unique_ptr<TxSimulator> NewTxSimulator(const VersionedDb& state, HistoryQuery history = {},
+                                            std::shared_lock<std::shared_mutex> commit_lock = {});
+std::unique_ptr<QueryExecutor> NewQueryExecutor(
+    const VersionedDb& state, HistoryQuery history = {},
+    std::shared_lock<std::shared_mutex> commit_lock = {});
+
+}  // namespace weft::peer::ledger

@@ -1,0 +1,216 @@
+#include "peer/ledger/mvcc.h"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <vector>
+
+#include "peer/ledger/rwset.h"
+
+namespace {
+
+using weft::peer::ledger::NewInMemoryVersionedDb;
+using weft::peer::ledger::RwSetBuilder;
+using weft::peer::ledger::TxRwSet;
+using weft::peer::ledger::TxToValidate;
+using weft::peer::ledger::UpdateBatch;
+using weft::peer::ledger::ValidateAndPrepareBatch;
+using weft::peer::ledger::ValidatedBlock;
+using weft::peer::ledger::Version;
+using weft::peer::ledger::VersionedDb;
+
+constexpr uint64_t kBlock = 5;
+
+// State at height 5: "a"@(1,0), "c"@(2,0), "e"@(3,0) in namespace "cc".
+std::unique_ptr<VersionedDb> SeededState() {
+  auto db = NewInMemoryVersionedDb();
+  UpdateBatch batch;
+  batch.Put("cc", "a", {"A", "", {1, 0}});
+  batch.Put("cc", "c", {"C", "", {2, 0}});
+  batch.Put("cc", "e", {"E", "", {3, 0}});
+  REQUIRE(db->ApplyUpdates(batch, kBlock).ok());
+  return db;
+}
+
+TxRwSet Parsed(const RwSetBuilder& builder) {
+  return weft::peer::ledger::ParseTxRwSet(builder.Build()).value();
+}
+
+// A range query over [start, end) that saw `keys` (with their versions).
+::kvrwset::RangeQueryInfo Range(const std::string& start, const std::string& end, bool exhausted,
+                                std::vector<std::pair<std::string, Version>> keys) {
+  ::kvrwset::RangeQueryInfo info;
+  info.set_start_key(start);
+  info.set_end_key(end);
+  info.set_itr_exhausted(exhausted);
+  auto* reads = info.mutable_raw_reads();
+  for (const auto& [key, version] : keys)
+    *reads->add_kv_reads() = weft::peer::ledger::MakeKvRead(key, version);
+  return info;
+}
+
+ValidatedBlock Validate(const VersionedDb& db, const std::vector<TxRwSet>& rwsets,
+                        std::vector<::protos::TxValidationCode> codes = {}) {
+  codes.resize(rwsets.size(), ::protos::VALID);
+  std::vector<TxToValidate> txs;
+  for (std::size_t i = 0; i < rwsets.size(); ++i) txs.push_back({&rwsets[i], codes[i]});
+  auto result = ValidateAndPrepareBatch(db, kBlock, txs);
+  REQUIRE(result.ok());
+  return std::move(*result);
+}
+
+}  // namespace
+
+TEST_CASE("MVCC rejects a read whose version is stale") {
+  auto db = SeededState();
+  RwSetBuilder stale;
+  stale.AddRead("cc", "a", Version{0, 7});
+  stale.AddWrite("cc", "x", "1");
+  RwSetBuilder current;
+  current.AddRead("cc", "a", Version{1, 0});
+  current.AddWrite("cc", "y", "1");
+  auto result = Validate(*db, {Parsed(stale), Parsed(current)});
+  CHECK(result.codes == std::vector{::protos::MVCC_READ_CONFLICT, ::protos::VALID});
+  CHECK(result.updates.Get("cc", "x") == nullptr);
+  CHECK(result.updates.Get("cc", "y") != nullptr);
+}
+
+TEST_CASE("MVCC rejects a read of a key that has since been deleted") {
+  auto db = SeededState();
+  UpdateBatch deletion;
+  deletion.Delete("cc", "a", {4, 0});
+  REQUIRE(db->ApplyUpdates(deletion, kBlock).ok());
+  RwSetBuilder reader;
+  reader.AddRead("cc", "a", Version{1, 0});
+  CHECK(Validate(*db, {Parsed(reader)}).codes == std::vector{::protos::MVCC_READ_CONFLICT});
+}
+
+TEST_CASE("MVCC rejects a read of a key created by an earlier transaction of the same block") {
+  auto db = SeededState();
+  RwSetBuilder creator;
+  creator.AddWrite("cc", "new", "1");
+  RwSetBuilder reader;
+  reader.AddRead("cc", "new", std::nullopt);  // absent when simulated
+  auto result = Validate(*db, {Parsed(creator), Parsed(reader)});
+  CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+}
+
+TEST_CASE("MVCC accepts a read of a missing key that is still missing") {
+  auto db = SeededState();
+  RwSetBuilder reader;
+  reader.AddRead("cc", "never", std::nullopt);
+  reader.AddWrite("cc", "never", "now");
+  auto result = Validate(*db, {Parsed(reader)});
+  CHECK(result.codes == std::vector{::protos::VALID});
+  REQUIRE(result.updates.Get("cc", "never") != nullptr);
+  CHECK(result.updates.Get("cc", "never")->value.version == Version{kBlock, 0});
+}
+
+TEST_CASE("MVCC flags a phantom when a key is inserted inside a scanned range") {
+  auto db = SeededState();
+  auto scan = Range("a", "d", true, {{"a", {1, 0}}, {"c", {2, 0}}});
+  SECTION("by an earlier transaction of the block") {
+    RwSetBuilder inserter;
+    inserter.AddWrite("cc", "b", "new");
+    RwSetBuilder scanner;
+    scanner.AddRangeQuery("cc", scan);
+    auto result = Validate(*db, {Parsed(inserter), Parsed(scanner)});
+    CHECK(result.codes == std::vector{::protos::VALID, ::protos::PHANTOM_READ_CONFLICT});
+  }
+  SECTION("in committed state") {
+    UpdateBatch insert;
+    insert.Put("cc", "b", {"new", "", {4, 0}});
+    REQUIRE(db->ApplyUpdates(insert, kBlock).ok());
+    RwSetBuilder scanner;
+    scanner.AddRangeQuery("cc", scan);
+    CHECK(Validate(*db, {Parsed(scanner)}).codes == std::vector{::protos::PHANTOM_READ_CONFLICT});
+  }
+  SECTION("but not when the range is unchanged") {
+    RwSetBuilder scanner;
+    scanner.AddRangeQuery("cc", scan);
+    CHECK(Validate(*db, {Parsed(scanner)}).codes == std::vector{::protos::VALID});
+  }
+}
+
+TEST_CASE("MVCC flags a phantom when a key inside a scanned range is deleted") {
+  auto db = SeededState();
+  RwSetBuilder deleter;
+  deleter.AddDelete("cc", "c");
+  RwSetBuilder scanner;
+  scanner.AddRangeQuery("cc", Range("a", "", true, {{"a", {1, 0}}, {"c", {2, 0}}, {"e", {3, 0}}}));
+  auto result = Validate(*db, {Parsed(deleter), Parsed(scanner)});
+  CHECK(result.codes == std::vector{::protos::VALID, ::protos::PHANTOM_READ_CONFLICT});
+}
+
+TEST_CASE("MVCC checks an unexhausted range only up to the last key it returned") {
+  auto db = SeededState();
+  RwSetBuilder inserter;
+  inserter.AddWrite("cc", "d", "after the last key read");
+  RwSetBuilder scanner;
+  scanner.AddRangeQuery("cc", Range("a", "c", false, {{"a", {1, 0}}, {"c", {2, 0}}}));
+  auto result = Validate(*db, {Parsed(inserter), Parsed(scanner)});
+  CHECK(result.codes == std::vector{::protos::VALID, ::protos::VALID});
+}
+
+TEST_CASE("MVCC accepts write-only transactions") {
+  auto db = SeededState();
+  RwSetBuilder blind;
+  blind.AddWrite("cc", "a", "overwritten");
+  blind.AddDelete("cc", "e");
+  auto result = Validate(*db, {Parsed(blind)});
+  CHECK(result.codes == std::vector{::protos::VALID});
+  CHECK(result.updates.Get("cc", "a")->value.value == "overwritten");
+  CHECK(result.updates.Get("cc", "e")->is_delete);
+}
+
+TEST_CASE("MVCC lets the first of two conflicting transactions win") {
+  auto db = SeededState();
+  RwSetBuilder first;
+  first.AddRead("cc", "a", Version{1, 0});
+  first.AddWrite("cc", "a", "first");
+  RwSetBuilder second;
+  second.AddRead("cc", "a", Version{1, 0});
+  second.AddWrite("cc", "a", "second");
+  auto result = Validate(*db, {Parsed(first), Parsed(second)});
+  CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+  CHECK(result.updates.Get("cc", "a")->value.value == "first");
+  CHECK(result.updates.Get("cc", "a")->value.version == Version{kBlock, 0});
+}
+
+TEST_CASE("MVCC ignores transactions that are already invalid and keeps their codes") {
+  auto db = SeededState();
+  RwSetBuilder rejected;
+  rejected.AddRead("cc", "a", Version{0, 0});  // would conflict, but is never checked
+  rejected.AddWrite("cc", "a", "rejected");
+  RwSetBuilder later;
+  later.AddRead("cc", "a", Version{1, 0});
+  later.AddWrite("cc", "b", "later");
+  auto result =
+      Validate(*db, {Parsed(rejected), Parsed(later)}, {::protos::ENDORSEMENT_POLICY_FAILURE});
+  CHECK(result.codes == std::vector{::protos::ENDORSEMENT_POLICY_FAILURE, ::protos::VALID});
+  CHECK(result.updates.Get("cc", "a") == nullptr);
+}
+
+TEST_CASE(
+    "MVCC keeps a key's metadata on value writes and drops metadata writes to missing "
+    "keys") {
+  auto db = NewInMemoryVersionedDb();
+  UpdateBatch seed;
+  seed.Put("cc", "k", {"v", "stored-metadata", {1, 0}});
+  REQUIRE(db->ApplyUpdates(seed, 2).ok());
+  RwSetBuilder tx;
+  tx.AddWrite("cc", "k", "v2");
+  tx.AddMetadataWrite("cc", "ghost", {{"VALIDATION_PARAMETER", "p"}});
+  RwSetBuilder metadata_only;
+  metadata_only.AddMetadataWrite("cc", "k", {{"VALIDATION_PARAMETER", "p"}});
+  auto value_only = Validate(*db, {Parsed(tx)});
+  CHECK(value_only.updates.Get("cc", "k")->value.metadata == "stored-metadata");
+  auto result = Validate(*db, {Parsed(tx), Parsed(metadata_only)});
+  CHECK(result.codes == std::vector{::protos::VALID, ::protos::VALID});
+  CHECK(result.updates.Get("cc", "ghost") == nullptr);
+  const auto* k = result.updates.Get("cc", "k");
+  REQUIRE(k != nullptr);
+  CHECK(k->value.value == "v2");
+  CHECK(k->value.version == Version{kBlock, 1});
+  CHECK(weft::peer::ledger::DecodeStateMetadata(k->value.metadata).value() ==
+        weft::peer::ledger::StateMetadata{{"VALIDATION_PARAMETER", "p"}});
+}

@@ -1,0 +1,301 @@
+#include "peer/ledger/peer_ledger.h"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/crypto/hash.h"
+#include "common/ledger/blockstore/file_block_store.h"
+#include "peer/ledger/rwset.h"
+#include "tests/support/ledger_test_util.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+namespace blockstore = weft::common::ledger::blockstore;
+using weft::peer::ledger::LedgerManager;
+using weft::peer::ledger::LedgerOptions;
+using weft::peer::ledger::PeerLedger;
+using weft::peer::ledger::RwSetBuilder;
+using weft::peer::ledger::Version;
+using Codes = std::vector<::protos::TxValidationCode>;
+
+const std::string kChannel = "mychannel";
+
+// One transaction: (tx id, rwset).
+struct Tx {
+  std::string id;
+  ::rwset::TxReadWriteSet rwset;
+};
+
+Tx Write(std::string id, std::map<std::string, std::string> writes,
+         std::map<std::string, std::optional<Version>> reads = {}) {
+  RwSetBuilder builder;
+  for (auto& [key, version] : reads) builder.AddRead("cc", key, version);
+  for (auto& [key, value] : writes) builder.AddWrite("cc", key, value);
+  return {std::move(id), builder.Build()};
+}
+
+// The next block of `ledger` holding `txs`, stamped `seconds`.
+::common::Block NextBlock(const PeerLedger& ledger, const std::vector<Tx>& txs,
+                          int64_t seconds = 1) {
+  auto info = ledger.GetBlockchainInfo();
+  std::vector<std::string> envelopes;
+  for (const auto& tx : txs) {
+    envelopes.push_back(weft::testing::EndorserTxEnvelope(kChannel, tx.id, tx.rwset, seconds));
+  }
+  return weft::testing::LedgerBlock(info.height, info.current_block_hash, envelopes);
+}
+
+Codes Commit(PeerLedger& ledger, const std::vector<Tx>& txs, int64_t seconds = 1) {
+  auto codes =
+      ledger.CommitBlock(NextBlock(ledger, txs, seconds), Codes(txs.size(), ::protos::VALID));
+  INFO(codes.status().ToString());
+  REQUIRE(codes.ok());
+  return *codes;
+}
+
+std::map<std::string, std::string> Dump(PeerLedger& ledger) {
+  std::map<std::string, std::string> state;
+  auto query = ledger.NewQueryExecutor();
+  auto it = query->GetStateRangeScanIterator("cc", "", "").value();
+  while (auto kv = it->Next().value()) state[kv->key()] = kv->value();
+  query->Done();
+  return state;
+}
+
+std::unique_ptr<PeerLedger> Create(const LedgerManager& manager) {
+  auto ledger = manager.CreateLedger(weft::testing::GenesisBlock(kChannel));
+  INFO(ledger.status().ToString());
+  REQUIRE(ledger.ok());
+  return std::move(*ledger);
+}
+
+std::unique_ptr<PeerLedger> Open(const LedgerManager& manager) {
+  auto ledger = manager.OpenLedger(kChannel);
+  INFO(ledger.status().ToString());
+  REQUIRE(ledger.ok());
+  return std::move(*ledger);
+}
+
+std::string CommitHashOf(const ::common::Block& block) {
+  ::common::Metadata metadata;
+  REQUIRE(metadata.ParseFromString(block.metadata().metadata(::common::COMMIT_HASH)));
+  return metadata.value();
+}
+
+}  // namespace
+
+TEST_CASE("CommitBlock applies valid transactions and writes the MVCC codes as the filter") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  REQUIRE(Commit(*ledger, {Write("t1", {{"a", "1"}, {"b", "1"}})}) == Codes{::protos::VALID});
+
+  auto codes = Commit(*ledger, {Write("t2", {{"a", "2"}}, {{"a", Version{1, 0}}}),
+                                Write("t3", {{"b", "3"}}, {{"a", Version{1, 0}}})});
+  CHECK(codes == Codes{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"a", "2"}, {"b", "1"}});
+
+  auto stored = ledger->GetBlockByNumber(2).value();
+  CHECK(stored.metadata().metadata(::common::TRANSACTIONS_FILTER) ==
+        std::string{static_cast<char>(::protos::VALID),
+                    static_cast<char>(::protos::MVCC_READ_CONFLICT)});
+  auto location = ledger->block_store().RetrieveTxValidationCode("t3").value();
+  CHECK(location.validation_code == ::protos::MVCC_READ_CONFLICT);
+}
+
+TEST_CASE("CommitBlock keeps the earlier checks' codes and rejects unreadable transactions") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  auto block = NextBlock(*ledger, {Write("t1", {{"a", "1"}}), Write("t2", {{"b", "1"}})});
+  block.mutable_data()->add_data("not an envelope");
+  block.mutable_header()->set_data_hash(
+      weft::testing::LedgerBlock(0, "", {block.data().data().begin(), block.data().data().end()})
+          .header()
+          .data_hash());
+  auto codes = ledger->CommitBlock(
+      block, {::protos::ENDORSEMENT_POLICY_FAILURE, ::protos::VALID, ::protos::VALID});
+  REQUIRE(codes.ok());
+  CHECK(*codes ==
+        Codes{::protos::ENDORSEMENT_POLICY_FAILURE, ::protos::VALID, ::protos::BAD_PAYLOAD});
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"b", "1"}});
+  CHECK(absl::IsInvalidArgument(
+      ledger->CommitBlock(NextBlock(*ledger, {}), {::protos::VALID}).status()));
+}
+
+TEST_CASE("Each block's COMMIT_HASH chains SHA-256 over the previous hash and its updates") {
+  weft::testing::TempDir dir_a;
+  weft::testing::TempDir dir_b;
+  LedgerManager manager_a(dir_a.path());
+  LedgerManager manager_b(dir_b.path());
+  auto a = Create(manager_a);
+  auto b = Create(manager_b);
+
+  // Genesis has no updates: SHA-256("" || "").
+  auto genesis_hash = CommitHashOf(a->GetBlockByNumber(0).value());
+  CHECK(genesis_hash == weft::common::crypto::Sha256(""));
+  // A block whose only transaction conflicts has no updates either.
+  Commit(*a, {Write("t1", {{"k", "v"}}, {{"k", Version{9, 9}}})});
+  CHECK(CommitHashOf(a->GetBlockByNumber(1).value()) == weft::common::crypto::Sha256(genesis_hash));
+
+  Commit(*a, {Write("t2", {{"k", "v"}})});
+  Commit(*b, {Write("t1", {{"k", "v"}}, {{"k", Version{9, 9}}})});
+  Commit(*b, {Write("t2", {{"k", "v"}})});
+  auto hash_a = CommitHashOf(a->GetBlockByNumber(2).value());
+  CHECK(hash_a == CommitHashOf(b->GetBlockByNumber(2).value()));
+  CHECK(hash_a != CommitHashOf(a->GetBlockByNumber(1).value()));
+  CHECK(a->commit_hash() == hash_a);
+  REQUIRE(a->GetBlockByNumber(2).value().metadata().metadata_size() == 5);
+}
+
+TEST_CASE("GetHistoryForKey returns every committed write of a key, newest first") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  Commit(*ledger, {Write("t1", {{"k", "one"}})}, 100);
+  Commit(*ledger, {Write("t2", {{"other", "x"}}), Write("t3", {{"k", "two"}})}, 200);
+  Commit(*ledger, {Write("t4", {{"k", ""}})}, 300);
+
+  auto history = ledger->GetHistoryForKey("cc", "k").value();
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].tx_id() == "t4");
+  CHECK(history[0].is_delete());
+  CHECK(history[0].timestamp().seconds() == 300);
+  CHECK(history[1].tx_id() == "t3");
+  CHECK(history[1].value() == "two");
+  CHECK(history[2].tx_id() == "t1");
+  CHECK(history[2].value() == "one");
+  CHECK(history[2].timestamp().seconds() == 100);
+
+  auto sim = ledger->NewTxSimulator();
+  CHECK(sim->GetHistoryForKey("cc", "k").value().size() == 3);
+  sim->Done();
+}
+
+TEST_CASE("A ledger with history disabled refuses history queries") {
+  weft::testing::TempDir dir;
+  LedgerOptions options;
+  options.enable_history = false;
+  LedgerManager manager(dir.path(), options);
+  auto ledger = Create(manager);
+  Commit(*ledger, {Write("t1", {{"k", "one"}})});
+  CHECK(absl::IsFailedPrecondition(ledger->GetHistoryForKey("cc", "k").status()));
+}
+
+TEST_CASE("Reopening a ledger restores its state, height and commit hash") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  std::string commit_hash;
+  {
+    auto ledger = Create(manager);
+    Commit(*ledger, {Write("t1", {{"a", "1"}, {"b", "2"}})});
+    Commit(*ledger, {Write("t2", {{"a", ""}})});
+    commit_hash = ledger->commit_hash();
+  }
+  auto ledger = Open(manager);
+  CHECK(ledger->GetBlockchainInfo().height == 3);
+  CHECK(ledger->commit_hash() == commit_hash);
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"b", "2"}});
+  CHECK(Commit(*ledger, {Write("t3", {{"c", "3"}})}) == Codes{::protos::VALID});
+}
+
+TEST_CASE("Opening a ledger whose state lags the block store replays the missing blocks") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  {
+    auto ledger = Create(manager);
+    Commit(*ledger, {Write("t1", {{"a", "1"}})});
+  }
+  {
+    // A crash between the block append and the state batch leaves this.
+    blockstore::FileBlockStoreOptions options;
+    options.dir = dir / "chains" / kChannel;
+    auto store = blockstore::FileBlockStore::Open(options).value();
+    auto info = store->GetInfo();
+    auto block = weft::testing::LedgerBlock(
+        info.height, info.current_block_hash,
+        {weft::testing::EndorserTxEnvelope(kChannel, "t2", Write("t2", {{"a", "2"}}).rwset),
+         weft::testing::EndorserTxEnvelope(kChannel, "t3", Write("t3", {{"b", "3"}}).rwset)});
+    block.mutable_metadata()->set_metadata(
+        ::common::TRANSACTIONS_FILTER,
+        std::string{static_cast<char>(::protos::VALID),
+                    static_cast<char>(::protos::MVCC_READ_CONFLICT)});
+    REQUIRE(store->AddBlock(block).ok());
+  }
+  auto ledger = Open(manager);
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"a", "2"}});
+  CHECK(ledger->GetHistoryForKey("cc", "a").value().size() == 2);
+  auto sim = ledger->NewTxSimulator();
+  REQUIRE(sim->GetState("cc", "a").ok());
+  auto kv = ::kvrwset::KVRWSet();
+  REQUIRE(kv.ParseFromString(sim->GetTxSimulationResults().value().ns_rwset(0).rwset()));
+  CHECK(kv.reads(0).version().block_num() == 2);
+}
+
+TEST_CASE("RebuildDatabases reproduces state and history from the block store") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  for (int i = 0; i < 5; ++i) {
+    std::string n = std::to_string(i);
+    Commit(*ledger,
+           {Write("t" + n, {{"k" + n, n}, {"shared", n}}), Write("u" + n, {{"gone" + n, ""}})});
+  }
+  auto before = Dump(*ledger);
+  auto history_before = ledger->GetHistoryForKey("cc", "shared").value();
+  REQUIRE(ledger->RebuildDatabases().ok());
+  CHECK(Dump(*ledger) == before);
+  auto history_after = ledger->GetHistoryForKey("cc", "shared").value();
+  REQUIRE(history_after.size() == history_before.size());
+  CHECK(history_after.front().tx_id() == "t4");
+  CHECK(Commit(*ledger, {Write("after", {{"shared", "x"}})}) == Codes{::protos::VALID});
+}
+
+TEST_CASE("Readers never see a block in the block store whose state is not yet applied") {
+  weft::testing::TempDir dir;
+  LedgerOptions options;
+  options.fsync = blockstore::FsyncPolicy::kNone;
+  LedgerManager manager(dir.path(), options);
+  auto ledger = Create(manager);
+  std::atomic<bool> stop = false;
+  std::atomic<int> mismatches = 0;
+  std::atomic<int> reads = 0;
+  std::thread reader([&] {
+    while (!stop) {
+      auto query = ledger->NewQueryExecutor();
+      std::string last = query->GetState("cc", "last").value();
+      // The executor holds the read lock, so the store cannot move meanwhile.
+      uint64_t height = ledger->block_store().GetInfo().height;
+      if (!last.empty() && std::stoull(last) != height - 1) ++mismatches;
+      ++reads;
+    }
+  });
+  for (int i = 1; i <= 200; ++i)
+    Commit(*ledger, {Write("t" + std::to_string(i), {{"last", std::to_string(i)}})});
+  while (reads < 10) std::this_thread::yield();
+  stop = true;
+  reader.join();
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("LedgerManager lists its ledgers and refuses to create one twice") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  CHECK(manager.ListLedgerIds().value().empty());
+  CHECK(absl::IsNotFound(manager.OpenLedger(kChannel).status()));
+  {
+    auto ledger = Create(manager);
+    CHECK(ledger->channel_id() == kChannel);
+    auto other = manager.CreateLedger(weft::testing::GenesisBlock("zother"));
+    REQUIRE(other.ok());
+  }
+  CHECK(manager.ListLedgerIds().value() == std::vector<std::string>{kChannel, "zother"});
+  CHECK(
+      absl::IsAlreadyExists(manager.CreateLedger(weft::testing::GenesisBlock(kChannel)).status()));
+}
