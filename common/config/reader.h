@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "common/status/status.h"
@@ -93,6 +94,15 @@ class Reader {
                  std::initializer_list<std::string_view> allowed);
   // Number of items of the YAML list at `key` (0 when absent), for reading "key[i].field".
   size_t ListSize(std::string_view key);
+
+  // Keys of the map at `key` in their spelling and order in the file (empty when absent),
+  // for sections whose keys are names: policies, capabilities, profiles.
+  std::vector<std::string> MapKeys(std::string_view key);
+  // A map of NAME: true|false (capabilities), in file order. Entry names are taken
+  // verbatim, so they may contain dots or slashes; the environment does not override them.
+  void ReadBoolMap(std::string_view key, std::vector<std::pair<std::string, bool>>* out);
+  // A map of NAME: string (ACLs), in file order, like ReadBoolMap.
+  void ReadStringMap(std::string_view key, std::vector<std::pair<std::string, std::string>>* out);
 
   // Resolves `path` the way ReadPath does (for relative defaults a schema may have).
   std::filesystem::path ResolvePath(const std::filesystem::path& path) const;

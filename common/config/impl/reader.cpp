@@ -9,6 +9,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/config/impl/merge_keys.h"
 #include "common/config/impl/text.h"
 #include "common/config/values.h"
 
@@ -144,6 +145,61 @@ struct Reader::State {
     return Raw{"", "", node};
   }
 
+  // The map at `key`, or nullopt when absent or not a map (recorded as an error). Callers
+  // read the entries one by one, so the map counts as a section, not a finished key.
+  std::optional<YAML::Node> SectionMap(std::string_view key) {
+    std::optional<Raw> raw = Find(key);
+    MarkSection(key);
+    if (!raw) return std::nullopt;
+    if (raw->from_env() || !raw->node.IsMap()) {
+      const std::string_view got = raw->from_env() ? "a string" : KindName(raw->node);
+      AddError(key, &*raw, Cat("expected a map, got ", got));
+      return std::nullopt;
+    }
+    return raw->node;
+  }
+
+  // For a found list or map whose items are read one by one: unknown-key checks then
+  // look inside it instead of taking it as read.
+  void MarkSection(std::string_view key) {
+    std::vector<std::string> paths = KeyAndParents(SplitKey(key));
+    read_keys.erase(paths.back());
+    read_sections.insert(paths.back());
+  }
+
+  // A map of NAME: scalar, each scalar converted by `parse` (text -> StatusOr<T>). *out is
+  // replaced only when every entry converts; failures are recorded against "key.NAME".
+  template <typename T, typename Parse>
+  void ScalarMap(std::string_view key, std::vector<std::pair<std::string, T>>* out, Parse parse) {
+    std::optional<YAML::Node> map = SectionMap(key);
+    if (!map) return;
+    std::vector<std::pair<std::string, T>> entries;
+    bool ok = true;
+    for (const auto& entry : *map) {
+      const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "?";
+      const std::string entry_key = Cat(key, ".", name);
+      MarkRead(entry_key);
+      StatusOr<T> value = entry.second.IsScalar()
+                              ? parse(entry.second.Scalar())
+                              : StatusOr<T>(absl::InvalidArgumentError(
+                                    Cat("expected a scalar, got ", KindName(entry.second))));
+      if (!value.ok()) {
+        AddError(entry_key, nullptr, std::string(value.status().message()));
+        ok = false;
+        continue;
+      }
+      entries.emplace_back(name, *std::move(value));
+    }
+    if (ok) *out = std::move(entries);
+  }
+
+  void MarkRead(std::string_view key) {
+    std::vector<std::string> paths = KeyAndParents(SplitKey(key));
+    read_keys.insert(paths.back());
+    paths.pop_back();
+    read_sections.insert(paths.begin(), paths.end());
+  }
+
   void AddError(std::string_view key, const Raw* raw, std::string_view what) {
     std::string source =
         raw != nullptr && raw->from_env() ? Cat(" (set by ", raw->env_name, ")") : std::string();
@@ -269,6 +325,9 @@ StatusOr<Reader> Reader::Parse(std::string_view yaml, const std::filesystem::pat
     return absl::InvalidArgumentError(Cat(file.string(), ": invalid YAML: ", e.what()));
   }
   if (state->root.IsNull()) state->root.reset(YAML::Node(YAML::NodeType::Map));
+  WEFT_ASSIGN_OR_RETURN(YAML::Node resolved,
+                        internal::ResolveMergeKeys(state->root, file.string()));
+  state->root.reset(resolved);
   if (!state->root.IsMap()) {
     return absl::InvalidArgumentError(Cat(file.string(),
                                           ": expected a map of settings at the top level, got ",
@@ -384,16 +443,33 @@ void Reader::ReadOneOf(std::string_view key, std::string* out,
 
 size_t Reader::ListSize(std::string_view key) {
   std::optional<State::Raw> raw = state_->Find(key);
-  // Only the items' fields are read, so the list is a section, not a finished key.
-  std::vector<std::string> paths = KeyAndParents(SplitKey(key));
-  state_->read_keys.erase(paths.back());
-  state_->read_sections.insert(paths.back());
+  state_->MarkSection(key);
   if (!raw) return 0;
   if (raw->from_env() || !raw->node.IsSequence()) {
     state_->AddError(key, &*raw, "expected a list of maps");
     return 0;
   }
   return raw->node.size();
+}
+
+std::vector<std::string> Reader::MapKeys(std::string_view key) {
+  std::vector<std::string> keys;
+  if (std::optional<YAML::Node> map = state_->SectionMap(key)) {
+    for (const auto& entry : *map) {
+      if (entry.first.IsScalar()) keys.push_back(entry.first.Scalar());
+    }
+  }
+  return keys;
+}
+
+void Reader::ReadBoolMap(std::string_view key, std::vector<std::pair<std::string, bool>>* out) {
+  state_->ScalarMap(key, out, ParseBool);
+}
+
+void Reader::ReadStringMap(std::string_view key,
+                           std::vector<std::pair<std::string, std::string>>* out) {
+  state_->ScalarMap(
+      key, out, [](std::string_view text) -> StatusOr<std::string> { return std::string(text); });
 }
 
 void Reader::AddError(std::string_view key, std::string_view what) {
