@@ -1,5 +1,7 @@
 #include "tests/support/child_process.h"
 
+#include "tests/support/temp_dir.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -10,6 +12,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <cstring>
 #include <stdexcept>
 
@@ -29,6 +34,19 @@ std::vector<std::string> MergedEnvironment(const std::map<std::string, std::stri
   std::vector<std::string> result;
   for (const auto& [name, value] : merged) result.push_back(name + "=" + value);
   return result;
+}
+
+std::string FindInPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t colon = dirs.find(':', start);
+    if (colon == std::string::npos) colon = dirs.size();
+    std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, colon - start)) / name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    start = colon + 1;
+  }
+  return name;
 }
 
 std::vector<char*> Pointers(std::vector<std::string>& strings) {
@@ -145,16 +163,25 @@ int ChildProcess::Wait() {
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv,
-                         const std::map<std::string, std::string>& env) {
+                         const std::map<std::string, std::string>& env,
+                         const std::filesystem::path& working_dir) {
+  TempDir capture("weft-command");
   ProcessOptions options;
   options.argv = argv;
+  if (argv[0].find('/') == std::string::npos) options.argv[0] = FindInPath(argv[0]);
   options.env = env;
+  options.working_dir = working_dir;
+  options.stderr_file = capture / "stderr";
   ChildProcess child(options);
   CommandResult result;
   result.exit_code = child.Wait();
   // The reader thread finishes when the child's stdout closes.
   child.WaitForLine([](const std::string&) { return false; }, std::chrono::seconds(10));
-  for (const auto& line : child.Lines()) result.output += line + "\n";
+  for (const auto& line : child.Lines()) result.out += line + "\n";
+  std::ifstream err(capture / "stderr", std::ios::binary);
+  std::ostringstream text;
+  text << err.rdbuf();
+  result.err = text.str();
   return result;
 }
 

@@ -59,13 +59,17 @@ class ChildProcess {
 };
 
 struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr interleaved
+  int exit_code = -1;  // or -signal
+  std::string out;
+  std::string err;
+  std::string output() const { return out + err; }
 };
 
-// Runs a command to completion.
+// Runs a command to completion (argv[0] a path, or a name looked up in PATH) in
+// `working_dir` (empty: the test's), with `env` added to the test's environment.
 CommandResult RunCommand(const std::vector<std::string>& argv,
-                         const std::map<std::string, std::string>& env = {});
+                         const std::map<std::string, std::string>& env = {},
+                         const std::filesystem::path& working_dir = {});
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();

@@ -1,10 +1,5 @@
 #include "tests/integration/configtxgen/network.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
@@ -222,33 +217,6 @@ void WriteFile(const fs::path& path, std::string_view contents) {
   std::ofstream out(path, std::ios::binary);
   out << contents;
   REQUIRE(out.good());
-}
-
-RunResult Run(std::vector<std::string> args, const fs::path& cwd) {
-  TempDir capture("weft-configtxgen-capture");
-  const std::string out_file = capture / "out";
-  const std::string err_file = capture / "err";
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = ReadFile(out_file);
-  result.err = ReadFile(err_file);
-  return result;
 }
 
 fs::path MakeNetwork(const fs::path& root) {

@@ -3,6 +3,8 @@
 // and the config_block interop test.
 #pragma once
 
+#include "tests/support/child_process.h"
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -17,14 +19,12 @@ extern const char kCryptoConfig[];
 // at ../organizations/... relative to the configtx.yaml folder.
 extern const char kConfigtx[];
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using RunResult = weft::testing::CommandResult;
 
 // Runs `args` (args[0] a path or looked up in PATH) in `cwd` and collects its output.
-RunResult Run(std::vector<std::string> args, const std::filesystem::path& cwd);
+inline RunResult Run(std::vector<std::string> args, const std::filesystem::path& cwd) {
+  return weft::testing::RunCommand(args, {}, cwd);
+}
 
 std::string ReadFile(const std::filesystem::path& path);
 void WriteFile(const std::filesystem::path& path, std::string_view contents);

@@ -1,8 +1,3 @@
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -18,6 +13,7 @@
 #include "msp/local_msp.h"
 #include "msp/msp.h"
 #include "msp/msp_principal.pb.h"
+#include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 
 extern char** environ;
@@ -83,38 +79,10 @@ void WriteFile(const fs::path& path, std::string_view contents) {
   out << contents;
 }
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using RunResult = weft::testing::CommandResult;
 
-// Runs `args` (args[0] looked up in PATH) in `cwd` and collects its output.
 RunResult Run(std::vector<std::string> args, const fs::path& cwd) {
-  TempDir capture("weft-cryptogen-capture");
-  const std::string out_file = capture / "out";
-  const std::string err_file = capture / "err";
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = ReadFile(out_file);
-  result.err = ReadFile(err_file);
-  return result;
+  return weft::testing::RunCommand(args, {}, cwd);
 }
 
 RunResult Cryptogen(std::vector<std::string> args, const fs::path& cwd) {

@@ -45,7 +45,7 @@ class SoloNetwork {
     auto genesis = RunCommand({(kBin / "configtxgen").string(), "-profile",
                                "TwoOrgsApplicationGenesis", "-channelID", kChannel, "-outputBlock",
                                GenesisPath().string(), "-configPath", dir_.path().string()});
-    INFO(genesis.output);
+    INFO(genesis.output());
     REQUIRE(genesis.exit_code == 0);
   }
 
@@ -165,9 +165,9 @@ TEST_CASE("A solo orderer joined by osnadmin orders, delivers verified blocks an
   Endpoints endpoints = network.Start();
   auto joined = network.Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
                                   network.GenesisPath().string()});
-  INFO(joined.output);
+  INFO(joined.output());
   REQUIRE(joined.exit_code == 0);
-  CHECK_THAT(joined.output, Catch::Contains("Status: 201") && Catch::Contains("\"height\": 1"));
+  CHECK_THAT(joined.output(), Catch::Contains("Status: 201") && Catch::Contains("\"height\": 1"));
 
   auto client = weft::client::OrdererClient::Connect(endpoints.grpc, {});
   REQUIRE(client.ok());
@@ -184,7 +184,7 @@ TEST_CASE("A solo orderer joined by osnadmin orders, delivers verified blocks an
     CHECK(blocks[1].metadata().metadata_size() == 5);
 
     auto listed = network.Osnadmin({"channel", "list", "--channelID", kChannel});
-    CHECK_THAT(listed.output, Catch::Contains("\"height\": 2"));
+    CHECK_THAT(listed.output(), Catch::Contains("\"height\": 2"));
   }
 
   SECTION("a tampered signature is FORBIDDEN") {
@@ -258,7 +258,7 @@ TEST_CASE("The orderer keeps its channels across a restart and forgets a removed
   REQUIRE(network.Stop() == 0);  // SIGTERM ends the process cleanly
 
   Endpoints second = network.Start();
-  CHECK_THAT(network.Osnadmin({"channel", "list", "--channelID", kChannel}).output,
+  CHECK_THAT(network.Osnadmin({"channel", "list", "--channelID", kChannel}).output(),
              Catch::Contains("\"height\": 2"));
   auto client = weft::client::OrdererClient::Connect(second.grpc, {});
   REQUIRE(client.ok());
@@ -267,11 +267,11 @@ TEST_CASE("The orderer keeps its channels across a restart and forgets a removed
   CHECK(blocks[2].data().data_size() == 1);
 
   auto removed = network.Osnadmin({"channel", "remove", "--channelID", kChannel});
-  CHECK_THAT(removed.output, Catch::Contains("Status: 204"));
+  CHECK_THAT(removed.output(), Catch::Contains("Status: 204"));
   CHECK(BroadcastOne(**client, Envelope(user, "too late")).status() == ::common::NOT_FOUND);
   auto listed = network.Osnadmin({"channel", "list"});
-  CHECK_THAT(listed.output, Catch::Contains("Status: 200") && Catch::Contains("\"channels\": []"));
+  CHECK_THAT(listed.output(), Catch::Contains("Status: 200") && Catch::Contains("\"channels\": []"));
   auto unknown = network.Osnadmin({"channel", "list", "--channelID", kChannel});
-  CHECK_THAT(unknown.output, Catch::Contains("Status: 404"));
+  CHECK_THAT(unknown.output(), Catch::Contains("Status: 404"));
   CHECK(network.Stop() == 0);
 }
