@@ -1,0 +1,419 @@
+// Two orderer executables joined to one Kafka channel (librdkafka's mock cluster in
+// weft-kafka-mock), driven through their admin endpoints, Broadcast and Deliver.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include "client-sdk/orderer_client.h"
+#include "common/protoutil/envelope.h"
+#include "common/channelconfig/config_builder.h"
+#include "msp/local_msp.h"
+#include "orderer/ab.pb.h"
+#include "tests/kafka/consenter/mock_kafka_process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_crypto.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using weft::common::channelconfig::ChannelSpec;
+using weft::common::channelconfig::OrganizationSpec;
+using weft::common::channelconfig::PolicySpecs;
+using weft::testing::MockKafkaProcess;
+using weft::testing::TempDir;
+using weft::testing::TestIdentity;
+
+constexpr char kChannel[] = "mychannel";
+
+void WriteFile(const fs::path& path, const std::string& contents) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << contents;
+}
+
+// An MSP folder in Fabric's layout for `identity`, issued by `ca`.
+void WriteMspFolder(const fs::path& dir, const TestIdentity& ca, const TestIdentity& identity) {
+  WriteFile(dir / "cacerts" / "ca.pem", ca.CertPem());
+  WriteFile(dir / "signcerts" / "cert.pem", identity.CertPem());
+  WriteFile(dir / "keystore" / "key_sk", identity.KeyPem());
+}
+
+OrganizationSpec Org(const std::string& msp_id, const TestIdentity& ca) {
+  OrganizationSpec org;
+  org.name = msp_id;
+  org.msp.name = msp_id;
+  org.msp.root_certs = {ca.cert};
+  const std::string member = "OR('" + msp_id + ".member')";
+  org.policies = {{"Readers", {"Signature", member}},
+                  {"Writers", {"Signature", member}},
+                  {"Admins", {"Signature", member}}};
+  return org;
+}
+
+PolicySpecs GroupPolicies() {
+  return {{"Readers", {"ImplicitMeta", "ANY Readers"}},
+          {"Writers", {"ImplicitMeta", "ANY Writers"}},
+          {"Admins", {"ImplicitMeta", "MAJORITY Admins"}}};
+}
+
+// One orderer executable with its own folder; stdout gives its addresses.
+class OrdererProcess {
+ public:
+  OrdererProcess(fs::path config_file, fs::path log_file)
+      : config_file_(std::move(config_file)), log_file_(std::move(log_file)) {
+    Start();
+  }
+  ~OrdererProcess() { Stop(SIGTERM); }
+
+  void Start() {
+    int out[2];
+    REQUIRE(pipe(out) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      FILE* log = fopen(log_file_.c_str(), "a");
+      if (log != nullptr) dup2(fileno(log), STDERR_FILENO);
+      close(out[0]);
+      close(out[1]);
+      execl(WEFT_ORDERER, WEFT_ORDERER, "--config", config_file_.c_str(), "start",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    stdout_ = fdopen(out[0], "r");
+    std::string line;
+    while (line.rfind("orderer started:", 0) != 0) {
+      line.clear();
+      int c = fgetc(stdout_);
+      for (; c != EOF && c != '\n'; c = fgetc(stdout_)) line.push_back(static_cast<char>(c));
+      if (c == EOF && line.empty()) break;
+    }
+    INFO("orderer did not start; log in " << log_file_);
+    REQUIRE(line.rfind("orderer started:", 0) == 0);
+    grpc_ = Field(line, "grpc=");
+    admin_ = Field(line, "admin=");
+    operations_ = Field(line, "operations=");
+  }
+
+  // SIGKILL: a crash; SIGTERM: a clean stop.
+  void Stop(int signal) {
+    if (pid_ <= 0) return;
+    kill(pid_, signal);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    fclose(stdout_);
+  }
+
+  const std::string& grpc() const { return grpc_; }
+
+  void Join(const std::string& config_block) {
+    httplib::Client client = Http(admin_);
+    httplib::MultipartFormDataItems items = {
+        {"config-block", config_block, "genesis.block", "application/octet-stream"}};
+    auto response = client.Post("/participation/v1/channels", items);
+    REQUIRE(response);
+    INFO(response->body);
+    REQUIRE(response->status == 201);
+  }
+
+  // Waits until /healthz says OK, which for a Kafka channel means its partition takes
+  // writes.
+  void WaitHealthy() {
+    httplib::Client client = Http(operations_);
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto response = client.Get("/healthz");
+      if (response && response->status == 200) return;
+      if (response) last = response->body;
+      std::this_thread::sleep_for(100ms);
+    }
+    FAIL("orderer never became healthy: " << last);
+  }
+
+ private:
+  static httplib::Client Http(const std::string& address) {
+    const auto colon = address.rfind(':');
+    return httplib::Client(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
+  }
+
+  static std::string Field(const std::string& line, const std::string& key) {
+    auto start = line.find(key) + key.size();
+    return line.substr(start, line.find(' ', start) - start);
+  }
+
+  const fs::path config_file_;
+  const fs::path log_file_;
+  pid_t pid_ = -1;
+  FILE* stdout_ = nullptr;
+  std::string grpc_;
+  std::string admin_;
+  std::string operations_;
+};
+
+// The mock cluster, crypto material, the channel's genesis block and two orderer
+// folders.
+class Network {
+ public:
+  Network() : kafka_(WEFT_KAFKA_MOCK, {kChannel}) {
+    const TestIdentity orderer_ca = weft::testing::MakeTestCa("ca.example.com", "Orderer");
+    const TestIdentity org1_ca = weft::testing::MakeTestCa("ca.org1.example.com", "Org1");
+    WriteMspFolder(dir_ / "orderer-msp", orderer_ca,
+                   weft::testing::IssueLeaf(orderer_ca, "orderer.example.com"));
+    WriteMspFolder(dir_ / "client-msp", org1_ca,
+                   weft::testing::IssueLeaf(org1_ca, "User1@org1.example.com"));
+    auto client = weft::msp::LoadLocalMsp(dir_ / "client-msp", "Org1MSP");
+    REQUIRE(client.ok());
+    client_ = std::make_unique<weft::msp::LocalMsp>(*std::move(client));
+
+    ChannelSpec spec;
+    spec.policies = GroupPolicies();
+    spec.capabilities = {"V2_0"};
+    weft::common::channelconfig::OrdererSpec orderer;
+    orderer.orderer_type = "kafka";
+    orderer.kafka_brokers = {kafka_.bootstrap_servers()};
+    orderer.batch_timeout = "500ms";
+    orderer.batch_size = {5, 1 << 20, 1 << 19};
+    orderer.policies = GroupPolicies();
+    orderer.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
+    orderer.organizations = {Org("OrdererMSP", orderer_ca)};
+    orderer.capabilities = {"V2_0"};
+    spec.orderer = orderer;
+    weft::common::channelconfig::ApplicationSpec application;
+    application.policies = GroupPolicies();
+    application.organizations = {Org("Org1MSP", org1_ca)};
+    application.capabilities = {"V2_0"};
+    spec.application = application;
+    auto config = weft::common::channelconfig::BuildConfig(spec);
+    REQUIRE(config.ok());
+    auto genesis = weft::common::channelconfig::BuildGenesisBlock(kChannel, *config);
+    REQUIRE(genesis.ok());
+    genesis_ = genesis->SerializeAsString();
+
+    for (const std::string node : {"node1", "node2"}) {
+      WriteFile(dir_ / node / "orderer.yaml", fmt::format(R"(General:
+  ListenAddress: 127.0.0.1
+  ListenPort: 0
+  BootstrapMethod: none
+  LocalMSPDir: {}
+  LocalMSPID: OrdererMSP
+FileLedger:
+  Location: {}
+Kafka:
+  Retry:
+    ShortInterval: 200ms
+Admin:
+  ListenAddress: 127.0.0.1:0
+Operations:
+  ListenAddress: 127.0.0.1:0
+Metrics:
+  Provider: disabled
+)",
+                                                          (dir_ / "orderer-msp").string(),
+                                                          (dir_ / node / "ledger").string()));
+    }
+  }
+
+  // Starts orderer `node` ("node1", "node2"); joins it to the channel unless `joined`.
+  std::unique_ptr<OrdererProcess> StartOrderer(const std::string& node, bool joined = false) {
+    auto process = std::make_unique<OrdererProcess>(dir_ / node / "orderer.yaml",
+                                                    dir_ / node / "orderer.log");
+    if (!joined) process->Join(genesis_);
+    process->WaitHealthy();
+    return process;
+  }
+
+  MockKafkaProcess& kafka() { return kafka_; }
+
+  std::vector<::common::Envelope> Envelopes(const std::string& prefix, int count) const {
+    std::vector<::common::Envelope> envelopes;
+    for (int i = 0; i < count; ++i) {
+      auto envelope = weft::common::protoutil::CreateSignedEnvelope(
+          ::common::MESSAGE, kChannel, client_->signer, fmt::format("{}{}", prefix, i));
+      REQUIRE(envelope.ok());
+      envelopes.push_back(*std::move(envelope));
+    }
+    return envelopes;
+  }
+
+  // Broadcasts each envelope on its own stream; returns the serialized envelopes the
+  // orderer answered SUCCESS.
+  std::vector<std::string> Broadcast(const OrdererProcess& orderer,
+                                     const std::vector<::common::Envelope>& envelopes) const {
+    auto client = weft::client::OrdererClient::Connect(orderer.grpc(), {});
+    REQUIRE(client.ok());
+    std::vector<std::string> accepted;
+    for (const auto& envelope : envelopes) {
+      auto responses = (*client)->Broadcast({envelope});
+      if (responses.ok() && responses->size() == 1 &&
+          (*responses)[0].status() == ::common::SUCCESS) {
+        accepted.push_back(envelope.SerializeAsString());
+      } else if (!responses.ok()) {
+        WARN("broadcast to " << orderer.grpc() << ": " << std::string(responses.status().message()));
+      } else if (!responses->empty()) {
+        WARN("broadcast to " << orderer.grpc() << ": "
+                             << ::common::Status_Name((*responses)[0].status()) << " "
+                             << (*responses)[0].info());
+      }
+    }
+    return accepted;
+  }
+
+  // Every block the orderer has, once its blocks hold all of `wanted` (serialized
+  // envelopes); fails the test after `timeout`.
+  std::vector<::common::Block> BlocksHolding(const OrdererProcess& orderer,
+                                             const std::vector<std::string>& wanted,
+                                             std::chrono::seconds timeout = 60s) const {
+    auto client = weft::client::OrdererClient::Connect(orderer.grpc(), {});
+    REQUIRE(client.ok());
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::vector<::common::Block> blocks;
+    while (std::chrono::steady_clock::now() < deadline) {
+      blocks.clear();
+      auto status = (*client)->Deliver(kChannel, 0, UINT64_MAX, client_->signer, false,
+                                       [&](const ::common::Block& block) {
+                                         blocks.push_back(block);
+                                         return true;
+                                       });
+      std::multiset<std::string> have;
+      for (const auto& block : blocks) {
+        for (const auto& data : block.data().data()) have.insert(data);
+      }
+      if (std::all_of(wanted.begin(), wanted.end(),
+                      [&](const std::string& envelope) { return have.count(envelope) > 0; })) {
+        return blocks;
+      }
+      std::this_thread::sleep_for(200ms);
+    }
+    FAIL("orderer " << orderer.grpc() << " did not deliver all " << wanted.size()
+                    << " envelopes in time");
+    return blocks;
+  }
+
+ private:
+  TempDir dir_{"weft-kafka-orderers"};
+  MockKafkaProcess kafka_;
+  std::unique_ptr<weft::msp::LocalMsp> client_;
+  std::string genesis_;
+};
+
+// Blocks are numbered 0..n-1 and no envelope appears twice.
+void CheckNoGapNoDuplicate(const std::vector<::common::Block>& blocks) {
+  std::multiset<std::string> seen;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    CHECK(blocks[i].header().number() == i);
+    for (const auto& data : blocks[i].data().data()) seen.insert(data);
+  }
+  for (const auto& envelope : seen) CHECK(seen.count(envelope) == 1);
+}
+
+// Header and data bytes of each block (metadata holds each node's own signature).
+void CheckSameBlocks(const std::vector<::common::Block>& a, const std::vector<::common::Block>& b) {
+  const size_t common_height = std::min(a.size(), b.size());
+  REQUIRE(common_height > 1);
+  for (size_t i = 0; i < common_height; ++i) {
+    CHECK(a[i].header().SerializeAsString() == b[i].header().SerializeAsString());
+    CHECK(a[i].data().SerializeAsString() == b[i].data().SerializeAsString());
+  }
+}
+
+std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("Two orderers fed different envelopes through one Kafka channel deliver byte-identical blocks") {
+  Network network;
+  auto first = network.StartOrderer("node1");
+  auto second = network.StartOrderer("node2");
+
+  std::vector<std::string> accepted_second;
+  std::thread feed([&] { accepted_second = network.Broadcast(*second, network.Envelopes("b", 8)); });
+  auto accepted_first = network.Broadcast(*first, network.Envelopes("a", 8));
+  feed.join();
+  REQUIRE(accepted_first.size() == 8);
+  REQUIRE(accepted_second.size() == 8);
+
+  const auto all = Concat(accepted_first, accepted_second);
+  const auto from_first = network.BlocksHolding(*first, all);
+  const auto from_second = network.BlocksHolding(*second, all);
+  CheckSameBlocks(from_first, from_second);
+  CheckNoGapNoDuplicate(from_first);
+}
+
+TEST_CASE("An orderer killed with SIGKILL and restarted catches up through Kafka with no gap or duplicate") {
+  Network network;
+  auto first = network.StartOrderer("node1");
+  auto second = network.StartOrderer("node2");
+
+  const auto before = network.Broadcast(*first, network.Envelopes("before", 7));
+  REQUIRE(before.size() == 7);
+  network.BlocksHolding(*first, before);
+  first->Stop(SIGKILL);
+
+  const auto during = network.Broadcast(*second, network.Envelopes("during", 6));
+  REQUIRE(during.size() == 6);
+  first->Start();  // its ledger already holds the channel
+  first->WaitHealthy();
+  const auto after = network.Broadcast(*first, network.Envelopes("after", 3));
+  REQUIRE(after.size() == 3);
+
+  const auto all = Concat(Concat(before, during), after);
+  const auto from_first = network.BlocksHolding(*first, all);
+  const auto from_second = network.BlocksHolding(*second, all);
+  CheckSameBlocks(from_first, from_second);
+  CheckNoGapNoDuplicate(from_first);
+}
+
+TEST_CASE("With the Kafka partition leader down and up again no envelope answered SUCCESS is lost") {
+  Network network;
+  REQUIRE(network.kafka().Command("leader mychannel 1") == "ok");
+  auto first = network.StartOrderer("node1");
+  auto second = network.StartOrderer("node2");
+  auto accepted = network.Broadcast(*first, network.Envelopes("up", 3));
+  REQUIRE(accepted.size() == 3);
+
+  REQUIRE(network.kafka().Command("down 1") == "ok");
+  std::vector<std::string> accepted_during;
+  std::thread clients([&] {
+    accepted_during = network.Broadcast(*second, network.Envelopes("outage", 4));
+  });
+  std::this_thread::sleep_for(3s);
+  REQUIRE(network.kafka().Command("up 1") == "ok");
+  clients.join();
+
+  // After recovery the channel orders again.
+  std::vector<std::string> accepted_after;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (accepted_after.empty() && std::chrono::steady_clock::now() < deadline) {
+    accepted_after = network.Broadcast(*first, network.Envelopes("recovered", 1));
+    if (accepted_after.empty()) std::this_thread::sleep_for(200ms);
+  }
+  REQUIRE(accepted_after.size() == 1);
+
+  const auto all = Concat(Concat(accepted, accepted_during), accepted_after);
+  const auto from_first = network.BlocksHolding(*first, all);
+  const auto from_second = network.BlocksHolding(*second, all);
+  CheckSameBlocks(from_first, from_second);
+  CheckNoGapNoDuplicate(from_first);
+}
