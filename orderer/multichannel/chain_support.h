@@ -27,10 +27,17 @@
 #include "common/protoutil/signer.h"
 #include "common/status/status.h"
 #include "orderer/blockcutter/block_cutter.h"
+#include "common/ops/metrics.h"
 #include "orderer/consensus/consensus.h"
 #include "orderer/msgprocessor/msg_processor.h"
 
 namespace weft::orderer::multichannel {
+
+// Metrics a chain reports, labelled by channel; either may be null.
+struct ChainMetrics {
+  common::ops::Gauge* height = nullptr;               // ledger_blockchain_height
+  common::ops::Histogram* block_envelopes = nullptr;  // blockcutter_block_envelopes
+};
 
 class ChainSupport final : public consensus::ConsenterSupport,
                            public common::deliver::DeliverSource {
@@ -45,6 +52,9 @@ class ChainSupport final : public consensus::ConsenterSupport,
   ~ChainSupport() override;
   ChainSupport(const ChainSupport&) = delete;
   ChainSupport& operator=(const ChainSupport&) = delete;
+
+  // Starts reporting height and block sizes (the current height at once).
+  void ReportTo(ChainMetrics metrics);
 
   // Makes the chain with `consenter`; the registrar calls this once, then Start.
   Status AttachChain(consensus::Consenter& consenter);
@@ -97,6 +107,7 @@ class ChainSupport final : public consensus::ConsenterSupport,
   blockcutter::BlockCutter cutter_;
   msgprocessor::StandardChannel processor_;
   std::unique_ptr<consensus::Chain> chain_;
+  ChainMetrics metrics_;
 
   mutable std::mutex mu_;
   std::shared_ptr<const common::channelconfig::ChannelConfig> config_;  // guarded by mu_

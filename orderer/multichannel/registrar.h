@@ -105,6 +105,7 @@ class Registrar final : public common::deliver::ChannelSources {
   std::unique_ptr<common::log::LoggerFactory> own_loggers_;
   std::shared_ptr<common::log::Logger> logger_;
   msgprocessor::ConfigUpdateValidator validator_;
+  ChainMetrics chain_metrics_;
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<ChainSupport>, std::less<>> chains_;  // guarded by mu_

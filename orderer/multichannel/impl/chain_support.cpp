@@ -168,6 +168,13 @@ Status ChainSupport::WriteConfigBlock(::common::Envelope config_envelope,
   return Append(std::move(block), /*is_config=*/true, consenter_metadata);
 }
 
+void ChainSupport::ReportTo(ChainMetrics metrics) {
+  metrics_ = metrics;
+  if (metrics_.height != nullptr) {
+    metrics_.height->Set(static_cast<double>(Height()), {channel_id_});
+  }
+}
+
 Status ChainSupport::Append(::common::Block contents, bool is_config,
                             const std::string& consenter_metadata) {
   // Only the ordering thread writes, so the state read here cannot move until the
@@ -193,20 +200,47 @@ Status ChainSupport::Append(::common::Block contents, bool is_config,
     last_config_index = number;
   }
   WEFT_RETURN_IF_ERROR(Sign(block, last_config_index, consenter_metadata));
-  WEFT_RETURN_IF_ERROR(Annotate(store_->AddBlock(block),
-                                fmt::format("appending block {} to channel {}", number, channel_id_)));
 
-  std::lock_guard lock(mu_);
-  last_header_ = block.header();
-  height_ = number + 1;
-  last_consenter_metadata_ = consenter_metadata;
-  if (is_config) {
-    config_ = std::move(new_config);
-    last_config_index_ = number;
-    if (logger_) {
-      logger_->Info("[channel: {}] wrote config block {}, config sequence {}", channel_id_, number,
-                    config_->sequence());
+  // The new state is published before the block becomes visible in the store, so
+  // whoever sees the block (a Deliver stream, a test) also sees the height and config
+  // it implies; it is rolled back if the append fails.
+  struct Published {
+    ::common::BlockHeader last_header;
+    uint64_t height;
+    std::string consenter_metadata;
+    std::shared_ptr<const common::channelconfig::ChannelConfig> config;
+    uint64_t last_config_index;
+  } previous;
+  {
+    std::lock_guard lock(mu_);
+    previous = {last_header_, height_, last_consenter_metadata_, config_, last_config_index_};
+    last_header_ = block.header();
+    height_ = number + 1;
+    last_consenter_metadata_ = consenter_metadata;
+    if (is_config) {
+      config_ = new_config;
+      last_config_index_ = number;
     }
+  }
+  Status stored = store_->AddBlock(block);
+  if (!stored.ok()) {
+    std::lock_guard lock(mu_);
+    last_header_ = previous.last_header;
+    height_ = previous.height;
+    last_consenter_metadata_ = previous.consenter_metadata;
+    config_ = previous.config;
+    last_config_index_ = previous.last_config_index;
+    return Annotate(stored, fmt::format("appending block {} to channel {}", number, channel_id_));
+  }
+  if (metrics_.height != nullptr) {
+    metrics_.height->Set(static_cast<double>(number + 1), {channel_id_});
+  }
+  if (metrics_.block_envelopes != nullptr) {
+    metrics_.block_envelopes->Observe(block.data().data_size(), {channel_id_});
+  }
+  if (is_config && logger_) {
+    logger_->Info("[channel: {}] wrote config block {}, config sequence {}", channel_id_, number,
+                  new_config->sequence());
   } else if (logger_) {
     logger_->Debug("[channel: {}] wrote block {} with {} envelopes", channel_id_, number,
                    block.data().data_size());

@@ -51,6 +51,15 @@ Registrar::Registrar(RegistrarOptions options)
     options_.loggers = own_loggers_.get();
   }
   logger_ = options_.loggers->Get("orderer.common.multichannel");
+  if (options_.metrics != nullptr) {
+    auto height = options_.metrics->NewGauge(
+        {"ledger_blockchain_height", "Height of the chain in blocks.", {"channel"}});
+    auto envelopes = options_.metrics->NewHistogram(
+        {{"blockcutter_block_envelopes", "Envelopes per block written.", {"channel"}},
+         {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000}});
+    if (height.ok()) chain_metrics_.height = *height;
+    if (envelopes.ok()) chain_metrics_.block_envelopes = *envelopes;
+  }
   if (!validator_ && options_.signer != nullptr) {
     validator_ = [signer = options_.signer](const common::channelconfig::ChannelConfig& current,
                                             const ::common::Envelope& config_update) {
@@ -95,6 +104,7 @@ StatusOr<std::shared_ptr<ChainSupport>> Registrar::OpenChain(const std::string& 
     chain->Halt();
     return Annotate(attached, fmt::format("starting the {} chain of channel {}", type, channel_id));
   }
+  chain->ReportTo(chain_metrics_);
   chain->Chain().Start();
   logger_->Info("[channel: {}] started {} chain at height {}", channel_id, type, chain->Height());
   return chain;
