@@ -65,7 +65,9 @@ ChildProcess::ChildProcess(const ProcessOptions& options) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  if (options.stderr_file.empty()) {
+  if (options.inherit_stderr) {
+    // fd 2 is left as the test's own.
+  } else if (options.stderr_file.empty()) {
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
   } else {
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, options.stderr_file.c_str(),
@@ -132,6 +134,13 @@ std::optional<std::string> ChildProcess::WaitForLine(
     if (closed_) return std::nullopt;
     if (changed_.wait_until(lock, deadline) == std::cv_status::timeout) return std::nullopt;
   }
+}
+
+std::optional<std::string> ChildProcess::LineAt(size_t index, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  bool arrived = changed_.wait_for(lock, timeout, [&] { return lines_.size() > index || closed_; });
+  if (!arrived || lines_.size() <= index) return std::nullopt;
+  return lines_[index];
 }
 
 std::vector<std::string> ChildProcess::Lines() const {

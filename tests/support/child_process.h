@@ -25,6 +25,7 @@ struct ProcessOptions {
   std::map<std::string, std::string> env;      // added to (or replacing) the test's environment
   std::filesystem::path working_dir;           // empty: the test's
   std::filesystem::path stderr_file;           // empty: stderr goes to stdout's pipe
+  bool inherit_stderr = false;                 // true: the child writes to the test's stderr
 };
 
 class ChildProcess {
@@ -39,6 +40,9 @@ class ChildProcess {
   // `match`; nullopt on timeout or when the process closed its stdout.
   std::optional<std::string> WaitForLine(const std::function<bool(const std::string&)>& match,
                                          std::chrono::milliseconds timeout);
+  // Stdout line number `index` (from 0), waiting up to `timeout` for it; nullopt on
+  // timeout or when the process closed its stdout first.
+  std::optional<std::string> LineAt(size_t index, std::chrono::milliseconds timeout);
   // Every stdout line read so far.
   std::vector<std::string> Lines() const;
   void Signal(int signal) const;

@@ -1,10 +1,6 @@
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <random>
@@ -13,10 +9,10 @@
 #include <vector>
 
 #include "common/ledger/blockstore/file_block_store.h"
+#include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/common/ledger/blockstore/test_blocks.h"
 
-extern char** environ;
 
 namespace {
 
@@ -25,70 +21,33 @@ using weft::common::ledger::blockstore::FileBlockStore;
 using weft::common::ledger::blockstore::FileBlockStoreOptions;
 using weft::common::protoutil::BlockHeaderHash;
 
-// blockstore_crash_writer running with its stdout on a pipe to us.
+// blockstore_crash_writer, reporting "committed N" lines on its stdout.
 class WriterProcess {
  public:
-  explicit WriterProcess(std::vector<std::string> args) {
-    args.insert(args.begin(), WEFT_CRASH_WRITER);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    fd_ = fds[0];
-    REQUIRE(rc == 0);
-  }
-
-  ~WriterProcess() {
-    if (pid_ > 0) {
-      Kill();
-      Wait();
-    }
-    if (fd_ >= 0) ::close(fd_);
-  }
+  explicit WriterProcess(std::vector<std::string> args) : child_(Options(std::move(args))) {}
 
   // The N of the next "committed N" line; nullopt once the writer's stdout closes.
   std::optional<uint64_t> NextCommitted() {
-    while (true) {
-      auto newline = buffer_.find('\n');
-      if (newline != std::string::npos) {
-        std::string line = buffer_.substr(0, newline);
-        buffer_.erase(0, newline + 1);
-        REQUIRE(line.rfind("committed ", 0) == 0);
-        return std::stoull(line.substr(10));
-      }
-      char chunk[4096];
-      ssize_t n = ::read(fd_, chunk, sizeof(chunk));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return std::nullopt;
-      buffer_.append(chunk, static_cast<size_t>(n));
-    }
+    auto line = child_.LineAt(next_line_++, std::chrono::seconds(60));
+    if (!line) return std::nullopt;
+    REQUIRE(line->rfind("committed ", 0) == 0);
+    return std::stoull(line->substr(10));
   }
 
-  void Kill() { ::kill(pid_, SIGKILL); }
-
-  // Raw wait status.
-  int Wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    return status;
-  }
+  void Kill() { child_.Signal(SIGKILL); }
+  // The exit code, or -signal.
+  int Wait() { return child_.Wait(); }
 
  private:
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  std::string buffer_;
+  static weft::testing::ProcessOptions Options(std::vector<std::string> args) {
+    args.insert(args.begin(), WEFT_CRASH_WRITER);
+    weft::testing::ProcessOptions options;
+    options.argv = std::move(args);
+    options.inherit_stderr = true;  // diagnostics stay with the test output
+    return options;
+  }
+  weft::testing::ChildProcess child_;
+  size_t next_line_ = 0;
 };
 
 // Reads every line until the writer is gone; the last committed number, if any.
@@ -163,8 +122,7 @@ TEST_CASE("A writer killed at random moments loses no acknowledged block") {
         std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(random)));
     writer.Kill();
     last = DrainCommitted(writer, last);
-    int status = writer.Wait();
-    REQUIRE(WIFSIGNALED(status));
+    REQUIRE(writer.Wait() == -SIGKILL);
     height = CheckRecovered(store_dir, last);
   }
   RequireFilesHoldChain(store_dir, height);
@@ -180,9 +138,7 @@ TEST_CASE("A writer killed at a chosen point of an append recovers to a consiste
   WriterProcess writer({(dir / "store").string(), "--max-file-bytes", max_file_bytes, "--crash-at",
                         point, "--crash-block", "5"});
   auto last = DrainCommitted(writer, std::nullopt);
-  int status = writer.Wait();
-  REQUIRE(WIFSIGNALED(status));
-  REQUIRE(WTERMSIG(status) == SIGKILL);
+  REQUIRE(writer.Wait() == -SIGKILL);
   REQUIRE(last == 4u);
 
   // A block whose record was complete is recovered into the index; a torn one is dropped.
@@ -192,8 +148,6 @@ TEST_CASE("A writer killed at a chosen point of an append recovers to a consiste
   WriterProcess again(
       {(dir / "store").string(), "--max-file-bytes", max_file_bytes, "--blocks", "2"});
   REQUIRE(DrainCommitted(again, std::nullopt) == expected_height + 2);
-  const int again_status = again.Wait();
-  REQUIRE(WIFEXITED(again_status));
-  REQUIRE(WEXITSTATUS(again_status) == 0);
+  REQUIRE(again.Wait() == 0);
   RequireFilesHoldChain(dir / "store", expected_height + 3);
 }

@@ -1,10 +1,6 @@
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cerrno>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -14,10 +10,10 @@
 #include <vector>
 
 #include "peer/ledger/peer_ledger.h"
+#include "tests/support/child_process.h"
 #include "tests/support/ledger_test_util.h"
 #include "tests/support/temp_dir.h"
 
-extern char** environ;
 
 namespace {
 
@@ -26,85 +22,41 @@ namespace ledger = weft::peer::ledger;
 
 const std::string kChannel = "crashchannel";
 
-// The committer process, its stdout on a pipe to us.
+// The committer process, reporting "committed N" lines on its stdout.
 class Committer {
  public:
-  explicit Committer(std::vector<std::string> args) {
-    args.insert(args.begin(), WEFT_CRASH_COMMITTER);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_ = fds[0];
-    REQUIRE(rc == 0);
-  }
-  ~Committer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      Wait();
-    }
-    ::close(out_);
-  }
-  Committer(const Committer&) = delete;
-  Committer& operator=(const Committer&) = delete;
+  explicit Committer(std::vector<std::string> args) : child_(Options(std::move(args))) {}
 
-  void Kill() { ::kill(pid_, SIGKILL); }
+  void Kill() { child_.Signal(SIGKILL); }
 
   // Blocks until the committer reports its first commit (or exits).
-  void WaitForFirstCommit() {
-    while (text_.find('\n') == std::string::npos && ReadSome()) {
-    }
-  }
+  void WaitForFirstCommit() { child_.LineAt(0, std::chrono::seconds(60)); }
 
   // Reads stdout to its end: the last "committed N" reported, if any.
   std::optional<uint64_t> LastCommitted() {
-    while (ReadSome()) {
-    }
+    child_.Wait();
+    child_.WaitForLine([](const std::string&) { return false; }, std::chrono::seconds(10));
     std::optional<uint64_t> last;
-    std::size_t start = 0;
-    // Only complete lines count: a line cut by the kill was never reported.
-    for (std::size_t end; (end = text_.find('\n', start)) != std::string::npos; start = end + 1) {
-      std::string line = text_.substr(start, end - start);
+    for (const auto& line : child_.Lines()) {
+      // A kill cannot split the single write of a line, so every line is whole.
       if (line.rfind("committed ", 0) != 0) FAIL("unexpected committer output: " << line);
       last = std::stoull(line.substr(10));
     }
     return last;
   }
 
-  // Raw wait status.
-  int Wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    return status;
-  }
+  // The exit code, or -signal.
+  int Wait() { return child_.Wait(); }
 
  private:
-  // False at end of output.
-  bool ReadSome() {
-    char chunk[4096];
-    while (true) {
-      ssize_t n = ::read(out_, chunk, sizeof(chunk));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      text_.append(chunk, static_cast<size_t>(n));
-      return true;
-    }
+  static weft::testing::ProcessOptions Options(std::vector<std::string> args) {
+    args.insert(args.begin(), WEFT_CRASH_COMMITTER);
+    weft::testing::ProcessOptions options;
+    options.argv = std::move(args);
+    options.inherit_stderr = true;  // diagnostics stay with the test output
+    return options;
   }
-
-  pid_t pid_ = -1;
-  int out_ = -1;
-  std::string text_;
+  weft::testing::ChildProcess child_;
 };
 
 std::map<std::string, std::string> Dump(ledger::PeerLedger& peer_ledger) {
@@ -187,9 +139,7 @@ TEST_CASE("A ledger killed at each commit phase recovers every durable block") {
                          std::string("--crash-at=") + phase,
                          "--crash-after=" + std::to_string(crash_after)});
     auto last = committer.LastCommitted();
-    int status = committer.Wait();
-    REQUIRE(WIFSIGNALED(status));
-    REQUIRE(WTERMSIG(status) == SIGKILL);
+    REQUIRE(committer.Wait() == -SIGKILL);
     // The first run also commits the genesis block.
     uint64_t start = height == 0 ? 1 : height;
     if (crash_after > 1) REQUIRE(last == start + crash_after - 2);

@@ -20,20 +20,10 @@ std::vector<std::string> AllEnvelopes(const std::vector<WrittenBlock>& blocks) {
 
 }  // namespace
 
-CountingCutter::OrderedResult CountingCutter::Ordered(::common::Envelope envelope) {
-  OrderedResult result;
-  pending_.push_back(std::move(envelope));
-  if (pending_.size() >= max_message_count_) result.batches.push_back(Cut());
-  result.pending = !pending_.empty();
-  return result;
-}
-
-std::vector<::common::Envelope> CountingCutter::Cut() { return std::exchange(pending_, {}); }
-
 FakeSupport::FakeSupport(std::shared_ptr<const common::channelconfig::ChannelConfig> config,
                          std::vector<WrittenBlock> ledger)
     : config_(std::move(config)),
-      cutter_(config_->orderer()->batch_size.max_message_count),
+      cutter_([config = config_] { return config->orderer()->batch_size; }),
       blocks_(std::move(ledger)) {}
 
 uint64_t FakeSupport::Height() const {

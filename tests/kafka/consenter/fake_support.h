@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "orderer/blockcutter/block_cutter.h"
 #include "orderer/consensus/consensus.h"
 
 namespace weft::testing {
@@ -20,17 +21,6 @@ struct WrittenBlock {
   std::string consenter_metadata;
   bool config = false;
   bool operator==(const WrittenBlock&) const = default;
-};
-
-class CountingCutter final : public orderer::consensus::BlockCutter {
- public:
-  explicit CountingCutter(size_t max_message_count) : max_message_count_(max_message_count) {}
-  OrderedResult Ordered(::common::Envelope envelope) override;
-  std::vector<::common::Envelope> Cut() override;
-
- private:
-  const size_t max_message_count_;
-  std::vector<::common::Envelope> pending_;
 };
 
 class FakeSupport final : public orderer::consensus::ConsenterSupport {
@@ -61,7 +51,7 @@ class FakeSupport final : public orderer::consensus::ConsenterSupport {
 
  private:
   const std::shared_ptr<const common::channelconfig::ChannelConfig> config_;
-  CountingCutter cutter_;
+  orderer::blockcutter::BlockCutter cutter_;
   mutable std::mutex mu_;
   mutable std::condition_variable written_;
   std::vector<WrittenBlock> blocks_;  // guarded by mu_; block 0 (genesis) not included
