@@ -24,6 +24,14 @@ function(weft_add_executable name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
 endfunction()
 
+# weft_add_test_helper(<name> SOURCES ... [DEPS ...]) -> build/tests/<name>: an
+# executable that tests start as a separate process (crash writers, mock clusters);
+# kept out of build/bin, which holds what users run.
+function(weft_add_test_helper name)
+  weft_add_executable(${name} ${ARGN})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+endfunction()
+
 # weft_add_tests(<name> LABEL <unit|conformance|integration|interop|kafka>
 #                SOURCES ... [DEPS ...] [TIMEOUT seconds])
 # One Catch2 executable per module; every TEST_CASE becomes a CTest test
