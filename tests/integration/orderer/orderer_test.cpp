@@ -3,6 +3,8 @@
 // through the client library, restart and removal.
 #include <signal.h>
 
+#include <httplib.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -185,6 +187,18 @@ TEST_CASE("A solo orderer joined by osnadmin orders, delivers verified blocks an
 
     auto listed = network.Osnadmin({"channel", "list", "--channelID", kChannel});
     CHECK_THAT(listed.output(), Catch::Contains("\"height\": 2"));
+
+    httplib::Client operations("http://" + endpoints.operations);
+    auto health = operations.Get("/healthz");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+    auto metrics = operations.Get("/metrics");
+    REQUIRE(metrics);
+    CHECK_THAT(metrics->body,
+               Catch::Contains("ledger_blockchain_height{channel=\"testchannel\"} 2") &&
+                   Catch::Contains("broadcast_processed_count{channel=\"testchannel\","
+                                   "type=\"MESSAGE\",status=\"SUCCESS\"} 3") &&
+                   Catch::Contains("blockcutter_block_envelopes_count{channel=\"testchannel\"} 1"));
   }
 
   SECTION("a tampered signature is FORBIDDEN") {
