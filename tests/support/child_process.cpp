@@ -62,9 +62,12 @@ ChildProcess::ChildProcess(const ProcessOptions& options) {
   if (options.argv.empty()) throw std::runtime_error("ChildProcess: empty argv");
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  int stdin_fds[2] = {-1, -1};
+  if (options.pipe_stdin && pipe2(stdin_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  if (options.pipe_stdin) posix_spawn_file_actions_adddup2(&actions, stdin_fds[0], STDIN_FILENO);
   if (options.inherit_stderr) {
     // fd 2 is left as the test's own.
   } else if (options.stderr_file.empty()) {
@@ -84,14 +87,20 @@ ChildProcess::ChildProcess(const ProcessOptions& options) {
                             env_pointers.data());
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
+  if (options.pipe_stdin) {
+    close(stdin_fds[0]);
+    stdin_fd_ = stdin_fds[1];
+  }
   if (spawned != 0) {
     close(pipe_fds[0]);
+    CloseStdin();
     throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(spawned));
   }
   reader_ = std::thread([this, fd = pipe_fds[0]] { ReadLoop(fd); });
 }
 
 ChildProcess::~ChildProcess() {
+  CloseStdin();
   if (Running()) {
     kill(pid_, SIGKILL);
     Wait();
@@ -146,6 +155,21 @@ std::optional<std::string> ChildProcess::LineAt(size_t index, std::chrono::milli
 std::vector<std::string> ChildProcess::Lines() const {
   std::lock_guard lock(mu_);
   return lines_;
+}
+
+void ChildProcess::WriteLine(const std::string& line) {
+  std::string text = line + "\n";
+  for (size_t written = 0; written < text.size();) {
+    ssize_t count = write(stdin_fd_, text.data() + written, text.size() - written);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) throw std::runtime_error("cannot write to the child's stdin");
+    written += static_cast<size_t>(count);
+  }
+}
+
+void ChildProcess::CloseStdin() {
+  if (stdin_fd_ >= 0) close(stdin_fd_);
+  stdin_fd_ = -1;
 }
 
 void ChildProcess::Signal(int signal) const { kill(pid_, signal); }

@@ -26,6 +26,7 @@ struct ProcessOptions {
   std::filesystem::path working_dir;           // empty: the test's
   std::filesystem::path stderr_file;           // empty: stderr goes to stdout's pipe
   bool inherit_stderr = false;                 // true: the child writes to the test's stderr
+  bool pipe_stdin = false;                     // true: WriteLine feeds the child's stdin
 };
 
 class ChildProcess {
@@ -45,6 +46,10 @@ class ChildProcess {
   std::optional<std::string> LineAt(size_t index, std::chrono::milliseconds timeout);
   // Every stdout line read so far.
   std::vector<std::string> Lines() const;
+  // REQUIRES: options.pipe_stdin. Writes `line` and a newline to the child's stdin.
+  void WriteLine(const std::string& line);
+  // Closes the child's stdin (it reads end of file). Idempotent.
+  void CloseStdin();
   void Signal(int signal) const;
   // Waits for exit: the exit code, or -signal when killed by a signal.
   int Wait();
@@ -54,6 +59,7 @@ class ChildProcess {
   void ReadLoop(int fd);
 
   pid_t pid_ = -1;
+  int stdin_fd_ = -1;
   std::optional<int> exit_status_;
   std::thread reader_;
   mutable std::mutex mu_;

@@ -2,11 +2,10 @@
 // 127.0.0.1 holding the given topics, steered through the helper's stdin commands.
 #pragma once
 
-#include <sys/types.h>
-
-#include <cstdio>
 #include <string>
 #include <vector>
+
+#include "tests/support/child_process.h"
 
 namespace weft::testing {
 
@@ -28,9 +27,8 @@ class MockKafkaProcess {
  private:
   std::string ReadLine();
 
-  pid_t pid_ = -1;
-  FILE* to_child_ = nullptr;
-  FILE* from_child_ = nullptr;
+  ChildProcess child_;
+  size_t next_line_ = 0;
   std::string bootstrap_servers_;
 };
 

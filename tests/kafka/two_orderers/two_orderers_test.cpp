@@ -1,8 +1,6 @@
 // Two orderer executables joined to one Kafka channel (librdkafka's mock cluster in
 // weft-kafka-mock), driven through their admin endpoints, Broadcast and Deliver.
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -27,6 +25,7 @@
 #include "msp/local_msp.h"
 #include "orderer/ab.pb.h"
 #include "tests/kafka/consenter/mock_kafka_process.h"
+#include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_crypto.h"
 
@@ -83,43 +82,25 @@ class OrdererProcess {
   ~OrdererProcess() { Stop(SIGTERM); }
 
   void Start() {
-    int out[2];
-    REQUIRE(pipe(out) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      FILE* log = fopen(log_file_.c_str(), "a");
-      if (log != nullptr) dup2(fileno(log), STDERR_FILENO);
-      close(out[0]);
-      close(out[1]);
-      execl(WEFT_ORDERER, WEFT_ORDERER, "--config", config_file_.c_str(), "start",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    stdout_ = fdopen(out[0], "r");
-    std::string line;
-    while (line.rfind("orderer started:", 0) != 0) {
-      line.clear();
-      int c = fgetc(stdout_);
-      for (; c != EOF && c != '\n'; c = fgetc(stdout_)) line.push_back(static_cast<char>(c));
-      if (c == EOF && line.empty()) break;
-    }
+    weft::testing::ProcessOptions options;
+    options.argv = {WEFT_ORDERER, "--config", config_file_.string(), "start"};
+    options.stderr_file = log_file_;
+    process_ = std::make_unique<weft::testing::ChildProcess>(options);
+    auto line = process_->WaitForLine(
+        [](const std::string& text) { return text.rfind("orderer started:", 0) == 0; }, 60s);
     INFO("orderer did not start; log in " << log_file_);
-    REQUIRE(line.rfind("orderer started:", 0) == 0);
-    grpc_ = Field(line, "grpc=");
-    admin_ = Field(line, "admin=");
-    operations_ = Field(line, "operations=");
+    REQUIRE(line.has_value());
+    grpc_ = Field(*line, "grpc=");
+    admin_ = Field(*line, "admin=");
+    operations_ = Field(*line, "operations=");
   }
 
   // SIGKILL: a crash; SIGTERM: a clean stop.
   void Stop(int signal) {
-    if (pid_ <= 0) return;
-    kill(pid_, signal);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-    fclose(stdout_);
+    if (process_ == nullptr) return;
+    process_->Signal(signal);
+    process_->Wait();
+    process_.reset();
   }
 
   const std::string& grpc() const { return grpc_; }
@@ -162,8 +143,7 @@ class OrdererProcess {
 
   const fs::path config_file_;
   const fs::path log_file_;
-  pid_t pid_ = -1;
-  FILE* stdout_ = nullptr;
+  std::unique_ptr<weft::testing::ChildProcess> process_;
   std::string grpc_;
   std::string admin_;
   std::string operations_;
