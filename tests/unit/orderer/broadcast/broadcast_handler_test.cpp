@@ -134,3 +134,35 @@ TEST_CASE("Broadcast orders a config update signed by the required admins") {
   CHECK(config->sequence() == 1);
   CHECK(config->orderer()->batch_timeout == std::chrono::seconds(1));
 }
+
+TEST_CASE("Broadcast orders a config update adding an application organisation, whose members "
+          "may then write") {
+  BroadcastFixture fixture;
+  auto org2_ca = weft::testing::MakeTestCa("ca.org2.example.com", "Org2");
+  auto org2_client =
+      weft::testing::MakeSigner(weft::testing::IssueLeaf(org2_ca, "User1", {"client"}), "Org2MSP");
+  CHECK(fixture.Send(OrdererFixture::Transaction("mychannel", org2_client)).status() ==
+        ::common::FORBIDDEN);
+
+  auto spec = fixture.network.Spec();
+  spec.application->organizations.push_back(weft::testing::TestNetwork::Org("Org2MSP", org2_ca));
+  auto updated = weft::common::channelconfig::BuildConfig(spec);
+  REQUIRE(updated.ok());
+  auto update = weft::common::configtx::ComputeUpdate("mychannel", fixture.network.Config(),
+                                                      *updated);
+  REQUIRE(update.ok());
+  // /Channel/Application/Admins is MAJORITY Admins of its one organisation.
+  const weft::common::protoutil::Signer* admins[] = {&fixture.network.admin};
+  auto envelope = weft::common::configtx::CreateSignedConfigUpdateEnvelope(
+      *update, admins, fixture.network.admin);
+  REQUIRE(envelope.ok());
+  CHECK(fixture.Send(*envelope).status() == ::common::SUCCESS);
+  WaitForBlock(*fixture.registrar->GetChain("mychannel"), 1);
+
+  auto config = fixture.registrar->GetChain("mychannel")->ChannelConfig();
+  CHECK(config->sequence() == 1);
+  CHECK(config->application()->organizations.count("Org2MSP") == 1);
+  CHECK(fixture.Send(OrdererFixture::Transaction("mychannel", org2_client)).status() ==
+        ::common::SUCCESS);
+  WaitForBlock(*fixture.registrar->GetChain("mychannel"), 2);
+}
