@@ -42,9 +42,9 @@ class OrdererClient {
                                      const std::function<bool(const ::common::Block&)>& on_block);
 
  private:
-  struct Stub;
-  explicit OrdererClient(std::unique_ptr<Stub> stub);
-  std::unique_ptr<Stub> stub_;
+  struct Connection;  // the gRPC channel and its AtomicBroadcast stub
+  explicit OrdererClient(std::unique_ptr<Connection> connection);
+  std::unique_ptr<Connection> connection_;
 };
 
 // Follows a channel's chain from its genesis block: checks each next block with

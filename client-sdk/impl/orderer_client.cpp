@@ -13,7 +13,7 @@
 
 namespace weft::client {
 
-struct OrdererClient::Stub {
+struct OrdererClient::Connection {
   std::shared_ptr<::grpc::Channel> channel;
   std::unique_ptr<::orderer::AtomicBroadcast::Stub> stub;
 };
@@ -21,20 +21,21 @@ struct OrdererClient::Stub {
 StatusOr<std::unique_ptr<OrdererClient>> OrdererClient::Connect(
     const std::string& target, const common::grpc::ClientConfig& config) {
   WEFT_ASSIGN_OR_RETURN(auto channel, common::grpc::MakeChannel(target, config));
-  auto stub = std::make_unique<Stub>();
-  stub->stub = ::orderer::AtomicBroadcast::NewStub(channel);
-  stub->channel = std::move(channel);
-  return std::unique_ptr<OrdererClient>(new OrdererClient(std::move(stub)));
+  auto connection = std::make_unique<Connection>();
+  connection->stub = ::orderer::AtomicBroadcast::NewStub(channel);
+  connection->channel = std::move(channel);
+  return std::unique_ptr<OrdererClient>(new OrdererClient(std::move(connection)));
 }
 
-OrdererClient::OrdererClient(std::unique_ptr<Stub> stub) : stub_(std::move(stub)) {}
+OrdererClient::OrdererClient(std::unique_ptr<Connection> connection)
+    : connection_(std::move(connection)) {}
 OrdererClient::~OrdererClient() = default;
 
 StatusOr<std::vector<::orderer::BroadcastResponse>> OrdererClient::Broadcast(
     const std::vector<::common::Envelope>& envelopes) {
   ::grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  auto stream = stub_->stub->Broadcast(&context);
+  auto stream = connection_->stub->Broadcast(&context);
   std::vector<::orderer::BroadcastResponse> responses;
   for (const auto& envelope : envelopes) {
     if (!stream->Write(envelope)) break;
@@ -63,7 +64,7 @@ StatusOr<::common::Status> OrdererClient::Deliver(
   WEFT_ASSIGN_OR_RETURN(auto request,
                         common::protoutil::CreateSeekInfoEnvelope(channel_id, seek, signer));
   ::grpc::ClientContext context;
-  auto stream = stub_->stub->Deliver(&context);
+  auto stream = connection_->stub->Deliver(&context);
   if (!stream->Write(request)) {
     return Annotate(common::grpc::FromGrpcStatus(stream->Finish()), "deliver");
   }
