@@ -47,11 +47,14 @@ class Msp : public std::enable_shared_from_this<Msp> {
  private:
   friend class Identity;
   explicit Msp(MspConfig config, Clock clock);
-  Status ValidateChain(const Identity& identity, std::vector<common::crypto::Certificate>* chain) const;
-  Status ValidateOus(const Identity& identity, const std::vector<common::crypto::Certificate>& chain) const;
+  Status ValidateChain(const Identity& identity,
+                       std::vector<common::crypto::Certificate>* chain) const;
+  Status ValidateOus(const Identity& identity,
+                     const std::vector<common::crypto::Certificate>& chain) const;
   bool HasOu(const Identity& identity, const OuIdentifier& ou,
              const std::vector<common::crypto::Certificate>& chain) const;
-  Status SatisfiesPrincipal(const Identity& identity, const ::common::MSPPrincipal& principal) const;
+  Status SatisfiesPrincipal(const Identity& identity,
+                            const ::common::MSPPrincipal& principal) const;
 
   MspConfig config_;
   Clock clock_;

@@ -26,9 +26,7 @@ class SigningIdentity final : public common::protoutil::Signer {
   const std::string& serialized() const { return serialized_; }
   std::string SerializedIdentity() const override { return serialized_; }
   // DER low-S ECDSA over SHA-256(message).
-  StatusOr<std::string> Sign(std::string_view message) const override {
-    return key_.Sign(message);
-  }
+  StatusOr<std::string> Sign(std::string_view message) const override { return key_.Sign(message); }
 
  private:
   SigningIdentity(std::string msp_id, common::crypto::Certificate certificate,

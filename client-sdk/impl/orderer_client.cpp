@@ -103,14 +103,14 @@ StatusOr<ChainVerifier> ChainVerifier::FromGenesis(const ::common::Block& genesi
 
 Status ChainVerifier::Verify(const ::common::Block& block) {
   if (block.header().number() != next_number_) {
-    return absl::InvalidArgumentError(fmt::format("expected block {}, got block {}", next_number_,
-                                                  block.header().number()));
+    return absl::InvalidArgumentError(
+        fmt::format("expected block {}, got block {}", next_number_, block.header().number()));
   }
   WEFT_RETURN_IF_ERROR(common::channelconfig::VerifyBlock(*config_, block, last_hash_));
   // A config block's configuration governs the blocks after it.
   if (auto contents = common::channelconfig::OpenConfigBlock(block); contents.ok()) {
     WEFT_ASSIGN_OR_RETURN(config_, common::channelconfig::ChannelConfig::FromConfig(
-                                              contents->channel_id, contents->envelope.config()));
+                                       contents->channel_id, contents->envelope.config()));
   }
   last_hash_ = common::protoutil::BlockHeaderHash(block.header());
   ++next_number_;

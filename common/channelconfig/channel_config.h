@@ -34,7 +34,7 @@ struct Organization {
   std::string name;    // the config group name
   std::string msp_id;  // from its MSP value
   std::shared_ptr<const msp::Msp> msp;
-  std::vector<Endpoint> anchor_peers;        // application orgs
+  std::vector<Endpoint> anchor_peers;          // application orgs
   std::vector<std::string> orderer_endpoints;  // orderer orgs, "host:port"
 };
 

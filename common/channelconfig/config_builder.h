@@ -27,7 +27,7 @@ struct PolicySpec {
 using PolicySpecs = std::map<std::string, PolicySpec>;
 
 struct OrganizationSpec {
-  std::string name;  // group name
+  std::string name;    // group name
   msp::MspConfig msp;  // msp.name is the MSP ID
   PolicySpecs policies;
   std::vector<Endpoint> anchor_peers;

@@ -13,12 +13,12 @@
 namespace weft::common::crypto {
 
 struct DistinguishedName {
-  std::string country;        // C
-  std::string province;       // ST
-  std::string locality;       // L
-  std::string organization;   // O
+  std::string country;                            // C
+  std::string province;                           // ST
+  std::string locality;                           // L
+  std::string organization;                       // O
   std::vector<std::string> organizational_units;  // OU, in this order
-  std::string common_name;    // CN
+  std::string common_name;                        // CN
 };
 
 // Bits of the X.509 keyUsage extension.

@@ -3,10 +3,10 @@
 // Thread-safety: stateless functions, thread-safe; channels are thread-safe.
 #pragma once
 
+#include <grpcpp/channel.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/channel.h>
 
 #include "common/grpc/config.h"
 #include "common/grpc/server.h"

@@ -3,9 +3,9 @@
 // Thread-safety: stateless functions, thread-safe.
 #pragma once
 
-#include <string>
-
 #include <grpcpp/server_context.h>
+
+#include <string>
 
 #include "common/status/status.h"
 

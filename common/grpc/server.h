@@ -3,13 +3,13 @@
 // Thread-safety: stateless functions, thread-safe.
 #pragma once
 
+#include <grpcpp/server.h>
+
 #include <map>
 #include <memory>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <grpcpp/server.h>
 
 #include "common/grpc/config.h"
 #include "common/status/status.h"

@@ -4,9 +4,9 @@
 // Thread-safety: stateless functions, thread-safe.
 #pragma once
 
-#include <string>
-
 #include <grpcpp/support/status.h>
+
+#include <string>
 
 #include "common/status/status.h"
 

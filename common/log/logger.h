@@ -4,13 +4,13 @@
 // (LoggerFactory::SetSpec) while other threads log.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "common/log/log_spec.h"
 

@@ -46,7 +46,7 @@ class LoggerFactory {
  private:
   const std::shared_ptr<impl::Output> output_;
   mutable std::mutex mu_;
-  LogSpec spec_;                                                        // guarded by mu_
+  LogSpec spec_;                                                         // guarded by mu_
   std::map<std::string, std::shared_ptr<Logger>, std::less<>> loggers_;  // guarded by mu_
 };
 

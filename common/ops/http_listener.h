@@ -53,8 +53,8 @@ class HttpListener {
   // Stops serving and joins the thread. Idempotent.
   void Stop();
 
-  int port() const { return port_; }      // 0 before Start()
-  std::string address() const;            // "host:port" actually bound
+  int port() const { return port_; }  // 0 before Start()
+  std::string address() const;        // "host:port" actually bound
 
  private:
   const HttpListenerConfig config_;

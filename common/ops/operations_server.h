@@ -47,8 +47,7 @@ bool OperationsTlsSupported();
 class OperationsServer {
  public:
   // `metrics` and `logging` are optional (may be null) and must outlive the server.
-  OperationsServer(OperationsConfig config, MetricsRegistry* metrics,
-                   log::LoggerFactory* logging);
+  OperationsServer(OperationsConfig config, MetricsRegistry* metrics, log::LoggerFactory* logging);
   ~OperationsServer();  // Stops the server.
   OperationsServer(const OperationsServer&) = delete;
   OperationsServer& operator=(const OperationsServer&) = delete;

@@ -43,9 +43,10 @@ class PolicyManager {
 
  private:
   PolicyManager() = default;
-  static StatusOr<std::unique_ptr<PolicyManager>> BuildAt(
-      std::string path, const ::common::ConfigGroup& group,
-      const IdentityDeserializer& deserializer, const PolicyManager* root);
+  static StatusOr<std::unique_ptr<PolicyManager>> BuildAt(std::string path,
+                                                          const ::common::ConfigGroup& group,
+                                                          const IdentityDeserializer& deserializer,
+                                                          const PolicyManager* root);
 
   std::string path_;
   const PolicyManager* root_ = nullptr;  // nullptr when this is the root

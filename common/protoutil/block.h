@@ -31,8 +31,7 @@ std::string BlockDataHash(const ::common::BlockData& data);
 
 // The bytes an orderer signs for BlockMetadataIndex SIGNATURES:
 // metadata_value || signature_header || BlockHeaderBytes(header).
-std::string BlockSignatureInput(std::string_view metadata_value,
-                                std::string_view signature_header,
+std::string BlockSignatureInput(std::string_view metadata_value, std::string_view signature_header,
                                 const ::common::BlockHeader& header);
 
 }  // namespace weft::common::protoutil

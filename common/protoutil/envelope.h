@@ -20,16 +20,14 @@ namespace weft::common::protoutil {
 
 struct OpenedEnvelope {
   ::common::Envelope envelope;
-  ::common::Payload payload;                  // parsed envelope.payload()
-  ::common::ChannelHeader channel_header;     // parsed payload.header().channel_header()
-  ::common::SignatureHeader signature_header; // parsed payload.header().signature_header()
+  ::common::Payload payload;                   // parsed envelope.payload()
+  ::common::ChannelHeader channel_header;      // parsed payload.header().channel_header()
+  ::common::SignatureHeader signature_header;  // parsed payload.header().signature_header()
 
   // The bytes Envelope.signature covers.
   const std::string& payload_bytes() const { return envelope.payload(); }
   const std::string& channel_header_bytes() const { return payload.header().channel_header(); }
-  const std::string& signature_header_bytes() const {
-    return payload.header().signature_header();
-  }
+  const std::string& signature_header_bytes() const { return payload.header().signature_header(); }
   const std::string& signature() const { return envelope.signature(); }
   const std::string& creator() const { return signature_header.creator(); }
   const std::string& data() const { return payload.data(); }
@@ -71,21 +69,19 @@ StatusOr<::common::Envelope> CreateSignedEnvelope(const ChannelHeaderFields& fie
                                                   const Signer& signer, std::string data);
 // The common case: `type` on `channel_id`, stamped now, epoch 0, no tx id.
 StatusOr<::common::Envelope> CreateSignedEnvelope(::common::HeaderType type,
-                                                  std::string_view channel_id,
-                                                  const Signer& signer, std::string data);
+                                                  std::string_view channel_id, const Signer& signer,
+                                                  std::string data);
 
 // A signed DELIVER_SEEK_INFO envelope asking `channel_id` for blocks.
-StatusOr<::common::Envelope> CreateSeekInfoEnvelope(std::string_view channel_id,
-                                                    const ::orderer::SeekInfo& seek_info,
-                                                    const Signer& signer,
-                                                    TimePoint timestamp =
-                                                        std::chrono::system_clock::now());
+StatusOr<::common::Envelope> CreateSeekInfoEnvelope(
+    std::string_view channel_id, const ::orderer::SeekInfo& seek_info, const Signer& signer,
+    TimePoint timestamp = std::chrono::system_clock::now());
 
 ::orderer::SeekPosition SeekOldest();
 ::orderer::SeekPosition SeekNewest();
 ::orderer::SeekPosition SeekSpecified(uint64_t number);
-::orderer::SeekInfo MakeSeekInfo(::orderer::SeekPosition start, ::orderer::SeekPosition stop,
-                                 ::orderer::SeekInfo::SeekBehavior behavior =
-                                     ::orderer::SeekInfo::BLOCK_UNTIL_READY);
+::orderer::SeekInfo MakeSeekInfo(
+    ::orderer::SeekPosition start, ::orderer::SeekPosition stop,
+    ::orderer::SeekInfo::SeekBehavior behavior = ::orderer::SeekInfo::BLOCK_UNTIL_READY);
 
 }  // namespace weft::common::protoutil

@@ -20,13 +20,13 @@ namespace weft::common::protoutil {
 // The Transaction inside an ENDORSER_TRANSACTION envelope's Payload.data.
 struct OpenedEndorserTransaction {
   ::protos::Transaction transaction;
-  ::protos::TransactionAction action;                     // the single action
-  ::common::SignatureHeader action_signature_header;      // parsed action.header()
-  ::protos::ChaincodeActionPayload action_payload;        // parsed action.payload()
-  ::protos::ChaincodeProposalPayload proposal_payload;    // parsed chaincode_proposal_payload
-  ::protos::ChaincodeInvocationSpec invocation_spec;      // parsed proposal_payload.input()
-  ::protos::ProposalResponsePayload response_payload;     // parsed proposal_response_payload
-  ::protos::ChaincodeAction chaincode_action;             // parsed response_payload.extension()
+  ::protos::TransactionAction action;                   // the single action
+  ::common::SignatureHeader action_signature_header;    // parsed action.header()
+  ::protos::ChaincodeActionPayload action_payload;      // parsed action.payload()
+  ::protos::ChaincodeProposalPayload proposal_payload;  // parsed chaincode_proposal_payload
+  ::protos::ChaincodeInvocationSpec invocation_spec;    // parsed proposal_payload.input()
+  ::protos::ProposalResponsePayload response_payload;   // parsed proposal_response_payload
+  ::protos::ChaincodeAction chaincode_action;           // parsed response_payload.extension()
 
   const ::protos::ChaincodeEndorsedAction& endorsed_action() const {
     return action_payload.action();

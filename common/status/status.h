@@ -26,10 +26,10 @@ inline Status Annotate(const Status& status, absl::string_view context) {
 #define WEFT_STATUS_CONCAT_(a, b) WEFT_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define WEFT_RETURN_IF_ERROR(expr)                                   \
-  do {                                                               \
-    ::absl::Status weft_status_ = (expr);                            \
-    if (!weft_status_.ok()) return weft_status_;                     \
+#define WEFT_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::absl::Status weft_status_ = (expr);        \
+    if (!weft_status_.ok()) return weft_status_; \
   } while (false)
 
 // WEFT_ASSIGN_OR_RETURN(auto value, FunctionReturningStatusOr());

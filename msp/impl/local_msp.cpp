@@ -65,7 +65,8 @@ Status ReadConfigYaml(const fs::path& dir, MspConfig* config) {
   size_t units = reader.ListSize("OrganizationalUnitIdentifiers");
   for (size_t i = 0; i < units; ++i) {
     OuIdentifier ou;
-    WEFT_RETURN_IF_ERROR(ReadOu(reader, dir, fmt::format("OrganizationalUnitIdentifiers[{}]", i), &ou));
+    WEFT_RETURN_IF_ERROR(
+        ReadOu(reader, dir, fmt::format("OrganizationalUnitIdentifiers[{}]", i), &ou));
     config->ou_identifiers.push_back(std::move(ou));
   }
   auto& node_ous = config->node_ous;

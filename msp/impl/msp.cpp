@@ -34,10 +34,14 @@ crypto::TimePoint SystemNow() { return std::chrono::system_clock::now(); }
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kClient: return "client";
-    case Role::kPeer: return "peer";
-    case Role::kAdmin: return "admin";
-    case Role::kOrderer: return "orderer";
+    case Role::kClient:
+      return "client";
+    case Role::kPeer:
+      return "peer";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kOrderer:
+      return "orderer";
   }
   return "unknown";
 }
@@ -63,12 +67,11 @@ StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config, Clock clock) 
       return absl::InvalidArgumentError(fmt::format(
           "MSP {}: intermediate certificate {} is not a CA", name, intermediate.subject()));
     }
-    auto chain = crypto::VerifyChain(intermediate, config.root_certs, config.intermediate_certs,
-                                     at_now);
+    auto chain =
+        crypto::VerifyChain(intermediate, config.root_certs, config.intermediate_certs, at_now);
     if (!chain.ok()) {
-      return Annotate(chain.status(),
-                      fmt::format("MSP {}: intermediate certificate {}", name,
-                                  intermediate.subject()));
+      return Annotate(chain.status(), fmt::format("MSP {}: intermediate certificate {}", name,
+                                                  intermediate.subject()));
     }
   }
   for (const auto& crl : config.crls) {
@@ -86,9 +89,9 @@ StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config, Clock clock) 
   auto check_ou = [&](const OuIdentifier& ou, std::string_view what) -> Status {
     if (ou.certificate && !Contains(config.root_certs, *ou.certificate) &&
         !Contains(config.intermediate_certs, *ou.certificate)) {
-      return absl::InvalidArgumentError(fmt::format(
-          "MSP {}: the certificate of {} OU {} is not one of its CAs", name, what,
-          ou.organizational_unit));
+      return absl::InvalidArgumentError(
+          fmt::format("MSP {}: the certificate of {} OU {} is not one of its CAs", name, what,
+                      ou.organizational_unit));
     }
     return absl::OkStatus();
   };
@@ -122,26 +125,25 @@ StatusOr<std::shared_ptr<const Identity>> Msp::DeserializeIdentity(
   }
   auto public_key = certificate->public_key();
   if (!public_key.ok()) {
-    return Annotate(public_key.status(), fmt::format("MSP {}: identity {}", id(),
-                                                     certificate->subject()));
+    return Annotate(public_key.status(),
+                    fmt::format("MSP {}: identity {}", id(), certificate->subject()));
   }
-  return std::make_shared<const Identity>(shared_from_this(), *std::move(certificate), *std::move(public_key),
-                                          std::move(serialized_bytes));
+  return std::make_shared<const Identity>(shared_from_this(), *std::move(certificate),
+                                          *std::move(public_key), std::move(serialized_bytes));
 }
 
-Status Msp::ValidateChain(const Identity& identity,
-                          std::vector<crypto::Certificate>* chain) const {
+Status Msp::ValidateChain(const Identity& identity, std::vector<crypto::Certificate>* chain) const {
   const auto& certificate = identity.certificate();
   if (certificate.is_ca()) {
-    return absl::PermissionDeniedError(fmt::format(
-        "MSP {}: identity {} is a CA certificate, which cannot be used as an identity", id(),
-        certificate.subject()));
+    return absl::PermissionDeniedError(
+        fmt::format("MSP {}: identity {} is a CA certificate, which cannot be used as an identity",
+                    id(), certificate.subject()));
   }
   crypto::ChainVerifyOptions options;
   options.at = clock_();
   options.crls = config_.crls;
-  auto verified = crypto::VerifyChain(certificate, config_.root_certs,
-                                      config_.intermediate_certs, options);
+  auto verified =
+      crypto::VerifyChain(certificate, config_.root_certs, config_.intermediate_certs, options);
   if (!verified.ok()) {
     return absl::PermissionDeniedError(fmt::format("MSP {}: identity {} is not valid: {}", id(),
                                                    certificate.subject(),
@@ -169,8 +171,8 @@ Status Msp::ValidateOus(const Identity& identity,
                              [&](const OuIdentifier& ou) { return HasOu(identity, ou, chain); });
     if (!found) {
       return absl::PermissionDeniedError(fmt::format(
-          "MSP {}: identity {} carries none of the MSP's organizational units (its OUs: {})",
-          id(), certificate.subject(), OuList(certificate)));
+          "MSP {}: identity {} carries none of the MSP's organizational units (its OUs: {})", id(),
+          certificate.subject(), OuList(certificate)));
     }
   }
   if (!config_.node_ous.enable) return absl::OkStatus();
@@ -200,8 +202,8 @@ Status Msp::HasRole(const Identity& identity, Role role) const {
     if (config_.node_ous.enable && HasOu(identity, config_.node_ous.admin, chain)) {
       return absl::OkStatus();
     }
-    return absl::PermissionDeniedError(fmt::format("MSP {}: identity {} is not an admin", id(),
-                                                   certificate.subject()));
+    return absl::PermissionDeniedError(
+        fmt::format("MSP {}: identity {} is not an admin", id(), certificate.subject()));
   }
   if (!config_.node_ous.enable) {
     return absl::FailedPreconditionError(fmt::format(
@@ -221,9 +223,9 @@ Status Msp::SatisfiesPrincipal(const Identity& identity,
                                const ::common::MSPPrincipal& principal) const {
   auto check_msp = [&](const std::string& wanted) -> Status {
     if (wanted == id()) return absl::OkStatus();
-    return absl::PermissionDeniedError(fmt::format(
-        "identity {} is of MSP {}, the principal requires MSP {}",
-        identity.certificate().subject(), id(), wanted));
+    return absl::PermissionDeniedError(
+        fmt::format("identity {} is of MSP {}, the principal requires MSP {}",
+                    identity.certificate().subject(), id(), wanted));
   };
   switch (principal.principal_classification()) {
     case ::common::MSPPrincipal::ROLE: {
@@ -234,14 +236,19 @@ Status Msp::SatisfiesPrincipal(const Identity& identity,
       WEFT_RETURN_IF_ERROR(check_msp(role.msp_identifier()));
       WEFT_RETURN_IF_ERROR(identity.Validate());
       switch (role.role()) {
-        case ::common::MSPRole::MEMBER: return absl::OkStatus();
-        case ::common::MSPRole::ADMIN: return HasRole(identity, Role::kAdmin);
-        case ::common::MSPRole::CLIENT: return HasRole(identity, Role::kClient);
-        case ::common::MSPRole::PEER: return HasRole(identity, Role::kPeer);
-        case ::common::MSPRole::ORDERER: return HasRole(identity, Role::kOrderer);
+        case ::common::MSPRole::MEMBER:
+          return absl::OkStatus();
+        case ::common::MSPRole::ADMIN:
+          return HasRole(identity, Role::kAdmin);
+        case ::common::MSPRole::CLIENT:
+          return HasRole(identity, Role::kClient);
+        case ::common::MSPRole::PEER:
+          return HasRole(identity, Role::kPeer);
+        case ::common::MSPRole::ORDERER:
+          return HasRole(identity, Role::kOrderer);
         default:
-          return absl::InvalidArgumentError(fmt::format("unknown MSP role {}",
-                                                        static_cast<int>(role.role())));
+          return absl::InvalidArgumentError(
+              fmt::format("unknown MSP role {}", static_cast<int>(role.role())));
       }
     }
     case ::common::MSPPrincipal::ORGANIZATION_UNIT: {
@@ -261,9 +268,9 @@ Status Msp::SatisfiesPrincipal(const Identity& identity,
       }
       if (!unit.certifiers_identifier().empty() &&
           unit.certifiers_identifier() != CertificationChainId(chain)) {
-        return absl::PermissionDeniedError(fmt::format(
-            "identity {} carries OU {} but from other certifiers",
-            identity.certificate().subject(), unit.organizational_unit_identifier()));
+        return absl::PermissionDeniedError(
+            fmt::format("identity {} carries OU {} but from other certifiers",
+                        identity.certificate().subject(), unit.organizational_unit_identifier()));
       }
       return absl::OkStatus();
     }
@@ -275,8 +282,9 @@ Status Msp::SatisfiesPrincipal(const Identity& identity,
       WEFT_RETURN_IF_ERROR(check_msp(wanted.mspid()));
       auto certificate = crypto::Certificate::FromPem(wanted.id_bytes());
       if (!certificate.ok() || !(*certificate == identity.certificate())) {
-        return absl::PermissionDeniedError(fmt::format(
-            "identity {} is not the identity the principal names", identity.certificate().subject()));
+        return absl::PermissionDeniedError(
+            fmt::format("identity {} is not the identity the principal names",
+                        identity.certificate().subject()));
       }
       return identity.Validate();
     }
@@ -287,8 +295,8 @@ Status Msp::SatisfiesPrincipal(const Identity& identity,
   }
 }
 
-Identity::Identity(std::shared_ptr<const Msp> msp, crypto::Certificate certificate, crypto::PublicKey public_key,
-                   std::string serialized)
+Identity::Identity(std::shared_ptr<const Msp> msp, crypto::Certificate certificate,
+                   crypto::PublicKey public_key, std::string serialized)
     : msp_(std::move(msp)),
       certificate_(std::move(certificate)),
       public_key_(std::move(public_key)),
@@ -330,8 +338,8 @@ Status Identity::SatisfiesPrincipal(const ::common::MSPPrincipal& principal) con
 Status Identity::Verify(std::string_view message, std::string_view signature) const {
   Status status = public_key_.Verify(message, signature);
   if (status.ok()) return status;
-  return Annotate(status, fmt::format("signature by {} of MSP {}", certificate_.subject(),
-                                      msp_->id()));
+  return Annotate(status,
+                  fmt::format("signature by {} of MSP {}", certificate_.subject(), msp_->id()));
 }
 
 }  // namespace weft::msp

@@ -56,12 +56,13 @@ StatusOr<MspConfig> MspConfigFromProto(const ::msp::MSPConfig& proto) {
   config.name = fabric.name();
   const std::string& name = config.name;
   if (name.empty()) return absl::InvalidArgumentError("FabricMSPConfig has an empty name");
-  WEFT_RETURN_IF_ERROR(ParseCertificates(name, "root_certs", fabric.root_certs(), &config.root_certs));
+  WEFT_RETURN_IF_ERROR(
+      ParseCertificates(name, "root_certs", fabric.root_certs(), &config.root_certs));
   WEFT_RETURN_IF_ERROR(ParseCertificates(name, "intermediate_certs", fabric.intermediate_certs(),
                                          &config.intermediate_certs));
   WEFT_RETURN_IF_ERROR(ParseCertificates(name, "admins", fabric.admins(), &config.admin_certs));
-  WEFT_RETURN_IF_ERROR(ParseCertificates(name, "tls_root_certs", fabric.tls_root_certs(),
-                                         &config.tls_root_certs));
+  WEFT_RETURN_IF_ERROR(
+      ParseCertificates(name, "tls_root_certs", fabric.tls_root_certs(), &config.tls_root_certs));
   WEFT_RETURN_IF_ERROR(ParseCertificates(name, "tls_intermediate_certs",
                                          fabric.tls_intermediate_certs(),
                                          &config.tls_intermediate_certs));
@@ -85,8 +86,8 @@ StatusOr<MspConfig> MspConfigFromProto(const ::msp::MSPConfig& proto) {
                           ParseOu(name, "peer_ou_identifier", node_ous.peer_ou_identifier()));
     WEFT_ASSIGN_OR_RETURN(config.node_ous.admin,
                           ParseOu(name, "admin_ou_identifier", node_ous.admin_ou_identifier()));
-    WEFT_ASSIGN_OR_RETURN(config.node_ous.orderer, ParseOu(name, "orderer_ou_identifier",
-                                                           node_ous.orderer_ou_identifier()));
+    WEFT_ASSIGN_OR_RETURN(config.node_ous.orderer,
+                          ParseOu(name, "orderer_ou_identifier", node_ous.orderer_ou_identifier()));
   }
   return config;
 }

@@ -10,8 +10,8 @@ StatusOr<SigningIdentity> SigningIdentity::Create(std::string msp_id,
                                                   common::crypto::PrivateKey key) {
   WEFT_ASSIGN_OR_RETURN(auto certificate_key, certificate.public_key());
   if (!(certificate_key == key.public_key())) {
-    return absl::InvalidArgumentError(fmt::format(
-        "the private key does not belong to certificate {}", certificate.subject()));
+    return absl::InvalidArgumentError(
+        fmt::format("the private key does not belong to certificate {}", certificate.subject()));
   }
   return SigningIdentity(std::move(msp_id), std::move(certificate), std::move(key));
 }

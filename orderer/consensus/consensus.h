@@ -62,7 +62,8 @@ class ConsenterSupport {
   virtual StatusOr<uint64_t> RevalidateNormal(const ::common::Envelope& envelope) const = 0;
   // Re-validates a CONFIG_UPDATE (or CONFIG) envelope and returns the CONFIG envelope
   // to order and the config sequence it applies to (Fabric's ProcessConfigMsg).
-  virtual StatusOr<::common::Envelope> RevalidateConfig(const ::common::Envelope& envelope) const = 0;
+  virtual StatusOr<::common::Envelope> RevalidateConfig(
+      const ::common::Envelope& envelope) const = 0;
 
   // Builds the next block for `batch` (number = Height(), previous hash chained, data
   // hash set), signs it, writes it with `consenter_metadata` in

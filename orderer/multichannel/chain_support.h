@@ -24,10 +24,10 @@
 #include "common/deliver/deliver_handler.h"
 #include "common/ledger/blockstore/block_store.h"
 #include "common/log/logger.h"
+#include "common/ops/metrics.h"
 #include "common/protoutil/signer.h"
 #include "common/status/status.h"
 #include "orderer/blockcutter/block_cutter.h"
-#include "common/ops/metrics.h"
 #include "orderer/consensus/consensus.h"
 #include "orderer/msgprocessor/msg_processor.h"
 
@@ -87,7 +87,8 @@ class ChainSupport final : public consensus::ConsenterSupport,
   void Halt();
 
  private:
-  ChainSupport(std::string channel_id, std::unique_ptr<common::ledger::blockstore::BlockStore> store,
+  ChainSupport(std::string channel_id,
+               std::unique_ptr<common::ledger::blockstore::BlockStore> store,
                const common::protoutil::Signer& signer,
                msgprocessor::ConfigUpdateValidator validator,
                std::shared_ptr<common::log::Logger> logger);
@@ -111,10 +112,10 @@ class ChainSupport final : public consensus::ConsenterSupport,
 
   mutable std::mutex mu_;
   std::shared_ptr<const common::channelconfig::ChannelConfig> config_;  // guarded by mu_
-  uint64_t last_config_index_ = 0;                                       // guarded by mu_
-  ::common::BlockHeader last_header_;                                    // guarded by mu_
-  uint64_t height_ = 0;                                                  // guarded by mu_
-  std::string last_consenter_metadata_;                                  // guarded by mu_
+  uint64_t last_config_index_ = 0;                                      // guarded by mu_
+  ::common::BlockHeader last_header_;                                   // guarded by mu_
+  uint64_t height_ = 0;                                                 // guarded by mu_
+  std::string last_consenter_metadata_;                                 // guarded by mu_
 };
 
 }  // namespace weft::orderer::multichannel

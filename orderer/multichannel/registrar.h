@@ -45,7 +45,8 @@ struct RegistrarOptions {
   common::ops::MetricsRegistry* metrics = nullptr;
   // Nullable: logs go to a private stderr factory.
   common::log::LoggerFactory* loggers = nullptr;
-  common::ledger::blockstore::FsyncPolicy fsync = common::ledger::blockstore::FsyncPolicy::kEveryBlock;
+  common::ledger::blockstore::FsyncPolicy fsync =
+      common::ledger::blockstore::FsyncPolicy::kEveryBlock;
   // Empty: common/configtx's ValidateConfigUpdate signing with `signer`.
   msgprocessor::ConfigUpdateValidator config_update_validator;
 };

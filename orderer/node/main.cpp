@@ -2,11 +2,10 @@
 // the version. The config file is orderer.yaml in $FABRIC_CFG_PATH (Fabric's rule),
 // or the file given with --config; ORDERER_* environment variables override it and
 // FABRIC_LOGGING_SPEC sets the log spec.
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "orderer/node/orderer_node.h"
 
@@ -15,7 +14,8 @@ extern char** environ;
 int main(int argc, char** argv) {
   CLI::App app{"Weft orderer: orders transactions into blocks (solo or Kafka)"};
   std::string config_file;
-  app.add_option("--config", config_file, "Path of orderer.yaml (default: $FABRIC_CFG_PATH/orderer.yaml)");
+  app.add_option("--config", config_file,
+                 "Path of orderer.yaml (default: $FABRIC_CFG_PATH/orderer.yaml)");
   auto* start = app.add_subcommand("start", "Start the orderer (the default)");
   auto* version = app.add_subcommand("version", "Print the version");
   (void)start;

@@ -1,7 +1,5 @@
 #include "tests/support/child_process.h"
 
-#include "tests/support/temp_dir.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,10 +11,12 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
-#include <cstring>
 #include <stdexcept>
+
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
@@ -42,7 +42,8 @@ std::string FindInPath(const std::string& name) {
   for (size_t start = 0; start <= dirs.size();) {
     size_t colon = dirs.find(':', start);
     if (colon == std::string::npos) colon = dirs.size();
-    std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, colon - start)) / name;
+    std::filesystem::path candidate =
+        std::filesystem::path(dirs.substr(start, colon - start)) / name;
     if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
     start = colon + 1;
   }
@@ -63,7 +64,8 @@ ChildProcess::ChildProcess(const ProcessOptions& options) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   int stdin_fds[2] = {-1, -1};
-  if (options.pipe_stdin && pipe2(stdin_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  if (options.pipe_stdin && pipe2(stdin_fds, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe2 failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);

@@ -5,6 +5,8 @@
 // Thread-safety: one ChildProcess per test thread.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -14,19 +16,18 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <thread>
 #include <vector>
 
 namespace weft::testing {
 
 struct ProcessOptions {
-  std::vector<std::string> argv;               // argv[0] is the executable path
-  std::map<std::string, std::string> env;      // added to (or replacing) the test's environment
-  std::filesystem::path working_dir;           // empty: the test's
-  std::filesystem::path stderr_file;           // empty: stderr goes to stdout's pipe
-  bool inherit_stderr = false;                 // true: the child writes to the test's stderr
-  bool pipe_stdin = false;                     // true: WriteLine feeds the child's stdin
+  std::vector<std::string> argv;           // argv[0] is the executable path
+  std::map<std::string, std::string> env;  // added to (or replacing) the test's environment
+  std::filesystem::path working_dir;       // empty: the test's
+  std::filesystem::path stderr_file;       // empty: stderr goes to stdout's pipe
+  bool inherit_stderr = false;             // true: the child writes to the test's stderr
+  bool pipe_stdin = false;                 // true: WriteLine feeds the child's stdin
 };
 
 class ChildProcess {

@@ -65,8 +65,7 @@ int Broadcast(const Options& options, const weft::msp::SigningIdentity& signer) 
   int failures = 0;
   for (size_t i = 0; i < responses->size(); ++i) {
     const auto& response = (*responses)[i];
-    std::cout << fmt::format("envelope {}: {}{}\n", i + 1,
-                             ::common::Status_Name(response.status()),
+    std::cout << fmt::format("envelope {}: {}{}\n", i + 1, ::common::Status_Name(response.status()),
                              response.info().empty() ? "" : " (" + response.info() + ")");
     if (response.status() != ::common::SUCCESS) ++failures;
   }
@@ -123,8 +122,8 @@ int Deliver(const Options& options, const weft::msp::SigningIdentity& signer) {
   if (!problem.ok()) return Fail("block verification", problem);
   if (!status.ok()) return Fail("deliver", status.status());
   // Without --wait the orderer answers NOT_FOUND once it has no further block.
-  bool done = *status == ::common::SUCCESS || (!options.wait && *status == ::common::NOT_FOUND &&
-                                               delivered > 0);
+  bool done = *status == ::common::SUCCESS ||
+              (!options.wait && *status == ::common::NOT_FOUND && delivered > 0);
   std::cout << fmt::format("delivered {} block(s); orderer status {}\n", delivered,
                            ::common::Status_Name(*status));
   return done ? 0 : 2;
@@ -139,13 +138,16 @@ int main(int argc, char** argv) {
   auto add_common = [&](CLI::App* command) {
     command->add_option("-o,--orderer", options.orderer, "Orderer endpoint host:port")->required();
     command->add_option("-c,--channelID", options.channel, "Channel")->required();
-    command->add_option("--mspDir", options.msp_dir, "MSP folder of the signing identity")->required();
+    command->add_option("--mspDir", options.msp_dir, "MSP folder of the signing identity")
+        ->required();
     command->add_option("--mspID", options.msp_id, "MSP ID of the signing identity")->required();
-    command->add_option("--tlsRootCertFile", options.tls_ca, "PEM CA of the orderer's TLS certificate");
+    command->add_option("--tlsRootCertFile", options.tls_ca,
+                        "PEM CA of the orderer's TLS certificate");
   };
   auto* broadcast = app.add_subcommand("broadcast", "Send signed envelopes for ordering");
   add_common(broadcast);
-  broadcast->add_option("--count", options.count, "Number of envelopes")->check(CLI::Range(1, 100000));
+  broadcast->add_option("--count", options.count, "Number of envelopes")
+      ->check(CLI::Range(1, 100000));
   broadcast->add_option("--message", options.message, "Payload text");
   auto* deliver = app.add_subcommand("deliver", "Read and verify blocks");
   add_common(deliver);

@@ -80,8 +80,8 @@ int Join(const Target& target, const std::string& channel_id, const std::string&
     return 1;
   }
   if (contents->channel_id != channel_id) {
-    std::cerr << "Error: specified --channelID " << channel_id
-              << " does not match channel ID " << contents->channel_id << " in config block\n";
+    std::cerr << "Error: specified --channelID " << channel_id << " does not match channel ID "
+              << contents->channel_id << " in config block\n";
     return 1;
   }
   httplib::MultipartFormDataItems items = {
@@ -102,8 +102,9 @@ int main(int argc, char** argv) {
   auto* channel = app.add_subcommand("channel", "Join, list or remove channels");
   channel->require_subcommand(1);
   auto add_target_flags = [&](CLI::App* command) {
-    command->add_option("-o,--orderer-address", target.address,
-                        "Admin endpoint of the orderer (host:port)")
+    command
+        ->add_option("-o,--orderer-address", target.address,
+                     "Admin endpoint of the orderer (host:port)")
         ->required();
     command->add_option("--ca-file", target.ca_file,
                         "PEM CA of the admin endpoint's TLS certificate (enables TLS)");
@@ -127,7 +128,8 @@ int main(int argc, char** argv) {
   if (join->parsed()) return Join(target, channel_id, block_file);
   auto client = Connect(target);
   if (list->parsed()) {
-    std::string path = channel_id.empty() ? kChannelsPath : std::string(kChannelsPath) + "/" + channel_id;
+    std::string path =
+        channel_id.empty() ? kChannelsPath : std::string(kChannelsPath) + "/" + channel_id;
     return Report(client->Get(path), target);
   }
   return Report(client->Delete(std::string(kChannelsPath) + "/" + channel_id), target);

@@ -35,18 +35,17 @@ Status VerifyBlock(const ChannelConfig& config, const ::common::Block& block,
       return absl::InvalidArgumentError(
           fmt::format("block {}: a metadata signature header is malformed", number));
     }
-    signed_data.push_back({protoutil::BlockSignatureInput(signatures.value(),
-                                                          signature.signature_header(),
-                                                          block.header()),
+    signed_data.push_back({protoutil::BlockSignatureInput(
+                               signatures.value(), signature.signature_header(), block.header()),
                            header.creator(), signature.signature()});
   }
   auto policy = config.policy_manager().GetPolicy("/Channel/Orderer/BlockValidation");
   if (!policy.ok()) return Annotate(policy.status(), fmt::format("block {}", number));
   Status valid = (*policy)->EvaluateSignedData(signed_data);
   if (!valid.ok()) {
-    return absl::PermissionDeniedError(fmt::format(
-        "block {}: orderer signatures do not satisfy BlockValidation: {}", number,
-        std::string(valid.message())));
+    return absl::PermissionDeniedError(
+        fmt::format("block {}: orderer signatures do not satisfy BlockValidation: {}", number,
+                    std::string(valid.message())));
   }
   return absl::OkStatus();
 }

@@ -42,15 +42,15 @@ StatusOr<std::set<std::string>> ReadCapabilities(const ::common::ConfigGroup& gr
   return names;
 }
 
-StatusOr<Organization> ReadOrganization(const std::string& name,
-                                        const ::common::ConfigGroup& group,
+StatusOr<Organization> ReadOrganization(const std::string& name, const ::common::ConfigGroup& group,
                                         const std::string& path, const msp::Clock& clock) {
   Organization organization;
   organization.name = name;
   ::msp::MSPConfig msp_proto;
   WEFT_RETURN_IF_ERROR(ReadValue(group, path, "MSP", &msp_proto, true).status());
   auto msp_config = msp::MspConfigFromProto(msp_proto);
-  if (!msp_config.ok()) return Annotate(msp_config.status(), fmt::format("channel config {}", path));
+  if (!msp_config.ok())
+    return Annotate(msp_config.status(), fmt::format("channel config {}", path));
   auto built = msp::Msp::Create(*std::move(msp_config), clock);
   if (!built.ok()) return Annotate(built.status(), fmt::format("channel config {}", path));
   organization.msp = *std::move(built);
@@ -61,9 +61,9 @@ StatusOr<Organization> ReadOrganization(const std::string& name,
   if (has_anchors) {
     for (const auto& anchor : anchors.anchor_peers()) {
       if (anchor.host().empty() || anchor.port() <= 0 || anchor.port() > 65535) {
-        return absl::InvalidArgumentError(fmt::format(
-            "channel config {}: anchor peer {}:{} is not a valid endpoint", path, anchor.host(),
-            anchor.port()));
+        return absl::InvalidArgumentError(
+            fmt::format("channel config {}: anchor peer {}:{} is not a valid endpoint", path,
+                        anchor.host(), anchor.port()));
       }
       organization.anchor_peers.push_back({anchor.host(), static_cast<uint32_t>(anchor.port())});
     }
@@ -77,12 +77,14 @@ StatusOr<Organization> ReadOrganization(const std::string& name,
   return organization;
 }
 
-StatusOr<std::map<std::string, Organization>> ReadOrganizations(
-    const ::common::ConfigGroup& group, const std::string& path, const msp::Clock& clock) {
+StatusOr<std::map<std::string, Organization>> ReadOrganizations(const ::common::ConfigGroup& group,
+                                                                const std::string& path,
+                                                                const msp::Clock& clock) {
   std::map<std::string, Organization> organizations;
   for (const auto& [name, org_group] : group.groups()) {
-    WEFT_ASSIGN_OR_RETURN(auto organization,
-                          ReadOrganization(name, org_group, fmt::format("{}/{}", path, name), clock));
+    WEFT_ASSIGN_OR_RETURN(
+        auto organization,
+        ReadOrganization(name, org_group, fmt::format("{}/{}", path, name), clock));
     organizations.emplace(name, std::move(organization));
   }
   return organizations;
@@ -118,9 +120,9 @@ StatusOr<OrdererSection> ReadOrderer(const ::common::ConfigGroup& group, const m
   WEFT_RETURN_IF_ERROR(ReadValue(group, path, "BatchTimeout", &batch_timeout, true).status());
   auto timeout = config::ParseDuration(batch_timeout.timeout());
   if (!timeout.ok() || timeout->count() <= 0) {
-    return absl::InvalidArgumentError(fmt::format(
-        "channel config {}: BatchTimeout '{}' is not a positive duration", path,
-        batch_timeout.timeout()));
+    return absl::InvalidArgumentError(
+        fmt::format("channel config {}: BatchTimeout '{}' is not a positive duration", path,
+                    batch_timeout.timeout()));
   }
   orderer.batch_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
 
@@ -158,9 +160,9 @@ StatusOr<ApplicationSection> ReadApplication(const ::common::ConfigGroup& group,
 
 StatusOr<ConfigBlockContents> OpenConfigBlock(const ::common::Block& block) {
   if (block.data().data_size() != 1) {
-    return absl::InvalidArgumentError(fmt::format(
-        "config block {} must hold exactly one envelope, it holds {}", block.header().number(),
-        block.data().data_size()));
+    return absl::InvalidArgumentError(
+        fmt::format("config block {} must hold exactly one envelope, it holds {}",
+                    block.header().number(), block.data().data_size()));
   }
   ::common::Envelope envelope;
   ::common::Payload payload;
@@ -168,21 +170,21 @@ StatusOr<ConfigBlockContents> OpenConfigBlock(const ::common::Block& block) {
   if (!envelope.ParseFromString(block.data().data(0)) ||
       !payload.ParseFromString(envelope.payload()) ||
       !channel_header.ParseFromString(payload.header().channel_header())) {
-    return absl::InvalidArgumentError(fmt::format(
-        "config block {}: its envelope, payload or channel header is malformed",
-        block.header().number()));
+    return absl::InvalidArgumentError(
+        fmt::format("config block {}: its envelope, payload or channel header is malformed",
+                    block.header().number()));
   }
   if (channel_header.type() != ::common::CONFIG) {
-    return absl::InvalidArgumentError(fmt::format(
-        "block {} is not a config block: its envelope has header type {}", block.header().number(),
-        channel_header.type()));
+    return absl::InvalidArgumentError(
+        fmt::format("block {} is not a config block: its envelope has header type {}",
+                    block.header().number(), channel_header.type()));
   }
   ConfigBlockContents contents;
   contents.channel_id = channel_header.channel_id();
   if (!contents.envelope.ParseFromString(payload.data()) || !contents.envelope.has_config()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "config block {}: payload data is not a ConfigEnvelope with a config",
-        block.header().number()));
+    return absl::InvalidArgumentError(
+        fmt::format("config block {}: payload data is not a ConfigEnvelope with a config",
+                    block.header().number()));
   }
   return contents;
 }
@@ -205,9 +207,9 @@ StatusOr<std::shared_ptr<const ChannelConfig>> ChannelConfig::FromConfig(
   ::common::HashingAlgorithm hashing;
   WEFT_RETURN_IF_ERROR(ReadValue(channel, path, "HashingAlgorithm", &hashing, true).status());
   if (hashing.name() != "SHA256") {
-    return absl::InvalidArgumentError(fmt::format(
-        "channel config /Channel: HashingAlgorithm {} is not supported (only SHA256)",
-        hashing.name()));
+    return absl::InvalidArgumentError(
+        fmt::format("channel config /Channel: HashingAlgorithm {} is not supported (only SHA256)",
+                    hashing.name()));
   }
   bundle->hashing_algorithm_ = hashing.name();
   ::common::BlockDataHashingStructure structure;

@@ -28,7 +28,7 @@ void ThreadPool::Shutdown() {
 }
 
 void ThreadPool::RunWorker() {
-  while (auto task = tasks_.Pop()) std::move(*task)();
+  while (auto task = tasks_.Pop()) std::move (*task)();
 }
 
 }  // namespace weft::common::concurrency

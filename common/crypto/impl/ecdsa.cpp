@@ -15,8 +15,7 @@ using impl::EcdsaSigPtr;
 using impl::EvpPkeyCtxPtr;
 using impl::EvpPkeyPtr;
 
-constexpr char kP256Order[] =
-    "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+constexpr char kP256Order[] = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
 
 // Built per call: a BIGNUM is cheap next to an ECDSA operation, and no
 // process-wide state is needed.
@@ -41,17 +40,17 @@ Status CheckP256(EVP_PKEY* pkey, std::string_view source) {
   if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
                                      &length) != 1 ||
       std::string_view(group, length) != "prime256v1") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        std::string(source), " uses curve '", std::string(group, length),
-        "', only P-256 (prime256v1) is supported"));
+    return absl::InvalidArgumentError(absl::StrCat(std::string(source), " uses curve '",
+                                                   std::string(group, length),
+                                                   "', only P-256 (prime256v1) is supported"));
   }
   return absl::OkStatus();
 }
 
 Status CheckDigest(std::string_view digest) {
   if (digest.size() != kSha256Size) {
-    return absl::InvalidArgumentError(absl::StrCat("digest must be ", kSha256Size,
-                                                   " bytes, got ", digest.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("digest must be ", kSha256Size, " bytes, got ", digest.size()));
   }
   return absl::OkStatus();
 }
@@ -152,10 +151,9 @@ Status PublicKey::VerifyDigest(std::string_view digest, std::string_view signatu
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) {
     return impl::InternalError("initialising ECDSA verification");
   }
-  int result = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                               signature.size(),
-                               reinterpret_cast<const unsigned char*>(digest.data()),
-                               digest.size());
+  int result = EVP_PKEY_verify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+      reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
   if (result != 1) {
     impl::DrainErrors();  // a mismatch leaves nothing useful in the queue
     return absl::InvalidArgumentError("signature does not verify with this public key");
@@ -250,7 +248,8 @@ StatusOr<std::string> NormalizeLowS(std::string_view der) {
   if (!low_s || BN_sub(low_s.get(), P256Order().get(), s) != 1) {
     return impl::InternalError("computing n - s");
   }
-  return EncodeDerSignature(EcdsaSignature{impl::BignumToBytes(r), impl::BignumToBytes(low_s.get())});
+  return EncodeDerSignature(
+      EcdsaSignature{impl::BignumToBytes(r), impl::BignumToBytes(low_s.get())});
 }
 
 }  // namespace weft::common::crypto

@@ -16,8 +16,8 @@ namespace {
 std::string Sha256(std::string_view data) {
   std::string digest(kSha256Size, '\0');
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(digest.data()),
-                 &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(digest.data()), &length,
+                 EVP_sha256(), nullptr) != 1) {
     DigestFailed();
   }
   return digest;

@@ -81,8 +81,7 @@ std::string KeyUsageText(unsigned usage) {
 
 // Extensions written in OpenSSL's config syntax, which keeps each one a line.
 std::vector<std::pair<int, std::string>> Extensions(const CertificateTemplate& spec,
-                                                    const PublicKey& subject_key,
-                                                    bool has_issuer) {
+                                                    const PublicKey& subject_key, bool has_issuer) {
   std::vector<std::pair<int, std::string>> out;
   out.emplace_back(NID_basic_constraints, spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
   if (spec.key_usage != 0) out.emplace_back(NID_key_usage, KeyUsageText(spec.key_usage));
@@ -91,8 +90,7 @@ std::vector<std::pair<int, std::string>> Extensions(const CertificateTemplate& s
   if (spec.client_auth) eku.push_back("clientAuth");
   if (!eku.empty()) out.emplace_back(NID_ext_key_usage, absl::StrJoin(eku, ","));
   // Fabric's cryptogen uses SHA-256 of the public point as the SKI.
-  out.emplace_back(NID_subject_key_identifier,
-                   ColonHex(Sha256(subject_key.UncompressedPoint())));
+  out.emplace_back(NID_subject_key_identifier, ColonHex(Sha256(subject_key.UncompressedPoint())));
   if (has_issuer) out.emplace_back(NID_authority_key_identifier, "keyid:always");
   std::vector<std::string> sans;
   for (const std::string& dns : spec.dns_names) sans.push_back("DNS:" + dns);
@@ -134,8 +132,8 @@ StatusOr<Certificate> Build(const CertificateTemplate& spec, const PublicKey& su
   for (const auto& [nid, value] : Extensions(spec, subject_key, issuer != nullptr)) {
     impl::X509ExtensionPtr extension(X509V3_EXT_nconf_nid(nullptr, &v3, nid, value.c_str()));
     if (!extension || X509_add_ext(x, extension.get(), -1) != 1) {
-      return impl::InvalidInput(absl::StrCat("certificate CN=", cn, ": extension ",
-                                             OBJ_nid2sn(nid), "=", value, " rejected"));
+      return impl::InvalidInput(absl::StrCat("certificate CN=", cn, ": extension ", OBJ_nid2sn(nid),
+                                             "=", value, " rejected"));
     }
   }
   if (X509_sign(x, KeyAccess::Get(signing_key), EVP_sha256()) <= 0) {

@@ -59,8 +59,7 @@ Status ReadSubjectAltNames(X509* x509, const std::string& subject,
       char text[INET6_ADDRSTRLEN] = {};
       int family = raw.size() == 4 ? AF_INET : raw.size() == 16 ? AF_INET6 : -1;
       if (family == -1 || inet_ntop(family, raw.data(), text, sizeof(text)) == nullptr) {
-        return absl::InvalidArgumentError("certificate '" + subject +
-                                          "' has a SAN IP address of " +
+        return absl::InvalidArgumentError("certificate '" + subject + "' has a SAN IP address of " +
                                           std::to_string(raw.size()) + " bytes");
       }
       ip_addresses.emplace_back(text);
@@ -109,16 +108,17 @@ Status ChainError(X509_STORE_CTX* ctx, const Certificate& leaf, TimePoint at) {
   int error = X509_STORE_CTX_get_error(ctx);
   X509* current = X509_STORE_CTX_get_current_cert(ctx);
   impl::DrainErrors();
-  std::string subject = current ? impl::NameToString(X509_get_subject_name(current)) : leaf.subject();
+  std::string subject =
+      current ? impl::NameToString(X509_get_subject_name(current)) : leaf.subject();
   if (current != nullptr &&
       (error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID)) {
     X509_up_ref(current);
     auto bad = X509Access::MakeCertificate(impl::X509Ptr(current));
     std::string window = bad.ok() ? ValidityWindow(*bad) : "validity unreadable";
-    return absl::InvalidArgumentError(absl::StrCat(
-        "certificate '", subject, "' ",
-        error == X509_V_ERR_CERT_HAS_EXPIRED ? "has expired" : "is not yet valid", " (", window,
-        "; checked at ", impl::FormatTime(at), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("certificate '", subject, "' ",
+                     error == X509_V_ERR_CERT_HAS_EXPIRED ? "has expired" : "is not yet valid",
+                     " (", window, "; checked at ", impl::FormatTime(at), ")"));
   }
   return absl::InvalidArgumentError(absl::StrCat("certificate chain of '", leaf.subject(),
                                                  "' does not verify at certificate '", subject,
@@ -162,8 +162,7 @@ StatusOr<Certificate> X509Access::MakeCertificate(X509Ptr x509) {
   WEFT_ASSIGN_OR_RETURN(rep->not_after, AsnTimeToTimePoint(X509_get0_notAfter(x)));
   rep->subject_key_id = OctetString(X509_get0_subject_key_id(x));
   rep->authority_key_id = OctetString(X509_get0_authority_key_id(x));
-  WEFT_RETURN_IF_ERROR(
-      ReadSubjectAltNames(x, rep->subject, rep->dns_names, rep->ip_addresses));
+  WEFT_RETURN_IF_ERROR(ReadSubjectAltNames(x, rep->subject, rep->dns_names, rep->ip_addresses));
   rep->x509 = std::move(x509);
   return Certificate(std::move(rep));
 }
@@ -197,8 +196,8 @@ StatusOr<std::vector<Certificate>> Certificate::AllFromPem(std::string_view pem)
     impl::X509Ptr x509(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!x509) {
       if (!out.empty() && AtEndOfPem()) return out;
-      return impl::InvalidInput(absl::StrCat("PEM certificate number ", out.size() + 1,
-                                             " could not be parsed"));
+      return impl::InvalidInput(
+          absl::StrCat("PEM certificate number ", out.size() + 1, " could not be parsed"));
     }
     WEFT_ASSIGN_OR_RETURN(Certificate certificate, X509Access::MakeCertificate(std::move(x509)));
     out.push_back(std::move(certificate));
@@ -239,7 +238,8 @@ std::string Certificate::fingerprint() const { return Sha256(rep_->der); }
 
 StatusOr<PublicKey> Certificate::public_key() const {
   impl::EvpPkeyPtr pkey(X509_get_pubkey(rep_->x509.get()));
-  if (!pkey) return impl::InvalidInput("certificate '" + rep_->subject + "' has no usable public key");
+  if (!pkey)
+    return impl::InvalidInput("certificate '" + rep_->subject + "' has no usable public key");
   return impl::KeyAccess::MakePublic(std::move(pkey),
                                      "public key of certificate '" + rep_->subject + "'");
 }
@@ -294,10 +294,9 @@ Status CheckRevocation(const Certificate& certificate, const Certificate& issuer
     if (crl.issuer() != certificate.issuer()) continue;
     WEFT_RETURN_IF_ERROR(crl.VerifySignature(issuer));
     if (crl.Lists(certificate)) {
-      return absl::InvalidArgumentError(absl::StrCat("certificate '", certificate.subject(),
-                                                     "' with serial ", certificate.serial_hex(),
-                                                     " issued by '", certificate.issuer(),
-                                                     "' is revoked"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "certificate '", certificate.subject(), "' with serial ", certificate.serial_hex(),
+          " issued by '", certificate.issuer(), "' is revoked"));
     }
   }
   return absl::OkStatus();

@@ -24,9 +24,9 @@ namespace {
 }
 
 concurrency::Clock::TimePoint FromTimestamp(const google::protobuf::Timestamp& timestamp) {
-  return concurrency::Clock::TimePoint(std::chrono::duration_cast<
-                                       concurrency::Clock::TimePoint::duration>(
-      std::chrono::seconds(timestamp.seconds()) + std::chrono::nanoseconds(timestamp.nanos())));
+  return concurrency::Clock::TimePoint(
+      std::chrono::duration_cast<concurrency::Clock::TimePoint::duration>(
+          std::chrono::seconds(timestamp.seconds()) + std::chrono::nanoseconds(timestamp.nanos())));
 }
 
 struct Range {
@@ -48,8 +48,8 @@ StatusOr<Range> Resolve(const ::orderer::SeekInfo& seek, uint64_t height) {
     case ::orderer::SeekPosition::kSpecified:
       range.start = seek.start().specified().number();
       if (range.start > height) {
-        return absl::NotFoundError(fmt::format("start block {} is beyond the ledger height {}",
-                                               range.start, height));
+        return absl::NotFoundError(
+            fmt::format("start block {} is beyond the ledger height {}", range.start, height));
       }
       break;
     case ::orderer::SeekPosition::kNextCommit:
@@ -111,12 +111,12 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
   }
   const auto skew = clock_.Now() - FromTimestamp(header.timestamp());
   if (skew > options_.time_window || -skew > options_.time_window) {
-    return Finish(logger, ::common::BAD_REQUEST, channel_id,
-                  fmt::format("timestamp is {}s away from now, outside the {}s window",
-                              std::chrono::duration_cast<std::chrono::seconds>(skew).count(),
-                              std::chrono::duration_cast<std::chrono::seconds>(
-                                  options_.time_window)
-                                  .count()));
+    return Finish(
+        logger, ::common::BAD_REQUEST, channel_id,
+        fmt::format(
+            "timestamp is {}s away from now, outside the {}s window",
+            std::chrono::duration_cast<std::chrono::seconds>(skew).count(),
+            std::chrono::duration_cast<std::chrono::seconds>(options_.time_window).count()));
   }
   if (!client_tls_cert_hash.empty() && !header.tls_cert_hash().empty() &&
       header.tls_cert_hash() != client_tls_cert_hash) {
@@ -137,8 +137,7 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
   const policies::SignedData signed_data{opened->payload_bytes(), opened->creator(),
                                          opened->signature()};
   auto config = source->ChannelConfig();
-  if (Status allowed = CheckReaders(*config, options_.readers_policy, signed_data);
-      !allowed.ok()) {
+  if (Status allowed = CheckReaders(*config, options_.readers_policy, signed_data); !allowed.ok()) {
     return Finish(logger, ::common::FORBIDDEN, channel_id,
                   fmt::format("policy {} not satisfied: {}", options_.readers_policy,
                               std::string(allowed.message())));
@@ -152,7 +151,7 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
   auto range = Resolve(*seek, blocks.GetInfo().height);
   if (!range.ok()) {
     auto status = range.status().code() == absl::StatusCode::kNotFound ? ::common::NOT_FOUND
-                                                                      : ::common::BAD_REQUEST;
+                                                                       : ::common::BAD_REQUEST;
     return Finish(logger, status, channel_id, std::string(range.status().message()));
   }
 
@@ -163,15 +162,15 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
                     fmt::format("block {} is not there yet", number));
     }
     if (Status waited = blocks.WaitForBlock(number, stop); !waited.ok()) {
-      return Finish(logger, ::common::SERVICE_UNAVAILABLE, channel_id,
-                    fmt::format("stopped waiting for block {}: {}", number,
-                                std::string(waited.message())));
+      return Finish(
+          logger, ::common::SERVICE_UNAVAILABLE, channel_id,
+          fmt::format("stopped waiting for block {}: {}", number, std::string(waited.message())));
     }
     auto block = blocks.RetrieveBlockByNumber(number);
     if (!block.ok()) {
-      return Finish(logger, ::common::SERVICE_UNAVAILABLE, channel_id,
-                    fmt::format("reading block {}: {}", number,
-                                std::string(block.status().message())));
+      return Finish(
+          logger, ::common::SERVICE_UNAVAILABLE, channel_id,
+          fmt::format("reading block {}: {}", number, std::string(block.status().message())));
     }
     // Access is re-checked whenever a config block may have changed the policy.
     config = source->ChannelConfig();

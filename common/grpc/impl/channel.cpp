@@ -10,15 +10,15 @@
 namespace weft::common::grpc {
 namespace {
 
-StatusOr<std::shared_ptr<::grpc::ChannelCredentials>> MakeChannelCredentials(
-    const TlsConfig& tls) {
+StatusOr<std::shared_ptr<::grpc::ChannelCredentials>> MakeChannelCredentials(const TlsConfig& tls) {
   if (!tls.enabled) return ::grpc::InsecureChannelCredentials();
   ::grpc::SslCredentialsOptions options;
   WEFT_ASSIGN_OR_RETURN(options.pem_root_certs,
                         impl::ResolvePemBundle(tls.root_cert_pems, tls.root_cert_files, "root CA"));
   WEFT_ASSIGN_OR_RETURN(options.pem_cert_chain,
                         impl::ResolvePem(tls.cert_pem, tls.cert_file, "certificate"));
-  WEFT_ASSIGN_OR_RETURN(options.pem_private_key, impl::ResolvePem(tls.key_pem, tls.key_file, "key"));
+  WEFT_ASSIGN_OR_RETURN(options.pem_private_key,
+                        impl::ResolvePem(tls.key_pem, tls.key_file, "key"));
   if (options.pem_cert_chain.empty() != options.pem_private_key.empty()) {
     return absl::InvalidArgumentError(
         "client TLS certificate and key must be given together for mutual TLS");

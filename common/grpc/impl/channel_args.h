@@ -1,10 +1,10 @@
 // Shared helpers for turning config into channel arguments. Private.
 #pragma once
 
+#include <grpcpp/support/channel_arguments.h>
+
 #include <chrono>
 #include <climits>
-
-#include <grpcpp/support/channel_arguments.h>
 
 #include "common/grpc/server.h"
 

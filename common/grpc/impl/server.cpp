@@ -12,7 +12,8 @@ namespace {
 
 StatusOr<std::shared_ptr<::grpc::ServerCredentials>> MakeServerCredentials(const TlsConfig& tls) {
   if (!tls.enabled) return ::grpc::InsecureServerCredentials();
-  WEFT_ASSIGN_OR_RETURN(std::string cert, impl::ResolvePem(tls.cert_pem, tls.cert_file, "certificate"));
+  WEFT_ASSIGN_OR_RETURN(std::string cert,
+                        impl::ResolvePem(tls.cert_pem, tls.cert_file, "certificate"));
   WEFT_ASSIGN_OR_RETURN(std::string key, impl::ResolvePem(tls.key_pem, tls.key_file, "key"));
   if (cert.empty() || key.empty()) {
     return absl::InvalidArgumentError("server TLS is enabled but certificate or key is missing");

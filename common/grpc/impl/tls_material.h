@@ -9,8 +9,7 @@
 namespace weft::common::grpc::impl {
 
 // `pem` if non-empty, else the contents of `file` if set, else "".
-StatusOr<std::string> ResolvePem(const std::string& pem, const std::string& file,
-                                 const char* what);
+StatusOr<std::string> ResolvePem(const std::string& pem, const std::string& file, const char* what);
 
 // All PEM blocks from `pems` and `files`, concatenated into one bundle.
 StatusOr<std::string> ResolvePemBundle(const std::vector<std::string>& pems,

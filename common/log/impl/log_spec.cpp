@@ -38,9 +38,9 @@ bool IsValidLoggerName(std::string_view name) {
 }
 
 Status BadTerm(std::string_view spec, std::string_view term, std::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid logging specification '", std::string(spec), "': bad segment '",
-                   std::string(term), "': ", std::string(why)));
+  return absl::InvalidArgumentError(absl::StrCat("invalid logging specification '",
+                                                 std::string(spec), "': bad segment '",
+                                                 std::string(term), "': ", std::string(why)));
 }
 
 }  // namespace
@@ -58,12 +58,18 @@ StatusOr<LogLevel> ParseLogLevel(std::string_view name) {
 
 std::string_view LogLevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-    case LogLevel::kPanic: return "panic";
-    case LogLevel::kFatal: return "fatal";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kPanic:
+      return "panic";
+    case LogLevel::kFatal:
+      return "fatal";
   }
   return "unknown";
 }

@@ -1,9 +1,9 @@
 #include "common/log/logger_factory.h"
 
-#include <ostream>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+
+#include <ostream>
 
 #include "common/log/impl/output.h"
 

@@ -1,12 +1,12 @@
 #include "common/log/impl/output.h"
 
-#include <chrono>
-#include <ctime>
-#include <string>
-
 #include <fmt/format.h>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/pattern_formatter.h>
+
+#include <chrono>
+#include <ctime>
+#include <string>
 
 namespace weft::common::log::impl {
 namespace {
@@ -14,32 +14,42 @@ namespace {
 // Fabric prints the first four letters of the level name.
 std::string_view LevelTag(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "DEBU";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarn: return "WARN";
-    case LogLevel::kError: return "ERRO";
-    case LogLevel::kPanic: return "PANI";
-    case LogLevel::kFatal: return "FATA";
+    case LogLevel::kDebug:
+      return "DEBU";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarn:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERRO";
+    case LogLevel::kPanic:
+      return "PANI";
+    case LogLevel::kFatal:
+      return "FATA";
   }
   return "????";
 }
 
 spdlog::level::level_enum ToSpdlog(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return spdlog::level::debug;
-    case LogLevel::kInfo: return spdlog::level::info;
-    case LogLevel::kWarn: return spdlog::level::warn;
-    case LogLevel::kError: return spdlog::level::err;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
     case LogLevel::kPanic:
-    case LogLevel::kFatal: return spdlog::level::critical;
+    case LogLevel::kFatal:
+      return spdlog::level::critical;
   }
   return spdlog::level::info;
 }
 
 std::string UtcTimestamp(std::chrono::system_clock::time_point now) {
   const auto since_epoch = now.time_since_epoch();
-  const std::time_t seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
+  const std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
   std::tm utc{};

@@ -2,12 +2,12 @@
 // format. Private to common/log.
 #pragma once
 
+#include <spdlog/sinks/sink.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string_view>
-
-#include <spdlog/sinks/sink.h>
 
 #include "common/log/log_spec.h"
 

@@ -1,14 +1,13 @@
 #include "common/ops/http_listener.h"
 
-#include <sys/socket.h>
-
-#include <atomic>
-#include <chrono>
-
 #include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
 
 #include "absl/strings/numbers.h"
 #include "fmt/format.h"
@@ -22,8 +21,7 @@ StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) 
   if (colon == std::string::npos ||
       !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1), &port) || port < 0 ||
       port > 65535) {
-    return absl::InvalidArgumentError(
-        fmt::format("listen address '{}' is not host:port", address));
+    return absl::InvalidArgumentError(fmt::format("listen address '{}' is not host:port", address));
   }
   std::string host = address.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -44,8 +42,8 @@ std::string OpenSslError() {
 Status ConfigureTls(SSL_CTX& ctx, const OpsTlsConfig& tls) {
   ERR_clear_error();
   if (SSL_CTX_use_certificate_chain_file(&ctx, tls.cert_file.c_str()) != 1) {
-    return absl::InvalidArgumentError(fmt::format("TLS certificate '{}' cannot be used: {}",
-                                                  tls.cert_file, OpenSslError()));
+    return absl::InvalidArgumentError(
+        fmt::format("TLS certificate '{}' cannot be used: {}", tls.cert_file, OpenSslError()));
   }
   if (SSL_CTX_use_PrivateKey_file(&ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
       SSL_CTX_check_private_key(&ctx) != 1) {
@@ -61,8 +59,8 @@ Status ConfigureTls(SSL_CTX& ctx, const OpsTlsConfig& tls) {
   X509_STORE* store = SSL_CTX_get_cert_store(&ctx);
   for (const auto& file : tls.client_root_ca_files) {
     if (X509_STORE_load_file(store, file.c_str()) != 1) {
-      return absl::InvalidArgumentError(fmt::format("TLS client root CA '{}' cannot be loaded: {}",
-                                                    file, OpenSslError()));
+      return absl::InvalidArgumentError(
+          fmt::format("TLS client root CA '{}' cannot be loaded: {}", file, OpenSslError()));
     }
   }
   SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);

@@ -1,10 +1,10 @@
 #include "common/ops/metrics.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "absl/strings/str_cat.h"
 
@@ -21,8 +21,8 @@ bool IsValidName(const std::string& name, bool allow_colon) {
   if (name.empty()) return false;
   for (size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                        (allow_colon && c == ':');
+    const bool letter =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
     const bool digit = c >= '0' && c <= '9';
     if (!letter && !(digit && i > 0)) return false;
   }
@@ -39,10 +39,14 @@ std::string FormatValue(double value) {
 std::string EscapeLabelValue(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -50,9 +54,12 @@ std::string EscapeLabelValue(const std::string& value) {
 std::string EscapeHelp(const std::string& help) {
   std::string out;
   for (char c : help) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -166,8 +173,8 @@ void Histogram::AppendExposition(std::string& out) const {
                       LabelSet(opts_.label_names, labels, "le", FormatValue(buckets_[i])), " ",
                       cumulative, "\n");
     }
-    absl::StrAppend(&out, opts_.name, "_bucket",
-                    LabelSet(opts_.label_names, labels, "le", "+Inf"), " ", series.count, "\n");
+    absl::StrAppend(&out, opts_.name, "_bucket", LabelSet(opts_.label_names, labels, "le", "+Inf"),
+                    " ", series.count, "\n");
     absl::StrAppend(&out, opts_.name, "_sum", LabelSet(opts_.label_names, labels), " ",
                     FormatValue(series.sum), "\n");
     absl::StrAppend(&out, opts_.name, "_count", LabelSet(opts_.label_names, labels), " ",
@@ -200,15 +207,13 @@ StatusOr<Counter*> MetricsRegistry::NewCounter(const MetricOpts& opts) {
   return Register<Counter>(opts);
 }
 
-StatusOr<Gauge*> MetricsRegistry::NewGauge(const MetricOpts& opts) {
-  return Register<Gauge>(opts);
-}
+StatusOr<Gauge*> MetricsRegistry::NewGauge(const MetricOpts& opts) { return Register<Gauge>(opts); }
 
 StatusOr<Histogram*> MetricsRegistry::NewHistogram(const HistogramOpts& opts) {
   for (size_t i = 0; i < opts.buckets.size(); ++i) {
     if (!std::isfinite(opts.buckets[i]) || (i > 0 && !(opts.buckets[i] > opts.buckets[i - 1]))) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("histogram '", opts.name, "': buckets must be finite and strictly increasing"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "histogram '", opts.name, "': buckets must be finite and strictly increasing"));
     }
   }
   return Register<Histogram>(opts);

@@ -1,11 +1,10 @@
 #include "common/ops/operations_server.h"
 
+#include <httplib.h>
+
 #include <atomic>
 #include <chrono>
 #include <ctime>
-
-
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -86,9 +85,9 @@ void OperationsServer::InstallHandlers() {
     if (failed.empty()) {
       SendJson(response, 200, {{"status", "OK"}, {"time", Rfc3339Now()}});
     } else {
-      SendJson(response, 503,
-               {{"status", "Service Unavailable"}, {"time", Rfc3339Now()},
-                {"failed_checks", failed}});
+      SendJson(
+          response, 503,
+          {{"status", "Service Unavailable"}, {"time", Rfc3339Now()}, {"failed_checks", failed}});
     }
   });
 
@@ -97,28 +96,32 @@ void OperationsServer::InstallHandlers() {
   });
 
   if (metrics_ != nullptr) {
-    listener_.server().Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
-      response.set_content(metrics_->Expose(), kPrometheusContentType);
-    });
+    listener_.server().Get("/metrics",
+                           [this](const httplib::Request&, httplib::Response& response) {
+                             response.set_content(metrics_->Expose(), kPrometheusContentType);
+                           });
   }
 
   if (logging_ != nullptr) {
-    listener_.server().Get("/logspec", [this](const httplib::Request&, httplib::Response& response) {
-      SendJson(response, 200, {{"spec", logging_->Spec()}});
-    });
-    listener_.server().Put("/logspec", [this](const httplib::Request& request, httplib::Response& response) {
-      const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-      if (!body.is_object() || !body.contains("spec") || !body["spec"].is_string()) {
-        SendJson(response, 400, {{"error", "request body must be a JSON object {\"spec\": \"...\"}"}});
-        return;
-      }
-      const Status status = logging_->SetSpec(body["spec"].get<std::string>());
-      if (!status.ok()) {
-        SendJson(response, 400, {{"error", std::string(status.message())}});
-        return;
-      }
-      response.status = 204;
-    });
+    listener_.server().Get("/logspec",
+                           [this](const httplib::Request&, httplib::Response& response) {
+                             SendJson(response, 200, {{"spec", logging_->Spec()}});
+                           });
+    listener_.server().Put(
+        "/logspec", [this](const httplib::Request& request, httplib::Response& response) {
+          const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+          if (!body.is_object() || !body.contains("spec") || !body["spec"].is_string()) {
+            SendJson(response, 400,
+                     {{"error", "request body must be a JSON object {\"spec\": \"...\"}"}});
+            return;
+          }
+          const Status status = logging_->SetSpec(body["spec"].get<std::string>());
+          if (!status.ok()) {
+            SendJson(response, 400, {{"error", std::string(status.message())}});
+            return;
+          }
+          response.status = 204;
+        });
   }
 }
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "fmt/format.h"
 #include "absl/strings/str_join.h"
+#include "fmt/format.h"
 #include "msp/msp_principal.pb.h"
 
 namespace weft::common::policies {
@@ -21,8 +21,8 @@ struct RoleName {
   ::common::MSPRole::MSPRoleType type;
 };
 constexpr RoleName kRoles[] = {
-    {"member", ::common::MSPRole::MEMBER}, {"admin", ::common::MSPRole::ADMIN},
-    {"client", ::common::MSPRole::CLIENT}, {"peer", ::common::MSPRole::PEER},
+    {"member", ::common::MSPRole::MEMBER},   {"admin", ::common::MSPRole::ADMIN},
+    {"client", ::common::MSPRole::CLIENT},   {"peer", ::common::MSPRole::PEER},
     {"orderer", ::common::MSPRole::ORDERER},
 };
 
@@ -48,8 +48,8 @@ class Parser {
  private:
   Status Error(std::string_view expected) const {
     std::string found = pos_ < text_.size() ? fmt::format("'{}'", text_[pos_]) : "end of input";
-    return absl::InvalidArgumentError(fmt::format("policy \"{}\": at position {}: expected {}, found {}",
-                                                  text_, pos_, expected, found));
+    return absl::InvalidArgumentError(fmt::format(
+        "policy \"{}\": at position {}: expected {}, found {}", text_, pos_, expected, found));
   }
 
   void SkipSpaces() {
@@ -77,7 +77,8 @@ class Parser {
   }
 
   Status ParseExpression(::common::SignaturePolicy& out, int depth) {
-    if (depth > kMaxNesting) return Error(absl::StrCat("at most ", kMaxNesting, " nested operators"));
+    if (depth > kMaxNesting)
+      return Error(absl::StrCat("at most ", kMaxNesting, " nested operators"));
     SkipSpaces();
     if (pos_ < text_.size() && (text_[pos_] == '\'' || text_[pos_] == '"')) {
       return ParsePrincipal(out);
@@ -169,10 +170,9 @@ class Parser {
 
 StatusOr<std::string> PrincipalToString(const ::common::MSPPrincipal& principal) {
   if (principal.principal_classification() != ::common::MSPPrincipal::ROLE) {
-    return absl::StrCat("<principal of classification ",
-                        ::common::MSPPrincipal::Classification_Name(
-                            principal.principal_classification()),
-                        ">");
+    return absl::StrCat(
+        "<principal of classification ",
+        ::common::MSPPrincipal::Classification_Name(principal.principal_classification()), ">");
   }
   ::common::MSPRole role;
   if (!role.ParseFromString(principal.principal())) {

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "fmt/format.h"
 #include "common/policies/signature_policy.h"
+#include "fmt/format.h"
 
 namespace weft::common::policies {
 namespace {
@@ -15,9 +15,15 @@ class ImplicitMetaPolicy final : public Policy {
       : description_(std::move(description)), sub_policies_(std::move(sub_policies)) {
     int count = static_cast<int>(sub_policies_.size());
     switch (rule) {
-      case ::common::ImplicitMetaPolicy::ANY: threshold_ = 1; break;
-      case ::common::ImplicitMetaPolicy::ALL: threshold_ = count; break;
-      default: threshold_ = count / 2 + 1; break;  // MAJORITY
+      case ::common::ImplicitMetaPolicy::ANY:
+        threshold_ = 1;
+        break;
+      case ::common::ImplicitMetaPolicy::ALL:
+        threshold_ = count;
+        break;
+      default:
+        threshold_ = count / 2 + 1;
+        break;  // MAJORITY
     }
     if (count == 0) threshold_ = 0;
   }
@@ -34,10 +40,10 @@ class ImplicitMetaPolicy final : public Policy {
       }
     }
     if (satisfied >= threshold_) return absl::OkStatus();
-    return absl::PermissionDeniedError(absl::StrCat(
-        "implicit policy ", description_, " not satisfied: ", satisfied, " of ",
-        sub_policies_.size(), " sub-policies satisfied, ", threshold_, " required (",
-        absl::StrJoin(failures, "; "), ")"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("implicit policy ", description_, " not satisfied: ", satisfied, " of ",
+                     sub_policies_.size(), " sub-policies satisfied, ", threshold_, " required (",
+                     absl::StrJoin(failures, "; "), ")"));
   }
 
  private:
@@ -62,8 +68,8 @@ StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::Build(
 }
 
 StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
-    std::string path, const ::common::ConfigGroup& group,
-    const IdentityDeserializer& deserializer, const PolicyManager* root) {
+    std::string path, const ::common::ConfigGroup& group, const IdentityDeserializer& deserializer,
+    const PolicyManager* root) {
   std::unique_ptr<PolicyManager> manager(new PolicyManager());
   manager->path_ = std::move(path);
   manager->root_ = root;
@@ -100,18 +106,17 @@ StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
           auto found = child->policies_.find(meta.sub_policy());
           if (found != child->policies_.end()) sub_policies.push_back(found->second.get());
         }
-        std::string description =
-            absl::StrCat(::common::ImplicitMetaPolicy::Rule_Name(meta.rule()), " ",
-                         meta.sub_policy(), " (", policy_path, ")");
-        manager->policies_.emplace(policy_name,
-                                   NewImplicitMetaPolicy(std::move(description), meta.rule(),
-                                                         std::move(sub_policies)));
+        std::string description = absl::StrCat(::common::ImplicitMetaPolicy::Rule_Name(meta.rule()),
+                                               " ", meta.sub_policy(), " (", policy_path, ")");
+        manager->policies_.emplace(
+            policy_name,
+            NewImplicitMetaPolicy(std::move(description), meta.rule(), std::move(sub_policies)));
         break;
       }
       default:
-        return absl::InvalidArgumentError(absl::StrCat(
-            "policy ", policy_path, ": unsupported policy type ", policy.type(),
-            " (only SIGNATURE and IMPLICIT_META are supported)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("policy ", policy_path, ": unsupported policy type ", policy.type(),
+                         " (only SIGNATURE and IMPLICIT_META are supported)"));
     }
   }
   return manager;
@@ -144,8 +149,7 @@ StatusOr<const Policy*> PolicyManager::GetPolicy(std::string_view path) const {
   }
   auto found = manager->policies_.find(parts.back());
   if (found == manager->policies_.end()) {
-    return absl::NotFoundError(
-        fmt::format("policy {} does not exist in {}", path, manager->path_));
+    return absl::NotFoundError(fmt::format("policy {} does not exist in {}", path, manager->path_));
   }
   return found->second.get();
 }

@@ -32,9 +32,9 @@ StatusOr<Rule> Compile(const ::common::SignaturePolicy& rule, int identity_count
   switch (rule.Type_case()) {
     case ::common::SignaturePolicy::kSignedBy:
       if (rule.signed_by() < 0 || rule.signed_by() >= identity_count) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("signature policy refers to identity ", rule.signed_by(), " but has ",
-                         identity_count, " identities"));
+        return absl::InvalidArgumentError(absl::StrCat("signature policy refers to identity ",
+                                                       rule.signed_by(), " but has ",
+                                                       identity_count, " identities"));
       }
       compiled.principal = rule.signed_by();
       return compiled;
@@ -175,8 +175,8 @@ class SignaturePolicy final : public Policy {
       if (seen) continue;  // one identity counts once, whatever it signed
       Status verified = (*identity)->Verify(item.data, item.signature);
       if (!verified.ok()) {
-        rejected.push_back(absl::StrCat("signature by ", (*identity)->MspId(), " identity: ",
-                                        verified.message()));
+        rejected.push_back(
+            absl::StrCat("signature by ", (*identity)->MspId(), " identity: ", verified.message()));
         continue;
       }
       signers.push_back(*std::move(identity));
@@ -219,9 +219,8 @@ StatusOr<std::unique_ptr<Policy>> NewSignaturePolicy(::common::SignaturePolicyEn
   WEFT_ASSIGN_OR_RETURN(Rule root, Compile(envelope.rule(), envelope.identities_size(), 0));
   auto text = PolicyToString(envelope);
   std::string description = text.ok() ? *text : std::string("<unprintable policy>");
-  return std::unique_ptr<Policy>(
-      new SignaturePolicy(std::move(envelope), std::move(root), std::move(description),
-                          deserializer));
+  return std::unique_ptr<Policy>(new SignaturePolicy(std::move(envelope), std::move(root),
+                                                     std::move(description), deserializer));
 }
 
 }  // namespace weft::common::policies

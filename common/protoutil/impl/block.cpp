@@ -68,8 +68,7 @@ std::string BlockDataHash(const ::common::BlockData& data) {
   return block;
 }
 
-std::string BlockSignatureInput(std::string_view metadata_value,
-                                std::string_view signature_header,
+std::string BlockSignatureInput(std::string_view metadata_value, std::string_view signature_header,
                                 const ::common::BlockHeader& header) {
   std::string out(metadata_value);
   out.append(signature_header);

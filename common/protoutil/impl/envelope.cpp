@@ -8,21 +8,23 @@ namespace weft::common::protoutil {
 StatusOr<OpenedEnvelope> OpenEnvelope(::common::Envelope envelope) {
   OpenedEnvelope opened;
   opened.envelope = std::move(envelope);
-  WEFT_ASSIGN_OR_RETURN(opened.payload,
-                        ParseMessage<::common::Payload>(opened.payload_bytes(), "envelope payload"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.payload, ParseMessage<::common::Payload>(opened.payload_bytes(), "envelope payload"));
   if (!opened.payload.has_header()) {
     return absl::InvalidArgumentError("envelope payload has no header");
   }
-  WEFT_ASSIGN_OR_RETURN(opened.channel_header, ParseMessage<::common::ChannelHeader>(
-                                                   opened.channel_header_bytes(), "channel header"));
-  WEFT_ASSIGN_OR_RETURN(opened.signature_header,
-                        ParseMessage<::common::SignatureHeader>(opened.signature_header_bytes(),
-                                                                "signature header"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.channel_header,
+      ParseMessage<::common::ChannelHeader>(opened.channel_header_bytes(), "channel header"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.signature_header,
+      ParseMessage<::common::SignatureHeader>(opened.signature_header_bytes(), "signature header"));
   return opened;
 }
 
 StatusOr<OpenedEnvelope> OpenEnvelope(std::string_view envelope_bytes) {
-  WEFT_ASSIGN_OR_RETURN(auto envelope, ParseMessage<::common::Envelope>(envelope_bytes, "envelope"));
+  WEFT_ASSIGN_OR_RETURN(auto envelope,
+                        ParseMessage<::common::Envelope>(envelope_bytes, "envelope"));
   return OpenEnvelope(std::move(envelope));
 }
 
@@ -67,8 +69,8 @@ StatusOr<::common::Envelope> CreateSignedEnvelope(const ChannelHeaderFields& fie
                                                   const Signer& signer, std::string data) {
   WEFT_ASSIGN_OR_RETURN(std::string nonce, crypto::NewNonce());
   ::common::Payload payload;
-  *payload.mutable_header() =
-      MakeHeader(MakeChannelHeader(fields), MakeSignatureHeader(signer.SerializedIdentity(), nonce));
+  *payload.mutable_header() = MakeHeader(MakeChannelHeader(fields),
+                                         MakeSignatureHeader(signer.SerializedIdentity(), nonce));
   payload.set_data(std::move(data));
   ::common::Envelope envelope;
   envelope.set_payload(DeterministicSerialize(payload));
@@ -77,8 +79,8 @@ StatusOr<::common::Envelope> CreateSignedEnvelope(const ChannelHeaderFields& fie
 }
 
 StatusOr<::common::Envelope> CreateSignedEnvelope(::common::HeaderType type,
-                                                  std::string_view channel_id,
-                                                  const Signer& signer, std::string data) {
+                                                  std::string_view channel_id, const Signer& signer,
+                                                  std::string data) {
   ChannelHeaderFields fields;
   fields.type = type;
   fields.channel_id = std::string(channel_id);

@@ -15,15 +15,16 @@ std::string OpenedProposal::ProposalHash() const {
 StatusOr<OpenedProposal> OpenSignedProposal(::protos::SignedProposal signed_proposal) {
   OpenedProposal opened;
   opened.signed_proposal = std::move(signed_proposal);
-  WEFT_ASSIGN_OR_RETURN(opened.proposal,
-                        ParseMessage<::protos::Proposal>(opened.proposal_bytes(), "proposal bytes"));
-  WEFT_ASSIGN_OR_RETURN(opened.header, ParseMessage<::common::Header>(opened.proposal.header(),
-                                                                      "proposal header"));
-  WEFT_ASSIGN_OR_RETURN(opened.channel_header, ParseMessage<::common::ChannelHeader>(
-                                                   opened.channel_header_bytes(), "channel header"));
-  WEFT_ASSIGN_OR_RETURN(opened.signature_header,
-                        ParseMessage<::common::SignatureHeader>(opened.signature_header_bytes(),
-                                                                "signature header"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.proposal, ParseMessage<::protos::Proposal>(opened.proposal_bytes(), "proposal bytes"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.header, ParseMessage<::common::Header>(opened.proposal.header(), "proposal header"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.channel_header,
+      ParseMessage<::common::ChannelHeader>(opened.channel_header_bytes(), "channel header"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.signature_header,
+      ParseMessage<::common::SignatureHeader>(opened.signature_header_bytes(), "signature header"));
   WEFT_ASSIGN_OR_RETURN(opened.header_extension,
                         ParseMessage<::protos::ChaincodeHeaderExtension>(
                             opened.channel_header.extension(), "channel header extension"));

@@ -8,15 +8,15 @@ StatusOr<OpenedProposalResponse> OpenProposalResponse(::protos::ProposalResponse
   OpenedProposalResponse opened;
   opened.response = std::move(response);
   if (opened.payload_bytes().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "proposal response has no payload (status ", opened.response.response().status(), ": ",
-        opened.response.response().message(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat("proposal response has no payload (status ",
+                                                   opened.response.response().status(), ": ",
+                                                   opened.response.response().message(), ")"));
   }
   WEFT_ASSIGN_OR_RETURN(opened.payload, ParseMessage<::protos::ProposalResponsePayload>(
                                             opened.payload_bytes(), "proposal response payload"));
-  WEFT_ASSIGN_OR_RETURN(opened.action, ParseMessage<::protos::ChaincodeAction>(
-                                           opened.payload.extension(),
-                                           "proposal response payload extension"));
+  WEFT_ASSIGN_OR_RETURN(opened.action,
+                        ParseMessage<::protos::ChaincodeAction>(
+                            opened.payload.extension(), "proposal response payload extension"));
   return opened;
 }
 
@@ -31,9 +31,9 @@ StatusOr<::protos::Endorsement> CreateEndorsement(std::string_view proposal_resp
                                                   const Signer& signer) {
   ::protos::Endorsement endorsement;
   endorsement.set_endorser(signer.SerializedIdentity());
-  WEFT_ASSIGN_OR_RETURN(*endorsement.mutable_signature(),
-                        signer.Sign(EndorsementSignedBytes(proposal_response_payload,
-                                                           endorsement.endorser())));
+  WEFT_ASSIGN_OR_RETURN(
+      *endorsement.mutable_signature(),
+      signer.Sign(EndorsementSignedBytes(proposal_response_payload, endorsement.endorser())));
   return endorsement;
 }
 

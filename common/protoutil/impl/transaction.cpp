@@ -10,34 +10,32 @@ StatusOr<OpenedEndorserTransaction> OpenEndorserTransaction(std::string_view tra
   WEFT_ASSIGN_OR_RETURN(opened.transaction,
                         ParseMessage<::protos::Transaction>(transaction_bytes, "transaction"));
   if (opened.transaction.actions_size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("transaction has ",
-                                                   opened.transaction.actions_size(),
-                                                   " actions, expected exactly one"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "transaction has ", opened.transaction.actions_size(), " actions, expected exactly one"));
   }
   opened.action = opened.transaction.actions(0);
-  WEFT_ASSIGN_OR_RETURN(opened.action_signature_header,
-                        ParseMessage<::common::SignatureHeader>(
-                            opened.action.header(), "transaction action header"));
-  WEFT_ASSIGN_OR_RETURN(opened.action_payload, ParseMessage<::protos::ChaincodeActionPayload>(
-                                                   opened.action.payload(),
-                                                   "transaction action payload"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.action_signature_header,
+      ParseMessage<::common::SignatureHeader>(opened.action.header(), "transaction action header"));
+  WEFT_ASSIGN_OR_RETURN(opened.action_payload,
+                        ParseMessage<::protos::ChaincodeActionPayload>(
+                            opened.action.payload(), "transaction action payload"));
   if (!opened.action_payload.has_action()) {
     return absl::InvalidArgumentError("chaincode action payload has no endorsed action");
   }
-  WEFT_ASSIGN_OR_RETURN(opened.proposal_payload,
-                        ParseMessage<::protos::ChaincodeProposalPayload>(
-                            opened.action_payload.chaincode_proposal_payload(),
-                            "chaincode proposal payload"));
+  WEFT_ASSIGN_OR_RETURN(
+      opened.proposal_payload,
+      ParseMessage<::protos::ChaincodeProposalPayload>(
+          opened.action_payload.chaincode_proposal_payload(), "chaincode proposal payload"));
   WEFT_ASSIGN_OR_RETURN(opened.invocation_spec,
                         ParseMessage<::protos::ChaincodeInvocationSpec>(
                             opened.proposal_payload.input(), "chaincode proposal payload input"));
   WEFT_ASSIGN_OR_RETURN(opened.response_payload,
                         ParseMessage<::protos::ProposalResponsePayload>(
                             opened.response_payload_bytes(), "proposal response payload"));
-  WEFT_ASSIGN_OR_RETURN(opened.chaincode_action,
-                        ParseMessage<::protos::ChaincodeAction>(
-                            opened.response_payload.extension(),
-                            "proposal response payload extension"));
+  WEFT_ASSIGN_OR_RETURN(opened.chaincode_action, ParseMessage<::protos::ChaincodeAction>(
+                                                     opened.response_payload.extension(),
+                                                     "proposal response payload extension"));
   return opened;
 }
 
@@ -63,18 +61,17 @@ StatusOr<::common::Envelope> CreateEndorserTransaction(
   for (size_t i = 0; i < responses.size(); ++i) {
     const ::protos::ProposalResponse& response = responses[i];
     if (response.response().status() < 200 || response.response().status() >= 400) {
-      return absl::InvalidArgumentError(absl::StrCat("proposal response ", i,
-                                                     " was not successful (status ",
-                                                     response.response().status(), ": ",
-                                                     response.response().message(), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("proposal response ", i, " was not successful (status ",
+                       response.response().status(), ": ", response.response().message(), ")"));
     }
     if (response.payload() != prp) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "proposal response ", i, " has a payload different from response 0"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("proposal response ", i, " has a payload different from response 0"));
     }
     if (!response.has_endorsement()) {
-      return absl::InvalidArgumentError(absl::StrCat("proposal response ", i,
-                                                     " has no endorsement"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("proposal response ", i, " has no endorsement"));
     }
     *endorsed->add_endorsements() = response.endorsement();
   }

@@ -69,8 +69,8 @@ BroadcastHandler::BroadcastHandler(multichannel::Registrar& registrar,
                                                        std::string& channel, std::string& type) {
   auto opened = common::protoutil::OpenEnvelope(envelope);
   if (!opened.ok()) {
-    return Respond(::common::BAD_REQUEST, fmt::format("malformed envelope: {}",
-                                                      std::string(opened.status().message())));
+    return Respond(::common::BAD_REQUEST,
+                   fmt::format("malformed envelope: {}", std::string(opened.status().message())));
   }
   channel = opened->channel_header.channel_id();
   type = TypeName(opened->channel_header.type());
@@ -98,8 +98,8 @@ BroadcastHandler::BroadcastHandler(multichannel::Registrar& registrar,
       if (Status ready = chain->Chain().WaitReady(); !ready.ok()) {
         return Respond(::common::SERVICE_UNAVAILABLE, std::string(ready.message()));
       }
-      if (Status ordered = chain->Chain().Configure(std::move(config->config),
-                                                    config->config_sequence);
+      if (Status ordered =
+              chain->Chain().Configure(std::move(config->config), config->config_sequence);
           !ordered.ok()) {
         return Respond(::common::SERVICE_UNAVAILABLE, std::string(ordered.message()));
       }

@@ -60,9 +60,8 @@ Status StandardChannel::ApplyFilters(const ChannelConfig& config,
         fmt::format("creator cannot be deserialized: {}", std::string(creator.status().message())));
   }
   if (Status valid = (*creator)->Validate(); !valid.ok()) {
-    return absl::PermissionDeniedError(fmt::format("creator of MSP {} is not valid: {}",
-                                                   (*creator)->MspId(),
-                                                   std::string(valid.message())));
+    return absl::PermissionDeniedError(fmt::format(
+        "creator of MSP {} is not valid: {}", (*creator)->MspId(), std::string(valid.message())));
   }
   if (Status verified = (*creator)->Verify(opened.payload_bytes(), opened.signature());
       !verified.ok()) {
@@ -78,8 +77,8 @@ Status StandardChannel::ApplyFilters(const ChannelConfig& config,
   common::policies::SignedData signed_data{opened.payload_bytes(), opened.creator(),
                                            opened.signature()};
   if (Status allowed = (*writers)->EvaluateSignedData({&signed_data, 1}); !allowed.ok()) {
-    return absl::PermissionDeniedError(fmt::format("policy {} not satisfied: {}", kWritersPolicy,
-                                                   std::string(allowed.message())));
+    return absl::PermissionDeniedError(
+        fmt::format("policy {} not satisfied: {}", kWritersPolicy, std::string(allowed.message())));
   }
   return absl::OkStatus();
 }
@@ -116,8 +115,8 @@ StatusOr<ConfigMessage> StandardChannel::ProcessConfigMsg(
     const ::common::Envelope& config_envelope) const {
   WEFT_ASSIGN_OR_RETURN(auto opened, Open(config_envelope));
   if (opened.channel_header.type() != ::common::CONFIG) {
-    return absl::InvalidArgumentError(fmt::format(
-        "expected a CONFIG envelope, got header type {}", opened.channel_header.type()));
+    return absl::InvalidArgumentError(fmt::format("expected a CONFIG envelope, got header type {}",
+                                                  opened.channel_header.type()));
   }
   WEFT_ASSIGN_OR_RETURN(auto contents, common::protoutil::ParseMessage<::common::ConfigEnvelope>(
                                            opened.data(), "CONFIG envelope data"));

@@ -40,9 +40,11 @@ StatusOr<::common::OrdererBlockMetadata> ReadOrdererMetadata(const ::common::Blo
                                                           "SIGNATURES metadata value");
     }
   }
-  if (slots.size() > common::protoutil::kLastConfigMetadataIndex && !slots[common::protoutil::kLastConfigMetadataIndex].empty()) {
+  if (slots.size() > common::protoutil::kLastConfigMetadataIndex &&
+      !slots[common::protoutil::kLastConfigMetadataIndex].empty()) {
     WEFT_ASSIGN_OR_RETURN(auto metadata, ParseMessage<::common::Metadata>(
-                                             slots[common::protoutil::kLastConfigMetadataIndex], "LAST_CONFIG metadata"));
+                                             slots[common::protoutil::kLastConfigMetadataIndex],
+                                             "LAST_CONFIG metadata"));
     WEFT_ASSIGN_OR_RETURN(auto last_config, ParseMessage<::common::LastConfig>(
                                                 metadata.value(), "LAST_CONFIG metadata value"));
     *result.mutable_last_config() = last_config;
@@ -97,9 +99,9 @@ Status ChainSupport::Load() {
   }
   std::string consenter_metadata;
   if (!orderer_metadata.consenter_metadata().empty()) {
-    WEFT_ASSIGN_OR_RETURN(auto wrapped, ParseMessage<::common::Metadata>(
-                                            orderer_metadata.consenter_metadata(),
-                                            "OrdererBlockMetadata.consenter_metadata"));
+    WEFT_ASSIGN_OR_RETURN(
+        auto wrapped, ParseMessage<::common::Metadata>(orderer_metadata.consenter_metadata(),
+                                                       "OrdererBlockMetadata.consenter_metadata"));
     consenter_metadata = wrapped.value();
   }
 
@@ -253,9 +255,9 @@ StatusOr<std::shared_ptr<const common::channelconfig::ChannelConfig>> ChainSuppo
   const uint64_t number = block.header().number();
   WEFT_ASSIGN_OR_RETURN(auto opened, common::protoutil::OpenEnvelope(block.data().data(0)));
   if (opened.channel_header.type() != ::common::CONFIG) {
-    return absl::InvalidArgumentError(fmt::format(
-        "config block {} of channel {} needs a CONFIG envelope, got header type {}", number,
-        channel_id_, opened.channel_header.type()));
+    return absl::InvalidArgumentError(
+        fmt::format("config block {} of channel {} needs a CONFIG envelope, got header type {}",
+                    number, channel_id_, opened.channel_header.type()));
   }
   WEFT_ASSIGN_OR_RETURN(auto config_envelope,
                         ParseMessage<::common::ConfigEnvelope>(opened.data(), "CONFIG data"));
@@ -278,9 +280,8 @@ Status ChainSupport::Sign(::common::Block& block, uint64_t last_config_index,
   WEFT_ASSIGN_OR_RETURN(std::string nonce, common::crypto::NewNonce());
   const std::string signature_header = DeterministicSerialize(
       common::protoutil::MakeSignatureHeader(signer_.SerializedIdentity(), std::move(nonce)));
-  WEFT_ASSIGN_OR_RETURN(std::string signature,
-                        signer_.Sign(common::protoutil::BlockSignatureInput(
-                            value, signature_header, block.header())));
+  WEFT_ASSIGN_OR_RETURN(std::string signature, signer_.Sign(common::protoutil::BlockSignatureInput(
+                                                   value, signature_header, block.header())));
   ::common::Metadata signatures;
   signatures.set_value(value);
   auto* entry = signatures.add_signatures();
@@ -293,7 +294,8 @@ Status ChainSupport::Sign(::common::Block& block, uint64_t last_config_index,
   last_config.set_index(last_config_index);
   slots[common::protoutil::kLastConfigMetadataIndex] =
       WrapInMetadata(DeterministicSerialize(last_config));
-  if (!consenter_metadata.empty()) slots[kOrdererMetadataIndex] = WrapInMetadata(consenter_metadata);
+  if (!consenter_metadata.empty())
+    slots[kOrdererMetadataIndex] = WrapInMetadata(consenter_metadata);
   return absl::OkStatus();
 }
 

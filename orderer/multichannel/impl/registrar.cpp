@@ -89,9 +89,9 @@ StatusOr<std::shared_ptr<ChainSupport>> Registrar::OpenChain(const std::string& 
   } else if (store->GetInfo().height == 0) {
     return absl::NotFoundError(fmt::format("channel {} has an empty ledger", channel_id));
   }
-  WEFT_ASSIGN_OR_RETURN(std::shared_ptr<ChainSupport> chain,
-                        ChainSupport::Create(channel_id, std::move(store), *options_.signer,
-                                             validator_, logger_));
+  WEFT_ASSIGN_OR_RETURN(
+      std::shared_ptr<ChainSupport> chain,
+      ChainSupport::Create(channel_id, std::move(store), *options_.signer, validator_, logger_));
   const std::string& type = chain->ChannelConfig()->orderer()->consensus_type;
   auto consenter = options_.consenters->find(type);
   if (consenter == options_.consenters->end()) {
@@ -170,15 +170,16 @@ StatusOr<ChannelInfo> Registrar::JoinChannel(const ::common::Block& config_block
   }
   const std::string& type = (*config)->orderer()->consensus_type;
   if (options_.consenters == nullptr || !options_.consenters->contains(type)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "channel {} uses consensus type '{}', which this orderer does not offer", channel_id, type));
+    return absl::InvalidArgumentError(
+        fmt::format("channel {} uses consensus type '{}', which this orderer does not offer",
+                    channel_id, type));
   }
 
   std::error_code error;
   if (fs::exists(ChainDir(channel_id), error)) {
     // Never overwrite a ledger: it belongs to a channel Initialize has not reopened.
-    return absl::AlreadyExistsError(fmt::format(
-        "a ledger for channel {} already exists in {}", channel_id, ChainDir(channel_id).string()));
+    return absl::AlreadyExistsError(fmt::format("a ledger for channel {} already exists in {}",
+                                                channel_id, ChainDir(channel_id).string()));
   }
   auto chain = OpenChain(channel_id, &config_block);
   if (!chain.ok()) {
@@ -217,9 +218,10 @@ Status Registrar::RemoveChannel(std::string_view channel_id) {
   std::error_code error;
   fs::remove_all(ChainDir(channel_id), error);
   if (error) {
-    return absl::InternalError(fmt::format("channel {} was halted but its ledger could not be "
-                                           "deleted: {}",
-                                           channel_id, error.message()));
+    return absl::InternalError(
+        fmt::format("channel {} was halted but its ledger could not be "
+                    "deleted: {}",
+                    channel_id, error.message()));
   }
   logger_->Info("[channel: {}] removed", channel_id);
   return absl::OkStatus();

@@ -14,9 +14,9 @@ class AtomicBroadcastService final : public ::orderer::AtomicBroadcast::Service 
                          common::deliver::DeliverHandler& deliver)
       : broadcast_(broadcast), deliver_(deliver) {}
 
-  ::grpc::Status Broadcast(
-      ::grpc::ServerContext* context,
-      ::grpc::ServerReaderWriter<::orderer::BroadcastResponse, ::common::Envelope>* stream) override;
+  ::grpc::Status Broadcast(::grpc::ServerContext* context,
+                           ::grpc::ServerReaderWriter<::orderer::BroadcastResponse,
+                                                      ::common::Envelope>* stream) override;
   ::grpc::Status Deliver(
       ::grpc::ServerContext* context,
       ::grpc::ServerReaderWriter<::orderer::DeliverResponse, ::common::Envelope>* stream) override;

@@ -1,3 +1,5 @@
+#include "orderer/node/orderer_node.h"
+
 #include <httplib.h>
 
 #include <iostream>
@@ -15,7 +17,6 @@
 #include "orderer/consensus/solo/solo.h"
 #include "orderer/multichannel/registrar.h"
 #include "orderer/node/impl/atomic_broadcast_service.h"
-#include "orderer/node/orderer_node.h"
 #include "orderer/participation/participation_api.h"
 
 namespace weft::orderer::node {
@@ -29,7 +30,8 @@ common::grpc::ServerConfig GrpcServerConfig(const config::GrpcServerSettings& se
   server.tls.client_auth_required = settings.tls.client_auth_required;
   server.tls.cert_file = settings.tls.certificate.string();
   server.tls.key_file = settings.tls.private_key.string();
-  for (const auto& path : settings.tls.root_cas) server.tls.root_cert_files.push_back(path.string());
+  for (const auto& path : settings.tls.root_cas)
+    server.tls.root_cert_files.push_back(path.string());
   for (const auto& path : settings.tls.client_root_cas) {
     server.tls.client_root_ca_files.push_back(path.string());
   }
@@ -73,8 +75,7 @@ void InstallParticipationRoutes(httplib::Server& server, participation::Particip
       return;
     }
     if (!request.has_file("config-block")) {
-      Reply(response, participation::ParticipationApi::Error(
-                          400, "form has no config-block file"));
+      Reply(response, participation::ParticipationApi::Error(400, "form has no config-block file"));
       return;
     }
     Reply(response, api.JoinChannel(request.get_file_value("config-block").content));
@@ -134,12 +135,13 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
 
   const auto& general = parts->config.general;
   auto local_msp = msp::LoadLocalMsp(general.local_msp_dir, general.local_msp_id);
-  if (!local_msp.ok()) return Annotate(local_msp.status(), "loading the local MSP (General.LocalMSPDir)");
+  if (!local_msp.ok())
+    return Annotate(local_msp.status(), "loading the local MSP (General.LocalMSPDir)");
   parts->local_msp.emplace(*std::move(local_msp));
 
   common::ops::MetricsRegistry* metrics =
       parts->config.metrics.provider == config::MetricsProvider::kPrometheus ? &parts->metrics
-                                                                              : nullptr;
+                                                                             : nullptr;
   consensus::solo::SoloOptions solo;
   solo.logger = parts->loggers->Get("orderer.consensus.solo");
   parts->consenters.emplace("solo", std::make_unique<consensus::solo::SoloConsenter>(solo));
@@ -171,8 +173,8 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
   operations.listen_address = ops_http.listen_address;
   operations.tls = ops_http.tls;
   operations.version = kVersion;
-  parts->operations = std::make_unique<common::ops::OperationsServer>(
-      operations, metrics, parts->loggers.get());
+  parts->operations =
+      std::make_unique<common::ops::OperationsServer>(operations, metrics, parts->loggers.get());
   return std::unique_ptr<OrdererNode>(new OrdererNode(std::move(parts)));
 }
 
@@ -184,15 +186,17 @@ Status OrdererNode::Start() {
   Parts& parts = *parts_;
   WEFT_RETURN_IF_ERROR(Annotate(parts.registrar->Initialize(), "opening the channels"));
 
-  auto grpc = common::grpc::BuildServer(parts.config.general.server.listen_address,
-                                        {parts.service.get()},
-                                        GrpcServerConfig(parts.config.general.server));
-  if (!grpc.ok()) return Annotate(grpc.status(), "starting the gRPC server (General.ListenAddress)");
+  auto grpc =
+      common::grpc::BuildServer(parts.config.general.server.listen_address, {parts.service.get()},
+                                GrpcServerConfig(parts.config.general.server));
+  if (!grpc.ok())
+    return Annotate(grpc.status(), "starting the gRPC server (General.ListenAddress)");
   parts.grpc = *std::move(grpc);
 
   parts.admin = std::make_unique<common::ops::HttpListener>(HttpConfig(parts.config.admin));
   InstallParticipationRoutes(parts.admin->server(), *parts.participation);
-  WEFT_RETURN_IF_ERROR(Annotate(parts.admin->Start(), "starting the admin endpoint (Admin.ListenAddress)"));
+  WEFT_RETURN_IF_ERROR(
+      Annotate(parts.admin->Start(), "starting the admin endpoint (Admin.ListenAddress)"));
 
   consensus::kafka::KafkaConsenter* kafka = parts.kafka;
   multichannel::Registrar* registrar = parts.registrar.get();
@@ -208,8 +212,8 @@ Status OrdererNode::Start() {
     }
     return absl::OkStatus();
   }));
-  WEFT_RETURN_IF_ERROR(
-      Annotate(parts.operations->Start(), "starting the operations endpoint (Operations.ListenAddress)"));
+  WEFT_RETURN_IF_ERROR(Annotate(parts.operations->Start(),
+                                "starting the operations endpoint (Operations.ListenAddress)"));
   parts.started = true;
 
   const std::string host = parts.config.general.server.listen_address.substr(
@@ -224,8 +228,8 @@ Status OrdererNode::Start() {
 
 void OrdererNode::Stop() {
   Parts& parts = *parts_;
-  if (parts.grpc.server) parts.grpc.server->Shutdown(std::chrono::system_clock::now() +
-                                                     std::chrono::seconds(2));
+  if (parts.grpc.server)
+    parts.grpc.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   if (parts.admin) parts.admin->Stop();
   if (parts.operations) parts.operations->Stop();
   if (parts.registrar) parts.registrar->HaltAll();

@@ -17,12 +17,18 @@ nlohmann::json ChannelJson(const multichannel::ChannelInfo& info) {
 
 int HttpStatusFor(const Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kNotFound: return 404;
-    case absl::StatusCode::kAlreadyExists: return 409;
-    case absl::StatusCode::kInvalidArgument: return 400;
-    case absl::StatusCode::kFailedPrecondition: return 405;
-    case absl::StatusCode::kUnavailable: return 503;
-    default: return 500;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kAlreadyExists:
+      return 409;
+    case absl::StatusCode::kInvalidArgument:
+      return 400;
+    case absl::StatusCode::kFailedPrecondition:
+      return 405;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -41,7 +47,8 @@ Response ParticipationApi::MethodNotAllowed(std::string_view allowed) {
 Response ParticipationApi::ListChannels() const {
   nlohmann::json channels = nlohmann::json::array();
   for (const auto& info : registrar_.ListChannels()) {
-    channels.push_back({{"name", info.name}, {"url", fmt::format("{}/{}", kChannelsPath, info.name)}});
+    channels.push_back(
+        {{"name", info.name}, {"url", fmt::format("{}/{}", kChannelsPath, info.name)}});
   }
   return {200, nlohmann::json{{"systemChannel", nullptr}, {"channels", channels}}.dump()};
 }

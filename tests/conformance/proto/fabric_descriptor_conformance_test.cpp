@@ -10,6 +10,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -18,8 +19,6 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 namespace {
 
 namespace gp = google::protobuf;
@@ -27,13 +26,14 @@ namespace gp = google::protobuf;
 // Fabric packages Weft implements. Fabric's other packages (gossip, discovery,
 // lifecycle, etcdraft, transientstore) are out of Weft's scope and never
 // compared.
-const std::set<std::string> kComparedPackages = {
-    "common", "msp", "protos", "orderer", "rwset", "kvrwset", "queryresult"};
+const std::set<std::string> kComparedPackages = {"common", "msp",     "protos",     "orderer",
+                                                 "rwset",  "kvrwset", "queryresult"};
 
 // Files inside the compared packages that Weft deliberately does not carry.
 const std::set<std::string> kSkippedFiles = {
-    "orderer/cluster.proto",          // Raft/BFT orderer-to-orderer transport; Weft orders with solo and Kafka
-    "peer/resources.proto",           // v1.x resource-tree config, never enabled in Fabric v2
+    "orderer/cluster.proto",  // Raft/BFT orderer-to-orderer transport; Weft orders with solo and
+                              // Kafka
+    "peer/resources.proto",   // v1.x resource-tree config, never enabled in Fabric v2
     "peer/signed_cc_dep_spec.proto",  // legacy (lscc) signed install packages
 };
 
@@ -63,7 +63,8 @@ std::unique_ptr<FabricProtos> LoadFabricProtos() {
   const std::filesystem::path root =
       std::filesystem::path(WEFT_SOURCE_DIR) / "tests/interop/node_modules/fabric-protos/protos";
   if (!std::filesystem::is_directory(root)) {
-    FAIL("Fabric's .proto files are missing: " << root.string()
+    FAIL("Fabric's .proto files are missing: "
+         << root.string()
          << " does not exist. Run deploy/setup.sh (it runs `npm ci` in tests/interop).");
   }
 
@@ -115,9 +116,12 @@ std::string TypeName(const gp::FieldDescriptor& field) {
 
 std::string LabelName(const gp::FieldDescriptor& field) {
   switch (field.label()) {
-    case gp::FieldDescriptor::LABEL_OPTIONAL: return "optional";
-    case gp::FieldDescriptor::LABEL_REQUIRED: return "required";
-    case gp::FieldDescriptor::LABEL_REPEATED: return "repeated";
+    case gp::FieldDescriptor::LABEL_OPTIONAL:
+      return "optional";
+    case gp::FieldDescriptor::LABEL_REQUIRED:
+      return "required";
+    case gp::FieldDescriptor::LABEL_REPEATED:
+      return "repeated";
   }
   return "unknown";
 }
@@ -192,13 +196,15 @@ void CompareMessage(const gp::Descriptor& theirs, Report& report) {
   }
   // Nested types are looked up by full name, so they are checked even when
   // the parent is missing (which then shows up once per nested type too).
-  for (int i = 0; i < theirs.nested_type_count(); ++i) CompareMessage(*theirs.nested_type(i), report);
+  for (int i = 0; i < theirs.nested_type_count(); ++i)
+    CompareMessage(*theirs.nested_type(i), report);
 }
 
 // Enums declared inside messages, at any depth.
 void CompareNestedEnums(const gp::Descriptor& theirs, Report& report) {
   for (int i = 0; i < theirs.enum_type_count(); ++i) CompareEnum(*theirs.enum_type(i), report);
-  for (int i = 0; i < theirs.nested_type_count(); ++i) CompareNestedEnums(*theirs.nested_type(i), report);
+  for (int i = 0; i < theirs.nested_type_count(); ++i)
+    CompareNestedEnums(*theirs.nested_type(i), report);
 }
 
 void CompareService(const gp::ServiceDescriptor& theirs, Report& report) {
@@ -226,12 +232,14 @@ void CompareService(const gp::ServiceDescriptor& theirs, Report& report) {
 }
 
 void CompareMessages(const gp::FileDescriptor& theirs, Report& report) {
-  for (int i = 0; i < theirs.message_type_count(); ++i) CompareMessage(*theirs.message_type(i), report);
+  for (int i = 0; i < theirs.message_type_count(); ++i)
+    CompareMessage(*theirs.message_type(i), report);
 }
 
 void CompareEnums(const gp::FileDescriptor& theirs, Report& report) {
   for (int i = 0; i < theirs.enum_type_count(); ++i) CompareEnum(*theirs.enum_type(i), report);
-  for (int i = 0; i < theirs.message_type_count(); ++i) CompareNestedEnums(*theirs.message_type(i), report);
+  for (int i = 0; i < theirs.message_type_count(); ++i)
+    CompareNestedEnums(*theirs.message_type(i), report);
 }
 
 void CompareServices(const gp::FileDescriptor& theirs, Report& report) {
@@ -280,32 +288,34 @@ TEST_CASE("The descriptor comparison reports every changed number, type, label a
   // A doctored copy of a few Fabric definitions; each line differs from Weft's
   // generated descriptors in exactly one reported way.
   gp::FileDescriptorProto doctored;
-  REQUIRE(gp::TextFormat::ParseFromString(R"pb(
-    name: "common/common.proto"
-    package: "common"
-    syntax: "proto3"
-    message_type {
-      name: "Envelope"
-      field { name: "payload" number: 1 type: TYPE_BYTES label: LABEL_OPTIONAL }
-      field { name: "signature" number: 2 type: TYPE_STRING label: LABEL_OPTIONAL }
-      field { name: "witness" number: 9 type: TYPE_BYTES label: LABEL_OPTIONAL }
-    }
-    message_type {
-      name: "BlockData"
-      field { name: "data" number: 1 type: TYPE_BYTES label: LABEL_OPTIONAL }
-    }
-    message_type {
-      name: "BlockHeader"
-      field { name: "previous_hash" number: 1 type: TYPE_BYTES label: LABEL_OPTIONAL }
-    }
-    message_type { name: "NotInWeft" }
-    enum_type {
-      name: "Status"
-      value { name: "UNKNOWN" number: 0 }
-      value { name: "SUCCESS" number: 201 }
-      value { name: "TEAPOT" number: 418 }
-    }
-  )pb", &doctored));
+  REQUIRE(gp::TextFormat::ParseFromString(
+      R"pb(
+        name: "common/common.proto"
+        package: "common"
+        syntax: "proto3"
+        message_type {
+          name: "Envelope"
+          field { name: "payload" number: 1 type: TYPE_BYTES label: LABEL_OPTIONAL }
+          field { name: "signature" number: 2 type: TYPE_STRING label: LABEL_OPTIONAL }
+          field { name: "witness" number: 9 type: TYPE_BYTES label: LABEL_OPTIONAL }
+        }
+        message_type {
+          name: "BlockData"
+          field { name: "data" number: 1 type: TYPE_BYTES label: LABEL_OPTIONAL }
+        }
+        message_type {
+          name: "BlockHeader"
+          field { name: "previous_hash" number: 1 type: TYPE_BYTES label: LABEL_OPTIONAL }
+        }
+        message_type { name: "NotInWeft" }
+        enum_type {
+          name: "Status"
+          value { name: "UNKNOWN" number: 0 }
+          value { name: "SUCCESS" number: 201 }
+          value { name: "TEAPOT" number: 418 }
+        }
+      )pb",
+      &doctored));
   gp::DescriptorPool pool;
   const gp::FileDescriptor* file = pool.BuildFile(doctored);
   REQUIRE(file != nullptr);

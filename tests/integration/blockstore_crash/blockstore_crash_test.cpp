@@ -13,7 +13,6 @@
 #include "tests/support/temp_dir.h"
 #include "tests/unit/common/ledger/blockstore/test_blocks.h"
 
-
 namespace {
 
 namespace fs = std::filesystem;

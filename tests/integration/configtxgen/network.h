@@ -3,12 +3,12 @@
 // and the config_block interop test.
 #pragma once
 
-#include "tests/support/child_process.h"
-
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tests/support/child_process.h"
 
 namespace weft::testing::configtxgen {
 

@@ -14,7 +14,6 @@
 #include "tests/support/ledger_test_util.h"
 #include "tests/support/temp_dir.h"
 
-
 namespace {
 
 namespace fs = std::filesystem;

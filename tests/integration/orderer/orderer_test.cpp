@@ -1,9 +1,8 @@
 // The orderer as a real process on 127.0.0.1: identities from cryptogen, a genesis
 // block from configtxgen, channel join through osnadmin, then Broadcast and Deliver
 // through the client library, restart and removal.
-#include <signal.h>
-
 #include <httplib.h>
+#include <signal.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -77,8 +76,8 @@ class SoloNetwork {
         std::chrono::seconds(30));
     if (!ready) FAIL("orderer did not start; log:\n" << Log());
     std::smatch match;
-    REQUIRE(std::regex_search(*ready, match,
-                              std::regex("grpc=(\\S+) admin=(\\S+) operations=(\\S+)")));
+    REQUIRE(
+        std::regex_search(*ready, match, std::regex("grpc=(\\S+) admin=(\\S+) operations=(\\S+)")));
     endpoints_ = {match[1], match[2], match[3]};
     return endpoints_;
   }
@@ -115,8 +114,8 @@ weft::msp::SigningIdentity LoadUser(const fs::path& msp_dir, const std::string& 
 
 ::common::Envelope Envelope(const weft::common::protoutil::Signer& signer, const std::string& data,
                             const std::string& channel = kChannel) {
-  auto envelope = weft::common::protoutil::CreateSignedEnvelope(::common::MESSAGE, channel,
-                                                                signer, data);
+  auto envelope =
+      weft::common::protoutil::CreateSignedEnvelope(::common::MESSAGE, channel, signer, data);
   REQUIRE(envelope.ok());
   return *envelope;
 }
@@ -161,8 +160,9 @@ std::vector<::common::Block> DeliverVerified(weft::client::OrdererClient& client
 
 }  // namespace
 
-TEST_CASE("A solo orderer joined by osnadmin orders, delivers verified blocks and answers bad "
-          "envelopes with Fabric's statuses") {
+TEST_CASE(
+    "A solo orderer joined by osnadmin orders, delivers verified blocks and answers bad "
+    "envelopes with Fabric's statuses") {
   SoloNetwork network;
   Endpoints endpoints = network.Start();
   auto joined = network.Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
@@ -257,8 +257,9 @@ TEST_CASE("A solo orderer joined by osnadmin orders, delivers verified blocks an
 TEST_CASE("The orderer keeps its channels across a restart and forgets a removed one") {
   SoloNetwork network;
   Endpoints first = network.Start();
-  REQUIRE(network.Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
-                            network.GenesisPath().string()})
+  REQUIRE(network
+              .Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
+                         network.GenesisPath().string()})
               .exit_code == 0);
   auto user = LoadUser(network.PeerOrg("org2") / "users/User1@org2.example.com/msp", "Org2MSP");
   {
@@ -284,7 +285,8 @@ TEST_CASE("The orderer keeps its channels across a restart and forgets a removed
   CHECK_THAT(removed.output(), Catch::Contains("Status: 204"));
   CHECK(BroadcastOne(**client, Envelope(user, "too late")).status() == ::common::NOT_FOUND);
   auto listed = network.Osnadmin({"channel", "list"});
-  CHECK_THAT(listed.output(), Catch::Contains("Status: 200") && Catch::Contains("\"channels\": []"));
+  CHECK_THAT(listed.output(),
+             Catch::Contains("Status: 200") && Catch::Contains("\"channels\": []"));
   auto unknown = network.Osnadmin({"channel", "list", "--channelID", kChannel});
   CHECK_THAT(unknown.output(), Catch::Contains("Status: 404"));
   CHECK(network.Stop() == 0);

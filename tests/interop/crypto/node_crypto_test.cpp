@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -34,7 +33,9 @@ std::string Unhex(const nlohmann::json& value) {
 
 std::string P1363ToDer(const std::string& p1363) {
   REQUIRE(p1363.size() == 64);
-  auto strip = [](std::string v) { return v.erase(0, std::min(v.find_first_not_of('\0'), v.size())); };
+  auto strip = [](std::string v) {
+    return v.erase(0, std::min(v.find_first_not_of('\0'), v.size()));
+  };
   return crypto::EncodeDerSignature({strip(p1363.substr(0, 32)), strip(p1363.substr(32))}).value();
 }
 

@@ -4,21 +4,20 @@
 // Node's bytes parse, equal the C++ message field for field, and re-encode to
 // exactly the same bytes. Every builder here mirrors one in build_messages.js.
 
-#include <google/protobuf/timestamp.pb.h>
+#include <absl/strings/escaping.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <string>
-
-#include <absl/strings/escaping.h>
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/common.pb.h"
 #include "gateway/gateway.pb.h"
@@ -356,11 +355,11 @@ void FillTwoOfTwoPolicy(::common::SignaturePolicyEnvelope* policy) {
   bft_signature->set_signature(Pattern(71, 33));
 
   ::common::BlockMetadata* metadata = block.mutable_metadata();
-  metadata->add_metadata(Serialize(signatures));          // SIGNATURES
-  metadata->add_metadata("");                             // LAST_CONFIG
-  metadata->add_metadata(std::string("\x00\x0b", 2));     // TRANSACTIONS_FILTER
-  metadata->add_metadata("");                             // ORDERER
-  metadata->add_metadata(Pattern(32, 27));                // COMMIT_HASH
+  metadata->add_metadata(Serialize(signatures));       // SIGNATURES
+  metadata->add_metadata("");                          // LAST_CONFIG
+  metadata->add_metadata(std::string("\x00\x0b", 2));  // TRANSACTIONS_FILTER
+  metadata->add_metadata("");                          // ORDERER
+  metadata->add_metadata(Pattern(32, 27));             // COMMIT_HASH
   return block;
 }
 
@@ -444,7 +443,8 @@ void FillTwoOfTwoPolicy(::common::SignaturePolicyEnvelope* policy) {
 std::map<std::string, std::string> NodeMessages() {
   const std::filesystem::path interop = std::filesystem::path(WEFT_SOURCE_DIR) / "tests/interop";
   if (!std::filesystem::is_directory(interop / "node_modules/@hyperledger/fabric-protos")) {
-    FAIL("@hyperledger/fabric-protos is not installed in " << interop.string()
+    FAIL("@hyperledger/fabric-protos is not installed in "
+         << interop.string()
          << "/node_modules. Run deploy/setup.sh (it runs `npm ci` in tests/interop).");
   }
   const std::string command = "node '" + (interop / "protos/build_messages.js").string() + "'";
@@ -452,7 +452,8 @@ std::map<std::string, std::string> NodeMessages() {
   REQUIRE(pipe != nullptr);
   std::string output;
   char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) output.append(buffer, n);
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;)
+    output.append(buffer, n);
   const int status = pclose(pipe);
   INFO("`" << command << "` printed:\n" << output);
   REQUIRE(WIFEXITED(status));
@@ -496,13 +497,15 @@ TEST_CASE("Node's Envelope bytes parse, equal the C++ Envelope and re-encode ide
   RequireSameAsNode("common.Envelope", Envelope());
 }
 
-TEST_CASE("Node's SignedProposal bytes parse, equal the C++ SignedProposal and re-encode identically") {
+TEST_CASE(
+    "Node's SignedProposal bytes parse, equal the C++ SignedProposal and re-encode identically") {
   ::protos::SignedProposal proposal;
   FillSignedProposal(&proposal);
   RequireSameAsNode("protos.SignedProposal", proposal);
 }
 
-TEST_CASE("Node's ProposalResponse bytes, with chaincode interest, match the C++ ProposalResponse") {
+TEST_CASE(
+    "Node's ProposalResponse bytes, with chaincode interest, match the C++ ProposalResponse") {
   RequireSameAsNode("protos.ProposalResponse", ProposalResponse());
 }
 
@@ -510,7 +513,9 @@ TEST_CASE("Node's Block bytes, with a Fabric 2.5 BFT signature, match the C++ Bl
   RequireSameAsNode("common.Block", Block());
 }
 
-TEST_CASE("Node's ChaincodeMessage bytes parse, equal the C++ ChaincodeMessage and re-encode identically") {
+TEST_CASE(
+    "Node's ChaincodeMessage bytes parse, equal the C++ ChaincodeMessage and re-encode "
+    "identically") {
   RequireSameAsNode("protos.ChaincodeMessage", ChaincodeMessage());
 }
 
@@ -530,11 +535,13 @@ TEST_CASE("Node's HashedRWSet bytes, with Fabric 2.5 purges, match the C++ Hashe
   RequireSameAsNode("kvrwset.HashedRWSet", HashedRwSet());
 }
 
-TEST_CASE("Node's SeekInfo bytes, with Fabric 2.5 next-commit and content type, match the C++ SeekInfo") {
+TEST_CASE(
+    "Node's SeekInfo bytes, with Fabric 2.5 next-commit and content type, match the C++ SeekInfo") {
   RequireSameAsNode("orderer.SeekInfo", SeekInfo());
 }
 
-TEST_CASE("Node's gateway EndorseRequest bytes parse, equal the C++ request and re-encode identically") {
+TEST_CASE(
+    "Node's gateway EndorseRequest bytes parse, equal the C++ request and re-encode identically") {
   RequireSameAsNode("gateway.EndorseRequest", EndorseRequest());
 }
 

@@ -14,7 +14,8 @@ std::vector<std::string> Payloads(const std::vector<::common::Envelope>& batch) 
 
 std::vector<std::string> AllEnvelopes(const std::vector<WrittenBlock>& blocks) {
   std::vector<std::string> all;
-  for (const auto& block : blocks) all.insert(all.end(), block.envelopes.begin(), block.envelopes.end());
+  for (const auto& block : blocks)
+    all.insert(all.end(), block.envelopes.begin(), block.envelopes.end());
   return all;
 }
 
@@ -40,7 +41,8 @@ StatusOr<uint64_t> FakeSupport::RevalidateNormal(const ::common::Envelope&) cons
   return config_->sequence();
 }
 
-StatusOr<::common::Envelope> FakeSupport::RevalidateConfig(const ::common::Envelope& envelope) const {
+StatusOr<::common::Envelope> FakeSupport::RevalidateConfig(
+    const ::common::Envelope& envelope) const {
   return envelope;
 }
 
@@ -55,8 +57,7 @@ Status FakeSupport::WriteBlock(std::vector<::common::Envelope> batch,
 Status FakeSupport::WriteConfigBlock(::common::Envelope config_envelope,
                                      std::string consenter_metadata) {
   std::lock_guard lock(mu_);
-  blocks_.push_back(
-      WrittenBlock{{config_envelope.payload()}, std::move(consenter_metadata), true});
+  blocks_.push_back(WrittenBlock{{config_envelope.payload()}, std::move(consenter_metadata), true});
   written_.notify_all();
   return absl::OkStatus();
 }

@@ -2,14 +2,13 @@
 // (weft-kafka-mock); each FakeSupport plays one orderer node.
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/channelconfig/config_builder.h"
 #include "common/log/logger_factory.h"
@@ -116,7 +115,9 @@ int64_t LastOffsetPersisted(const WrittenBlock& block) {
 
 }  // namespace
 
-TEST_CASE("Two Kafka nodes fed different envelopes write the same blocks with the same consenter metadata") {
+TEST_CASE(
+    "Two Kafka nodes fed different envelopes write the same blocks with the same consenter "
+    "metadata") {
   MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
   auto config = KafkaChannel(kafka.bootstrap_servers(), 4, "500ms");
   Node a(config);
@@ -143,7 +144,9 @@ TEST_CASE("Two Kafka nodes fed different envelopes write the same blocks with th
   }
 }
 
-TEST_CASE("A Kafka node restarted from its last consenter metadata resumes with no gap and no duplicate") {
+TEST_CASE(
+    "A Kafka node restarted from its last consenter metadata resumes with no gap and no "
+    "duplicate") {
   MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
   // A long batch timeout keeps the fifth envelope pending when node A stops, so A
   // must read it again after the restart.
@@ -175,7 +178,9 @@ TEST_CASE("A Kafka node restarted from its last consenter metadata resumes with 
   CHECK_FALSE(HasDuplicates(restarted.support.Envelopes()));
 }
 
-TEST_CASE("A batch timeout makes both Kafka nodes cut the same single block through a time-to-cut message") {
+TEST_CASE(
+    "A batch timeout makes both Kafka nodes cut the same single block through a time-to-cut "
+    "message") {
   MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
   const auto batch_timeout = 1500ms;
   auto config = KafkaChannel(kafka.bootstrap_servers(), 100, "1500ms");
@@ -207,7 +212,9 @@ TEST_CASE("A batch timeout makes both Kafka nodes cut the same single block thro
   CHECK(a.support.Blocks() == b.support.Blocks());
 }
 
-TEST_CASE("A config message on Kafka cuts the pending envelopes first and gets a block of its own on every node") {
+TEST_CASE(
+    "A config message on Kafka cuts the pending envelopes first and gets a block of its own on "
+    "every node") {
   MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
   auto config = KafkaChannel(kafka.bootstrap_servers(), 10, "60s");
   Node a(config);
@@ -232,7 +239,9 @@ TEST_CASE("A config message on Kafka cuts the pending envelopes first and gets a
   CHECK(blocks == b.support.Blocks());
 }
 
-TEST_CASE("With the partition leader down Order fails with Unavailable, and every acknowledged envelope is ordered exactly once after it is back") {
+TEST_CASE(
+    "With the partition leader down Order fails with Unavailable, and every acknowledged envelope "
+    "is ordered exactly once after it is back") {
   MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
   REQUIRE(kafka.Command("leader mychannel 1") == "ok");
   auto config = KafkaChannel(kafka.bootstrap_servers(), 3, "300ms");
@@ -246,7 +255,8 @@ TEST_CASE("With the partition leader down Order fails with Unavailable, and ever
   REQUIRE(kafka.Command("down 1") == "ok");
   auto refused = a.chain->Order(TestEnvelope("refused"), 0);
   CHECK(refused.code() == absl::StatusCode::kUnavailable);
-  CHECK_THAT(std::string(refused.message()), Catch::Contains("kafka cluster for channel mychannel"));
+  CHECK_THAT(std::string(refused.message()),
+             Catch::Contains("kafka cluster for channel mychannel"));
   CHECK(a.chain->WaitReady().code() == absl::StatusCode::kUnavailable);
   CHECK(a.consenter.Connectivity().code() == absl::StatusCode::kUnavailable);
 
@@ -289,7 +299,9 @@ TEST_CASE("With the partition leader down Order fails with Unavailable, and ever
   CHECK_FALSE(HasDuplicates(a.support.Envelopes()));
 }
 
-TEST_CASE("A Kafka chain whose brokers cannot be reached refuses Order and reports the channel as unreachable") {
+TEST_CASE(
+    "A Kafka chain whose brokers cannot be reached refuses Order and reports the channel as "
+    "unreachable") {
   // Nothing listens on port 1 of the loopback interface.
   auto config = KafkaChannel("127.0.0.1:1", 10, "1s");
   Node node(config);

@@ -22,7 +22,8 @@ MockKafkaProcess::MockKafkaProcess(const std::string& helper,
                                    const std::vector<std::string>& topics)
     : child_(HelperOptions(helper, topics)) {
   bootstrap_servers_ = ReadLine();
-  if (bootstrap_servers_.empty()) throw std::runtime_error("weft-kafka-mock did not start: " + helper);
+  if (bootstrap_servers_.empty())
+    throw std::runtime_error("weft-kafka-mock did not start: " + helper);
 }
 
 MockKafkaProcess::~MockKafkaProcess() {

@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
   }
   for (int i = 1; i < argc; ++i) {
     if (rd_kafka_resp_err_t failed = rd_kafka_mock_topic_create(cluster, argv[i], 1, 3)) {
-      std::cerr << "weft-kafka-mock: creating topic " << argv[i] << ": "
-                << rd_kafka_err2str(failed) << "\n";
+      std::cerr << "weft-kafka-mock: creating topic " << argv[i] << ": " << rd_kafka_err2str(failed)
+                << "\n";
       return 1;
     }
   }

@@ -1,8 +1,11 @@
 // Two orderer executables joined to one Kafka channel (librdkafka's mock cluster in
 // weft-kafka-mock), driven through their admin endpoints, Broadcast and Deliver.
+#include <fmt/format.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -15,13 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <fmt/format.h>
-#include <httplib.h>
-
 #include "client-sdk/orderer_client.h"
-#include "common/protoutil/envelope.h"
 #include "common/channelconfig/config_builder.h"
+#include "common/protoutil/envelope.h"
 #include "msp/local_msp.h"
 #include "orderer/ab.pb.h"
 #include "tests/kafka/consenter/mock_kafka_process.h"
@@ -189,7 +188,8 @@ class Network {
     genesis_ = genesis->SerializeAsString();
 
     for (const std::string node : {"node1", "node2"}) {
-      WriteFile(dir_ / node / "orderer.yaml", fmt::format(R"(General:
+      WriteFile(dir_ / node / "orderer.yaml",
+                fmt::format(R"(General:
   ListenAddress: 127.0.0.1
   ListenPort: 0
   BootstrapMethod: none
@@ -207,15 +207,14 @@ Operations:
 Metrics:
   Provider: disabled
 )",
-                                                          (dir_ / "orderer-msp").string(),
-                                                          (dir_ / node / "ledger").string()));
+                            (dir_ / "orderer-msp").string(), (dir_ / node / "ledger").string()));
     }
   }
 
   // Starts orderer `node` ("node1", "node2"); joins it to the channel unless `joined`.
   std::unique_ptr<OrdererProcess> StartOrderer(const std::string& node, bool joined = false) {
-    auto process = std::make_unique<OrdererProcess>(dir_ / node / "orderer.yaml",
-                                                    dir_ / node / "orderer.log");
+    auto process =
+        std::make_unique<OrdererProcess>(dir_ / node / "orderer.yaml", dir_ / node / "orderer.log");
     if (!joined) process->Join(genesis_);
     process->WaitHealthy();
     return process;
@@ -247,7 +246,8 @@ Metrics:
           (*responses)[0].status() == ::common::SUCCESS) {
         accepted.push_back(envelope.SerializeAsString());
       } else if (!responses.ok()) {
-        WARN("broadcast to " << orderer.grpc() << ": " << std::string(responses.status().message()));
+        WARN("broadcast to " << orderer.grpc() << ": "
+                             << std::string(responses.status().message()));
       } else if (!responses->empty()) {
         WARN("broadcast to " << orderer.grpc() << ": "
                              << ::common::Status_Name((*responses)[0].status()) << " "
@@ -322,13 +322,16 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
 
 }  // namespace
 
-TEST_CASE("Two orderers fed different envelopes through one Kafka channel deliver byte-identical blocks") {
+TEST_CASE(
+    "Two orderers fed different envelopes through one Kafka channel deliver byte-identical "
+    "blocks") {
   Network network;
   auto first = network.StartOrderer("node1");
   auto second = network.StartOrderer("node2");
 
   std::vector<std::string> accepted_second;
-  std::thread feed([&] { accepted_second = network.Broadcast(*second, network.Envelopes("b", 8)); });
+  std::thread feed(
+      [&] { accepted_second = network.Broadcast(*second, network.Envelopes("b", 8)); });
   auto accepted_first = network.Broadcast(*first, network.Envelopes("a", 8));
   feed.join();
   REQUIRE(accepted_first.size() == 8);
@@ -341,7 +344,9 @@ TEST_CASE("Two orderers fed different envelopes through one Kafka channel delive
   CheckNoGapNoDuplicate(from_first);
 }
 
-TEST_CASE("An orderer killed with SIGKILL and restarted catches up through Kafka with no gap or duplicate") {
+TEST_CASE(
+    "An orderer killed with SIGKILL and restarted catches up through Kafka with no gap or "
+    "duplicate") {
   Network network;
   auto first = network.StartOrderer("node1");
   auto second = network.StartOrderer("node2");
@@ -365,7 +370,8 @@ TEST_CASE("An orderer killed with SIGKILL and restarted catches up through Kafka
   CheckNoGapNoDuplicate(from_first);
 }
 
-TEST_CASE("With the Kafka partition leader down and up again no envelope answered SUCCESS is lost") {
+TEST_CASE(
+    "With the Kafka partition leader down and up again no envelope answered SUCCESS is lost") {
   Network network;
   REQUIRE(network.kafka().Command("leader mychannel 1") == "ok");
   auto first = network.StartOrderer("node1");
@@ -375,9 +381,8 @@ TEST_CASE("With the Kafka partition leader down and up again no envelope answere
 
   REQUIRE(network.kafka().Command("down 1") == "ok");
   std::vector<std::string> accepted_during;
-  std::thread clients([&] {
-    accepted_during = network.Broadcast(*second, network.Envelopes("outage", 4));
-  });
+  std::thread clients(
+      [&] { accepted_during = network.Broadcast(*second, network.Envelopes("outage", 4)); });
   std::this_thread::sleep_for(3s);
   REQUIRE(network.kafka().Command("up 1") == "ok");
   clients.join();

@@ -25,7 +25,8 @@ std::string Serialize(const std::string& msp_id, const TestIdentity& identity) {
   return serialized.SerializeAsString();
 }
 
-::common::MSPPrincipal RolePrincipal(const std::string& msp_id, ::common::MSPRole::MSPRoleType role) {
+::common::MSPPrincipal RolePrincipal(const std::string& msp_id,
+                                     ::common::MSPRole::MSPRoleType role) {
   ::common::MSPRole msp_role;
   msp_role.set_msp_identifier(msp_id);
   msp_role.set_role(role);
@@ -83,11 +84,11 @@ TEST_CASE("NodeOU identities satisfy exactly the principals of their role") {
     bool accepted;
   };
   const Row rows[] = {
-      {&client, R::MEMBER, true},   {&client, R::CLIENT, true},   {&client, R::PEER, false},
-      {&client, R::ADMIN, false},   {&peer, R::MEMBER, true},     {&peer, R::PEER, true},
-      {&peer, R::CLIENT, false},    {&peer, R::ORDERER, false},   {&admin, R::ADMIN, true},
-      {&admin, R::MEMBER, true},    {&admin, R::CLIENT, false},   {&orderer, R::ORDERER, true},
-      {&orderer, R::MEMBER, true},  {&orderer, R::PEER, false},
+      {&client, R::MEMBER, true},  {&client, R::CLIENT, true}, {&client, R::PEER, false},
+      {&client, R::ADMIN, false},  {&peer, R::MEMBER, true},   {&peer, R::PEER, true},
+      {&peer, R::CLIENT, false},   {&peer, R::ORDERER, false}, {&admin, R::ADMIN, true},
+      {&admin, R::MEMBER, true},   {&admin, R::CLIENT, false}, {&orderer, R::ORDERER, true},
+      {&orderer, R::MEMBER, true}, {&orderer, R::PEER, false},
   };
   for (const auto& row : rows) {
     INFO(row.who->cert.subject() << " as " << R::MSPRoleType_Name(row.role));
@@ -113,13 +114,14 @@ TEST_CASE("Invalid identities are rejected with the reason") {
     REQUIRE_FALSE(status.ok());
     return std::string(status.message());
   };
-  CHECK_THAT(message(stranger),
-             Catch::StartsWith("MSP Org1MSP: identity " + stranger.cert.subject() + " is not valid"));
+  CHECK_THAT(message(stranger), Catch::StartsWith("MSP Org1MSP: identity " +
+                                                  stranger.cert.subject() + " is not valid"));
   CHECK_THAT(message(expired), Catch::Contains("is not valid") && Catch::Contains("expired"));
   CHECK_THAT(message(future), Catch::Contains("is not valid") && Catch::Contains("not yet valid"));
   CHECK_THAT(message(org.revoked), Catch::Contains("is not valid") && Catch::Contains("revoked"));
-  CHECK(message(no_ou) == "MSP Org1MSP: identity " + no_ou.cert.subject() +
-                              " has none of the NodeOUs client, peer, admin or orderer (its OUs: [])");
+  CHECK(message(no_ou) ==
+        "MSP Org1MSP: identity " + no_ou.cert.subject() +
+            " has none of the NodeOUs client, peer, admin or orderer (its OUs: [])");
   CHECK(message(two_ous) == "MSP Org1MSP: identity " + two_ous.cert.subject() +
                                 " must be exactly one of client, peer, admin or orderer (its OUs: "
                                 "[client, peer])");
@@ -127,8 +129,9 @@ TEST_CASE("Invalid identities are rejected with the reason") {
 
   auto client = IssueLeaf(org.root, "user1@org1.example.com", {"client"});
   auto wrong_msp = org.Satisfies(client, R::MEMBER, "Org2MSP");
-  CHECK(std::string(wrong_msp.message()) == "identity " + client.cert.subject() +
-                                                " is of MSP Org1MSP, the principal requires MSP Org2MSP");
+  CHECK(std::string(wrong_msp.message()) ==
+        "identity " + client.cert.subject() +
+            " is of MSP Org1MSP, the principal requires MSP Org2MSP");
 }
 
 TEST_CASE("Signatures verify only for the signing key and the exact message") {
@@ -234,7 +237,8 @@ TEST_CASE("MSP set-up rejects inconsistent configurations") {
   auto leaf = IssueLeaf(root, "user@org1.example.com");
   MspConfig config;
   config.name = "Org1MSP";
-  CHECK(std::string(Msp::Create(config).status().message()) == "MSP Org1MSP: no root CA certificate");
+  CHECK(std::string(Msp::Create(config).status().message()) ==
+        "MSP Org1MSP: no root CA certificate");
   config.root_certs = {leaf.cert};
   CHECK(std::string(Msp::Create(config).status().message()) ==
         "MSP Org1MSP: root certificate " + leaf.cert.subject() + " is not a CA");

@@ -1,9 +1,9 @@
 #include "orderer/consensus/kafka/impl/connectivity_board.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace weft::orderer::consensus::kafka::impl {
 

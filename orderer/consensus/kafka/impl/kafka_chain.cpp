@@ -1,11 +1,11 @@
 #include "orderer/consensus/kafka/impl/kafka_chain.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "orderer/consensus/kafka/impl/message_processor.h"
 
@@ -37,7 +37,7 @@ Status Unreachable(const std::string& channel, std::string_view reason) {
 struct KafkaChain::Delivery {
   std::mutex mu;
   std::condition_variable done_cv;
-  bool done = false;                                      // guarded by mu
+  bool done = false;                                       // guarded by mu
   rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;  // guarded by mu
 };
 
@@ -72,8 +72,8 @@ KafkaChain::KafkaChain(ConsenterSupport& support, const KafkaConsenterOptions& o
       board_(std::move(board)),
       topic_(support.ChannelId()),
       resume_offset_(resume_offset),
-      reachability_(absl::UnavailableError(fmt::format(
-          "kafka cluster for channel {} is not reached yet", support.ChannelId()))) {}
+      reachability_(absl::UnavailableError(
+          fmt::format("kafka cluster for channel {} is not reached yet", support.ChannelId()))) {}
 
 Status KafkaChain::Init(Properties common_properties) {
   // Fabric's Retry.ShortInterval: how often a lost broker is dialled again.
@@ -152,7 +152,8 @@ void KafkaChain::Halt() {
     consumer_thread_.join();
   }
   // Fails whatever is still queued, so that Submit callers get Unavailable now.
-  if (producer_) rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  if (producer_)
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   if (producer_thread_.joinable()) {
     producer_thread_.request_stop();
     producer_thread_.join();
@@ -260,8 +261,8 @@ void KafkaChain::ConsumerLoop(std::stop_token stop) {
   rd_kafka_topic_partition_list_add(partitions.get(), topic_.c_str(), 0)->offset =
       resume_offset_.value_or(RD_KAFKA_OFFSET_BEGINNING);
   if (rd_kafka_resp_err_t error = rd_kafka_assign(consumer_.get(), partitions.get())) {
-    Fail(absl::InternalError(fmt::format("channel {}: cannot read partition 0: {}", topic_,
-                                         rd_kafka_err2str(error))));
+    Fail(absl::InternalError(
+        fmt::format("channel {}: cannot read partition 0: {}", topic_, rd_kafka_err2str(error))));
     return;
   }
   logger_->Info("channel {}: reading partition 0 from {}", topic_,
@@ -279,8 +280,7 @@ void KafkaChain::ConsumerLoop(std::stop_token stop) {
       if (!decoded.ParseFromArray(message->payload, static_cast<int>(message->len))) {
         logger_->Warn("channel {}: skipping offset {}: not a KafkaMessage", topic_,
                       message->offset);
-      } else if (Status handled = processor.Handle(message->offset, decoded, now);
-                 !handled.ok()) {
+      } else if (Status handled = processor.Handle(message->offset, decoded, now); !handled.ok()) {
         Fail(handled);
         return;
       }
@@ -313,9 +313,8 @@ void KafkaChain::EnsureTopic() {
 
   // One partition: the whole channel is one ordered sequence.
   char error[512];
-  rd_kafka_NewTopic_t* new_topic =
-      rd_kafka_NewTopic_new(topic_.c_str(), 1, options_.settings.topic_replication_factor,
-                            error, sizeof(error));
+  rd_kafka_NewTopic_t* new_topic = rd_kafka_NewTopic_new(
+      topic_.c_str(), 1, options_.settings.topic_replication_factor, error, sizeof(error));
   if (new_topic == nullptr) {
     logger_->Warn("channel {}: cannot describe topic: {}", topic_, static_cast<const char*>(error));
     return;
@@ -327,8 +326,8 @@ void KafkaChain::EnsureTopic() {
   if (event != nullptr) {
     outcome = rd_kafka_event_error(event) ? rd_kafka_event_error_string(event) : "created";
     size_t count = 0;
-    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(
-        rd_kafka_event_CreateTopics_result(event), &count);
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
     for (size_t i = 0; i < count; ++i) {
       rd_kafka_resp_err_t topic_error = rd_kafka_topic_result_error(results[i]);
       if (topic_error == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {

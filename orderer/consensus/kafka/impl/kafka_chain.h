@@ -30,9 +30,10 @@ class KafkaChain final : public Chain {
   // Makes the clients (nothing connects before Start). Errors: FailedPrecondition when
   // the channel config names no Kafka brokers, DataLoss for unreadable consenter
   // metadata, InvalidArgument for rejected client settings.
-  static StatusOr<std::unique_ptr<KafkaChain>> Create(
-      ConsenterSupport& support, const KafkaConsenterOptions& options,
-      std::shared_ptr<common::log::Logger> logger, std::shared_ptr<ConnectivityBoard> board);
+  static StatusOr<std::unique_ptr<KafkaChain>> Create(ConsenterSupport& support,
+                                                      const KafkaConsenterOptions& options,
+                                                      std::shared_ptr<common::log::Logger> logger,
+                                                      std::shared_ptr<ConnectivityBoard> board);
   ~KafkaChain() override;
 
   Status Order(::common::Envelope envelope, uint64_t config_sequence) override;
@@ -45,8 +46,8 @@ class KafkaChain final : public Chain {
   struct Delivery;
 
   KafkaChain(ConsenterSupport& support, const KafkaConsenterOptions& options,
-             std::shared_ptr<common::log::Logger> logger,
-             std::shared_ptr<ConnectivityBoard> board, std::optional<int64_t> resume_offset);
+             std::shared_ptr<common::log::Logger> logger, std::shared_ptr<ConnectivityBoard> board,
+             std::optional<int64_t> resume_offset);
   Status Init(Properties common_properties);
 
   // Queues `message` for partition 0; `delivery_opaque` comes back in OnDelivery.
@@ -64,8 +65,7 @@ class KafkaChain final : public Chain {
 
   static void OnDelivery(rd_kafka_t* client, const rd_kafka_message_t* message, void* opaque);
   static void OnError(rd_kafka_t* client, int error, const char* reason, void* opaque);
-  static void OnLog(const rd_kafka_t* client, int level, const char* facility,
-                    const char* line);
+  static void OnLog(const rd_kafka_t* client, int level, const char* facility, const char* line);
 
   ConsenterSupport& support_;
   const KafkaConsenterOptions options_;

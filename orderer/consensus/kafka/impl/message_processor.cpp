@@ -1,8 +1,8 @@
 #include "orderer/consensus/kafka/impl/message_processor.h"
 
-#include <utility>
-
 #include <fmt/format.h>
+
+#include <utility>
 
 namespace weft::orderer::consensus::kafka::impl {
 namespace {
@@ -39,8 +39,7 @@ Status MessageProcessor::Handle(int64_t offset, const ::orderer::KafkaMessage& m
     case ::orderer::KafkaMessage::TYPE_NOT_SET:
       break;
   }
-  logger_.Warn("channel {}: skipping offset {}: empty Kafka message", support_.ChannelId(),
-               offset);
+  logger_.Warn("channel {}: skipping offset {}: empty Kafka message", support_.ChannelId(), offset);
   return absl::OkStatus();
 }
 
@@ -55,8 +54,8 @@ Status MessageProcessor::HandleRegular(int64_t offset,
                                        TimePoint now) {
   ::common::Envelope envelope;
   if (!envelope.ParseFromString(regular.payload())) {
-    logger_.Warn("channel {}: skipping offset {}: payload is not an Envelope",
-                 support_.ChannelId(), offset);
+    logger_.Warn("channel {}: skipping offset {}: payload is not an Envelope", support_.ChannelId(),
+                 offset);
     return absl::OkStatus();
   }
   // The config may have changed since the envelope was validated at broadcast; every
@@ -67,8 +66,8 @@ Status MessageProcessor::HandleRegular(int64_t offset,
     if (stale) {
       StatusOr<::common::Envelope> revalidated = support_.RevalidateConfig(envelope);
       if (!revalidated.ok()) {
-        logger_.Warn("channel {}: dropping config message at offset {}: {}",
-                     support_.ChannelId(), offset, std::string(revalidated.status().message()));
+        logger_.Warn("channel {}: dropping config message at offset {}: {}", support_.ChannelId(),
+                     offset, std::string(revalidated.status().message()));
         return absl::OkStatus();
       }
       envelope = *std::move(revalidated);
@@ -82,23 +81,22 @@ Status MessageProcessor::HandleRegular(int64_t offset,
   }
 
   if (regular.class_() != ::orderer::KafkaMessageRegular::NORMAL) {
-    logger_.Warn("channel {}: skipping offset {}: unknown message class {}",
-                 support_.ChannelId(), offset, static_cast<int>(regular.class_()));
+    logger_.Warn("channel {}: skipping offset {}: unknown message class {}", support_.ChannelId(),
+                 offset, static_cast<int>(regular.class_()));
     return absl::OkStatus();
   }
   if (stale) {
     StatusOr<uint64_t> revalidated = support_.RevalidateNormal(envelope);
     if (!revalidated.ok()) {
-      logger_.Warn("channel {}: dropping envelope at offset {}: {}", support_.ChannelId(),
-                   offset, std::string(revalidated.status().message()));
+      logger_.Warn("channel {}: dropping envelope at offset {}: {}", support_.ChannelId(), offset,
+                   std::string(revalidated.status().message()));
       return absl::OkStatus();
     }
   }
   BlockCutter::OrderedResult result = support_.Cutter().Ordered(std::move(envelope));
   // A batch cut because of this envelope ends just before it, unless the envelope
   // itself completed the batch (then nothing is pending and there is one batch).
-  int64_t last_offset =
-      (result.pending || result.batches.size() == 2) ? offset - 1 : offset;
+  int64_t last_offset = (result.pending || result.batches.size() == 2) ? offset - 1 : offset;
   for (auto& batch : result.batches) {
     WEFT_RETURN_IF_ERROR(WriteBatch(std::move(batch), last_offset));
     last_offset = offset;

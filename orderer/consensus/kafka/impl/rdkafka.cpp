@@ -1,9 +1,9 @@
 #include "orderer/consensus/kafka/impl/rdkafka.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <iterator>
-
-#include <fmt/format.h>
 
 namespace weft::orderer::consensus::kafka::impl {
 namespace {
@@ -27,8 +27,8 @@ StatusOr<Properties> CommonProperties(const common::config::KafkaSettings& setti
 
   const bool tls = settings.tls.enabled;
   const bool sasl = settings.sasl_plain.enabled;
-  properties["security.protocol"] = tls ? (sasl ? "sasl_ssl" : "ssl")
-                                        : (sasl ? "sasl_plaintext" : "plaintext");
+  properties["security.protocol"] =
+      tls ? (sasl ? "sasl_ssl" : "ssl") : (sasl ? "sasl_plaintext" : "plaintext");
   if (tls) {
     // librdkafka takes one CA location; orderer.yaml allows several files.
     std::string roots;

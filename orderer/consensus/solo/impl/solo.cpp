@@ -119,8 +119,9 @@ class SoloChain final : public Chain {
   void CutPending(const char* why) {
     std::vector<::common::Envelope> batch = support_.Cutter().Cut();
     if (batch.empty()) return;
-    if (logger_) logger_->Debug("[channel: {}] cutting {} envelopes: {}", support_.ChannelId(),
-                                batch.size(), why);
+    if (logger_)
+      logger_->Debug("[channel: {}] cutting {} envelopes: {}", support_.ChannelId(), batch.size(),
+                     why);
     Write(std::move(batch));
   }
 

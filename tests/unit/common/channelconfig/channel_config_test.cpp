@@ -139,11 +139,13 @@ TEST_CASE("Channel policies evaluate real signatures through the organisations' 
   auto peer2 = IssueLeaf(network.org2_ca, "peer0.org2.example.com", {"peer"});
   auto stranger = IssueLeaf(MakeTestCa("ca.evil.example.com", "Evil"), "eve", {"client"});
 
-  std::vector<weft::common::policies::SignedData> client_writes{
-      SignAs(client1, "Org1MSP", "tx")};
-  CHECK((*policies.GetPolicy("/Channel/Application/Writers"))->EvaluateSignedData(client_writes).ok());
+  std::vector<weft::common::policies::SignedData> client_writes{SignAs(client1, "Org1MSP", "tx")};
+  CHECK((*policies.GetPolicy("/Channel/Application/Writers"))
+            ->EvaluateSignedData(client_writes)
+            .ok());
   std::vector<weft::common::policies::SignedData> forged{SignAs(stranger, "Org1MSP", "tx")};
-  CHECK_FALSE((*policies.GetPolicy("/Channel/Application/Writers"))->EvaluateSignedData(forged).ok());
+  CHECK_FALSE(
+      (*policies.GetPolicy("/Channel/Application/Writers"))->EvaluateSignedData(forged).ok());
 
   auto admins = *policies.GetPolicy("/Channel/Application/Admins");
   std::vector<weft::common::policies::SignedData> one_admin{SignAs(admin1, "Org1MSP", "cfg")};

@@ -1,13 +1,12 @@
 #include "common/concurrency/blocking_queue.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 namespace weft::common::concurrency {
 namespace {

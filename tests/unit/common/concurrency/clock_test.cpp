@@ -1,8 +1,7 @@
 #include "common/concurrency/clock.h"
 
-#include <chrono>
-
 #include <catch2/catch.hpp>
+#include <chrono>
 
 namespace weft::common::concurrency {
 namespace {

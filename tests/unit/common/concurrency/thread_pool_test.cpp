@@ -1,12 +1,11 @@
 #include "common/concurrency/thread_pool.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
 #include <memory>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 namespace weft::common::concurrency {
 namespace {
@@ -39,12 +38,16 @@ TEST_CASE("ThreadPool runs tasks concurrently up to its size") {
   std::promise<bool> a_saw_b, b_saw_a;
   REQUIRE(pool.Submit([&, b] {
                 a_started.set_value();
-                a_saw_b.set_value(b.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
-              }).ok());
+                a_saw_b.set_value(b.wait_for(std::chrono::seconds(10)) ==
+                                  std::future_status::ready);
+              })
+              .ok());
   REQUIRE(pool.Submit([&, a] {
                 b_started.set_value();
-                b_saw_a.set_value(a.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
-              }).ok());
+                b_saw_a.set_value(a.wait_for(std::chrono::seconds(10)) ==
+                                  std::future_status::ready);
+              })
+              .ok());
   CHECK(a_saw_b.get_future().get());
   CHECK(b_saw_a.get_future().get());
 }

@@ -31,9 +31,9 @@ std::vector<std::string> Subjects(const std::vector<crypto::Certificate>& chain)
 TEST_CASE("An issued leaf exposes its subject, OUs, SANs, key ids and validity") {
   TestIdentity ca = MakeTestCa("ca.org1.example.com", "Org1");
   auto validity = Validity::Current();
-  TestIdentity peer = IssueLeaf(ca, "peer0.org1.example.com", {"peer", "dept1"},
-                                {"peer0.org1.example.com", "localhost", "127.0.0.1", "::1"},
-                                validity);
+  TestIdentity peer =
+      IssueLeaf(ca, "peer0.org1.example.com", {"peer", "dept1"},
+                {"peer0.org1.example.com", "localhost", "127.0.0.1", "::1"}, validity);
   const crypto::Certificate& cert = peer.cert;
   CHECK(cert.subject() == "CN=peer0.org1.example.com,OU=dept1,OU=peer,O=Org1,C=US");
   CHECK(cert.issuer() == "CN=ca.org1.example.com,O=Org1,C=US");
@@ -112,7 +112,8 @@ TEST_CASE("An expired leaf is rejected with its subject and validity window") {
   CHECK(Contains(chain.status(), "valid from "));
 }
 
-TEST_CASE("A not-yet-valid leaf is rejected, and accepted when checked at a time inside its window") {
+TEST_CASE(
+    "A not-yet-valid leaf is rejected, and accepted when checked at a time inside its window") {
   TestIdentity ca = MakeTestCa();
   auto future = Validity::Future(std::chrono::hours(48));
   TestIdentity leaf = IssueLeaf(ca, "early-client", {}, {}, future);
@@ -134,7 +135,8 @@ TEST_CASE("A chain through an expired intermediate is rejected naming the interm
   CHECK(Contains(chain.status(), "has expired"));
 }
 
-TEST_CASE("A revoked leaf is rejected naming its serial and issuer; others pass with the CRL present") {
+TEST_CASE(
+    "A revoked leaf is rejected naming its serial and issuer; others pass with the CRL present") {
   TestIdentity ca = MakeTestCa("ca.org1");
   TestIdentity revoked = IssueLeaf(ca, "revoked-user");
   TestIdentity fine = IssueLeaf(ca, "good-user");

@@ -1,7 +1,6 @@
 #include "common/deliver/deliver_handler.h"
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -25,8 +24,7 @@ namespace protoutil = weft::common::protoutil;
 
 namespace {
 
-class FakeChannel final : public DeliverSource,
-                          public weft::common::deliver::ChannelSources {
+class FakeChannel final : public DeliverSource, public weft::common::deliver::ChannelSources {
  public:
   FakeChannel(const weft::testing::TestNetwork& network, const std::filesystem::path& dir) {
     weft::common::ledger::blockstore::FileBlockStoreOptions options;
@@ -44,8 +42,7 @@ class FakeChannel final : public DeliverSource,
   }
 
   const std::string& ChannelId() const override { return channel_id_; }
-  std::shared_ptr<const weft::common::channelconfig::ChannelConfig> ChannelConfig()
-      const override {
+  std::shared_ptr<const weft::common::channelconfig::ChannelConfig> ChannelConfig() const override {
     std::lock_guard lock(mu_);
     return config_;
   }
@@ -63,8 +60,8 @@ class FakeChannel final : public DeliverSource,
   }
   // Appends a block with one data entry naming its number.
   void AddBlock() {
-    ::common::Block block = protoutil::NewBlock(last_header_.number() + 1,
-                                                protoutil::BlockHeaderHash(last_header_));
+    ::common::Block block =
+        protoutil::NewBlock(last_header_.number() + 1, protoutil::BlockHeaderHash(last_header_));
     block.mutable_data()->add_data("block " + std::to_string(block.header().number()));
     block.mutable_header()->set_data_hash(protoutil::BlockDataHash(block.data()));
     REQUIRE(store_->AddBlock(block).ok());
@@ -112,12 +109,11 @@ struct DeliverFixture {
     for (uint64_t i = 0; i < newest; ++i) channel.AddBlock();
   }
 
-  ::common::Envelope Seek(::orderer::SeekPosition start, ::orderer::SeekPosition stop,
-                          ::orderer::SeekInfo::SeekBehavior behavior =
-                              ::orderer::SeekInfo::BLOCK_UNTIL_READY,
-                          const protoutil::Signer* signer = nullptr,
-                          std::string channel_id = "mychannel",
-                          protoutil::TimePoint when = std::chrono::system_clock::now()) {
+  ::common::Envelope Seek(
+      ::orderer::SeekPosition start, ::orderer::SeekPosition stop,
+      ::orderer::SeekInfo::SeekBehavior behavior = ::orderer::SeekInfo::BLOCK_UNTIL_READY,
+      const protoutil::Signer* signer = nullptr, std::string channel_id = "mychannel",
+      protoutil::TimePoint when = std::chrono::system_clock::now()) {
     auto envelope = protoutil::CreateSeekInfoEnvelope(
         channel_id, protoutil::MakeSeekInfo(std::move(start), std::move(stop), behavior),
         signer != nullptr ? *signer : network.peer, when);
@@ -160,17 +156,17 @@ TEST_CASE("Deliver of newest to newest sends only the current last block") {
 
 TEST_CASE("FAIL_IF_NOT_READY ends with NOT_FOUND when a needed block is missing") {
   DeliverFixture fixture(1);
-  auto status = fixture.handler.Handle(
-      fixture.Seek(protoutil::SeekSpecified(1), protoutil::SeekSpecified(3),
-                   ::orderer::SeekInfo::FAIL_IF_NOT_READY),
-      fixture.sink);
+  auto status =
+      fixture.handler.Handle(fixture.Seek(protoutil::SeekSpecified(1), protoutil::SeekSpecified(3),
+                                          ::orderer::SeekInfo::FAIL_IF_NOT_READY),
+                             fixture.sink);
   CHECK(status == ::common::NOT_FOUND);
   CHECK(fixture.sink.numbers() == Numbers{1});
 
   // A start beyond the height is NOT_FOUND whatever the behaviour.
   CHECK(fixture.handler.Handle(
-            fixture.Seek(protoutil::SeekSpecified(9), protoutil::SeekSpecified(9)),
-            fixture.sink) == ::common::NOT_FOUND);
+            fixture.Seek(protoutil::SeekSpecified(9), protoutil::SeekSpecified(9)), fixture.sink) ==
+        ::common::NOT_FOUND);
 }
 
 TEST_CASE("BLOCK_UNTIL_READY waits for the next block and then sends it") {
@@ -247,11 +243,10 @@ TEST_CASE("Deliver refuses seek requests stamped outside the time window") {
   DeliverFixture fixture(1);
   const auto now = std::chrono::system_clock::now();
   for (auto skew : {-std::chrono::minutes(16), std::chrono::minutes(16)}) {
-    CHECK(fixture.handler.Handle(
-              fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(),
-                           ::orderer::SeekInfo::BLOCK_UNTIL_READY, nullptr, "mychannel",
-                           now + skew),
-              fixture.sink) == ::common::BAD_REQUEST);
+    CHECK(fixture.handler.Handle(fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(),
+                                              ::orderer::SeekInfo::BLOCK_UNTIL_READY, nullptr,
+                                              "mychannel", now + skew),
+                                 fixture.sink) == ::common::BAD_REQUEST);
   }
   // The window and the clock are configurable.
   weft::common::concurrency::ManualClock clock(now + std::chrono::minutes(16));
@@ -266,14 +261,14 @@ TEST_CASE("Deliver refuses seek requests stamped outside the time window") {
 
 TEST_CASE("Deliver answers NOT_FOUND for an unknown channel and BAD_REQUEST for bad seeks") {
   DeliverFixture fixture(2);
-  CHECK(fixture.handler.Handle(fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(),
-                                            ::orderer::SeekInfo::BLOCK_UNTIL_READY, nullptr,
-                                            "otherchannel"),
-                               fixture.sink) == ::common::NOT_FOUND);
+  CHECK(fixture.handler.Handle(
+            fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(),
+                         ::orderer::SeekInfo::BLOCK_UNTIL_READY, nullptr, "otherchannel"),
+            fixture.sink) == ::common::NOT_FOUND);
   // Stop before start.
   CHECK(fixture.handler.Handle(
-            fixture.Seek(protoutil::SeekSpecified(2), protoutil::SeekSpecified(1)),
-            fixture.sink) == ::common::BAD_REQUEST);
+            fixture.Seek(protoutil::SeekSpecified(2), protoutil::SeekSpecified(1)), fixture.sink) ==
+        ::common::BAD_REQUEST);
   // No stop position.
   ::orderer::SeekInfo no_stop;
   *no_stop.mutable_start() = protoutil::SeekOldest();

@@ -1,8 +1,8 @@
 #include "grpc_test_support.h"
 
-#include <chrono>
-
 #include <grpcpp/client_context.h>
+
+#include <chrono>
 
 #include "common/grpc/peer_certificate.h"
 
@@ -21,8 +21,8 @@ using ::weft::testing::EchoMessage;
   return ::grpc::Status::OK;
 }
 
-::grpc::Status EchoServiceImpl::Chat(
-    ::grpc::ServerContext* context, ::grpc::ServerReaderWriter<EchoMessage, EchoMessage>* stream) {
+::grpc::Status EchoServiceImpl::Chat(::grpc::ServerContext* context,
+                                     ::grpc::ServerReaderWriter<EchoMessage, EchoMessage>* stream) {
   EchoMessage message;
   while (stream->Read(&message)) {
     if (!stream->Write(message)) break;

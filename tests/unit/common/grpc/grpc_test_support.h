@@ -2,12 +2,12 @@
 // client's TLS certificate, and a small PKI minted at test time.
 #pragma once
 
+#include <grpcpp/channel.h>
+
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-
-#include <grpcpp/channel.h>
 
 #include "common/grpc/config.h"
 #include "echo.grpc.pb.h"

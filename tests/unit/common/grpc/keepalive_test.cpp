@@ -1,8 +1,7 @@
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "common/grpc/channel.h"
 #include "common/grpc/server.h"

@@ -1,8 +1,8 @@
-#include <chrono>
-#include <string>
+#include <grpcpp/client_context.h>
 
 #include <catch2/catch.hpp>
-#include <grpcpp/client_context.h>
+#include <chrono>
+#include <string>
 
 #include "common/grpc/channel.h"
 #include "common/grpc/server.h"

@@ -1,9 +1,9 @@
 #include "common/grpc/status_mapping.h"
 
-#include <string>
+#include <grpcpp/client_context.h>
 
 #include <catch2/catch.hpp>
-#include <grpcpp/client_context.h>
+#include <string>
 
 #include "common/grpc/channel.h"
 #include "common/grpc/server.h"
@@ -70,7 +70,10 @@ class FailingEcho final : public ::weft::testing::EchoService::Service {
 TEST_CASE("Serialized status details reach the client in the details trailer") {
   FailingEcho service;
   // Any bytes stand in for a serialized google.rpc.Status.
-  service.details_ = std::string("\x08\x09\x12\x03" "abc", 7);
+  service.details_ = std::string(
+      "\x08\x09\x12\x03"
+      "abc",
+      7);
   auto built = BuildServer("127.0.0.1:0", {&service}, {});
   REQUIRE(built.ok());
   auto channel = MakeChannel("127.0.0.1:" + std::to_string(built->port), {});

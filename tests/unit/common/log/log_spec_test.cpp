@@ -1,8 +1,7 @@
 #include "common/log/log_spec.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 namespace weft::common::log {
 namespace {

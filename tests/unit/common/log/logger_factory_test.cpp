@@ -1,13 +1,12 @@
 #include "common/log/logger_factory.h"
 
+#include <catch2/catch.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace weft::common::log {
 namespace {

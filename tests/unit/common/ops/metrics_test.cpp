@@ -1,10 +1,9 @@
 #include "common/ops/metrics.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace weft::common::ops {
 namespace {
@@ -13,7 +12,8 @@ using Catch::Contains;
 
 TEST_CASE("A counter without labels is exposed at 0 before use and counts up") {
   MetricsRegistry registry;
-  Counter* counter = *registry.NewCounter({"broadcast_processed_count", "Envelopes processed.", {}});
+  Counter* counter =
+      *registry.NewCounter({"broadcast_processed_count", "Envelopes processed.", {}});
   CHECK_THAT(registry.Expose(), Contains("# HELP broadcast_processed_count Envelopes processed.\n"
                                          "# TYPE broadcast_processed_count counter\n"
                                          "broadcast_processed_count 0\n"));

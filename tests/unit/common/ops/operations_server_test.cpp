@@ -1,11 +1,11 @@
 #include "common/ops/operations_server.h"
 
-#include <sstream>
-#include <string>
+#include <httplib.h>
 
 #include <catch2/catch.hpp>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
 
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_crypto.h"
@@ -58,16 +58,15 @@ TEST_CASE("healthz reports OK when every checker passes") {
 TEST_CASE("healthz answers 503 and lists each failing component with its reason") {
   Fixture fixture;
   REQUIRE(fixture.server.RegisterChecker("ledger", [] { return absl::OkStatus(); }).ok());
-  REQUIRE(fixture.server
-              .RegisterChecker("kafka", [] { return absl::UnavailableError("no brokers"); })
-              .ok());
+  REQUIRE(
+      fixture.server.RegisterChecker("kafka", [] { return absl::UnavailableError("no brokers"); })
+          .ok());
   auto result = fixture.Client().Get("/healthz");
   REQUIRE(result);
   CHECK(result->status == 503);
   const json body = json::parse(result->body);
   CHECK(body["status"] == "Service Unavailable");
-  CHECK(body["failed_checks"] ==
-        json::array({{{"component", "kafka"}, {"reason", "no brokers"}}}));
+  CHECK(body["failed_checks"] == json::array({{{"component", "kafka"}, {"reason", "no brokers"}}}));
 }
 
 TEST_CASE("A component can register only one health checker") {
@@ -179,9 +178,9 @@ struct TlsFiles {
     std::filesystem::rename(dir / "ca-cert.pem", ca_file);
     testing::WriteIdentity(dir.path(), "other-ca", other_ca);
     std::filesystem::rename(dir / "other-ca-cert.pem", other_ca_file);
-    server_cert = testing::WriteIdentity(dir.path(), "server",
-                                         testing::IssueLeaf(ca, "ops.example.com", {},
-                                                            {"localhost", "127.0.0.1"}))
+    server_cert = testing::WriteIdentity(
+                      dir.path(), "server",
+                      testing::IssueLeaf(ca, "ops.example.com", {}, {"localhost", "127.0.0.1"}))
                       .string();
     server_key = (dir / "server-key.pem").string();
     client_cert =
@@ -238,8 +237,9 @@ TEST_CASE("With client auth required the operations server only accepts trusted 
   CHECK(ok->status == 200);
 
   const auto stranger = testing::MakeTestCa("stranger-ca");
-  const std::string stranger_cert = testing::WriteIdentity(
-      tls.dir.path(), "stranger", testing::IssueLeaf(stranger, "intruder")).string();
+  const std::string stranger_cert =
+      testing::WriteIdentity(tls.dir.path(), "stranger", testing::IssueLeaf(stranger, "intruder"))
+          .string();
   httplib::SSLClient untrusted("127.0.0.1", server.port(), stranger_cert,
                                (tls.dir / "stranger-key.pem").string());
   untrusted.set_ca_cert_path(tls.ca_file.c_str());

@@ -10,7 +10,9 @@ namespace {
 class FakeIdentity final : public common::policies::Identity {
  public:
   FakeIdentity(std::string msp, std::set<std::string> roles, std::string name)
-      : msp_(std::move(msp)), roles_(std::move(roles)), name_(std::move(name)),
+      : msp_(std::move(msp)),
+        roles_(std::move(roles)),
+        name_(std::move(name)),
         unique_id_(absl::StrCat(msp_, "/", name_)) {}
 
   const std::string& MspId() const override { return msp_; }
@@ -48,7 +50,8 @@ class FakeIdentity final : public common::policies::Identity {
 
 StatusOr<std::shared_ptr<const common::policies::Identity>> FakeDeserializer::DeserializeIdentity(
     std::string_view serialized) const {
-  std::vector<std::string> parts = absl::StrSplit(absl::string_view(serialized.data(), serialized.size()), '|');
+  std::vector<std::string> parts =
+      absl::StrSplit(absl::string_view(serialized.data(), serialized.size()), '|');
   if (parts.size() != 3) return absl::InvalidArgumentError("malformed fake identity");
   if (parts[0] == "UnknownMSP") return absl::NotFoundError("MSP UnknownMSP is not defined");
   std::set<std::string> roles;

@@ -23,8 +23,8 @@ std::string ParseError(std::string_view text) {
 }  // namespace
 
 TEST_CASE("ParsePolicy builds nested n-out-of rules with deduplicated principals") {
-  auto parsed = ParsePolicy(
-      "AND('Org1MSP.member', OR(\"Org2MSP.peer\", 'Org3MSP.admin'), 'Org1MSP.member')");
+  auto parsed =
+      ParsePolicy("AND('Org1MSP.member', OR(\"Org2MSP.peer\", 'Org3MSP.admin'), 'Org1MSP.member')");
   REQUIRE(parsed.ok());
   const auto& envelope = *parsed;
   REQUIRE(envelope.version() == 0);
@@ -46,7 +46,8 @@ TEST_CASE("ParsePolicy builds nested n-out-of rules with deduplicated principals
 
 TEST_CASE("ParsePolicy accepts OutOf, every role and case-insensitive keywords") {
   auto parsed = ParsePolicy(
-      "outof(2, 'A.member', 'B.admin', 'C.client', 'D.peer', 'E.orderer', 'org-1.example.com.peer')");
+      "outof(2, 'A.member', 'B.admin', 'C.client', 'D.peer', 'E.orderer', "
+      "'org-1.example.com.peer')");
   REQUIRE(parsed.ok());
   REQUIRE(parsed->rule().n_out_of().n() == 2);
   REQUIRE(parsed->identities_size() == 6);

@@ -79,8 +79,9 @@ TEST_CASE("ANY and ALL implicit policies, nested up to the channel") {
   REQUIRE(manager.ok());
   std::vector<weft::common::policies::SignedData> one_member{Sign("Org2MSP", "m")};
   CHECK((*(*manager)->GetPolicy("/Channel/Writers"))->EvaluateSignedData(one_member).ok());
-  CHECK_FALSE(
-      (*(*manager)->GetPolicy("/Channel/Application/AllWriters"))->EvaluateSignedData(one_member).ok());
+  CHECK_FALSE((*(*manager)->GetPolicy("/Channel/Application/AllWriters"))
+                  ->EvaluateSignedData(one_member)
+                  .ok());
   std::vector<weft::common::policies::SignedData> all{Sign("Org1MSP", "x"), Sign("Org2MSP", "y"),
                                                       Sign("Org3MSP", "z")};
   CHECK((*(*manager)->GetPolicy("/Channel/Application/AllWriters"))->EvaluateSignedData(all).ok());

@@ -76,10 +76,9 @@ TEST_CASE("Forged signatures and unknown identities do not count") {
   auto unknown = Sign("UnknownMSP", "eve");
   auto status = Evaluate("OR('Org1MSP.member', 'UnknownMSP.member')", {forged, unknown});
   REQUIRE(status.code() == absl::StatusCode::kPermissionDenied);
-  CHECK_THAT(std::string(status.message()),
-             Catch::Contains("0 valid distinct signer(s)") &&
-                 Catch::Contains("signature does not verify") &&
-                 Catch::Contains("MSP UnknownMSP is not defined"));
+  CHECK_THAT(std::string(status.message()), Catch::Contains("0 valid distinct signer(s)") &&
+                                                Catch::Contains("signature does not verify") &&
+                                                Catch::Contains("MSP UnknownMSP is not defined"));
   // A valid signature by the same identity after a forged one still counts.
   CHECK(Evaluate("AND('Org1MSP.member')", {forged, Sign("Org1MSP", "mallory")}).ok());
 }

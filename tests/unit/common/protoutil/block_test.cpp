@@ -35,7 +35,10 @@ TEST_CASE("ComputeTxId is the lowercase hex SHA-256 of nonce followed by creator
 TEST_CASE("The genesis block header encodes number 0 and an empty previous hash") {
   std::string der = protoutil::BlockHeaderBytes(Header(0, "", kHashA));
   CHECK(der.size() == 41);
-  CHECK(Hex(der) == "3027020100040004" "20" + Hex(kHashA));
+  CHECK(Hex(der) ==
+        "3027020100040004"
+        "20" +
+            Hex(kHashA));
 }
 
 TEST_CASE("Block numbers are DER-encoded like Go's big.Int, minimal with a sign byte") {
@@ -63,14 +66,17 @@ TEST_CASE("Hashes of 128 bytes or more use DER long-form lengths") {
   std::string long_hash(130, '\x01');
   std::string der = protoutil::BlockHeaderBytes(Header(1, "", long_hash));
   // 3 (integer) + 2 (empty octet string) + 3 + 130 = 138 = 0x8a content bytes.
-  CHECK(Hex(der.substr(0, 11)) == "30818a" "020101" "0400" "048182");
+  CHECK(Hex(der.substr(0, 11)) ==
+        "30818a"
+        "020101"
+        "0400"
+        "048182");
   CHECK(der.size() == 3 + 138);
 }
 
 TEST_CASE("BlockHeaderHash is SHA-256 of the DER header bytes") {
   auto header = Header(7, kHashA, kHashB);
-  CHECK(protoutil::BlockHeaderHash(header) ==
-        crypto::Sha256(protoutil::BlockHeaderBytes(header)));
+  CHECK(protoutil::BlockHeaderHash(header) == crypto::Sha256(protoutil::BlockHeaderBytes(header)));
 }
 
 TEST_CASE("BlockDataHash is SHA-256 of the concatenated entries") {
@@ -97,5 +103,7 @@ TEST_CASE("NewBlock has the number, previous hash and five empty metadata slots"
 TEST_CASE("The orderer signs metadata value, signature header and DER header in that order") {
   auto header = Header(2, kHashA, kHashB);
   CHECK(protoutil::BlockSignatureInput("value", "sighdr", header) ==
-        "value" "sighdr" + protoutil::BlockHeaderBytes(header));
+        "value"
+        "sighdr" +
+            protoutil::BlockHeaderBytes(header));
 }

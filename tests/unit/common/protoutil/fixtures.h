@@ -11,7 +11,9 @@
 namespace weft::common::protoutil::testing {
 
 // A length-delimited field claiming 5 bytes with only 2 present.
-inline const std::string kGarbage = "\x0a\x05" "ab";
+inline const std::string kGarbage =
+    "\x0a\x05"
+    "ab";
 
 class TestSigner : public Signer {
  public:

@@ -91,9 +91,9 @@ TEST_CASE("A proposal's tx id is computed from its own nonce and creator") {
   TestSigner signer;
   auto created = protoutil::CreateChaincodeProposal(BasicSpec(), signer.SerializedIdentity());
   REQUIRE(created.ok());
-  auto opened = protoutil::OpenSignedProposal(
-                    protoutil::SignProposal(created->proposal, signer).value())
-                    .value();
+  auto opened =
+      protoutil::OpenSignedProposal(protoutil::SignProposal(created->proposal, signer).value())
+          .value();
   CHECK(opened.tx_id() == created->tx_id);
   CHECK(created->tx_id ==
         protoutil::ComputeTxId(opened.signature_header.nonce(), signer.SerializedIdentity()));
@@ -108,7 +108,9 @@ TEST_CASE("A signed proposal's signature verifies over the exact proposal bytes"
             .ok());
 }
 
-TEST_CASE("The proposal hash covers channel header, signature header and the payload without transient data") {
+TEST_CASE(
+    "The proposal hash covers channel header, signature header and the payload without transient "
+    "data") {
   TestSigner signer;
   auto opened = protoutil::OpenSignedProposal(SignedBasicProposal(signer)).value();
   // ChaincodeProposalPayload{input} is field 1, wire type 2: 0x0a, varint length, bytes.
@@ -135,12 +137,10 @@ TEST_CASE("Each malformed proposal layer gets its own error") {
 
   CHECK(ErrorOf(TamperProposal(good, [](auto& proposal) { proposal.set_header(kGarbage); })) ==
         "proposal header is not a valid common.Header");
-  CHECK(ErrorOf(TamperHeader(good, [](auto& header) {
-          header.set_channel_header(kGarbage);
-        })) == "channel header is not a valid common.ChannelHeader");
-  CHECK(ErrorOf(TamperHeader(good, [](auto& header) {
-          header.set_signature_header(kGarbage);
-        })) == "signature header is not a valid common.SignatureHeader");
+  CHECK(ErrorOf(TamperHeader(good, [](auto& header) { header.set_channel_header(kGarbage); })) ==
+        "channel header is not a valid common.ChannelHeader");
+  CHECK(ErrorOf(TamperHeader(good, [](auto& header) { header.set_signature_header(kGarbage); })) ==
+        "signature header is not a valid common.SignatureHeader");
   CHECK(ErrorOf(TamperHeader(good, [](auto& header) {
           ::common::ChannelHeader channel_header;
           channel_header.ParseFromString(header.channel_header());

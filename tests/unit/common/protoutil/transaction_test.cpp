@@ -28,9 +28,9 @@ struct Fixture {
     spec.args = {"TransferAsset", "asset1", "Tom"};
     spec.transient = {{"price", "100"}};
     auto created = protoutil::CreateChaincodeProposal(spec, client.SerializedIdentity()).value();
-    proposal = protoutil::OpenSignedProposal(
-                   protoutil::SignProposal(created.proposal, client).value())
-                   .value();
+    proposal =
+        protoutil::OpenSignedProposal(protoutil::SignProposal(created.proposal, client).value())
+            .value();
 
     ::protos::ChaincodeAction action;
     action.set_results("rwset bytes");
@@ -160,8 +160,7 @@ TEST_CASE("A transaction must hold exactly one action whose layers all parse") {
 
   ::protos::Transaction bad_header;
   bad_header.add_actions()->set_header(kGarbage);
-  CHECK(error_of(bad_header) ==
-        "transaction action header is not a valid common.SignatureHeader");
+  CHECK(error_of(bad_header) == "transaction action header is not a valid common.SignatureHeader");
   ::protos::Transaction no_action;
   no_action.add_actions();
   CHECK(error_of(no_action) == "chaincode action payload has no endorsed action");

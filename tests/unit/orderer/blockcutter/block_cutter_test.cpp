@@ -1,7 +1,6 @@
 #include "orderer/blockcutter/block_cutter.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -39,8 +38,9 @@ TEST_CASE("The block cutter keeps envelopes pending until MaxMessageCount is rea
   CHECK(cutter.Cut().empty());
 }
 
-TEST_CASE("The block cutter cuts the pending batch before an envelope that would overflow "
-          "PreferredMaxBytes") {
+TEST_CASE(
+    "The block cutter cuts the pending batch before an envelope that would overflow "
+    "PreferredMaxBytes") {
   BlockCutter cutter([] { return BatchSize{10, 1000, 100}; });
   cutter.Ordered(Sized(40));
   cutter.Ordered(Sized(40));

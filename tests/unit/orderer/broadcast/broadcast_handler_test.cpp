@@ -80,8 +80,9 @@ TEST_CASE("Broadcast refuses an envelope larger than AbsoluteMaxBytes as a bad r
 
 TEST_CASE("Broadcast answers NOT_FOUND for a channel the orderer has not joined") {
   BroadcastFixture fixture;
-  CHECK(fixture.Send(OrdererFixture::Transaction("otherchannel", fixture.network.client))
-            .status() == ::common::NOT_FOUND);
+  CHECK(
+      fixture.Send(OrdererFixture::Transaction("otherchannel", fixture.network.client)).status() ==
+      ::common::NOT_FOUND);
 }
 
 TEST_CASE("Broadcast refuses malformed envelopes and unsupported header types") {
@@ -135,8 +136,9 @@ TEST_CASE("Broadcast orders a config update signed by the required admins") {
   CHECK(config->orderer()->batch_timeout == std::chrono::seconds(1));
 }
 
-TEST_CASE("Broadcast orders a config update adding an application organisation, whose members "
-          "may then write") {
+TEST_CASE(
+    "Broadcast orders a config update adding an application organisation, whose members "
+    "may then write") {
   BroadcastFixture fixture;
   auto org2_ca = weft::testing::MakeTestCa("ca.org2.example.com", "Org2");
   auto org2_client =
@@ -148,13 +150,13 @@ TEST_CASE("Broadcast orders a config update adding an application organisation, 
   spec.application->organizations.push_back(weft::testing::TestNetwork::Org("Org2MSP", org2_ca));
   auto updated = weft::common::channelconfig::BuildConfig(spec);
   REQUIRE(updated.ok());
-  auto update = weft::common::configtx::ComputeUpdate("mychannel", fixture.network.Config(),
-                                                      *updated);
+  auto update =
+      weft::common::configtx::ComputeUpdate("mychannel", fixture.network.Config(), *updated);
   REQUIRE(update.ok());
   // /Channel/Application/Admins is MAJORITY Admins of its one organisation.
   const weft::common::protoutil::Signer* admins[] = {&fixture.network.admin};
-  auto envelope = weft::common::configtx::CreateSignedConfigUpdateEnvelope(
-      *update, admins, fixture.network.admin);
+  auto envelope = weft::common::configtx::CreateSignedConfigUpdateEnvelope(*update, admins,
+                                                                           fixture.network.admin);
   REQUIRE(envelope.ok());
   CHECK(fixture.Send(*envelope).status() == ::common::SUCCESS);
   WaitForBlock(*fixture.registrar->GetChain("mychannel"), 1);

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "common/configtx/update.h"
@@ -30,9 +29,9 @@ uint64_t LastConfigOf(const ::common::Block& block) {
 }
 
 // Checks the orderer's signature in SIGNATURES and returns the OrdererBlockMetadata.
-::common::OrdererBlockMetadata CheckSignedByOrderer(const ::common::Block& block,
-                                                    const weft::orderer::multichannel::ChainSupport& chain,
-                                                    const weft::msp::SigningIdentity& orderer) {
+::common::OrdererBlockMetadata CheckSignedByOrderer(
+    const ::common::Block& block, const weft::orderer::multichannel::ChainSupport& chain,
+    const weft::msp::SigningIdentity& orderer) {
   auto signatures = Parse<::common::Metadata>(block.metadata().metadata(0));
   REQUIRE(signatures.signatures_size() == 1);
   const auto& entry = signatures.signatures(0);
@@ -42,9 +41,9 @@ uint64_t LastConfigOf(const ::common::Block& block) {
   auto identity = chain.ChannelConfig()->msp_manager().Deserialize(header.creator());
   REQUIRE(identity.ok());
   CHECK((*identity)
-            ->Verify(BlockSignatureInput(signatures.value(), entry.signature_header(),
-                                         block.header()),
-                     entry.signature())
+            ->Verify(
+                BlockSignatureInput(signatures.value(), entry.signature_header(), block.header()),
+                entry.signature())
             .ok());
   // A different header must not verify: the signature covers it.
   ::common::BlockHeader other = block.header();
@@ -58,8 +57,9 @@ uint64_t LastConfigOf(const ::common::Block& block) {
 
 }  // namespace
 
-TEST_CASE("Ordered blocks are hash-chained, carry their data hash and are signed by the "
-          "orderer") {
+TEST_CASE(
+    "Ordered blocks are hash-chained, carry their data hash and are signed by the "
+    "orderer") {
   OrdererFixture fixture;
   fixture.network.batch_size.max_message_count = 2;
   auto registrar = fixture.NewRegistrar();
@@ -69,8 +69,8 @@ TEST_CASE("Ordered blocks are hash-chained, carry their data hash and are signed
 
   std::vector<::common::Envelope> sent;
   for (int i = 0; i < 4; ++i) {
-    sent.push_back(OrdererFixture::Transaction("mychannel", fixture.network.client,
-                                               "tx" + std::to_string(i)));
+    sent.push_back(
+        OrdererFixture::Transaction("mychannel", fixture.network.client, "tx" + std::to_string(i)));
     REQUIRE(chain->Chain().Order(sent.back(), 0).ok());
   }
   auto genesis = WaitForBlock(*chain, 0);
@@ -102,8 +102,9 @@ TEST_CASE("Consenter metadata is written wrapped in Metadata and read back after
     REQUIRE(registrar->JoinChannel(fixture.network.Genesis("mychannel")).ok());
     auto* chain = registrar->GetChain("mychannel");
     chain->Chain().Halt();  // write directly, as a consenter's ordering thread would
-    REQUIRE(chain->WriteBlock({OrdererFixture::Transaction("mychannel", fixture.network.client)},
-                              "offset=42")
+    REQUIRE(chain
+                ->WriteBlock({OrdererFixture::Transaction("mychannel", fixture.network.client)},
+                             "offset=42")
                 .ok());
     auto block = WaitForBlock(*chain, 1);
     auto orderer_metadata = CheckSignedByOrderer(block, *chain, fixture.network.orderer);

@@ -1,7 +1,6 @@
 #include "orderer/multichannel/registrar.h"
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -32,12 +31,12 @@ TEST_CASE("Joining a channel stores its genesis block unchanged and lists the ch
   REQUIRE(stored.ok());
   CHECK(*stored == genesis.SerializeAsString());
   CHECK(registrar->GetChain("otherchannel") == nullptr);
-  CHECK(registrar->GetChannelInfo("otherchannel").status().code() ==
-        absl::StatusCode::kNotFound);
+  CHECK(registrar->GetChannelInfo("otherchannel").status().code() == absl::StatusCode::kNotFound);
 }
 
-TEST_CASE("Joining is refused for a joined channel, a non-config block, an unknown consensus "
-          "type and a later config block") {
+TEST_CASE(
+    "Joining is refused for a joined channel, a non-config block, an unknown consensus "
+    "type and a later config block") {
   OrdererFixture fixture;
   auto registrar = fixture.NewRegistrar();
   REQUIRE(registrar->Initialize().ok());
@@ -98,10 +97,12 @@ TEST_CASE("A channel held by a stream during removal is halted, and deleted once
   auto held = registrar->FindChain("mychannel");
   REQUIRE(held != nullptr);
 
-  auto removal = std::async(std::launch::async, [&] { return registrar->RemoveChannel("mychannel"); });
+  auto removal =
+      std::async(std::launch::async, [&] { return registrar->RemoveChannel("mychannel"); });
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   // Closing the ledger is the last step of halting.
-  while (held->Blocks().RetrieveBlockByNumber(0).ok() && std::chrono::steady_clock::now() < give_up) {
+  while (held->Blocks().RetrieveBlockByNumber(0).ok() &&
+         std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   CHECK_FALSE(held->Blocks().RetrieveBlockByNumber(0).ok());
@@ -111,8 +112,9 @@ TEST_CASE("A channel held by a stream during removal is halted, and deleted once
   CHECK_FALSE(std::filesystem::exists(fixture.dir / "chains" / "mychannel"));
 }
 
-TEST_CASE("After a restart Initialize reopens every channel at its height and ordering "
-          "continues the chain") {
+TEST_CASE(
+    "After a restart Initialize reopens every channel at its height and ordering "
+    "continues the chain") {
   OrdererFixture fixture;
   fixture.network.batch_size.max_message_count = 2;
   const std::string tx_channel = "mychannel";

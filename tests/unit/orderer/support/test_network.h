@@ -26,8 +26,8 @@ struct TestNetwork {
   TestIdentity org1_ca = MakeTestCa("ca.org1.example.com", "Org1");
   TestIdentity stranger_ca = MakeTestCa("ca.evil.example.com", "Evil");
 
-  msp::SigningIdentity orderer = MakeSigner(IssueLeaf(orderer_ca, "orderer0", {"orderer"}),
-                                            "OrdererMSP");
+  msp::SigningIdentity orderer =
+      MakeSigner(IssueLeaf(orderer_ca, "orderer0", {"orderer"}), "OrdererMSP");
   msp::SigningIdentity orderer_admin =
       MakeSigner(IssueLeaf(orderer_ca, "Admin@example.com", {"admin"}), "OrdererMSP");
   msp::SigningIdentity client = MakeSigner(IssueLeaf(org1_ca, "User1", {"client"}), "Org1MSP");
@@ -56,8 +56,9 @@ struct TestNetwork {
     org.msp.node_ous.orderer.organizational_unit = "orderer";
     const std::string m = "'" + msp_id;
     org.policies = {
-        {"Readers", {"Signature", "OR(" + m + ".admin', " + m + ".peer', " + m + ".client', " + m +
-                                      ".orderer')"}},
+        {"Readers",
+         {"Signature",
+          "OR(" + m + ".admin', " + m + ".peer', " + m + ".client', " + m + ".orderer')"}},
         {"Writers", {"Signature", "OR(" + m + ".admin', " + m + ".client', " + m + ".orderer')"}},
         {"Admins", {"Signature", "OR(" + m + ".admin')"}},
     };
@@ -65,10 +66,9 @@ struct TestNetwork {
   }
 
   common::channelconfig::ChannelSpec Spec() const {
-    common::channelconfig::PolicySpecs standard = {
-        {"Readers", {"ImplicitMeta", "ANY Readers"}},
-        {"Writers", {"ImplicitMeta", "ANY Writers"}},
-        {"Admins", {"ImplicitMeta", "MAJORITY Admins"}}};
+    common::channelconfig::PolicySpecs standard = {{"Readers", {"ImplicitMeta", "ANY Readers"}},
+                                                   {"Writers", {"ImplicitMeta", "ANY Writers"}},
+                                                   {"Admins", {"ImplicitMeta", "MAJORITY Admins"}}};
     common::channelconfig::ChannelSpec spec;
     spec.policies = standard;
     spec.capabilities = {"V2_0"};

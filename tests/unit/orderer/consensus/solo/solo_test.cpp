@@ -1,7 +1,6 @@
 #include "orderer/consensus/solo/solo.h"
 
 #include <catch2/catch.hpp>
-
 #include <condition_variable>
 #include <mutex>
 #include <thread>
