@@ -23,23 +23,24 @@ namespace weft::client {
 class OrdererClient {
  public:
   // `target` is "host:port"; `config` carries TLS/mTLS and keepalive settings.
-  static StatusOr<std::unique_ptr<OrdererClient>> Connect(const std::string& target,
-                                                          const common::grpc::ClientConfig& config);
+  [[nodiscard]] static StatusOr<std::unique_ptr<OrdererClient>> Connect(
+      const std::string& target, const common::grpc::ClientConfig& config);
   ~OrdererClient();
 
   // Sends each envelope on one Broadcast stream and returns the orderer's answer to
   // each, in order (the orderer ends the stream after a non-SUCCESS answer; the
   // envelopes after it get no answer and are not in the result).
-  StatusOr<std::vector<::orderer::BroadcastResponse>> Broadcast(
+  [[nodiscard]] StatusOr<std::vector<::orderer::BroadcastResponse>> Broadcast(
       const std::vector<::common::Envelope>& envelopes);
 
   // Reads blocks [start, stop] of `channel_id` with a seek request signed by
   // `signer`, waiting for blocks not yet cut when `wait` is true, and calls
   // `on_block` for each; stops early when it returns false. Returns the orderer's
   // final status (SUCCESS when every block was delivered).
-  StatusOr<::common::Status> Deliver(const std::string& channel_id, uint64_t start, uint64_t stop,
-                                     const common::protoutil::Signer& signer, bool wait,
-                                     const std::function<bool(const ::common::Block&)>& on_block);
+  [[nodiscard]] StatusOr<::common::Status> Deliver(
+      const std::string& channel_id, uint64_t start, uint64_t stop,
+      const common::protoutil::Signer& signer, bool wait,
+      const std::function<bool(const ::common::Block&)>& on_block);
 
  private:
   struct Connection;  // the gRPC channel and its AtomicBroadcast stub
@@ -53,9 +54,9 @@ class OrdererClient {
 // refused. The genesis block is the trust anchor (it carries no orderer signature).
 class ChainVerifier {
  public:
-  static StatusOr<ChainVerifier> FromGenesis(const ::common::Block& genesis);
+  [[nodiscard]] static StatusOr<ChainVerifier> FromGenesis(const ::common::Block& genesis);
   // REQUIRES: block.header().number() == next_number().
-  Status Verify(const ::common::Block& block);
+  [[nodiscard]] Status Verify(const ::common::Block& block);
   uint64_t next_number() const { return next_number_; }
   const std::string& last_hash() const { return last_hash_; }
 

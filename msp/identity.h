@@ -24,12 +24,12 @@ class Identity final : public common::policies::Identity {
   const std::string& MspId() const override;
   // "<mspid>:<sha256 of the certificate, hex>".
   const std::string& UniqueId() const override { return unique_id_; }
-  Status SatisfiesPrincipal(const ::common::MSPPrincipal& principal) const override;
-  Status Verify(std::string_view message, std::string_view signature) const override;
+  [[nodiscard]] Status SatisfiesPrincipal(const ::common::MSPPrincipal& principal) const override;
+  [[nodiscard]] Status Verify(std::string_view message, std::string_view signature) const override;
 
   // Chain to the MSP's roots, validity at the MSP's current time, revocation, OU
   // rules. The chain part is cached; the time window is rechecked on each call.
-  Status Validate() const;
+  [[nodiscard]] Status Validate() const;
 
   const common::crypto::Certificate& certificate() const { return certificate_; }
   // The serialized msp.SerializedIdentity this identity was read from.

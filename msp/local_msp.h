@@ -16,7 +16,8 @@ namespace weft::msp {
 
 // Reads the verification part of the folder (no signcerts/keystore needed), as
 // configtxgen does for an organisation's MSPDir.
-StatusOr<MspConfig> LoadMspConfig(const std::filesystem::path& dir, std::string msp_id);
+[[nodiscard]] StatusOr<MspConfig> LoadMspConfig(const std::filesystem::path& dir,
+                                                std::string msp_id);
 
 struct LocalMsp {
   MspConfig config;
@@ -25,6 +26,6 @@ struct LocalMsp {
 
 // Reads the folder and the node's signing identity: the certificate in signcerts/
 // and the keystore/ key that matches it.
-StatusOr<LocalMsp> LoadLocalMsp(const std::filesystem::path& dir, std::string msp_id);
+[[nodiscard]] StatusOr<LocalMsp> LoadLocalMsp(const std::filesystem::path& dir, std::string msp_id);
 
 }  // namespace weft::msp

@@ -30,31 +30,32 @@ class Msp : public std::enable_shared_from_this<Msp> {
   // Checks the configuration as Fabric does at MSP setup: at least one root CA,
   // intermediates chaining to the roots, CRLs signed by one of the CAs, NodeOU
   // certificates among the CAs, admin certificates valid members.
-  static StatusOr<std::shared_ptr<const Msp>> Create(MspConfig config, Clock clock = SystemNow);
+  [[nodiscard]] static StatusOr<std::shared_ptr<const Msp>> Create(MspConfig config,
+                                                                   Clock clock = SystemNow);
 
   const std::string& id() const { return config_.name; }
   const MspConfig& config() const { return config_; }
 
   // Parses the PEM certificate of a SerializedIdentity whose mspid is this MSP.
   // Does not validate (see Identity::Validate), as Fabric's deserializer.
-  StatusOr<std::shared_ptr<const Identity>> DeserializeIdentity(
+  [[nodiscard]] StatusOr<std::shared_ptr<const Identity>> DeserializeIdentity(
       const ::msp::SerializedIdentity& serialized, std::string serialized_bytes) const;
 
   // Whether a validated identity holds `role`. With NodeOUs disabled only admin
   // (through admincerts) can hold; asking for client/peer/orderer is then an error.
-  Status HasRole(const Identity& identity, Role role) const;
+  [[nodiscard]] Status HasRole(const Identity& identity, Role role) const;
 
  private:
   friend class Identity;
   explicit Msp(MspConfig config, Clock clock);
-  Status ValidateChain(const Identity& identity,
-                       std::vector<common::crypto::Certificate>* chain) const;
-  Status ValidateOus(const Identity& identity,
-                     const std::vector<common::crypto::Certificate>& chain) const;
+  [[nodiscard]] Status ValidateChain(const Identity& identity,
+                                     std::vector<common::crypto::Certificate>* chain) const;
+  [[nodiscard]] Status ValidateOus(const Identity& identity,
+                                   const std::vector<common::crypto::Certificate>& chain) const;
   bool HasOu(const Identity& identity, const OuIdentifier& ou,
              const std::vector<common::crypto::Certificate>& chain) const;
-  Status SatisfiesPrincipal(const Identity& identity,
-                            const ::common::MSPPrincipal& principal) const;
+  [[nodiscard]] Status SatisfiesPrincipal(const Identity& identity,
+                                          const ::common::MSPPrincipal& principal) const;
 
   MspConfig config_;
   Clock clock_;

@@ -45,7 +45,7 @@ struct MspConfig {
 };
 
 // Parses an msp.MSPConfig of type FABRIC (0). Errors name the MSP and the field.
-StatusOr<MspConfig> MspConfigFromProto(const ::msp::MSPConfig& proto);
+[[nodiscard]] StatusOr<MspConfig> MspConfigFromProto(const ::msp::MSPConfig& proto);
 
 // The msp.MSPConfig a channel configuration carries for `config` (PEM encoded
 // certificates, SHA2/SHA256 crypto config, no signing identity).

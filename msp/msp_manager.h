@@ -24,13 +24,14 @@ class MspManager final : public common::policies::IdentityDeserializer {
   static constexpr size_t kDefaultCacheSize = 4096;
 
   // Fails on two MSPs with the same ID.
-  static StatusOr<std::unique_ptr<MspManager>> Create(std::vector<std::shared_ptr<const Msp>> msps,
-                                                      size_t cache_size = kDefaultCacheSize);
+  [[nodiscard]] static StatusOr<std::unique_ptr<MspManager>> Create(
+      std::vector<std::shared_ptr<const Msp>> msps, size_t cache_size = kDefaultCacheSize);
 
   StatusOr<std::shared_ptr<const common::policies::Identity>> DeserializeIdentity(
       std::string_view serialized_identity) const override;
   // Same, with the concrete type.
-  StatusOr<std::shared_ptr<const Identity>> Deserialize(std::string_view serialized_identity) const;
+  [[nodiscard]] StatusOr<std::shared_ptr<const Identity>> Deserialize(
+      std::string_view serialized_identity) const;
 
   // nullptr when no MSP has this ID.
   std::shared_ptr<const Msp> GetMsp(std::string_view msp_id) const;

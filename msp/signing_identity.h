@@ -15,9 +15,9 @@ namespace weft::msp {
 class SigningIdentity final : public common::protoutil::Signer {
  public:
   // Fails when `key` is not the key of `certificate`.
-  static StatusOr<SigningIdentity> Create(std::string msp_id,
-                                          common::crypto::Certificate certificate,
-                                          common::crypto::PrivateKey key);
+  [[nodiscard]] static StatusOr<SigningIdentity> Create(std::string msp_id,
+                                                        common::crypto::Certificate certificate,
+                                                        common::crypto::PrivateKey key);
 
   const std::string& msp_id() const { return msp_id_; }
   const common::crypto::Certificate& certificate() const { return certificate_; }
@@ -26,7 +26,9 @@ class SigningIdentity final : public common::protoutil::Signer {
   const std::string& serialized() const { return serialized_; }
   std::string SerializedIdentity() const override { return serialized_; }
   // DER low-S ECDSA over SHA-256(message).
-  StatusOr<std::string> Sign(std::string_view message) const override { return key_.Sign(message); }
+  [[nodiscard]] StatusOr<std::string> Sign(std::string_view message) const override {
+    return key_.Sign(message);
+  }
 
  private:
   SigningIdentity(std::string msp_id, common::crypto::Certificate certificate,

@@ -14,7 +14,7 @@ namespace weft::common::channelconfig {
 
 // `previous_hash` is the header hash of the block before (empty for block 0).
 // Errors name the block number and what failed.
-Status VerifyBlock(const ChannelConfig& config, const ::common::Block& block,
-                   std::string_view previous_hash);
+[[nodiscard]] Status VerifyBlock(const ChannelConfig& config, const ::common::Block& block,
+                                 std::string_view previous_hash);
 
 }  // namespace weft::common::channelconfig

@@ -66,9 +66,9 @@ class ChannelConfig {
  public:
   // Reads block.data.data[0] as a CONFIG envelope (header type CONFIG, channel id
   // taken from its channel header) and builds the bundle.
-  static StatusOr<std::shared_ptr<const ChannelConfig>> FromConfigBlock(
+  [[nodiscard]] static StatusOr<std::shared_ptr<const ChannelConfig>> FromConfigBlock(
       const ::common::Block& block, msp::Clock clock = msp::SystemNow);
-  static StatusOr<std::shared_ptr<const ChannelConfig>> FromConfig(
+  [[nodiscard]] static StatusOr<std::shared_ptr<const ChannelConfig>> FromConfig(
       std::string channel_id, const ::common::Config& config, msp::Clock clock = msp::SystemNow);
 
   const std::string& channel_id() const { return channel_id_; }
@@ -105,6 +105,6 @@ struct ConfigBlockContents {
   std::string channel_id;
   ::common::ConfigEnvelope envelope;
 };
-StatusOr<ConfigBlockContents> OpenConfigBlock(const ::common::Block& block);
+[[nodiscard]] StatusOr<ConfigBlockContents> OpenConfigBlock(const ::common::Block& block);
 
 }  // namespace weft::common::channelconfig

@@ -65,12 +65,12 @@ inline constexpr char kAdminsPolicyName[] = "Admins";
 
 // Errors name the section and policy ("/Channel/Application/Org1MSP policy Admins:
 // ..."). Policies of type Signature are parsed with the policy language.
-StatusOr<::common::Config> BuildConfig(const ChannelSpec& spec);
+[[nodiscard]] StatusOr<::common::Config> BuildConfig(const ChannelSpec& spec);
 
 // Block 0 of `channel_id`: one unsigned CONFIG envelope holding
 // ConfigEnvelope{config}, data hash set, LAST_CONFIG and SIGNATURES metadata
 // pointing at block 0, as Fabric's genesis factory makes it.
-StatusOr<::common::Block> BuildGenesisBlock(const std::string& channel_id,
-                                            const ::common::Config& config);
+[[nodiscard]] StatusOr<::common::Block> BuildGenesisBlock(const std::string& channel_id,
+                                                          const ::common::Config& config);
 
 }  // namespace weft::common::channelconfig

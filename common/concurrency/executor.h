@@ -23,7 +23,7 @@ class Executor {
 // Runs each task on the calling thread before Submit returns. Thread-safe.
 class InlineExecutor final : public Executor {
  public:
-  Status Submit(Task task) override {
+  [[nodiscard]] Status Submit(Task task) override {
     std::move(task)();
     return absl::OkStatus();
   }

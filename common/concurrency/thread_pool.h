@@ -25,7 +25,7 @@ class ThreadPool final : public Executor {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  Status Submit(Task task) override;
+  [[nodiscard]] Status Submit(Task task) override;
   void Shutdown();
   std::size_t size() const { return workers_.size(); }
 

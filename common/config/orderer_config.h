@@ -77,10 +77,10 @@ struct OrdererConfig {
 // overrides General.ListenPort). Relative paths, including defaults, resolve against the
 // folder of `file`. Errors: NotFound for a missing file, InvalidArgument for YAML syntax
 // and for every invalid or missing setting, all listed in one message.
-StatusOr<Loaded<OrdererConfig>> LoadOrdererConfig(const std::filesystem::path& file,
-                                                  const Environment& env);
+[[nodiscard]] StatusOr<Loaded<OrdererConfig>> LoadOrdererConfig(const std::filesystem::path& file,
+                                                                const Environment& env);
 
 // The same, over an already opened reader (for callers holding the text, and tests).
-StatusOr<Loaded<OrdererConfig>> ReadOrdererConfig(Reader& reader);
+[[nodiscard]] StatusOr<Loaded<OrdererConfig>> ReadOrdererConfig(Reader& reader);
 
 }  // namespace weft::common::config

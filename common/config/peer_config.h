@@ -118,10 +118,10 @@ struct PeerConfig {
 // peer.address). Relative paths resolve against the folder of `file`. Errors: NotFound
 // for a missing file, InvalidArgument for YAML syntax and for every invalid or missing
 // setting, all listed in one message.
-StatusOr<Loaded<PeerConfig>> LoadPeerConfig(const std::filesystem::path& file,
-                                            const Environment& env);
+[[nodiscard]] StatusOr<Loaded<PeerConfig>> LoadPeerConfig(const std::filesystem::path& file,
+                                                          const Environment& env);
 
 // The same, over an already opened reader (for callers holding the text, and tests).
-StatusOr<Loaded<PeerConfig>> ReadPeerConfig(Reader& reader);
+[[nodiscard]] StatusOr<Loaded<PeerConfig>> ReadPeerConfig(Reader& reader);
 
 }  // namespace weft::common::config

@@ -58,12 +58,13 @@ class Reader {
   // Reads and parses `file`. NotFound names the path when it does not exist,
   // FailedPrecondition when it cannot be read; InvalidArgument gives
   // "<path>:<line>:<column>: invalid YAML: ..." for syntax errors.
-  static StatusOr<Reader> Open(const std::filesystem::path& file, std::string env_prefix,
-                               Environment env);
+  [[nodiscard]] static StatusOr<Reader> Open(const std::filesystem::path& file,
+                                             std::string env_prefix, Environment env);
   // Parses `yaml` as if it were the contents of `file` (used for names and for resolving
   // relative paths; the file itself is not read).
-  static StatusOr<Reader> Parse(std::string_view yaml, const std::filesystem::path& file,
-                                std::string env_prefix, Environment env);
+  [[nodiscard]] static StatusOr<Reader> Parse(std::string_view yaml,
+                                              const std::filesystem::path& file,
+                                              std::string env_prefix, Environment env);
 
   Reader(Reader&&) noexcept;
   Reader& operator=(Reader&&) noexcept;
@@ -111,7 +112,7 @@ class Reader {
   void AddError(std::string_view key, std::string_view what);
 
   // OK, or InvalidArgument listing every recorded problem separated by "; ".
-  Status Finish() const;
+  [[nodiscard]] Status Finish() const;
   const std::vector<std::string>& errors() const;
   // Keys (or whole sections) in the file that no Read* call asked for.
   std::vector<std::string> UnknownKeys() const;

@@ -22,26 +22,26 @@ namespace weft::common::configtx {
 // its remaining members; the read set pins the versions the update relies on.
 // Versions in `updated` are ignored: elements are compared by content and mod_policy.
 // InvalidArgument when either config has no channel group or nothing differs.
-StatusOr<::common::ConfigUpdate> ComputeUpdate(const std::string& channel_id,
-                                               const ::common::Config& original,
-                                               const ::common::Config& updated);
+[[nodiscard]] StatusOr<::common::ConfigUpdate> ComputeUpdate(const std::string& channel_id,
+                                                             const ::common::Config& original,
+                                                             const ::common::Config& updated);
 
 // A ConfigSignature by `signer`: a fresh SignatureHeader{creator, nonce} and a
 // signature over signature_header || config_update_bytes.
-StatusOr<::common::ConfigSignature> CreateConfigSignature(const std::string& config_update_bytes,
-                                                          const protoutil::Signer& signer);
+[[nodiscard]] StatusOr<::common::ConfigSignature> CreateConfigSignature(
+    const std::string& config_update_bytes, const protoutil::Signer& signer);
 
 // A CONFIG_UPDATE envelope for update.channel_id(): ConfigUpdateEnvelope{update,
 // one signature per `signers` entry (none is allowed, for signing later)}, signed by
 // `envelope_signer`.
-StatusOr<::common::Envelope> CreateSignedConfigUpdateEnvelope(
+[[nodiscard]] StatusOr<::common::Envelope> CreateSignedConfigUpdateEnvelope(
     const ::common::ConfigUpdate& update, std::span<const protoutil::Signer* const> signers,
     const protoutil::Signer& envelope_signer);
 
 // The signatures of a ConfigUpdateEnvelope as the policies evaluate them:
 // data = signature_header || config_update, identity = the header's creator.
 // InvalidArgument naming the signature whose header does not parse.
-StatusOr<std::vector<policies::SignedData>> ConfigUpdateSignedData(
+[[nodiscard]] StatusOr<std::vector<policies::SignedData>> ConfigUpdateSignedData(
     const ::common::ConfigUpdateEnvelope& envelope);
 
 }  // namespace weft::common::configtx

@@ -29,19 +29,19 @@ struct ProposedConfig {
 // Checks `config_update_envelope` (a CONFIG_UPDATE for current.channel_id()) and
 // computes the next config. The envelope's own signature is not checked here: that
 // is the orderer's Writers check, as in Fabric.
-StatusOr<ProposedConfig> ProposeConfigUpdate(const channelconfig::ChannelConfig& current,
-                                             const ::common::Envelope& config_update_envelope);
+[[nodiscard]] StatusOr<ProposedConfig> ProposeConfigUpdate(
+    const channelconfig::ChannelConfig& current, const ::common::Envelope& config_update_envelope);
 
 // ProposeConfigUpdate, then wraps the ConfigEnvelope in a CONFIG envelope for the
 // channel signed by `orderer_signer`, ready to be ordered.
-StatusOr<::common::Envelope> ValidateConfigUpdate(const channelconfig::ChannelConfig& current,
-                                                  const ::common::Envelope& config_update_envelope,
-                                                  const protoutil::Signer& orderer_signer);
+[[nodiscard]] StatusOr<::common::Envelope> ValidateConfigUpdate(
+    const channelconfig::ChannelConfig& current, const ::common::Envelope& config_update_envelope,
+    const protoutil::Signer& orderer_signer);
 
 // The config `update` leads to from `current`, without any signature check; exposed
 // for tools that preview an update. Errors as for ProposeConfigUpdate, minus the
 // policy and bundle checks.
-StatusOr<::common::Config> ApplyConfigUpdate(const ::common::Config& current,
-                                             const ::common::ConfigUpdate& update);
+[[nodiscard]] StatusOr<::common::Config> ApplyConfigUpdate(const ::common::Config& current,
+                                                           const ::common::ConfigUpdate& update);
 
 }  // namespace weft::common::configtx

@@ -20,8 +20,8 @@ struct KeyAccess;
 class PublicKey {
  public:
   // SubjectPublicKeyInfo, PEM ("BEGIN PUBLIC KEY") or DER. Only P-256 keys.
-  static StatusOr<PublicKey> FromPem(std::string_view pem);
-  static StatusOr<PublicKey> FromDer(std::string_view der);
+  [[nodiscard]] static StatusOr<PublicKey> FromPem(std::string_view pem);
+  [[nodiscard]] static StatusOr<PublicKey> FromDer(std::string_view der);
 
   // SubjectPublicKeyInfo encodings.
   std::string ToDer() const;
@@ -30,9 +30,9 @@ class PublicKey {
   std::string UncompressedPoint() const;
 
   // Checks `signature` (DER, low-S) over SHA-256(message).
-  Status Verify(std::string_view message, std::string_view signature) const;
+  [[nodiscard]] Status Verify(std::string_view message, std::string_view signature) const;
   // Same, over a precomputed 32-byte digest.
-  Status VerifyDigest(std::string_view digest, std::string_view signature) const;
+  [[nodiscard]] Status VerifyDigest(std::string_view digest, std::string_view signature) const;
 
   bool operator==(const PublicKey& other) const { return ToDer() == other.ToDer(); }
 
@@ -45,9 +45,9 @@ class PublicKey {
 
 class PrivateKey {
  public:
-  static StatusOr<PrivateKey> Generate();
+  [[nodiscard]] static StatusOr<PrivateKey> Generate();
   // PKCS#8 ("BEGIN PRIVATE KEY") or SEC1 ("BEGIN EC PRIVATE KEY"), unencrypted.
-  static StatusOr<PrivateKey> FromPem(std::string_view pem);
+  [[nodiscard]] static StatusOr<PrivateKey> FromPem(std::string_view pem);
 
   // Unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY"), the form Fabric's keystore holds.
   // The returned text is key material: do not log it.
@@ -55,9 +55,9 @@ class PrivateKey {
   PublicKey public_key() const;
 
   // DER low-S signature over SHA-256(message).
-  StatusOr<std::string> Sign(std::string_view message) const;
+  [[nodiscard]] StatusOr<std::string> Sign(std::string_view message) const;
   // DER low-S signature over a precomputed 32-byte digest.
-  StatusOr<std::string> SignDigest(std::string_view digest) const;
+  [[nodiscard]] StatusOr<std::string> SignDigest(std::string_view digest) const;
 
  private:
   friend struct impl::KeyAccess;
@@ -74,10 +74,10 @@ struct EcdsaSignature {
 };
 
 // Strict DER: rejects trailing bytes and non-minimal encodings.
-StatusOr<EcdsaSignature> ParseDerSignature(std::string_view der);
-StatusOr<std::string> EncodeDerSignature(const EcdsaSignature& signature);
+[[nodiscard]] StatusOr<EcdsaSignature> ParseDerSignature(std::string_view der);
+[[nodiscard]] StatusOr<std::string> EncodeDerSignature(const EcdsaSignature& signature);
 // Replaces a high S with n - S (P-256 order n); low-S input is returned unchanged.
-StatusOr<std::string> NormalizeLowS(std::string_view der);
+[[nodiscard]] StatusOr<std::string> NormalizeLowS(std::string_view der);
 bool IsLowS(const EcdsaSignature& signature);
 
 }  // namespace weft::common::crypto

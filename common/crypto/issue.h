@@ -43,13 +43,15 @@ struct CertificateTemplate {
 };
 
 // A self-signed certificate for `key` (SKI set, no AKI, like Go's x509).
-StatusOr<Certificate> IssueSelfSigned(const CertificateTemplate& spec, const PrivateKey& key);
+[[nodiscard]] StatusOr<Certificate> IssueSelfSigned(const CertificateTemplate& spec,
+                                                    const PrivateKey& key);
 
 // A certificate for `subject_key` signed by `issuer_key`; AKI = issuer's SKI.
 // The serial number is 128 random bits.
-StatusOr<Certificate> IssueCertificate(const CertificateTemplate& spec,
-                                       const PublicKey& subject_key, const Certificate& issuer,
-                                       const PrivateKey& issuer_key);
+[[nodiscard]] StatusOr<Certificate> IssueCertificate(const CertificateTemplate& spec,
+                                                     const PublicKey& subject_key,
+                                                     const Certificate& issuer,
+                                                     const PrivateKey& issuer_key);
 
 struct RevokedCertificate {
   std::string serial_hex;  // as Certificate::serial_hex()
@@ -57,8 +59,8 @@ struct RevokedCertificate {
 };
 
 // A v2 CRL signed by `issuer_key`, valid from `this_update` to `next_update`.
-StatusOr<Crl> IssueCrl(const Certificate& issuer, const PrivateKey& issuer_key,
-                       const std::vector<RevokedCertificate>& revoked, TimePoint this_update,
-                       TimePoint next_update);
+[[nodiscard]] StatusOr<Crl> IssueCrl(const Certificate& issuer, const PrivateKey& issuer_key,
+                                     const std::vector<RevokedCertificate>& revoked,
+                                     TimePoint this_update, TimePoint next_update);
 
 }  // namespace weft::common::crypto

@@ -12,7 +12,7 @@ namespace weft::common::crypto {
 // Fabric clients send 24-byte nonces in SignatureHeader.nonce.
 inline constexpr size_t kNonceSize = 24;
 
-StatusOr<std::string> RandomBytes(size_t count);
-StatusOr<std::string> NewNonce();
+[[nodiscard]] StatusOr<std::string> RandomBytes(size_t count);
+[[nodiscard]] StatusOr<std::string> NewNonce();
 
 }  // namespace weft::common::crypto

@@ -25,10 +25,10 @@ using TimePoint = std::chrono::system_clock::time_point;
 class Certificate {
  public:
   // The first "BEGIN CERTIFICATE" block of `pem`.
-  static StatusOr<Certificate> FromPem(std::string_view pem);
+  [[nodiscard]] static StatusOr<Certificate> FromPem(std::string_view pem);
   // Every certificate in a PEM bundle, in order; an error if there is none.
-  static StatusOr<std::vector<Certificate>> AllFromPem(std::string_view pem);
-  static StatusOr<Certificate> FromDer(std::string_view der);
+  [[nodiscard]] static StatusOr<std::vector<Certificate>> AllFromPem(std::string_view pem);
+  [[nodiscard]] static StatusOr<Certificate> FromDer(std::string_view der);
 
   const std::string& der() const;
   std::string ToPem() const;
@@ -53,7 +53,7 @@ class Certificate {
   // SHA-256 of the DER encoding.
   std::string fingerprint() const;
   // Fails for keys other than ECDSA P-256.
-  StatusOr<PublicKey> public_key() const;
+  [[nodiscard]] StatusOr<PublicKey> public_key() const;
 
   bool operator==(const Certificate& other) const { return der() == other.der(); }
 
@@ -66,8 +66,8 @@ class Certificate {
 
 class Crl {
  public:
-  static StatusOr<Crl> FromPem(std::string_view pem);
-  static StatusOr<Crl> FromDer(std::string_view der);
+  [[nodiscard]] static StatusOr<Crl> FromPem(std::string_view pem);
+  [[nodiscard]] static StatusOr<Crl> FromDer(std::string_view der);
 
   const std::string& der() const;
   std::string ToPem() const;
@@ -77,7 +77,7 @@ class Crl {
   const std::vector<std::string>& revoked_serials() const;
   bool Lists(const Certificate& certificate) const;
   // OK when `issuer` signed this CRL.
-  Status VerifySignature(const Certificate& issuer) const;
+  [[nodiscard]] Status VerifySignature(const Certificate& issuer) const;
 
  private:
   friend struct impl::X509Access;
@@ -98,14 +98,13 @@ struct ChainVerifyOptions {
 // Returns the verified chain, leaf first and the trusted root last. Errors
 // name the offending certificate: expired / not yet valid (with its validity
 // window), unknown issuer, bad signature, revoked (serial and issuer).
-StatusOr<std::vector<Certificate>> VerifyChain(const Certificate& leaf,
-                                               std::span<const Certificate> roots,
-                                               std::span<const Certificate> intermediates,
-                                               const ChainVerifyOptions& options = {});
+[[nodiscard]] StatusOr<std::vector<Certificate>> VerifyChain(
+    const Certificate& leaf, std::span<const Certificate> roots,
+    std::span<const Certificate> intermediates, const ChainVerifyOptions& options = {});
 
 // Fails when one of `crls` issued by `issuer` lists `certificate`, or when a
 // CRL naming `issuer` was not signed by it.
-Status CheckRevocation(const Certificate& certificate, const Certificate& issuer,
-                       std::span<const Crl> crls);
+[[nodiscard]] Status CheckRevocation(const Certificate& certificate, const Certificate& issuer,
+                                     std::span<const Crl> crls);
 
 }  // namespace weft::common::crypto

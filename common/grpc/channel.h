@@ -20,7 +20,7 @@ ChannelArgs ClientChannelArgs(const ClientConfig& config);
 // A channel to `target` ("host:port"). Connection happens lazily. Fails with
 // InvalidArgument or NotFound for bad TLS settings or files (for mutual TLS set
 // both cert and key).
-StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(const std::string& target,
-                                                       const ClientConfig& config);
+[[nodiscard]] StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(const std::string& target,
+                                                                     const ClientConfig& config);
 
 }  // namespace weft::common::grpc

@@ -14,6 +14,6 @@ namespace weft::common::grpc {
 // PEM of the leaf certificate the client presented in the TLS handshake (for
 // Fabric's tls_cert_hash binding). NotFound for plaintext calls or clients
 // that sent no certificate.
-StatusOr<std::string> ClientCertificatePem(const ::grpc::ServerContextBase& context);
+[[nodiscard]] StatusOr<std::string> ClientCertificatePem(const ::grpc::ServerContextBase& context);
 
 }  // namespace weft::common::grpc

@@ -31,8 +31,8 @@ struct BuiltServer {
 // Starts a server on `address` ("host:port"; port 0 picks a free port) serving
 // `services`, which must outlive the server. Fails with InvalidArgument or
 // NotFound for bad TLS settings or files, Unavailable if it cannot listen.
-StatusOr<BuiltServer> BuildServer(const std::string& address,
-                                  const std::vector<::grpc::Service*>& services,
-                                  const ServerConfig& config);
+[[nodiscard]] StatusOr<BuiltServer> BuildServer(const std::string& address,
+                                                const std::vector<::grpc::Service*>& services,
+                                                const ServerConfig& config);
 
 }  // namespace weft::common::grpc

@@ -21,6 +21,6 @@ absl::StatusCode FromGrpcCode(::grpc::StatusCode code);
 // status carries no details.
 ::grpc::Status ToGrpcStatus(const Status& status, std::string serialized_details);
 
-Status FromGrpcStatus(const ::grpc::Status& status);
+[[nodiscard]] Status FromGrpcStatus(const ::grpc::Status& status);
 
 }  // namespace weft::common::grpc

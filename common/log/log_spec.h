@@ -23,7 +23,7 @@ namespace weft::common::log {
 enum class LogLevel { kDebug = 0, kInfo, kWarn, kError, kPanic, kFatal };
 
 // Accepts debug, info, warn, warning, error, panic, dpanic, fatal in any case.
-StatusOr<LogLevel> ParseLogLevel(std::string_view name);
+[[nodiscard]] StatusOr<LogLevel> ParseLogLevel(std::string_view name);
 // Lower-case name as written in specs: "debug", "info", "warn", ...
 std::string_view LogLevelName(LogLevel level);
 
@@ -33,7 +33,7 @@ class LogSpec {
   LogSpec() = default;
 
   // Fails with InvalidArgument naming the offending term.
-  static StatusOr<LogSpec> Parse(std::string_view spec);
+  [[nodiscard]] static StatusOr<LogSpec> Parse(std::string_view spec);
 
   LogLevel LevelFor(std::string_view logger_name) const;
   LogLevel default_level() const { return default_level_; }

@@ -38,7 +38,7 @@ class LoggerFactory {
 
   // Parses `spec` and re-levels every existing logger. On a parse error the
   // current spec stays active and the error names the bad term.
-  Status SetSpec(std::string_view spec);
+  [[nodiscard]] Status SetSpec(std::string_view spec);
   void SetSpec(const LogSpec& spec);
   // Canonical text of the active spec (LogSpec::ToString).
   std::string Spec() const;

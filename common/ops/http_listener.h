@@ -49,7 +49,7 @@ class HttpListener {
   // Binds and serves on a background thread. InvalidArgument for a bad address or
   // TLS material (naming the file), Unavailable if the address cannot be bound,
   // FailedPrecondition if already started.
-  Status Start();
+  [[nodiscard]] Status Start();
   // Stops serving and joins the thread. Idempotent.
   void Stop();
 

@@ -105,16 +105,16 @@ class MetricsRegistry {
   // the existing metric (several channels may ask for one metric). Fails with
   // InvalidArgument on bad names or buckets, AlreadyExists on a conflicting
   // definition.
-  StatusOr<Counter*> NewCounter(const MetricOpts& opts);
-  StatusOr<Gauge*> NewGauge(const MetricOpts& opts);
-  StatusOr<Histogram*> NewHistogram(const HistogramOpts& opts);
+  [[nodiscard]] StatusOr<Counter*> NewCounter(const MetricOpts& opts);
+  [[nodiscard]] StatusOr<Gauge*> NewGauge(const MetricOpts& opts);
+  [[nodiscard]] StatusOr<Histogram*> NewHistogram(const HistogramOpts& opts);
 
   // Text exposition format 0.0.4, metrics sorted by name.
   std::string Expose() const;
 
  private:
   template <typename T, typename Opts>
-  StatusOr<T*> Register(const Opts& opts);
+  [[nodiscard]] StatusOr<T*> Register(const Opts& opts);
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Metric>> metrics_;  // guarded by mu_

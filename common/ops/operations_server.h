@@ -53,12 +53,12 @@ class OperationsServer {
   OperationsServer& operator=(const OperationsServer&) = delete;
 
   // Fails with AlreadyExists if `component` already has a checker.
-  Status RegisterChecker(const std::string& component, HealthCheck check);
+  [[nodiscard]] Status RegisterChecker(const std::string& component, HealthCheck check);
 
   // Binds and starts serving on a background thread. Fails with
   // InvalidArgument on a bad address or TLS material, Unavailable if the
   // address cannot be bound, FailedPrecondition if already started.
-  Status Start();
+  [[nodiscard]] Status Start();
   // Stops serving and joins the thread. Idempotent.
   void Stop();
 

@@ -31,16 +31,18 @@ class Identity {
   virtual const std::string& UniqueId() const = 0;
   // Validates the identity for its MSP (chain, expiry, revocation, NodeOUs) and
   // checks it matches `principal`. The error says why it does not.
-  virtual Status SatisfiesPrincipal(const ::common::MSPPrincipal& principal) const = 0;
+  [[nodiscard]] virtual Status SatisfiesPrincipal(
+      const ::common::MSPPrincipal& principal) const = 0;
   // Verifies an ECDSA signature over SHA-256(message).
-  virtual Status Verify(std::string_view message, std::string_view signature) const = 0;
+  [[nodiscard]] virtual Status Verify(std::string_view message,
+                                      std::string_view signature) const = 0;
 };
 
 class IdentityDeserializer {
  public:
   virtual ~IdentityDeserializer() = default;
   // Parses an msp.SerializedIdentity. Fails for an unknown MSP or a bad certificate.
-  virtual StatusOr<std::shared_ptr<const Identity>> DeserializeIdentity(
+  [[nodiscard]] virtual StatusOr<std::shared_ptr<const Identity>> DeserializeIdentity(
       std::string_view serialized_identity) const = 0;
 };
 

@@ -16,7 +16,8 @@ class Policy {
   virtual ~Policy() = default;
   // OK when `signed_data` satisfies the policy; PermissionDenied with the reason
   // otherwise. Invalid signatures and unknown identities simply do not count.
-  virtual Status EvaluateSignedData(std::span<const SignedData> signed_data) const = 0;
+  [[nodiscard]] virtual Status EvaluateSignedData(
+      std::span<const SignedData> signed_data) const = 0;
 };
 
 }  // namespace weft::common::policies

@@ -15,9 +15,10 @@ namespace weft::common::policies {
 // Parses `text` into a SignaturePolicyEnvelope (version 0; each distinct principal
 // appears once in `identities`). Errors are InvalidArgument and name the position
 // (0-based character offset) and what was expected there.
-StatusOr<::common::SignaturePolicyEnvelope> ParsePolicy(std::string_view text);
+[[nodiscard]] StatusOr<::common::SignaturePolicyEnvelope> ParsePolicy(std::string_view text);
 
 // Renders an envelope back into the language (for logs and configtxgen -inspect).
-StatusOr<std::string> PolicyToString(const ::common::SignaturePolicyEnvelope& envelope);
+[[nodiscard]] StatusOr<std::string> PolicyToString(
+    const ::common::SignaturePolicyEnvelope& envelope);
 
 }  // namespace weft::common::policies

@@ -29,13 +29,13 @@ class PolicyManager {
   // its sub-groups. SIGNATURE and IMPLICIT_META policies are supported; any other
   // type, or a malformed policy, fails naming its path. `deserializer` must outlive
   // the manager.
-  static StatusOr<std::unique_ptr<PolicyManager>> Build(std::string name,
-                                                        const ::common::ConfigGroup& group,
-                                                        const IdentityDeserializer& deserializer);
+  [[nodiscard]] static StatusOr<std::unique_ptr<PolicyManager>> Build(
+      std::string name, const ::common::ConfigGroup& group,
+      const IdentityDeserializer& deserializer);
 
   // `path` is absolute ("/Channel/Application/Writers", resolved from the root this
   // manager was built from) or relative to this manager ("Writers", "Org1MSP/Admins").
-  StatusOr<const Policy*> GetPolicy(std::string_view path) const;
+  [[nodiscard]] StatusOr<const Policy*> GetPolicy(std::string_view path) const;
   const PolicyManager* SubManager(std::string_view name) const;
   // "/Channel/Application" for the Application manager.
   const std::string& path() const { return path_; }
@@ -43,10 +43,9 @@ class PolicyManager {
 
  private:
   PolicyManager() = default;
-  static StatusOr<std::unique_ptr<PolicyManager>> BuildAt(std::string path,
-                                                          const ::common::ConfigGroup& group,
-                                                          const IdentityDeserializer& deserializer,
-                                                          const PolicyManager* root);
+  [[nodiscard]] static StatusOr<std::unique_ptr<PolicyManager>> BuildAt(
+      std::string path, const ::common::ConfigGroup& group,
+      const IdentityDeserializer& deserializer, const PolicyManager* root);
 
   std::string path_;
   const PolicyManager* root_ = nullptr;  // nullptr when this is the root

@@ -19,7 +19,7 @@ namespace weft::common::policies {
 // does not count. Unlike Fabric's greedy matcher, the search finds an assignment of
 // distinct identities to principals whenever one exists (e.g. OR(AND(A.member,
 // B.member), ...) with an identity that satisfies two principals).
-StatusOr<std::unique_ptr<Policy>> NewSignaturePolicy(::common::SignaturePolicyEnvelope envelope,
-                                                     const IdentityDeserializer& deserializer);
+[[nodiscard]] StatusOr<std::unique_ptr<Policy>> NewSignaturePolicy(
+    ::common::SignaturePolicyEnvelope envelope, const IdentityDeserializer& deserializer);
 
 }  // namespace weft::common::policies

@@ -37,8 +37,8 @@ struct OpenedEnvelope {
 // common.Payload", "envelope payload has no header", "channel header is not a
 // valid common.ChannelHeader", "signature header is not a valid
 // common.SignatureHeader".
-StatusOr<OpenedEnvelope> OpenEnvelope(::common::Envelope envelope);
-StatusOr<OpenedEnvelope> OpenEnvelope(std::string_view envelope_bytes);
+[[nodiscard]] StatusOr<OpenedEnvelope> OpenEnvelope(::common::Envelope envelope);
+[[nodiscard]] StatusOr<OpenedEnvelope> OpenEnvelope(std::string_view envelope_bytes);
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -65,15 +65,17 @@ struct ChannelHeaderFields {
 // creator; a fresh 24-byte nonce is drawn. `fields.type`/`channel_id` etc.
 // fill the ChannelHeader; tx_id is left as given (Fabric leaves it empty for
 // non-endorser envelopes).
-StatusOr<::common::Envelope> CreateSignedEnvelope(const ChannelHeaderFields& fields,
-                                                  const Signer& signer, std::string data);
+[[nodiscard]] StatusOr<::common::Envelope> CreateSignedEnvelope(const ChannelHeaderFields& fields,
+                                                                const Signer& signer,
+                                                                std::string data);
 // The common case: `type` on `channel_id`, stamped now, epoch 0, no tx id.
-StatusOr<::common::Envelope> CreateSignedEnvelope(::common::HeaderType type,
-                                                  std::string_view channel_id, const Signer& signer,
-                                                  std::string data);
+[[nodiscard]] StatusOr<::common::Envelope> CreateSignedEnvelope(::common::HeaderType type,
+                                                                std::string_view channel_id,
+                                                                const Signer& signer,
+                                                                std::string data);
 
 // A signed DELIVER_SEEK_INFO envelope asking `channel_id` for blocks.
-StatusOr<::common::Envelope> CreateSeekInfoEnvelope(
+[[nodiscard]] StatusOr<::common::Envelope> CreateSeekInfoEnvelope(
     std::string_view channel_id, const ::orderer::SeekInfo& seek_info, const Signer& signer,
     TimePoint timestamp = std::chrono::system_clock::now());
 

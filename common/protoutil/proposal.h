@@ -43,7 +43,7 @@ struct OpenedProposal {
 
 // Errors name the malformed layer ("proposal header is not a valid
 // common.Header", "chaincode proposal payload has no chaincode spec", ...).
-StatusOr<OpenedProposal> OpenSignedProposal(::protos::SignedProposal signed_proposal);
+[[nodiscard]] StatusOr<OpenedProposal> OpenSignedProposal(::protos::SignedProposal signed_proposal);
 
 // bytes(ChaincodeProposalPayload{input}) — the payload with TransientMap
 // dropped, which is what transactions carry and what the hash covers.
@@ -71,11 +71,11 @@ struct CreatedProposal {
 // An ENDORSER_TRANSACTION proposal like fabric-gateway builds: fresh 24-byte
 // nonce, tx_id = ComputeTxId(nonce, creator), ChaincodeHeaderExtension and
 // ChaincodeSpec naming the chaincode, epoch 0. Nested bytes are deterministic.
-StatusOr<CreatedProposal> CreateChaincodeProposal(const ChaincodeProposalSpec& spec,
-                                                  std::string_view creator);
+[[nodiscard]] StatusOr<CreatedProposal> CreateChaincodeProposal(const ChaincodeProposalSpec& spec,
+                                                                std::string_view creator);
 
 // SignedProposal{proposal_bytes = deterministic bytes of `proposal`, signature}.
-StatusOr<::protos::SignedProposal> SignProposal(const ::protos::Proposal& proposal,
-                                                const Signer& signer);
+[[nodiscard]] StatusOr<::protos::SignedProposal> SignProposal(const ::protos::Proposal& proposal,
+                                                              const Signer& signer);
 
 }  // namespace weft::common::protoutil

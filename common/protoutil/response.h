@@ -26,12 +26,13 @@ struct OpenedProposalResponse {
 
 // Fails when the response carries no payload (an unendorsed error response)
 // or a layer does not parse.
-StatusOr<OpenedProposalResponse> OpenProposalResponse(::protos::ProposalResponse response);
+[[nodiscard]] StatusOr<OpenedProposalResponse> OpenProposalResponse(
+    ::protos::ProposalResponse response);
 
 // Endorsement{endorser = signer identity, signature over
 // proposal_response_payload || endorser}.
-StatusOr<::protos::Endorsement> CreateEndorsement(std::string_view proposal_response_payload,
-                                                  const Signer& signer);
+[[nodiscard]] StatusOr<::protos::Endorsement> CreateEndorsement(
+    std::string_view proposal_response_payload, const Signer& signer);
 
 // The bytes an Endorsement.signature covers.
 std::string EndorsementSignedBytes(std::string_view proposal_response_payload,

@@ -19,7 +19,7 @@ std::string DeterministicSerialize(const google::protobuf::MessageLite& message)
 
 // Parses `bytes` as M; on failure: "<what> is not a valid <proto type name>".
 template <typename M>
-StatusOr<M> ParseMessage(std::string_view bytes, std::string_view what) {
+[[nodiscard]] StatusOr<M> ParseMessage(std::string_view bytes, std::string_view what) {
   M message;
   if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::InvalidArgumentError(

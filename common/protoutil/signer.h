@@ -16,7 +16,7 @@ class Signer {
   virtual ~Signer() = default;
 
   // ECDSA over SHA-256(message), DER, low-S (fabric-interop.md A.4).
-  virtual StatusOr<std::string> Sign(std::string_view message) const = 0;
+  [[nodiscard]] virtual StatusOr<std::string> Sign(std::string_view message) const = 0;
   // bytes(msp.SerializedIdentity) that verifiers use to find the public key;
   // goes into SignatureHeader.creator and Endorsement.endorser verbatim.
   virtual std::string SerializedIdentity() const = 0;

@@ -39,7 +39,8 @@ struct OpenedEndorserTransaction {
 
 // Fails unless there is exactly one action (Fabric's committer rule) and
 // every layer parses; errors name the layer.
-StatusOr<OpenedEndorserTransaction> OpenEndorserTransaction(std::string_view transaction_bytes);
+[[nodiscard]] StatusOr<OpenedEndorserTransaction> OpenEndorserTransaction(
+    std::string_view transaction_bytes);
 
 // B.2, committer side: the envelope's channel header, the action's signature
 // header and the carried payload bytes, all verbatim.
@@ -51,7 +52,7 @@ std::string ProposalHash(const OpenedEnvelope& envelope,
 // (status < 400), carry an endorsement and the same payload bytes. With a
 // signer (which must be the proposal's creator) the envelope is signed;
 // without one it is returned unsigned, as the gateway's Endorse does.
-StatusOr<::common::Envelope> CreateEndorserTransaction(
+[[nodiscard]] StatusOr<::common::Envelope> CreateEndorserTransaction(
     const OpenedProposal& proposal, std::span<const ::protos::ProposalResponse> responses,
     const Signer* signer);
 

@@ -15,7 +15,7 @@ using StatusOr = absl::StatusOr<T>;
 
 // Prefixes the message of a non-OK status with context, keeping its code:
 // Annotate(s, "loading orderer.yaml") -> "loading orderer.yaml: <message>".
-inline Status Annotate(const Status& status, absl::string_view context) {
+[[nodiscard]] inline Status Annotate(const Status& status, absl::string_view context) {
   if (status.ok()) return status;
   return Status(status.code(), absl::StrCat(context, ": ", status.message()));
 }

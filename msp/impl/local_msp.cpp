@@ -13,7 +13,7 @@ namespace {
 namespace crypto = common::crypto;
 namespace fs = std::filesystem;
 
-StatusOr<std::string> ReadFile(const fs::path& path) {
+[[nodiscard]] StatusOr<std::string> ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(fmt::format("cannot read {}", path.string()));
   std::ostringstream contents;
@@ -33,7 +33,7 @@ std::vector<fs::path> FilesIn(const fs::path& dir) {
   return files;
 }
 
-Status ReadCertificates(const fs::path& dir, std::vector<crypto::Certificate>* out) {
+[[nodiscard]] Status ReadCertificates(const fs::path& dir, std::vector<crypto::Certificate>* out) {
   for (const auto& file : FilesIn(dir)) {
     WEFT_ASSIGN_OR_RETURN(std::string pem, ReadFile(file));
     auto certificates = crypto::Certificate::AllFromPem(pem);
@@ -43,8 +43,8 @@ Status ReadCertificates(const fs::path& dir, std::vector<crypto::Certificate>* o
   return absl::OkStatus();
 }
 
-Status ReadOu(common::config::Reader& reader, const fs::path& dir, const std::string& key,
-              OuIdentifier* ou) {
+[[nodiscard]] Status ReadOu(common::config::Reader& reader, const fs::path& dir,
+                            const std::string& key, OuIdentifier* ou) {
   std::string certificate_path;
   reader.ReadString(key + ".OrganizationalUnitIdentifier", &ou->organizational_unit);
   reader.ReadString(key + ".Certificate", &certificate_path);
@@ -57,7 +57,7 @@ Status ReadOu(common::config::Reader& reader, const fs::path& dir, const std::st
   return absl::OkStatus();
 }
 
-Status ReadConfigYaml(const fs::path& dir, MspConfig* config) {
+[[nodiscard]] Status ReadConfigYaml(const fs::path& dir, MspConfig* config) {
   fs::path file = dir / "config.yaml";
   std::error_code error;
   if (!fs::exists(file, error)) return absl::OkStatus();
@@ -80,7 +80,7 @@ Status ReadConfigYaml(const fs::path& dir, MspConfig* config) {
 
 }  // namespace
 
-StatusOr<MspConfig> LoadMspConfig(const fs::path& dir, std::string msp_id) {
+[[nodiscard]] StatusOr<MspConfig> LoadMspConfig(const fs::path& dir, std::string msp_id) {
   std::error_code error;
   if (!fs::is_directory(dir, error)) {
     return absl::NotFoundError(fmt::format("MSP folder {} does not exist", dir.string()));
@@ -107,7 +107,7 @@ StatusOr<MspConfig> LoadMspConfig(const fs::path& dir, std::string msp_id) {
   return config;
 }
 
-StatusOr<LocalMsp> LoadLocalMsp(const fs::path& dir, std::string msp_id) {
+[[nodiscard]] StatusOr<LocalMsp> LoadLocalMsp(const fs::path& dir, std::string msp_id) {
   WEFT_ASSIGN_OR_RETURN(MspConfig config, LoadMspConfig(dir, msp_id));
   std::vector<crypto::Certificate> signcerts;
   WEFT_RETURN_IF_ERROR(ReadCertificates(dir / "signcerts", &signcerts));

@@ -8,8 +8,9 @@ namespace {
 namespace crypto = common::crypto;
 
 template <typename Field>
-Status ParseCertificates(const std::string& msp, std::string_view field, const Field& entries,
-                         std::vector<crypto::Certificate>* out) {
+[[nodiscard]] Status ParseCertificates(const std::string& msp, std::string_view field,
+                                       const Field& entries,
+                                       std::vector<crypto::Certificate>* out) {
   for (int i = 0; i < entries.size(); ++i) {
     auto certificate = crypto::Certificate::FromPem(entries.Get(i));
     if (!certificate.ok()) {
@@ -20,8 +21,8 @@ Status ParseCertificates(const std::string& msp, std::string_view field, const F
   return absl::OkStatus();
 }
 
-StatusOr<OuIdentifier> ParseOu(const std::string& msp, std::string_view field,
-                               const ::msp::FabricOUIdentifier& proto) {
+[[nodiscard]] StatusOr<OuIdentifier> ParseOu(const std::string& msp, std::string_view field,
+                                             const ::msp::FabricOUIdentifier& proto) {
   OuIdentifier ou;
   ou.organizational_unit = proto.organizational_unit_identifier();
   if (!proto.certificate().empty()) {
@@ -43,7 +44,7 @@ StatusOr<OuIdentifier> ParseOu(const std::string& msp, std::string_view field,
 
 }  // namespace
 
-StatusOr<MspConfig> MspConfigFromProto(const ::msp::MSPConfig& proto) {
+[[nodiscard]] StatusOr<MspConfig> MspConfigFromProto(const ::msp::MSPConfig& proto) {
   if (proto.type() != 0) {
     return absl::UnimplementedError(
         fmt::format("MSP type {} is not supported (only 0, X.509 FABRIC)", proto.type()));

@@ -59,20 +59,21 @@ class ConsenterSupport {
 
   // Re-validates an envelope that was validated under an older config sequence
   // (Fabric's ProcessNormalMsg); returns the current config sequence on success.
-  virtual StatusOr<uint64_t> RevalidateNormal(const ::common::Envelope& envelope) const = 0;
+  [[nodiscard]] virtual StatusOr<uint64_t> RevalidateNormal(
+      const ::common::Envelope& envelope) const = 0;
   // Re-validates a CONFIG_UPDATE (or CONFIG) envelope and returns the CONFIG envelope
   // to order and the config sequence it applies to (Fabric's ProcessConfigMsg).
-  virtual StatusOr<::common::Envelope> RevalidateConfig(
+  [[nodiscard]] virtual StatusOr<::common::Envelope> RevalidateConfig(
       const ::common::Envelope& envelope) const = 0;
 
   // Builds the next block for `batch` (number = Height(), previous hash chained, data
   // hash set), signs it, writes it with `consenter_metadata` in
   // OrdererBlockMetadata.consenter_metadata and appends it to the ledger.
-  virtual Status WriteBlock(std::vector<::common::Envelope> batch,
-                            std::string consenter_metadata) = 0;
+  [[nodiscard]] virtual Status WriteBlock(std::vector<::common::Envelope> batch,
+                                          std::string consenter_metadata) = 0;
   // Same for a block holding one CONFIG envelope; also applies the new config.
-  virtual Status WriteConfigBlock(::common::Envelope config_envelope,
-                                  std::string consenter_metadata) = 0;
+  [[nodiscard]] virtual Status WriteConfigBlock(::common::Envelope config_envelope,
+                                                std::string consenter_metadata) = 0;
 };
 
 // One channel's ordering service.
@@ -82,11 +83,12 @@ class Chain {
   // Accepts a validated normal envelope that was checked at `config_sequence`.
   // Unavailable while the chain cannot order (e.g. Kafka unreachable); nothing is
   // accepted then, so nothing is lost.
-  virtual Status Order(::common::Envelope envelope, uint64_t config_sequence) = 0;
+  [[nodiscard]] virtual Status Order(::common::Envelope envelope, uint64_t config_sequence) = 0;
   // Same for a CONFIG envelope (already produced from a CONFIG_UPDATE).
-  virtual Status Configure(::common::Envelope config_envelope, uint64_t config_sequence) = 0;
+  [[nodiscard]] virtual Status Configure(::common::Envelope config_envelope,
+                                         uint64_t config_sequence) = 0;
   // OK when Order/Configure would currently be accepted.
-  virtual Status WaitReady() = 0;
+  [[nodiscard]] virtual Status WaitReady() = 0;
   virtual void Start() = 0;
   // Stops ordering; pending envelopes not yet ordered by consensus may be dropped
   // only if they were never acknowledged as SUCCESS.
@@ -97,7 +99,7 @@ class Consenter {
  public:
   virtual ~Consenter() = default;
   // `support` outlives the chain.
-  virtual StatusOr<std::unique_ptr<Chain>> HandleChain(ConsenterSupport& support) = 0;
+  [[nodiscard]] virtual StatusOr<std::unique_ptr<Chain>> HandleChain(ConsenterSupport& support) = 0;
 };
 
 // Consensus types by name ("solo", "kafka"), built in the orderer's composition root.

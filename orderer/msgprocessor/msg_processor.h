@@ -49,18 +49,20 @@ class StandardChannel {
   // Checks a normal envelope: not empty, within AbsoluteMaxBytes, creator valid
   // for the channel, signature verifies, /Channel/Writers satisfied. Returns the
   // config sequence it was checked at.
-  StatusOr<uint64_t> ProcessNormalMsg(const ::common::Envelope& envelope) const;
+  [[nodiscard]] StatusOr<uint64_t> ProcessNormalMsg(const ::common::Envelope& envelope) const;
   // Same checks for a CONFIG_UPDATE envelope, then the update itself; returns the
   // CONFIG envelope to order.
-  StatusOr<ConfigMessage> ProcessConfigUpdateMsg(const ::common::Envelope& envelope) const;
+  [[nodiscard]] StatusOr<ConfigMessage> ProcessConfigUpdateMsg(
+      const ::common::Envelope& envelope) const;
   // Re-validates a CONFIG envelope produced earlier by ProcessConfigUpdateMsg by
   // processing its ConfigEnvelope.last_update again (Fabric's ProcessConfigMsg).
-  StatusOr<ConfigMessage> ProcessConfigMsg(const ::common::Envelope& config_envelope) const;
+  [[nodiscard]] StatusOr<ConfigMessage> ProcessConfigMsg(
+      const ::common::Envelope& config_envelope) const;
 
  private:
   // Shared by normal and config update envelopes.
-  Status ApplyFilters(const common::channelconfig::ChannelConfig& config,
-                      const ::common::Envelope& envelope) const;
+  [[nodiscard]] Status ApplyFilters(const common::channelconfig::ChannelConfig& config,
+                                    const ::common::Envelope& envelope) const;
 
   ConfigSource config_;
   ConfigUpdateValidator validator_;
@@ -68,7 +70,7 @@ class StandardChannel {
 
 // The envelope's serialized size limit check used at broadcast and by the filters:
 // len(payload) + len(signature) <= AbsoluteMaxBytes (InvalidArgument otherwise).
-Status CheckSize(const common::channelconfig::ChannelConfig& config,
-                 const ::common::Envelope& envelope);
+[[nodiscard]] Status CheckSize(const common::channelconfig::ChannelConfig& config,
+                               const ::common::Envelope& envelope);
 
 }  // namespace weft::orderer::msgprocessor

@@ -45,7 +45,7 @@ class ChainSupport final : public consensus::ConsenterSupport,
   // Takes an opened ledger holding at least block 0; finds the last config block
   // through the newest block's metadata and loads its config. Does not make or
   // start the chain (see AttachChain).
-  static StatusOr<std::unique_ptr<ChainSupport>> Create(
+  [[nodiscard]] static StatusOr<std::unique_ptr<ChainSupport>> Create(
       std::string channel_id, std::unique_ptr<common::ledger::blockstore::BlockStore> store,
       const common::protoutil::Signer& signer, msgprocessor::ConfigUpdateValidator validator,
       std::shared_ptr<common::log::Logger> logger);
@@ -57,7 +57,7 @@ class ChainSupport final : public consensus::ConsenterSupport,
   void ReportTo(ChainMetrics metrics);
 
   // Makes the chain with `consenter`; the registrar calls this once, then Start.
-  Status AttachChain(consensus::Consenter& consenter);
+  [[nodiscard]] Status AttachChain(consensus::Consenter& consenter);
 
   // ConsenterSupport and DeliverSource.
   const std::string& ChannelId() const override { return channel_id_; }
@@ -67,11 +67,14 @@ class ChainSupport final : public consensus::ConsenterSupport,
   consensus::BlockCutter& Cutter() override { return cutter_; }
   uint64_t Height() const override;
   std::string LastConsenterMetadata() const override;
-  StatusOr<uint64_t> RevalidateNormal(const ::common::Envelope& envelope) const override;
-  StatusOr<::common::Envelope> RevalidateConfig(const ::common::Envelope& envelope) const override;
-  Status WriteBlock(std::vector<::common::Envelope> batch, std::string consenter_metadata) override;
-  Status WriteConfigBlock(::common::Envelope config_envelope,
-                          std::string consenter_metadata) override;
+  [[nodiscard]] StatusOr<uint64_t> RevalidateNormal(
+      const ::common::Envelope& envelope) const override;
+  [[nodiscard]] StatusOr<::common::Envelope> RevalidateConfig(
+      const ::common::Envelope& envelope) const override;
+  [[nodiscard]] Status WriteBlock(std::vector<::common::Envelope> batch,
+                                  std::string consenter_metadata) override;
+  [[nodiscard]] Status WriteConfigBlock(::common::Envelope config_envelope,
+                                        std::string consenter_metadata) override;
 
   // DeliverSource.
   const common::ledger::blockstore::BlockStore& Blocks() const override { return *store_; }
@@ -92,14 +95,15 @@ class ChainSupport final : public consensus::ConsenterSupport,
                const common::protoutil::Signer& signer,
                msgprocessor::ConfigUpdateValidator validator,
                std::shared_ptr<common::log::Logger> logger);
-  Status Load();
-  Status Append(::common::Block contents, bool is_config, const std::string& consenter_metadata);
+  [[nodiscard]] Status Load();
+  [[nodiscard]] Status Append(::common::Block contents, bool is_config,
+                              const std::string& consenter_metadata);
   // The bundle of a config block's CONFIG envelope, which must follow `current`.
   StatusOr<std::shared_ptr<const common::channelconfig::ChannelConfig>> ConfigOf(
       const ::common::Block& block, const common::channelconfig::ChannelConfig& current) const;
   // Fills SIGNATURES, LAST_CONFIG and ORDERER metadata of a block whose header is final.
-  Status Sign(::common::Block& block, uint64_t last_config_index,
-              const std::string& consenter_metadata) const;
+  [[nodiscard]] Status Sign(::common::Block& block, uint64_t last_config_index,
+                            const std::string& consenter_metadata) const;
 
   const std::string channel_id_;
   const std::unique_ptr<common::ledger::blockstore::BlockStore> store_;

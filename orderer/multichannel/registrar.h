@@ -69,20 +69,20 @@ class Registrar final : public common::deliver::ChannelSources {
 
   // Reopens every channel found under ledger_dir and starts its chain. A channel
   // directory left empty by an interrupted join is removed.
-  Status Initialize();
+  [[nodiscard]] Status Initialize();
 
   // Joins with the channel's genesis block (stored as is) and starts the chain.
   // AlreadyExists if joined; InvalidArgument naming the problem for a block that
   // is not a valid config block or names an unknown consensus type;
   // Unimplemented for a later config block (that needs onboarding from other
   // orderers, which Weft does not do yet).
-  StatusOr<ChannelInfo> JoinChannel(const ::common::Block& config_block);
+  [[nodiscard]] StatusOr<ChannelInfo> JoinChannel(const ::common::Block& config_block);
 
   // Halts the chain and deletes its ledger. NotFound for an unknown channel.
-  Status RemoveChannel(std::string_view channel_id);
+  [[nodiscard]] Status RemoveChannel(std::string_view channel_id);
 
   std::vector<ChannelInfo> ListChannels() const;
-  StatusOr<ChannelInfo> GetChannelInfo(std::string_view channel_id) const;
+  [[nodiscard]] StatusOr<ChannelInfo> GetChannelInfo(std::string_view channel_id) const;
 
   // nullptr if unknown. The pointer is valid until the channel is removed; use
   // FindChain to keep it alive across a removal.
@@ -99,8 +99,8 @@ class Registrar final : public common::deliver::ChannelSources {
  private:
   std::filesystem::path ChainDir(std::string_view channel_id) const;
   // Opens the ledger in `dir`, builds the ChainSupport and starts its chain.
-  StatusOr<std::shared_ptr<ChainSupport>> OpenChain(const std::string& channel_id,
-                                                    const ::common::Block* genesis);
+  [[nodiscard]] StatusOr<std::shared_ptr<ChainSupport>> OpenChain(const std::string& channel_id,
+                                                                  const ::common::Block* genesis);
 
   RegistrarOptions options_;
   std::unique_ptr<common::log::LoggerFactory> own_loggers_;

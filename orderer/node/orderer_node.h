@@ -18,14 +18,14 @@ inline constexpr char kVersion[] = "0.1.0";
 
 class OrdererNode {
  public:
-  static StatusOr<std::unique_ptr<OrdererNode>> Create(const std::filesystem::path& config_file,
-                                                       const common::config::Environment& env);
+  [[nodiscard]] static StatusOr<std::unique_ptr<OrdererNode>> Create(
+      const std::filesystem::path& config_file, const common::config::Environment& env);
   ~OrdererNode();
 
   // Opens the channels on disk and starts serving. Prints one line
   //   "orderer started: grpc=<addr> admin=<addr> operations=<addr>"
   // to stdout once every listener is bound (tests read the ports from it).
-  Status Start();
+  [[nodiscard]] Status Start();
   // Stops the listeners and halts every chain. Idempotent.
   void Stop();
 

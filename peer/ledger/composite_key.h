@@ -18,8 +18,8 @@ inline constexpr std::string_view kMaxUnicodeRune = "\xF4\x8F\xBF\xBF";
 
 // InvalidArgument when a part contains 0x00 or U+10FFFF, or is not UTF-8
 // (a composite key must stay inside its own scan range).
-StatusOr<std::string> CreateCompositeKey(std::string_view object_type,
-                                         const std::vector<std::string>& attributes);
+[[nodiscard]] StatusOr<std::string> CreateCompositeKey(std::string_view object_type,
+                                                       const std::vector<std::string>& attributes);
 
 // (objectType, attributes); InvalidArgument for a key that is not composite.
 StatusOr<std::pair<std::string, std::vector<std::string>>> SplitCompositeKey(

@@ -24,14 +24,14 @@ class LevelDbVersionedDb final : public VersionedDb {
   LevelDbVersionedDb(common::ledger::kvstore::Namespace state,
                      common::ledger::kvstore::Namespace meta, bool sync);
 
-  StatusOr<std::optional<VersionedValue>> GetState(std::string_view ns,
-                                                   std::string_view key) const override;
-  StatusOr<std::vector<std::optional<VersionedValue>>> GetStateMultipleKeys(
+  [[nodiscard]] StatusOr<std::optional<VersionedValue>> GetState(
+      std::string_view ns, std::string_view key) const override;
+  [[nodiscard]] StatusOr<std::vector<std::optional<VersionedValue>>> GetStateMultipleKeys(
       std::string_view ns, const std::vector<std::string>& keys) const override;
-  StatusOr<std::unique_ptr<StateIterator>> GetStateRangeScanIterator(
+  [[nodiscard]] StatusOr<std::unique_ptr<StateIterator>> GetStateRangeScanIterator(
       std::string_view ns, std::string_view start_key, std::string_view end_key) const override;
-  Status ApplyUpdates(const UpdateBatch& batch, uint64_t savepoint) override;
-  StatusOr<std::optional<uint64_t>> GetSavepoint() const override;
+  [[nodiscard]] Status ApplyUpdates(const UpdateBatch& batch, uint64_t savepoint) override;
+  [[nodiscard]] StatusOr<std::optional<uint64_t>> GetSavepoint() const override;
 
   // Adds the changes of ApplyUpdates to `out` without writing it, so the
   // caller can commit them together with other data (history) in one batch.

@@ -34,13 +34,14 @@ struct ValidatedBlock {
 // re-running a range query gives other keys or versions (the range ends at
 // end_key inclusive when the iterator was not exhausted). Writes are then
 // versioned (block_num, tx index). Errors only for storage failures.
-StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const VersionedDb& state, uint64_t block_num,
-                                                 std::span<const TxToValidate> txs);
+[[nodiscard]] StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const VersionedDb& state,
+                                                               uint64_t block_num,
+                                                               std::span<const TxToValidate> txs);
 
 // Adds the writes of one valid transaction to `batch` with Fabric's metadata
 // rules: a value write keeps the key's existing metadata unless the same tx
 // writes metadata; a metadata write to a key that does not exist is dropped.
-Status AddTxWrites(const VersionedDb& state, const TxRwSet& rwset, Version version,
-                   UpdateBatch& batch);
+[[nodiscard]] Status AddTxWrites(const VersionedDb& state, const TxRwSet& rwset, Version version,
+                                 UpdateBatch& batch);
 
 }  // namespace weft::peer::ledger

@@ -56,10 +56,10 @@ class PeerLedger {
   // Opens the ledger whose block store is in `chain_dir` and whose state and
   // history are in `state_dir`, replaying blocks the state lacks. Prefer
   // LedgerManager. DataLoss when the state is ahead of the block store.
-  static StatusOr<std::unique_ptr<PeerLedger>> Open(std::string channel_id,
-                                                    std::filesystem::path chain_dir,
-                                                    std::filesystem::path state_dir,
-                                                    LedgerOptions options = {});
+  [[nodiscard]] static StatusOr<std::unique_ptr<PeerLedger>> Open(std::string channel_id,
+                                                                  std::filesystem::path chain_dir,
+                                                                  std::filesystem::path state_dir,
+                                                                  LedgerOptions options = {});
   ~PeerLedger();
   PeerLedger(const PeerLedger&) = delete;
   PeerLedger& operator=(const PeerLedger&) = delete;
@@ -72,7 +72,7 @@ class PeerLedger {
   // block store, then writes state, history and savepoint in one batch.
   // Returns the final codes. After a failure past the append the ledger
   // refuses further commits until reopened (which recovers).
-  StatusOr<std::vector<::protos::TxValidationCode>> CommitBlock(
+  [[nodiscard]] StatusOr<std::vector<::protos::TxValidationCode>> CommitBlock(
       ::common::Block block, const std::vector<::protos::TxValidationCode>& codes);
 
   // Each holds the read lock until Done(): see tx_simulator.h.
@@ -80,10 +80,10 @@ class PeerLedger {
   std::unique_ptr<QueryExecutor> NewQueryExecutor();
 
   // Newest first; FailedPrecondition when history is disabled.
-  StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
+  [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
       std::string_view ns, std::string_view key) const;
   common::ledger::blockstore::BlockchainInfo GetBlockchainInfo() const;
-  StatusOr<::common::Block> GetBlockByNumber(uint64_t number) const;
+  [[nodiscard]] StatusOr<::common::Block> GetBlockByNumber(uint64_t number) const;
   // The block store itself, for Deliver (which waits on it).
   const common::ledger::blockstore::BlockStore& block_store() const { return *blocks_; }
   // The COMMIT_HASH value of the last block (empty before block 0).
@@ -92,21 +92,21 @@ class PeerLedger {
   // Drops state and history and rebuilds them from the block store
   // (`peer node rebuild-dbs`). Waits for open simulators. If it fails the
   // ledger must not be used again (reopen it).
-  Status RebuildDatabases();
+  [[nodiscard]] Status RebuildDatabases();
 
  private:
   PeerLedger(std::string channel_id, std::filesystem::path state_dir, LedgerOptions options,
              std::unique_ptr<common::ledger::blockstore::FileBlockStore> blocks);
-  Status OpenState();
-  Status Recover();
-  Status ReplayBlock(const ::common::Block& block);
+  [[nodiscard]] Status OpenState();
+  [[nodiscard]] Status Recover();
+  [[nodiscard]] Status ReplayBlock(const ::common::Block& block);
   // Writes `updates`, the history entries of the valid transactions and the
   // savepoint number + 1 in one LevelDB batch.
-  Status WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
-                    const std::vector<::protos::TxValidationCode>& codes,
-                    const UpdateBatch& updates);
-  StatusOr<std::vector<::queryresult::KeyModification>> HistoryLocked(std::string_view ns,
-                                                                      std::string_view key) const;
+  [[nodiscard]] Status WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
+                                  const std::vector<::protos::TxValidationCode>& codes,
+                                  const UpdateBatch& updates);
+  [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> HistoryLocked(
+      std::string_view ns, std::string_view key) const;
   HistoryQuery MakeHistoryQuery() const;
 
   const std::string channel_id_;
@@ -129,11 +129,12 @@ class LedgerManager {
 
   // Creates the ledger of the genesis block's channel and commits the block.
   // AlreadyExists if that channel already has a ledger with blocks.
-  StatusOr<std::unique_ptr<PeerLedger>> CreateLedger(const ::common::Block& genesis_block) const;
+  [[nodiscard]] StatusOr<std::unique_ptr<PeerLedger>> CreateLedger(
+      const ::common::Block& genesis_block) const;
   // NotFound when there is no ledger for `channel_id`.
-  StatusOr<std::unique_ptr<PeerLedger>> OpenLedger(std::string_view channel_id) const;
+  [[nodiscard]] StatusOr<std::unique_ptr<PeerLedger>> OpenLedger(std::string_view channel_id) const;
   // Channel ids with a ledger, sorted.
-  StatusOr<std::vector<std::string>> ListLedgerIds() const;
+  [[nodiscard]] StatusOr<std::vector<std::string>> ListLedgerIds() const;
 
  private:
   std::filesystem::path ChainDir(std::string_view channel_id) const;

@@ -23,7 +23,7 @@ using StateMetadata = std::map<std::string, std::string>;
 // serialized kvrwset.KVMetadataWrite with only its entries, sorted by name.
 // An empty map encodes as "".
 std::string EncodeStateMetadata(const StateMetadata& metadata);
-StatusOr<StateMetadata> DecodeStateMetadata(std::string_view bytes);
+[[nodiscard]] StatusOr<StateMetadata> DecodeStateMetadata(std::string_view bytes);
 
 struct NsRwSet {
   std::string ns;
@@ -33,8 +33,8 @@ struct NsRwSet {
 using TxRwSet = std::vector<NsRwSet>;
 
 // InvalidArgument naming the namespace whose KVRWSet does not parse.
-StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset);
-StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes);
+[[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset);
+[[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes);
 
 // Collects a simulation's reads and writes. Build() gives Fabric's canonical
 // shape so every endorser produces identical bytes: namespaces sorted by

@@ -36,10 +36,10 @@ class ResultsIterator {
  public:
   virtual ~ResultsIterator() = default;
   // nullopt when the range (or the page) is exhausted.
-  virtual StatusOr<std::optional<::queryresult::KV>> Next() = 0;
+  [[nodiscard]] virtual StatusOr<std::optional<::queryresult::KV>> Next() = 0;
   // For paginated queries: the key at which the next page starts, empty
   // when there is none. Ends the iteration.
-  virtual StatusOr<std::string> GetBookmarkAndClose() = 0;
+  [[nodiscard]] virtual StatusOr<std::string> GetBookmarkAndClose() = 0;
 };
 
 class QueryExecutor {
@@ -47,26 +47,29 @@ class QueryExecutor {
   virtual ~QueryExecutor() = default;
 
   // The committed value; empty when the key does not exist.
-  virtual StatusOr<std::string> GetState(std::string_view ns, std::string_view key) = 0;
-  virtual StatusOr<std::vector<std::string>> GetStateMultipleKeys(
+  [[nodiscard]] virtual StatusOr<std::string> GetState(std::string_view ns,
+                                                       std::string_view key) = 0;
+  [[nodiscard]] virtual StatusOr<std::vector<std::string>> GetStateMultipleKeys(
       std::string_view ns, const std::vector<std::string>& keys) = 0;
   // Keys in [start_key, end_key); an empty end_key is unbounded.
-  virtual StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIterator(
+  [[nodiscard]] virtual StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIterator(
       std::string_view ns, std::string_view start_key, std::string_view end_key) = 0;
   // At most page_size results starting at `bookmark` (or start_key when the
   // bookmark is empty); page_size 0 means no limit.
-  virtual StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIteratorWithPagination(
-      std::string_view ns, std::string_view start_key, std::string_view end_key, uint32_t page_size,
-      std::string_view bookmark) = 0;
+  [[nodiscard]] virtual StatusOr<std::unique_ptr<ResultsIterator>>
+  GetStateRangeScanIteratorWithPagination(std::string_view ns, std::string_view start_key,
+                                          std::string_view end_key, uint32_t page_size,
+                                          std::string_view bookmark) = 0;
   // Every composite key beginning with (object_type, attributes...).
-  virtual StatusOr<std::unique_ptr<ResultsIterator>> GetStateByPartialCompositeKey(
+  [[nodiscard]] virtual StatusOr<std::unique_ptr<ResultsIterator>> GetStateByPartialCompositeKey(
       std::string_view ns, std::string_view object_type,
       const std::vector<std::string>& attributes) = 0;
   // Empty when the key or its metadata does not exist.
-  virtual StatusOr<StateMetadata> GetStateMetadata(std::string_view ns, std::string_view key) = 0;
+  [[nodiscard]] virtual StatusOr<StateMetadata> GetStateMetadata(std::string_view ns,
+                                                                 std::string_view key) = 0;
   // Every committed write of the key, newest first. FailedPrecondition when
   // the history database is disabled.
-  virtual StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
+  [[nodiscard]] virtual StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
       std::string_view ns, std::string_view key) = 0;
   // Releases the commit lock. Idempotent.
   virtual void Done() = 0;
@@ -75,13 +78,14 @@ class QueryExecutor {
 class TxSimulator : public QueryExecutor {
  public:
   // An empty value deletes the key.
-  virtual Status PutState(std::string_view ns, std::string_view key, std::string value) = 0;
-  virtual Status DelState(std::string_view ns, std::string_view key) = 0;
+  [[nodiscard]] virtual Status PutState(std::string_view ns, std::string_view key,
+                                        std::string value) = 0;
+  [[nodiscard]] virtual Status DelState(std::string_view ns, std::string_view key) = 0;
   // An empty map removes the key's metadata.
-  virtual Status SetStateMetadata(std::string_view ns, std::string_view key,
-                                  StateMetadata metadata) = 0;
+  [[nodiscard]] virtual Status SetStateMetadata(std::string_view ns, std::string_view key,
+                                                StateMetadata metadata) = 0;
   // The rwset (namespaces, reads and writes sorted); implies Done().
-  virtual StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() = 0;
+  [[nodiscard]] virtual StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() = 0;
 };
 
 // The history index behind GetHistoryForKey; empty = history disabled.

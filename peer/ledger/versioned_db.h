@@ -78,7 +78,7 @@ class StateIterator {
  public:
   virtual ~StateIterator() = default;
   // The next entry, or nullopt once the range is exhausted.
-  virtual StatusOr<std::optional<VersionedKv>> Next() = 0;
+  [[nodiscard]] virtual StatusOr<std::optional<VersionedKv>> Next() = 0;
 };
 
 class VersionedDb {
@@ -86,19 +86,19 @@ class VersionedDb {
   virtual ~VersionedDb() = default;
 
   // nullopt when the key does not exist.
-  virtual StatusOr<std::optional<VersionedValue>> GetState(std::string_view ns,
-                                                           std::string_view key) const = 0;
+  [[nodiscard]] virtual StatusOr<std::optional<VersionedValue>> GetState(
+      std::string_view ns, std::string_view key) const = 0;
   // One entry per key, in the order given.
-  virtual StatusOr<std::vector<std::optional<VersionedValue>>> GetStateMultipleKeys(
+  [[nodiscard]] virtual StatusOr<std::vector<std::optional<VersionedValue>>> GetStateMultipleKeys(
       std::string_view ns, const std::vector<std::string>& keys) const = 0;
   // Keys of `ns` in [start_key, end_key); an empty end_key means unbounded.
-  virtual StatusOr<std::unique_ptr<StateIterator>> GetStateRangeScanIterator(
+  [[nodiscard]] virtual StatusOr<std::unique_ptr<StateIterator>> GetStateRangeScanIterator(
       std::string_view ns, std::string_view start_key, std::string_view end_key) const = 0;
   // Applies `batch` and records `savepoint` (the number of blocks whose
   // updates the state now reflects) all-or-nothing.
-  virtual Status ApplyUpdates(const UpdateBatch& batch, uint64_t savepoint) = 0;
+  [[nodiscard]] virtual Status ApplyUpdates(const UpdateBatch& batch, uint64_t savepoint) = 0;
   // nullopt before the first ApplyUpdates.
-  virtual StatusOr<std::optional<uint64_t>> GetSavepoint() const = 0;
+  [[nodiscard]] virtual StatusOr<std::optional<uint64_t>> GetSavepoint() const = 0;
 };
 
 // A map-backed VersionedDb for tests and tools; iterators copy their range.

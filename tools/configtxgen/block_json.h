@@ -17,7 +17,7 @@ namespace weft::tools::configtxgen {
 
 // Pretty-printed JSON (two-space indent, keys sorted). Fails when a nested message that
 // the envelope's header types promise cannot be parsed.
-StatusOr<std::string> BlockToJson(const ::common::Block& block);
-StatusOr<std::string> ConfigGroupToJson(const ::common::ConfigGroup& group);
+[[nodiscard]] StatusOr<std::string> BlockToJson(const ::common::Block& block);
+[[nodiscard]] StatusOr<std::string> ConfigGroupToJson(const ::common::ConfigGroup& group);
 
 }  // namespace weft::tools::configtxgen

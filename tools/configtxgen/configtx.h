@@ -36,11 +36,12 @@ struct Profile {
   std::vector<std::string> warnings;
 };
 
-StatusOr<Profile> LoadProfile(const std::filesystem::path& configtx_file, std::string_view profile,
-                              const common::config::Environment& env);
+[[nodiscard]] StatusOr<Profile> LoadProfile(const std::filesystem::path& configtx_file,
+                                            std::string_view profile,
+                                            const common::config::Environment& env);
 
 // The organisation named `name` in the top-level Organizations list (for -printOrg).
-StatusOr<common::channelconfig::OrganizationSpec> LoadOrganization(
+[[nodiscard]] StatusOr<common::channelconfig::OrganizationSpec> LoadOrganization(
     const std::filesystem::path& configtx_file, std::string_view name,
     const common::config::Environment& env);
 

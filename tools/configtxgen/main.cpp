@@ -77,7 +77,7 @@ fs::path ConfigtxFile(const std::string& config_path,
   return fs::current_path() / configtxgen::kConfigtxFileName;
 }
 
-Status WriteBytes(const fs::path& file, const std::string& bytes) {
+[[nodiscard]] Status WriteBytes(const fs::path& file, const std::string& bytes) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();

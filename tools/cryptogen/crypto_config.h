@@ -63,11 +63,11 @@ struct LoadedCryptoConfig {
 
 // Reads `file`. Errors name the file and the key: "crypto-config.yaml:
 // PeerOrgs[0].Template.Count: expected an integer, got 'two'".
-StatusOr<LoadedCryptoConfig> LoadCryptoConfig(const std::filesystem::path& file);
+[[nodiscard]] StatusOr<LoadedCryptoConfig> LoadCryptoConfig(const std::filesystem::path& file);
 
 // The same from text; `file_name` is how messages refer to it.
-StatusOr<LoadedCryptoConfig> ParseCryptoConfig(std::string_view yaml,
-                                               const std::filesystem::path& file_name);
+[[nodiscard]] StatusOr<LoadedCryptoConfig> ParseCryptoConfig(
+    std::string_view yaml, const std::filesystem::path& file_name);
 
 // A commented crypto-config.yaml describing every option (what `cryptogen
 // showtemplate` prints, and what `generate` uses without --config).

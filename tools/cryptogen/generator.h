@@ -28,11 +28,12 @@ namespace weft::tools::cryptogen {
 
 // Generates one organisation under `output`. Errors name the file or the
 // organisation that failed.
-Status GenerateOrg(const OrgSpec& org, OrgKind kind, const std::filesystem::path& output,
-                   std::chrono::system_clock::time_point now);
+[[nodiscard]] Status GenerateOrg(const OrgSpec& org, OrgKind kind,
+                                 const std::filesystem::path& output,
+                                 std::chrono::system_clock::time_point now);
 
 // Every organisation of `config`, orderer organisations first.
-Status Generate(const CryptoConfig& config, const std::filesystem::path& output,
-                std::chrono::system_clock::time_point now);
+[[nodiscard]] Status Generate(const CryptoConfig& config, const std::filesystem::path& output,
+                              std::chrono::system_clock::time_point now);
 
 }  // namespace weft::tools::cryptogen

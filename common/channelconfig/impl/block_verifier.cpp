@@ -9,8 +9,8 @@
 
 namespace weft::common::channelconfig {
 
-Status VerifyBlock(const ChannelConfig& config, const ::common::Block& block,
-                   std::string_view previous_hash) {
+[[nodiscard]] Status VerifyBlock(const ChannelConfig& config, const ::common::Block& block,
+                                 std::string_view previous_hash) {
   const uint64_t number = block.header().number();
   if (block.header().data_hash() != protoutil::BlockDataHash(block.data())) {
     return absl::DataLossError(fmt::format("block {}: data hash does not match its data", number));

@@ -18,8 +18,8 @@ constexpr char kApplicationGroup[] = "Application";
 // Parses value `key` of `group` (at `path`) into `out`. Absent values are an error
 // only when `required`; returns whether the value was present.
 template <typename Message>
-StatusOr<bool> ReadValue(const ::common::ConfigGroup& group, const std::string& path,
-                         const std::string& key, Message* out, bool required) {
+[[nodiscard]] StatusOr<bool> ReadValue(const ::common::ConfigGroup& group, const std::string& path,
+                                       const std::string& key, Message* out, bool required) {
   auto found = group.values().find(key);
   if (found == group.values().end()) {
     if (!required) return false;
@@ -33,8 +33,8 @@ StatusOr<bool> ReadValue(const ::common::ConfigGroup& group, const std::string& 
   return true;
 }
 
-StatusOr<std::set<std::string>> ReadCapabilities(const ::common::ConfigGroup& group,
-                                                 const std::string& path) {
+[[nodiscard]] StatusOr<std::set<std::string>> ReadCapabilities(const ::common::ConfigGroup& group,
+                                                               const std::string& path) {
   ::common::Capabilities capabilities;
   WEFT_RETURN_IF_ERROR(ReadValue(group, path, "Capabilities", &capabilities, false).status());
   std::set<std::string> names;
@@ -42,8 +42,10 @@ StatusOr<std::set<std::string>> ReadCapabilities(const ::common::ConfigGroup& gr
   return names;
 }
 
-StatusOr<Organization> ReadOrganization(const std::string& name, const ::common::ConfigGroup& group,
-                                        const std::string& path, const msp::Clock& clock) {
+[[nodiscard]] StatusOr<Organization> ReadOrganization(const std::string& name,
+                                                      const ::common::ConfigGroup& group,
+                                                      const std::string& path,
+                                                      const msp::Clock& clock) {
   Organization organization;
   organization.name = name;
   ::msp::MSPConfig msp_proto;
@@ -77,9 +79,8 @@ StatusOr<Organization> ReadOrganization(const std::string& name, const ::common:
   return organization;
 }
 
-StatusOr<std::map<std::string, Organization>> ReadOrganizations(const ::common::ConfigGroup& group,
-                                                                const std::string& path,
-                                                                const msp::Clock& clock) {
+[[nodiscard]] StatusOr<std::map<std::string, Organization>> ReadOrganizations(
+    const ::common::ConfigGroup& group, const std::string& path, const msp::Clock& clock) {
   std::map<std::string, Organization> organizations;
   for (const auto& [name, org_group] : group.groups()) {
     WEFT_ASSIGN_OR_RETURN(
@@ -90,7 +91,8 @@ StatusOr<std::map<std::string, Organization>> ReadOrganizations(const ::common::
   return organizations;
 }
 
-StatusOr<OrdererSection> ReadOrderer(const ::common::ConfigGroup& group, const msp::Clock& clock) {
+[[nodiscard]] StatusOr<OrdererSection> ReadOrderer(const ::common::ConfigGroup& group,
+                                                   const msp::Clock& clock) {
   const std::string path = "/Channel/Orderer";
   OrdererSection orderer;
   ::orderer::ConsensusType consensus;
@@ -142,8 +144,8 @@ StatusOr<OrdererSection> ReadOrderer(const ::common::ConfigGroup& group, const m
   return orderer;
 }
 
-StatusOr<ApplicationSection> ReadApplication(const ::common::ConfigGroup& group,
-                                             const msp::Clock& clock) {
+[[nodiscard]] StatusOr<ApplicationSection> ReadApplication(const ::common::ConfigGroup& group,
+                                                           const msp::Clock& clock) {
   const std::string path = "/Channel/Application";
   ApplicationSection application;
   WEFT_ASSIGN_OR_RETURN(application.capabilities, ReadCapabilities(group, path));
@@ -158,7 +160,7 @@ StatusOr<ApplicationSection> ReadApplication(const ::common::ConfigGroup& group,
 
 }  // namespace
 
-StatusOr<ConfigBlockContents> OpenConfigBlock(const ::common::Block& block) {
+[[nodiscard]] StatusOr<ConfigBlockContents> OpenConfigBlock(const ::common::Block& block) {
   if (block.data().data_size() != 1) {
     return absl::InvalidArgumentError(
         fmt::format("config block {} must hold exactly one envelope, it holds {}",

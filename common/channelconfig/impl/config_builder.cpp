@@ -25,7 +25,7 @@ void SetValue(::common::ConfigGroup& group, const std::string& key,
   config_value.set_mod_policy(kAdminsPolicyName);
 }
 
-StatusOr<::common::Policy> EncodePolicy(const PolicySpec& spec) {
+[[nodiscard]] StatusOr<::common::Policy> EncodePolicy(const PolicySpec& spec) {
   ::common::Policy policy;
   if (spec.type == "Signature") {
     WEFT_ASSIGN_OR_RETURN(auto envelope, policies::ParsePolicy(spec.rule));
@@ -55,8 +55,8 @@ StatusOr<::common::Policy> EncodePolicy(const PolicySpec& spec) {
       fmt::format("policy type '{}' is not Signature or ImplicitMeta", spec.type));
 }
 
-Status AddPolicies(::common::ConfigGroup& group, const std::string& path,
-                   const PolicySpecs& specs) {
+[[nodiscard]] Status AddPolicies(::common::ConfigGroup& group, const std::string& path,
+                                 const PolicySpecs& specs) {
   for (const auto& [name, spec] : specs) {
     auto policy = EncodePolicy(spec);
     if (!policy.ok()) return Annotate(policy.status(), fmt::format("{} policy {}", path, name));
@@ -74,8 +74,8 @@ void AddCapabilities(::common::ConfigGroup& group, const std::vector<std::string
   SetValue(group, "Capabilities", capabilities);
 }
 
-StatusOr<::common::ConfigGroup> BuildOrganization(const OrganizationSpec& spec,
-                                                  const std::string& parent_path) {
+[[nodiscard]] StatusOr<::common::ConfigGroup> BuildOrganization(const OrganizationSpec& spec,
+                                                                const std::string& parent_path) {
   std::string path = fmt::format("{}/{}", parent_path, spec.name);
   if (spec.name.empty() || spec.msp.name.empty()) {
     return absl::InvalidArgumentError(
@@ -102,8 +102,8 @@ StatusOr<::common::ConfigGroup> BuildOrganization(const OrganizationSpec& spec,
   return group;
 }
 
-Status AddOrganizations(::common::ConfigGroup& group, const std::string& path,
-                        const std::vector<OrganizationSpec>& organizations) {
+[[nodiscard]] Status AddOrganizations(::common::ConfigGroup& group, const std::string& path,
+                                      const std::vector<OrganizationSpec>& organizations) {
   for (const auto& organization : organizations) {
     if (group.groups().count(organization.name) != 0) {
       return absl::InvalidArgumentError(
@@ -115,7 +115,7 @@ Status AddOrganizations(::common::ConfigGroup& group, const std::string& path,
   return absl::OkStatus();
 }
 
-StatusOr<::common::ConfigGroup> BuildOrderer(const OrdererSpec& spec) {
+[[nodiscard]] StatusOr<::common::ConfigGroup> BuildOrderer(const OrdererSpec& spec) {
   const std::string path = "/Channel/Orderer";
   ::common::ConfigGroup group;
   group.set_mod_policy(kAdminsPolicyName);
@@ -144,7 +144,7 @@ StatusOr<::common::ConfigGroup> BuildOrderer(const OrdererSpec& spec) {
   return group;
 }
 
-StatusOr<::common::ConfigGroup> BuildApplication(const ApplicationSpec& spec) {
+[[nodiscard]] StatusOr<::common::ConfigGroup> BuildApplication(const ApplicationSpec& spec) {
   const std::string path = "/Channel/Application";
   ::common::ConfigGroup group;
   group.set_mod_policy(kAdminsPolicyName);
@@ -163,7 +163,7 @@ StatusOr<::common::ConfigGroup> BuildApplication(const ApplicationSpec& spec) {
 
 }  // namespace
 
-StatusOr<::common::Config> BuildConfig(const ChannelSpec& spec) {
+[[nodiscard]] StatusOr<::common::Config> BuildConfig(const ChannelSpec& spec) {
   ::common::Config config;
   config.set_sequence(0);
   auto& channel = *config.mutable_channel_group();
@@ -191,8 +191,8 @@ StatusOr<::common::Config> BuildConfig(const ChannelSpec& spec) {
   return config;
 }
 
-StatusOr<::common::Block> BuildGenesisBlock(const std::string& channel_id,
-                                            const ::common::Config& config) {
+[[nodiscard]] StatusOr<::common::Block> BuildGenesisBlock(const std::string& channel_id,
+                                                          const ::common::Config& config) {
   if (channel_id.empty()) return absl::InvalidArgumentError("genesis block needs a channel id");
   ::common::ConfigEnvelope config_envelope;
   *config_envelope.mutable_config() = config;

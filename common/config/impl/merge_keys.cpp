@@ -22,7 +22,7 @@ class Resolver {
  public:
   explicit Resolver(std::string_view file_name) : file_name_(file_name) {}
 
-  StatusOr<YAML::Node> Copy(const YAML::Node& node, int depth) {
+  [[nodiscard]] StatusOr<YAML::Node> Copy(const YAML::Node& node, int depth) {
     if (depth > kMaxDepth) return Error(node, "nesting too deep (recursive alias?)");
     switch (node.Type()) {
       case YAML::NodeType::Map:
@@ -47,7 +47,7 @@ class Resolver {
   }
 
  private:
-  StatusOr<YAML::Node> CopyMap(const YAML::Node& node, int depth) {
+  [[nodiscard]] StatusOr<YAML::Node> CopyMap(const YAML::Node& node, int depth) {
     // Keys are matched the way the Reader matches them: case-insensitively.
     std::set<std::string> present;
     for (const auto& entry : node) {
@@ -79,7 +79,7 @@ class Resolver {
   }
 
   // The resolved maps named by a merge key's value, in precedence order.
-  StatusOr<std::vector<YAML::Node>> MergeSources(const YAML::Node& value, int depth) {
+  [[nodiscard]] StatusOr<std::vector<YAML::Node>> MergeSources(const YAML::Node& value, int depth) {
     std::vector<YAML::Node> sources;
     if (value.IsMap()) {
       WEFT_ASSIGN_OR_RETURN(YAML::Node source, CopyMap(value, depth + 1));
@@ -97,7 +97,7 @@ class Resolver {
     return Error(value, "'<<' expects a map or a list of maps");
   }
 
-  Status Error(const YAML::Node& node, std::string_view what) const {
+  [[nodiscard]] Status Error(const YAML::Node& node, std::string_view what) const {
     const YAML::Mark mark = node.Mark();
     if (mark.is_null()) return absl::InvalidArgumentError(Cat(file_name_, ": ", what));
     return absl::InvalidArgumentError(
@@ -109,7 +109,8 @@ class Resolver {
 
 }  // namespace
 
-StatusOr<YAML::Node> ResolveMergeKeys(const YAML::Node& root, std::string_view file_name) {
+[[nodiscard]] StatusOr<YAML::Node> ResolveMergeKeys(const YAML::Node& root,
+                                                    std::string_view file_name) {
   return Resolver(file_name).Copy(root, 0);
 }
 

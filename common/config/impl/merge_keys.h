@@ -15,6 +15,7 @@ namespace weft::common::config::internal {
 // over merged ones, and earlier maps of a merge list win over later ones. Merged maps are
 // resolved first, so merges nest. The copy shares no nodes with `root`, so anchors used
 // by several maps stay independent. Errors name `file_name` and the line of the merge.
-StatusOr<YAML::Node> ResolveMergeKeys(const YAML::Node& root, std::string_view file_name);
+[[nodiscard]] StatusOr<YAML::Node> ResolveMergeKeys(const YAML::Node& root,
+                                                    std::string_view file_name);
 
 }  // namespace weft::common::config::internal

@@ -80,7 +80,7 @@ void ReadKafka(Reader& r, KafkaSettings* kafka) {
 
 }  // namespace
 
-StatusOr<Loaded<OrdererConfig>> ReadOrdererConfig(Reader& r) {
+[[nodiscard]] StatusOr<Loaded<OrdererConfig>> ReadOrdererConfig(Reader& r) {
   OrdererConfig config;
   ReadGeneral(r, &config.general);
   r.ReadPath("FileLedger.Location", &config.file_ledger.location, Need::kRequired);
@@ -108,8 +108,8 @@ StatusOr<Loaded<OrdererConfig>> ReadOrdererConfig(Reader& r) {
   return Loaded<OrdererConfig>{std::move(config), r.UnknownKeys()};
 }
 
-StatusOr<Loaded<OrdererConfig>> LoadOrdererConfig(const std::filesystem::path& file,
-                                                  const Environment& env) {
+[[nodiscard]] StatusOr<Loaded<OrdererConfig>> LoadOrdererConfig(const std::filesystem::path& file,
+                                                                const Environment& env) {
   WEFT_ASSIGN_OR_RETURN(Reader reader, Reader::Open(file, "ORDERER", env));
   return ReadOrdererConfig(reader);
 }

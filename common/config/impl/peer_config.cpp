@@ -129,7 +129,7 @@ void ReadLedger(Reader& r, LedgerSettings* ledger) {
 
 }  // namespace
 
-StatusOr<Loaded<PeerConfig>> ReadPeerConfig(Reader& r) {
+[[nodiscard]] StatusOr<Loaded<PeerConfig>> ReadPeerConfig(Reader& r) {
   PeerConfig config;
   ReadPeer(r, &config.peer);
   ReadChaincode(r, &config.chaincode);
@@ -142,8 +142,8 @@ StatusOr<Loaded<PeerConfig>> ReadPeerConfig(Reader& r) {
   return Loaded<PeerConfig>{std::move(config), r.UnknownKeys()};
 }
 
-StatusOr<Loaded<PeerConfig>> LoadPeerConfig(const std::filesystem::path& file,
-                                            const Environment& env) {
+[[nodiscard]] StatusOr<Loaded<PeerConfig>> LoadPeerConfig(const std::filesystem::path& file,
+                                                          const Environment& env) {
   WEFT_ASSIGN_OR_RETURN(Reader reader, Reader::Open(file, "CORE", env));
   return ReadPeerConfig(reader);
 }

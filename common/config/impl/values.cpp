@@ -16,7 +16,7 @@ using internal::Trim;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-Status Expected(std::string_view what, std::string_view text) {
+[[nodiscard]] Status Expected(std::string_view what, std::string_view text) {
   return absl::InvalidArgumentError(Cat("expected ", what, ", got '", text, "'"));
 }
 
@@ -47,7 +47,7 @@ int64_t UnitNanos(std::string_view unit) {
 
 }  // namespace
 
-StatusOr<bool> ParseBool(std::string_view text) {
+[[nodiscard]] StatusOr<bool> ParseBool(std::string_view text) {
   std::string word = Lower(Trim(text));
   if (word == "true" || word == "t" || word == "1" || word == "yes" || word == "y" ||
       word == "on") {
@@ -60,7 +60,7 @@ StatusOr<bool> ParseBool(std::string_view text) {
   return Expected("true or false", text);
 }
 
-StatusOr<int64_t> ParseInteger(std::string_view text) {
+[[nodiscard]] StatusOr<int64_t> ParseInteger(std::string_view text) {
   std::string_view rest = Trim(text);
   bool negative = false;
   if (!rest.empty() && (rest.front() == '+' || rest.front() == '-')) {
@@ -79,7 +79,7 @@ StatusOr<int64_t> ParseInteger(std::string_view text) {
   return static_cast<int64_t>(magnitude);
 }
 
-StatusOr<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
+[[nodiscard]] StatusOr<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
   constexpr std::string_view kWhat = "a duration such as 10s, 2m or 1h30m";
   std::string_view rest = Trim(text);
   if (!rest.empty() && rest.front() == '+') rest.remove_prefix(1);
@@ -129,7 +129,7 @@ StatusOr<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
   return std::chrono::nanoseconds(total);
 }
 
-StatusOr<uint64_t> ParseByteSize(std::string_view text) {
+[[nodiscard]] StatusOr<uint64_t> ParseByteSize(std::string_view text) {
   constexpr std::string_view kWhat = "a byte size such as 512 KB, 10 MB or 1048576";
   std::string_view rest = Trim(text);
   uint64_t number = 0;

@@ -141,9 +141,9 @@ GroupDelta DiffGroup(const ::common::ConfigGroup& original, const ::common::Conf
 
 }  // namespace
 
-StatusOr<::common::ConfigUpdate> ComputeUpdate(const std::string& channel_id,
-                                               const ::common::Config& original,
-                                               const ::common::Config& updated) {
+[[nodiscard]] StatusOr<::common::ConfigUpdate> ComputeUpdate(const std::string& channel_id,
+                                                             const ::common::Config& original,
+                                                             const ::common::Config& updated) {
   if (!original.has_channel_group() || !updated.has_channel_group()) {
     return absl::InvalidArgumentError(fmt::format(
         "computing a config update for channel '{}': the {} config has no channel group",

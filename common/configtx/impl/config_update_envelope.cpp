@@ -7,8 +7,8 @@
 
 namespace weft::common::configtx {
 
-StatusOr<::common::ConfigSignature> CreateConfigSignature(const std::string& config_update_bytes,
-                                                          const protoutil::Signer& signer) {
+[[nodiscard]] StatusOr<::common::ConfigSignature> CreateConfigSignature(
+    const std::string& config_update_bytes, const protoutil::Signer& signer) {
   WEFT_ASSIGN_OR_RETURN(std::string nonce, crypto::NewNonce());
   ::common::ConfigSignature config_signature;
   config_signature.set_signature_header(protoutil::DeterministicSerialize(
@@ -19,7 +19,7 @@ StatusOr<::common::ConfigSignature> CreateConfigSignature(const std::string& con
   return config_signature;
 }
 
-StatusOr<::common::Envelope> CreateSignedConfigUpdateEnvelope(
+[[nodiscard]] StatusOr<::common::Envelope> CreateSignedConfigUpdateEnvelope(
     const ::common::ConfigUpdate& update, std::span<const protoutil::Signer* const> signers,
     const protoutil::Signer& envelope_signer) {
   ::common::ConfigUpdateEnvelope config_update_envelope;
@@ -33,7 +33,7 @@ StatusOr<::common::Envelope> CreateSignedConfigUpdateEnvelope(
                                          protoutil::DeterministicSerialize(config_update_envelope));
 }
 
-StatusOr<std::vector<policies::SignedData>> ConfigUpdateSignedData(
+[[nodiscard]] StatusOr<std::vector<policies::SignedData>> ConfigUpdateSignedData(
     const ::common::ConfigUpdateEnvelope& envelope) {
   std::vector<policies::SignedData> signed_data;
   signed_data.reserve(envelope.signatures_size());

@@ -27,7 +27,7 @@ constexpr char kRootPath[] = "/Channel";
 constexpr size_t kMaxConfigIdLength = 249;
 
 template <typename... Args>
-Status Invalid(fmt::format_string<Args...> format, Args&&... args) {
+[[nodiscard]] Status Invalid(fmt::format_string<Args...> format, Args&&... args) {
   return absl::InvalidArgumentError(fmt::format(format, std::forward<Args>(args)...));
 }
 
@@ -48,7 +48,7 @@ bool IsConfigId(std::string_view id) {
   });
 }
 
-Status ValidateModPolicy(std::string_view mod_policy, std::string_view element) {
+[[nodiscard]] Status ValidateModPolicy(std::string_view mod_policy, std::string_view element) {
   if (mod_policy.empty()) return Invalid("{} has no mod_policy", element);
   std::string_view rest = mod_policy.front() == '/' ? mod_policy.substr(1) : mod_policy;
   while (true) {
@@ -68,8 +68,8 @@ std::string ResolvePolicyPath(const std::string& mod_policy, std::string_view ba
   return ChildPath(base, mod_policy);
 }
 
-Status VersionMismatch(std::string_view kind, std::string_view path, uint64_t written,
-                       uint64_t current) {
+[[nodiscard]] Status VersionMismatch(std::string_view kind, std::string_view path, uint64_t written,
+                                     uint64_t current) {
   return Invalid(
       "write set version mismatch for {} {}: version {}, but the current config has version {} "
       "(an element is modified by writing it at exactly its current version + 1)",
@@ -78,19 +78,19 @@ Status VersionMismatch(std::string_view kind, std::string_view path, uint64_t wr
 
 // ---- Read set ----
 
-Status CheckRead(const ::common::ConfigGroup& current, const ::common::ConfigGroup& read,
-                 const std::string& path);
+[[nodiscard]] Status CheckRead(const ::common::ConfigGroup& current,
+                               const ::common::ConfigGroup& read, const std::string& path);
 
 template <typename T>
-Status CheckRead(const T& current, const T& read, const std::string& path) {
+[[nodiscard]] Status CheckRead(const T& current, const T& read, const std::string& path) {
   if (read.version() == current.version()) return absl::OkStatus();
   return Invalid("read set version mismatch for {} {}: read at version {}, current version {}",
                  KindName(current), path, read.version(), current.version());
 }
 
 template <typename T>
-Status CheckReadMembers(const ProtoMap<T>& current, const ProtoMap<T>& read,
-                        const std::string& path) {
+[[nodiscard]] Status CheckReadMembers(const ProtoMap<T>& current, const ProtoMap<T>& read,
+                                      const std::string& path) {
   for (const std::string& key : SortedKeys(read)) {
     const std::string child_path = ChildPath(path, key);
     auto it = current.find(key);
@@ -103,8 +103,8 @@ Status CheckReadMembers(const ProtoMap<T>& current, const ProtoMap<T>& read,
   return absl::OkStatus();
 }
 
-Status CheckRead(const ::common::ConfigGroup& current, const ::common::ConfigGroup& read,
-                 const std::string& path) {
+[[nodiscard]] Status CheckRead(const ::common::ConfigGroup& current,
+                               const ::common::ConfigGroup& read, const std::string& path) {
   // The leaf overload checks only the version, which is what a group needs first.
   WEFT_RETURN_IF_ERROR(CheckRead<::common::ConfigGroup>(current, read, path));
   WEFT_RETURN_IF_ERROR(CheckReadMembers(current.groups(), read.groups(), path));
@@ -126,8 +126,9 @@ struct Authorization {
 // mod_policy authorizes the addition.
 class UpdateApplier {
  public:
-  Status MergeGroup(const ::common::ConfigGroup& current, const ::common::ConfigGroup& written,
-                    const std::string& path, ::common::ConfigGroup* out) {
+  [[nodiscard]] Status MergeGroup(const ::common::ConfigGroup& current,
+                                  const ::common::ConfigGroup& written, const std::string& path,
+                                  ::common::ConfigGroup* out) {
     bool modified = false;
     if (written.version() == current.version()) {
       if (!written.mod_policy().empty() && written.mod_policy() != current.mod_policy()) {
@@ -162,8 +163,9 @@ class UpdateApplier {
   // `group_modified`: the group is written at a new version, so the written members
   // are exactly its new members (members left out are deleted).
   template <typename T>
-  Status MergeMembers(const ProtoMap<T>& current, const ProtoMap<T>& written,
-                      const std::string& path, bool group_modified, ProtoMap<T>* out) {
+  [[nodiscard]] Status MergeMembers(const ProtoMap<T>& current, const ProtoMap<T>& written,
+                                    const std::string& path, bool group_modified,
+                                    ProtoMap<T>* out) {
     for (const std::string& key : SortedKeys(written)) {
       const T& element = written.at(key);
       T* slot = &(*out)[key];
@@ -183,14 +185,15 @@ class UpdateApplier {
     return absl::OkStatus();
   }
 
-  Status Merge(const ::common::ConfigGroup& current, const ::common::ConfigGroup& written,
-               const std::string& group_path, const std::string& key, ::common::ConfigGroup* out) {
+  [[nodiscard]] Status Merge(const ::common::ConfigGroup& current,
+                             const ::common::ConfigGroup& written, const std::string& group_path,
+                             const std::string& key, ::common::ConfigGroup* out) {
     return MergeGroup(current, written, ChildPath(group_path, key), out);
   }
 
   template <typename T>
-  Status Merge(const T& current, const T& written, const std::string& group_path,
-               const std::string& key, T* out) {
+  [[nodiscard]] Status Merge(const T& current, const T& written, const std::string& group_path,
+                             const std::string& key, T* out) {
     const std::string element = fmt::format("{} {}", KindName(current), ChildPath(group_path, key));
     if (written.version() == current.version()) {
       if (HasContent(written) && !SameContent(current, written)) {
@@ -211,7 +214,7 @@ class UpdateApplier {
   }
 
   template <typename T>
-  Status CheckNew(const T& written, const std::string& path) {
+  [[nodiscard]] Status CheckNew(const T& written, const std::string& path) {
     const std::string element = fmt::format("{} {}", KindName(written), path);
     if (written.version() != 0) {
       return Invalid("new {} is written at version {}; new elements start at version 0", element,
@@ -226,8 +229,8 @@ class UpdateApplier {
     return ValidateModPolicy(written.mod_policy(), element);
   }
 
-  Status AddNew(const ::common::ConfigGroup& written, const std::string& path,
-                ::common::ConfigGroup* out) {
+  [[nodiscard]] Status AddNew(const ::common::ConfigGroup& written, const std::string& path,
+                              ::common::ConfigGroup* out) {
     WEFT_RETURN_IF_ERROR(CheckNew(written, path));
     out->set_version(0);
     out->set_mod_policy(written.mod_policy());
@@ -237,14 +240,15 @@ class UpdateApplier {
   }
 
   template <typename T>
-  Status AddNew(const T& written, const std::string& path, T* out) {
+  [[nodiscard]] Status AddNew(const T& written, const std::string& path, T* out) {
     WEFT_RETURN_IF_ERROR(CheckNew(written, path));
     *out = written;
     return absl::OkStatus();
   }
 
   template <typename T>
-  Status AddNewMembers(const ProtoMap<T>& written, const std::string& path, ProtoMap<T>* out) {
+  [[nodiscard]] Status AddNewMembers(const ProtoMap<T>& written, const std::string& path,
+                                     ProtoMap<T>* out) {
     for (const std::string& key : SortedKeys(written)) {
       WEFT_RETURN_IF_ERROR(AddNew(written.at(key), ChildPath(path, key), &(*out)[key]));
     }
@@ -260,8 +264,8 @@ struct AppliedUpdate {
   std::vector<Authorization> authorizations;
 };
 
-StatusOr<AppliedUpdate> Apply(const ::common::Config& current,
-                              const ::common::ConfigUpdate& update) {
+[[nodiscard]] StatusOr<AppliedUpdate> Apply(const ::common::Config& current,
+                                            const ::common::ConfigUpdate& update) {
   if (!update.has_write_set()) {
     return Invalid("config update for channel '{}' has no write set", update.channel_id());
   }
@@ -283,9 +287,9 @@ StatusOr<AppliedUpdate> Apply(const ::common::Config& current,
   return applied;
 }
 
-Status Authorize(const policies::PolicyManager& policy_manager,
-                 const std::vector<Authorization>& authorizations,
-                 const std::vector<policies::SignedData>& signed_data) {
+[[nodiscard]] Status Authorize(const policies::PolicyManager& policy_manager,
+                               const std::vector<Authorization>& authorizations,
+                               const std::vector<policies::SignedData>& signed_data) {
   for (const Authorization& authorization : authorizations) {
     if (authorization.policy_path.empty()) {
       return absl::PermissionDeniedError(
@@ -310,14 +314,14 @@ Status Authorize(const policies::PolicyManager& policy_manager,
 
 }  // namespace
 
-StatusOr<::common::Config> ApplyConfigUpdate(const ::common::Config& current,
-                                             const ::common::ConfigUpdate& update) {
+[[nodiscard]] StatusOr<::common::Config> ApplyConfigUpdate(const ::common::Config& current,
+                                                           const ::common::ConfigUpdate& update) {
   WEFT_ASSIGN_OR_RETURN(AppliedUpdate applied, Apply(current, update));
   return std::move(applied.config);
 }
 
-StatusOr<ProposedConfig> ProposeConfigUpdate(const channelconfig::ChannelConfig& current,
-                                             const ::common::Envelope& config_update_envelope) {
+[[nodiscard]] StatusOr<ProposedConfig> ProposeConfigUpdate(
+    const channelconfig::ChannelConfig& current, const ::common::Envelope& config_update_envelope) {
   const std::string& channel_id = current.channel_id();
   auto opened = protoutil::OpenEnvelope(config_update_envelope);
   if (!opened.ok()) {
@@ -358,9 +362,9 @@ StatusOr<ProposedConfig> ProposeConfigUpdate(const channelconfig::ChannelConfig&
   return proposed;
 }
 
-StatusOr<::common::Envelope> ValidateConfigUpdate(const channelconfig::ChannelConfig& current,
-                                                  const ::common::Envelope& config_update_envelope,
-                                                  const protoutil::Signer& orderer_signer) {
+[[nodiscard]] StatusOr<::common::Envelope> ValidateConfigUpdate(
+    const channelconfig::ChannelConfig& current, const ::common::Envelope& config_update_envelope,
+    const protoutil::Signer& orderer_signer) {
   WEFT_ASSIGN_OR_RETURN(ProposedConfig proposed,
                         ProposeConfigUpdate(current, config_update_envelope));
   return protoutil::CreateSignedEnvelope(::common::CONFIG, current.channel_id(), orderer_signer,

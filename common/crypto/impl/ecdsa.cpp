@@ -31,7 +31,7 @@ BignumPtr P256HalfOrder() {
   return half;
 }
 
-Status CheckP256(EVP_PKEY* pkey, std::string_view source) {
+[[nodiscard]] Status CheckP256(EVP_PKEY* pkey, std::string_view source) {
   if (EVP_PKEY_is_a(pkey, "EC") != 1) {
     return absl::InvalidArgumentError(absl::StrCat(std::string(source), " is not an EC key"));
   }
@@ -47,7 +47,7 @@ Status CheckP256(EVP_PKEY* pkey, std::string_view source) {
   return absl::OkStatus();
 }
 
-Status CheckDigest(std::string_view digest) {
+[[nodiscard]] Status CheckDigest(std::string_view digest) {
   if (digest.size() != kSha256Size) {
     return absl::InvalidArgumentError(
         absl::StrCat("digest must be ", kSha256Size, " bytes, got ", digest.size()));
@@ -57,7 +57,7 @@ Status CheckDigest(std::string_view digest) {
 
 // Decodes strictly: OpenSSL accepts some BER leniencies, so the input must
 // re-encode to exactly itself (Go's asn1.Unmarshal is just as strict).
-StatusOr<EcdsaSigPtr> DecodeSignature(std::string_view der) {
+[[nodiscard]] StatusOr<EcdsaSigPtr> DecodeSignature(std::string_view der) {
   const auto* cursor = reinterpret_cast<const unsigned char*>(der.data());
   EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der.size())));
   if (!sig) return impl::InvalidInput("signature is not a DER ECDSA SEQUENCE{r, s}");
@@ -76,7 +76,7 @@ StatusOr<EcdsaSigPtr> DecodeSignature(std::string_view der) {
   return sig;
 }
 
-StatusOr<EvpPkeyPtr> ReadPem(std::string_view pem, bool is_private) {
+[[nodiscard]] StatusOr<EvpPkeyPtr> ReadPem(std::string_view pem, bool is_private) {
   impl::BioPtr bio = impl::MemoryBio(pem);
   EVP_PKEY* pkey = is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                               : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
@@ -208,7 +208,7 @@ StatusOr<std::string> PrivateKey::SignDigest(std::string_view digest) const {
   return NormalizeLowS(signature);
 }
 
-StatusOr<EcdsaSignature> ParseDerSignature(std::string_view der) {
+[[nodiscard]] StatusOr<EcdsaSignature> ParseDerSignature(std::string_view der) {
   WEFT_ASSIGN_OR_RETURN(EcdsaSigPtr sig, DecodeSignature(der));
   const BIGNUM* r = nullptr;
   const BIGNUM* s = nullptr;
@@ -216,7 +216,7 @@ StatusOr<EcdsaSignature> ParseDerSignature(std::string_view der) {
   return EcdsaSignature{impl::BignumToBytes(r), impl::BignumToBytes(s)};
 }
 
-StatusOr<std::string> EncodeDerSignature(const EcdsaSignature& signature) {
+[[nodiscard]] StatusOr<std::string> EncodeDerSignature(const EcdsaSignature& signature) {
   auto to_bn = [](const std::string& bytes) {
     return BignumPtr(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
                                static_cast<int>(bytes.size()), nullptr));
@@ -238,7 +238,7 @@ bool IsLowS(const EcdsaSignature& signature) {
   return s && BN_cmp(s.get(), P256HalfOrder().get()) <= 0;
 }
 
-StatusOr<std::string> NormalizeLowS(std::string_view der) {
+[[nodiscard]] StatusOr<std::string> NormalizeLowS(std::string_view der) {
   WEFT_ASSIGN_OR_RETURN(EcdsaSigPtr sig, DecodeSignature(der));
   const BIGNUM* r = nullptr;
   const BIGNUM* s = nullptr;

@@ -15,7 +15,7 @@ using impl::X509Access;
 
 using X509NamePtr = std::unique_ptr<X509_NAME, impl::Deleter<X509_NAME_free>>;
 
-StatusOr<X509NamePtr> BuildName(const DistinguishedName& dn) {
+[[nodiscard]] StatusOr<X509NamePtr> BuildName(const DistinguishedName& dn) {
   X509NamePtr name(X509_NAME_new());
   auto add = [&](const char* field, const std::string& value) {
     return value.empty() ||
@@ -32,14 +32,14 @@ StatusOr<X509NamePtr> BuildName(const DistinguishedName& dn) {
   return name;
 }
 
-Status SetTime(ASN1_TIME* field, TimePoint time) {
+[[nodiscard]] Status SetTime(ASN1_TIME* field, TimePoint time) {
   if (ASN1_TIME_set(field, std::chrono::system_clock::to_time_t(time)) == nullptr) {
     return impl::InternalError("setting certificate time " + impl::FormatTime(time));
   }
   return absl::OkStatus();
 }
 
-StatusOr<impl::AsnIntegerPtr> HexToInteger(const std::string& hex) {
+[[nodiscard]] StatusOr<impl::AsnIntegerPtr> HexToInteger(const std::string& hex) {
   BIGNUM* bn = nullptr;
   if (hex.empty() || BN_hex2bn(&bn, hex.c_str()) != static_cast<int>(hex.size())) {
     BN_free(bn);
@@ -51,7 +51,7 @@ StatusOr<impl::AsnIntegerPtr> HexToInteger(const std::string& hex) {
   return integer;
 }
 
-StatusOr<impl::AsnIntegerPtr> RandomSerial() {
+[[nodiscard]] StatusOr<impl::AsnIntegerPtr> RandomSerial() {
   // Like Go's cryptogen: uniform below 2^128. The INTEGER stays positive
   // because OpenSSL adds the sign byte when the top bit is set.
   WEFT_ASSIGN_OR_RETURN(std::string bytes, RandomBytes(16));
@@ -100,8 +100,9 @@ std::vector<std::pair<int, std::string>> Extensions(const CertificateTemplate& s
 }
 
 // `issuer` is null for a self-signed certificate.
-StatusOr<Certificate> Build(const CertificateTemplate& spec, const PublicKey& subject_key,
-                            const Certificate* issuer, const PrivateKey& signing_key) {
+[[nodiscard]] StatusOr<Certificate> Build(const CertificateTemplate& spec,
+                                          const PublicKey& subject_key, const Certificate* issuer,
+                                          const PrivateKey& signing_key) {
   const std::string& cn = spec.subject.common_name;
   if (spec.not_after <= spec.not_before) {
     return absl::InvalidArgumentError("certificate CN=" + cn +
@@ -144,19 +145,21 @@ StatusOr<Certificate> Build(const CertificateTemplate& spec, const PublicKey& su
 
 }  // namespace
 
-StatusOr<Certificate> IssueSelfSigned(const CertificateTemplate& spec, const PrivateKey& key) {
+[[nodiscard]] StatusOr<Certificate> IssueSelfSigned(const CertificateTemplate& spec,
+                                                    const PrivateKey& key) {
   return Build(spec, key.public_key(), nullptr, key);
 }
 
-StatusOr<Certificate> IssueCertificate(const CertificateTemplate& spec,
-                                       const PublicKey& subject_key, const Certificate& issuer,
-                                       const PrivateKey& issuer_key) {
+[[nodiscard]] StatusOr<Certificate> IssueCertificate(const CertificateTemplate& spec,
+                                                     const PublicKey& subject_key,
+                                                     const Certificate& issuer,
+                                                     const PrivateKey& issuer_key) {
   return Build(spec, subject_key, &issuer, issuer_key);
 }
 
-StatusOr<Crl> IssueCrl(const Certificate& issuer, const PrivateKey& issuer_key,
-                       const std::vector<RevokedCertificate>& revoked, TimePoint this_update,
-                       TimePoint next_update) {
+[[nodiscard]] StatusOr<Crl> IssueCrl(const Certificate& issuer, const PrivateKey& issuer_key,
+                                     const std::vector<RevokedCertificate>& revoked,
+                                     TimePoint this_update, TimePoint next_update) {
   const std::string context = "CRL of '" + issuer.subject() + "'";
   impl::X509CrlPtr crl(X509_CRL_new());
   impl::AsnTimePtr last(ASN1_TIME_new());

@@ -19,8 +19,8 @@ namespace impl {
 
 struct KeyAccess {
   // Takes ownership; fails unless the key is EC on P-256.
-  static StatusOr<PublicKey> MakePublic(EvpPkeyPtr pkey, std::string_view source);
-  static StatusOr<PrivateKey> MakePrivate(EvpPkeyPtr pkey, std::string_view source);
+  [[nodiscard]] static StatusOr<PublicKey> MakePublic(EvpPkeyPtr pkey, std::string_view source);
+  [[nodiscard]] static StatusOr<PrivateKey> MakePrivate(EvpPkeyPtr pkey, std::string_view source);
   static EVP_PKEY* Get(const PublicKey& key) { return key.rep_->pkey.get(); }
   static EVP_PKEY* Get(const PrivateKey& key) { return key.rep_->pkey.get(); }
 };

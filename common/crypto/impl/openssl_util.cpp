@@ -20,7 +20,7 @@ std::string DrainErrors() {
   return out;
 }
 
-Status OpenSslError(absl::StatusCode code, std::string_view what) {
+[[nodiscard]] Status OpenSslError(absl::StatusCode code, std::string_view what) {
   std::string detail = DrainErrors();
   if (detail.empty()) return Status(code, std::string(what));
   return Status(code, absl::StrCat(std::string(what), " (openssl: ", detail, ")"));
@@ -53,7 +53,7 @@ std::string BytesToHex(std::string_view bytes) {
   return out;
 }
 
-StatusOr<TimePoint> AsnTimeToTimePoint(const ASN1_TIME* time) {
+[[nodiscard]] StatusOr<TimePoint> AsnTimeToTimePoint(const ASN1_TIME* time) {
   std::tm tm{};
   if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
     return InvalidInput("reading an ASN.1 time");

@@ -47,11 +47,11 @@ using X509RevokedPtr = std::unique_ptr<X509_REVOKED, Deleter<X509_REVOKED_free>>
 std::string DrainErrors();
 
 // `code` error "<what>" with the drained OpenSSL error queue appended.
-Status OpenSslError(absl::StatusCode code, std::string_view what);
-inline Status InternalError(std::string_view what) {
+[[nodiscard]] Status OpenSslError(absl::StatusCode code, std::string_view what);
+[[nodiscard]] inline Status InternalError(std::string_view what) {
   return OpenSslError(absl::StatusCode::kInternal, what);
 }
-inline Status InvalidInput(std::string_view what) {
+[[nodiscard]] inline Status InvalidInput(std::string_view what) {
   return OpenSslError(absl::StatusCode::kInvalidArgument, what);
 }
 
@@ -62,7 +62,8 @@ std::string BioContents(BIO* bio);
 
 // i2d_* encoders share one shape; this runs one into a std::string.
 template <typename T, typename Encode>
-StatusOr<std::string> EncodeDer(const T* object, Encode encode, std::string_view what) {
+[[nodiscard]] StatusOr<std::string> EncodeDer(const T* object, Encode encode,
+                                              std::string_view what) {
   int length = encode(object, nullptr);
   if (length <= 0) return InternalError(std::string("DER-encoding ") + std::string(what));
   std::string out(static_cast<size_t>(length), '\0');
@@ -77,7 +78,7 @@ std::string BignumToBytes(const BIGNUM* bn);
 std::string BytesToHex(std::string_view bytes);
 
 using TimePoint = std::chrono::system_clock::time_point;
-StatusOr<TimePoint> AsnTimeToTimePoint(const ASN1_TIME* time);
+[[nodiscard]] StatusOr<TimePoint> AsnTimeToTimePoint(const ASN1_TIME* time);
 std::string FormatTime(TimePoint time);  // RFC 3339 UTC, second precision
 
 }  // namespace weft::common::crypto::impl

@@ -6,7 +6,7 @@
 
 namespace weft::common::crypto {
 
-StatusOr<std::string> RandomBytes(size_t count) {
+[[nodiscard]] StatusOr<std::string> RandomBytes(size_t count) {
   std::string out(count, '\0');
   if (count > 0 &&
       RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1) {
@@ -15,6 +15,6 @@ StatusOr<std::string> RandomBytes(size_t count) {
   return out;
 }
 
-StatusOr<std::string> NewNonce() { return RandomBytes(kNonceSize); }
+[[nodiscard]] StatusOr<std::string> NewNonce() { return RandomBytes(kNonceSize); }
 
 }  // namespace weft::common::crypto

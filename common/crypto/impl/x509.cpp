@@ -40,9 +40,9 @@ std::string OctetString(const ASN1_OCTET_STRING* value) {
                      static_cast<size_t>(ASN1_STRING_length(value)));
 }
 
-Status ReadSubjectAltNames(X509* x509, const std::string& subject,
-                           std::vector<std::string>& dns_names,
-                           std::vector<std::string>& ip_addresses) {
+[[nodiscard]] Status ReadSubjectAltNames(X509* x509, const std::string& subject,
+                                         std::vector<std::string>& dns_names,
+                                         std::vector<std::string>& ip_addresses) {
   int critical = -1;
   impl::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(x509, NID_subject_alt_name, &critical, nullptr)));
@@ -68,7 +68,7 @@ Status ReadSubjectAltNames(X509* x509, const std::string& subject,
   return absl::OkStatus();
 }
 
-StatusOr<impl::X509Ptr> ReadPemCertificate(BIO* bio) {
+[[nodiscard]] StatusOr<impl::X509Ptr> ReadPemCertificate(BIO* bio) {
   impl::X509Ptr x509(PEM_read_bio_X509(bio, nullptr, nullptr, nullptr));
   if (!x509) return impl::InvalidInput("PEM does not hold a parsable X.509 certificate");
   return x509;
@@ -91,9 +91,9 @@ std::string ValidityWindow(const Certificate& certificate) {
 
 // The Certificate value among the inputs that wraps `x509`, so the verified
 // chain reuses parsed certificates instead of parsing them again.
-StatusOr<Certificate> FindOrWrap(X509* x509, const Certificate& leaf,
-                                 std::span<const Certificate> roots,
-                                 std::span<const Certificate> intermediates) {
+[[nodiscard]] StatusOr<Certificate> FindOrWrap(X509* x509, const Certificate& leaf,
+                                               std::span<const Certificate> roots,
+                                               std::span<const Certificate> intermediates) {
   if (X509Access::Get(leaf) == x509) return leaf;
   for (auto group : {roots, intermediates}) {
     for (const Certificate& c : group) {
@@ -104,7 +104,7 @@ StatusOr<Certificate> FindOrWrap(X509* x509, const Certificate& leaf,
   return X509Access::MakeCertificate(impl::X509Ptr(x509));
 }
 
-Status ChainError(X509_STORE_CTX* ctx, const Certificate& leaf, TimePoint at) {
+[[nodiscard]] Status ChainError(X509_STORE_CTX* ctx, const Certificate& leaf, TimePoint at) {
   int error = X509_STORE_CTX_get_error(ctx);
   X509* current = X509_STORE_CTX_get_current_cert(ctx);
   impl::DrainErrors();
@@ -288,8 +288,8 @@ Status Crl::VerifySignature(const Certificate& issuer) const {
   return absl::OkStatus();
 }
 
-Status CheckRevocation(const Certificate& certificate, const Certificate& issuer,
-                       std::span<const Crl> crls) {
+[[nodiscard]] Status CheckRevocation(const Certificate& certificate, const Certificate& issuer,
+                                     std::span<const Crl> crls) {
   for (const Crl& crl : crls) {
     if (crl.issuer() != certificate.issuer()) continue;
     WEFT_RETURN_IF_ERROR(crl.VerifySignature(issuer));
@@ -302,10 +302,9 @@ Status CheckRevocation(const Certificate& certificate, const Certificate& issuer
   return absl::OkStatus();
 }
 
-StatusOr<std::vector<Certificate>> VerifyChain(const Certificate& leaf,
-                                               std::span<const Certificate> roots,
-                                               std::span<const Certificate> intermediates,
-                                               const ChainVerifyOptions& options) {
+[[nodiscard]] StatusOr<std::vector<Certificate>> VerifyChain(
+    const Certificate& leaf, std::span<const Certificate> roots,
+    std::span<const Certificate> intermediates, const ChainVerifyOptions& options) {
   impl::X509StorePtr store(X509_STORE_new());
   if (!store) return impl::InternalError("creating an X509_STORE");
   for (const Certificate& root : roots) {

@@ -41,8 +41,8 @@ namespace impl {
 
 struct X509Access {
   // Takes ownership and extracts the fields; fails on malformed extensions.
-  static StatusOr<Certificate> MakeCertificate(X509Ptr x509);
-  static StatusOr<Crl> MakeCrl(X509CrlPtr crl);
+  [[nodiscard]] static StatusOr<Certificate> MakeCertificate(X509Ptr x509);
+  [[nodiscard]] static StatusOr<Crl> MakeCrl(X509CrlPtr crl);
   static X509* Get(const Certificate& certificate) { return certificate.rep_->x509.get(); }
 };
 

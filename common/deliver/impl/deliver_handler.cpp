@@ -35,7 +35,7 @@ struct Range {
 };
 
 // fabric-interop.md E.2; `height` is the ledger height when the request arrived.
-StatusOr<Range> Resolve(const ::orderer::SeekInfo& seek, uint64_t height) {
+[[nodiscard]] StatusOr<Range> Resolve(const ::orderer::SeekInfo& seek, uint64_t height) {
   const uint64_t newest = height == 0 ? 0 : height - 1;
   Range range;
   switch (seek.start().Type_case()) {
@@ -81,8 +81,9 @@ StatusOr<Range> Resolve(const ::orderer::SeekInfo& seek, uint64_t height) {
   return range;
 }
 
-Status CheckReaders(const channelconfig::ChannelConfig& config, std::string_view policy_path,
-                    const policies::SignedData& signed_data) {
+[[nodiscard]] Status CheckReaders(const channelconfig::ChannelConfig& config,
+                                  std::string_view policy_path,
+                                  const policies::SignedData& signed_data) {
   WEFT_ASSIGN_OR_RETURN(const policies::Policy* policy,
                         config.policy_manager().GetPolicy(policy_path));
   return policy->EvaluateSignedData({&signed_data, 1});

@@ -10,7 +10,8 @@
 namespace weft::common::grpc {
 namespace {
 
-StatusOr<std::shared_ptr<::grpc::ChannelCredentials>> MakeChannelCredentials(const TlsConfig& tls) {
+[[nodiscard]] StatusOr<std::shared_ptr<::grpc::ChannelCredentials>> MakeChannelCredentials(
+    const TlsConfig& tls) {
   if (!tls.enabled) return ::grpc::InsecureChannelCredentials();
   ::grpc::SslCredentialsOptions options;
   WEFT_ASSIGN_OR_RETURN(options.pem_root_certs,
@@ -46,8 +47,8 @@ ChannelArgs ClientChannelArgs(const ClientConfig& config) {
   return args;
 }
 
-StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(const std::string& target,
-                                                       const ClientConfig& config) {
+[[nodiscard]] StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(const std::string& target,
+                                                                     const ClientConfig& config) {
   auto credentials = MakeChannelCredentials(config.tls);
   if (!credentials.ok()) {
     return Annotate(credentials.status(), absl::StrCat("making gRPC channel to '", target, "'"));

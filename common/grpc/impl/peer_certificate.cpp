@@ -5,7 +5,7 @@
 
 namespace weft::common::grpc {
 
-StatusOr<std::string> ClientCertificatePem(const ::grpc::ServerContextBase& context) {
+[[nodiscard]] StatusOr<std::string> ClientCertificatePem(const ::grpc::ServerContextBase& context) {
   const std::shared_ptr<const ::grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr) return absl::NotFoundError("call has no authentication context");
   const std::vector<::grpc::string_ref> values =

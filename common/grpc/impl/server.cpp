@@ -10,7 +10,8 @@
 namespace weft::common::grpc {
 namespace {
 
-StatusOr<std::shared_ptr<::grpc::ServerCredentials>> MakeServerCredentials(const TlsConfig& tls) {
+[[nodiscard]] StatusOr<std::shared_ptr<::grpc::ServerCredentials>> MakeServerCredentials(
+    const TlsConfig& tls) {
   if (!tls.enabled) return ::grpc::InsecureServerCredentials();
   WEFT_ASSIGN_OR_RETURN(std::string cert,
                         impl::ResolvePem(tls.cert_pem, tls.cert_file, "certificate"));
@@ -56,9 +57,9 @@ ChannelArgs ServerChannelArgs(const ServerConfig& config) {
   };
 }
 
-StatusOr<BuiltServer> BuildServer(const std::string& address,
-                                  const std::vector<::grpc::Service*>& services,
-                                  const ServerConfig& config) {
+[[nodiscard]] StatusOr<BuiltServer> BuildServer(const std::string& address,
+                                                const std::vector<::grpc::Service*>& services,
+                                                const ServerConfig& config) {
   auto credentials = MakeServerCredentials(config.tls);
   if (!credentials.ok()) return Annotate(credentials.status(), "building gRPC server");
 

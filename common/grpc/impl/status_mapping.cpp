@@ -95,7 +95,7 @@ absl::StatusCode FromGrpcCode(::grpc::StatusCode code) {
                         std::move(serialized_details));
 }
 
-Status FromGrpcStatus(const ::grpc::Status& status) {
+[[nodiscard]] Status FromGrpcStatus(const ::grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   return Status(FromGrpcCode(status.error_code()), status.error_message());
 }

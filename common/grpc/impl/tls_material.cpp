@@ -8,7 +8,7 @@
 namespace weft::common::grpc::impl {
 namespace {
 
-StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
+[[nodiscard]] StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(absl::StrCat("cannot read TLS ", what, " file '", path, "'"));
@@ -29,15 +29,16 @@ void AppendBlock(std::string& bundle, const std::string& pem) {
 
 }  // namespace
 
-StatusOr<std::string> ResolvePem(const std::string& pem, const std::string& file,
-                                 const char* what) {
+[[nodiscard]] StatusOr<std::string> ResolvePem(const std::string& pem, const std::string& file,
+                                               const char* what) {
   if (!pem.empty()) return pem;
   if (file.empty()) return std::string();
   return ReadFile(file, what);
 }
 
-StatusOr<std::string> ResolvePemBundle(const std::vector<std::string>& pems,
-                                       const std::vector<std::string>& files, const char* what) {
+[[nodiscard]] StatusOr<std::string> ResolvePemBundle(const std::vector<std::string>& pems,
+                                                     const std::vector<std::string>& files,
+                                                     const char* what) {
   std::string bundle;
   for (const auto& pem : pems) AppendBlock(bundle, pem);
   for (const auto& file : files) {

@@ -9,10 +9,12 @@
 namespace weft::common::grpc::impl {
 
 // `pem` if non-empty, else the contents of `file` if set, else "".
-StatusOr<std::string> ResolvePem(const std::string& pem, const std::string& file, const char* what);
+[[nodiscard]] StatusOr<std::string> ResolvePem(const std::string& pem, const std::string& file,
+                                               const char* what);
 
 // All PEM blocks from `pems` and `files`, concatenated into one bundle.
-StatusOr<std::string> ResolvePemBundle(const std::vector<std::string>& pems,
-                                       const std::vector<std::string>& files, const char* what);
+[[nodiscard]] StatusOr<std::string> ResolvePemBundle(const std::vector<std::string>& pems,
+                                                     const std::vector<std::string>& files,
+                                                     const char* what);
 
 }  // namespace weft::common::grpc::impl

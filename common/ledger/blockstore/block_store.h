@@ -45,24 +45,27 @@ class BlockStore {
   // unchanged. Errors: InvalidArgument if the bytes are not a Block or their
   // header number differs from `number`; FailedPrecondition if `number` is not
   // the current height or the previous hash is not the current header hash.
-  virtual Status AddBlockBytes(uint64_t number, std::string bytes) = 0;
+  [[nodiscard]] virtual Status AddBlockBytes(uint64_t number, std::string bytes) = 0;
   // Serializes `block` once and stores those bytes.
-  virtual Status AddBlock(const ::common::Block& block) = 0;
+  [[nodiscard]] virtual Status AddBlock(const ::common::Block& block) = 0;
 
   // NotFound when no such block or transaction is stored.
-  virtual StatusOr<::common::Block> RetrieveBlockByNumber(uint64_t number) const = 0;
-  virtual StatusOr<std::string> RetrieveBlockBytesByNumber(uint64_t number) const = 0;
-  virtual StatusOr<::common::Block> RetrieveBlockByHash(const std::string& header_hash) const = 0;
+  [[nodiscard]] virtual StatusOr<::common::Block> RetrieveBlockByNumber(uint64_t number) const = 0;
+  [[nodiscard]] virtual StatusOr<std::string> RetrieveBlockBytesByNumber(uint64_t number) const = 0;
+  [[nodiscard]] virtual StatusOr<::common::Block> RetrieveBlockByHash(
+      const std::string& header_hash) const = 0;
   // The block holding the first transaction stored with `tx_id`.
-  virtual StatusOr<::common::Block> RetrieveBlockByTxId(const std::string& tx_id) const = 0;
-  virtual StatusOr<TxLocation> RetrieveTxValidationCode(const std::string& tx_id) const = 0;
+  [[nodiscard]] virtual StatusOr<::common::Block> RetrieveBlockByTxId(
+      const std::string& tx_id) const = 0;
+  [[nodiscard]] virtual StatusOr<TxLocation> RetrieveTxValidationCode(
+      const std::string& tx_id) const = 0;
 
   virtual BlockchainInfo GetInfo() const = 0;
 
   // Blocks until block `number` is stored (OK), `deadline` passes
   // (DeadlineExceeded), `stop` is requested or the store is closed (Cancelled).
-  virtual Status WaitForBlock(uint64_t number, std::stop_token stop,
-                              Deadline deadline = Deadline::max()) const = 0;
+  [[nodiscard]] virtual Status WaitForBlock(uint64_t number, std::stop_token stop,
+                                            Deadline deadline = Deadline::max()) const = 0;
 
   // Wakes all waiters and releases files; later calls fail with
   // FailedPrecondition. Idempotent.

@@ -52,42 +52,47 @@ class FileBlockStore final : public BlockStore {
   // Opens the store with its index in `index`, a namespace of a LevelDB the
   // caller keeps open for the store's lifetime. Recovers from a crash first
   // (see FORMAT.md), so the index and files agree when this returns.
-  static StatusOr<std::unique_ptr<FileBlockStore>> Open(FileBlockStoreOptions options,
-                                                        kvstore::Namespace index);
+  [[nodiscard]] static StatusOr<std::unique_ptr<FileBlockStore>> Open(FileBlockStoreOptions options,
+                                                                      kvstore::Namespace index);
   // Same, with a LevelDB of its own in `<dir>/index`.
-  static StatusOr<std::unique_ptr<FileBlockStore>> Open(FileBlockStoreOptions options);
+  [[nodiscard]] static StatusOr<std::unique_ptr<FileBlockStore>> Open(
+      FileBlockStoreOptions options);
 
   ~FileBlockStore() override;
   FileBlockStore(const FileBlockStore&) = delete;
   FileBlockStore& operator=(const FileBlockStore&) = delete;
 
-  Status AddBlockBytes(uint64_t number, std::string bytes) override;
-  Status AddBlock(const ::common::Block& block) override;
-  StatusOr<::common::Block> RetrieveBlockByNumber(uint64_t number) const override;
-  StatusOr<std::string> RetrieveBlockBytesByNumber(uint64_t number) const override;
-  StatusOr<::common::Block> RetrieveBlockByHash(const std::string& header_hash) const override;
-  StatusOr<::common::Block> RetrieveBlockByTxId(const std::string& tx_id) const override;
-  StatusOr<TxLocation> RetrieveTxValidationCode(const std::string& tx_id) const override;
+  [[nodiscard]] Status AddBlockBytes(uint64_t number, std::string bytes) override;
+  [[nodiscard]] Status AddBlock(const ::common::Block& block) override;
+  [[nodiscard]] StatusOr<::common::Block> RetrieveBlockByNumber(uint64_t number) const override;
+  [[nodiscard]] StatusOr<std::string> RetrieveBlockBytesByNumber(uint64_t number) const override;
+  [[nodiscard]] StatusOr<::common::Block> RetrieveBlockByHash(
+      const std::string& header_hash) const override;
+  [[nodiscard]] StatusOr<::common::Block> RetrieveBlockByTxId(
+      const std::string& tx_id) const override;
+  [[nodiscard]] StatusOr<TxLocation> RetrieveTxValidationCode(
+      const std::string& tx_id) const override;
   BlockchainInfo GetInfo() const override;
-  Status WaitForBlock(uint64_t number, std::stop_token stop,
-                      Deadline deadline = Deadline::max()) const override;
+  [[nodiscard]] Status WaitForBlock(uint64_t number, std::stop_token stop,
+                                    Deadline deadline = Deadline::max()) const override;
   void Close() override;
 
  private:
   struct WriterState;
 
-  static StatusOr<std::unique_ptr<FileBlockStore>> OpenWith(
+  [[nodiscard]] static StatusOr<std::unique_ptr<FileBlockStore>> OpenWith(
       FileBlockStoreOptions options, std::unique_ptr<kvstore::LevelDbStore> owned_db,
       kvstore::Namespace index);
   FileBlockStore(FileBlockStoreOptions options, std::unique_ptr<kvstore::LevelDbStore> owned_db,
                  kvstore::Namespace index);
-  Status Recover();
-  Status RebuildIndex();
-  Status AppendLocked(uint64_t number, const std::string& bytes, const ::common::Block& block);
-  StatusOr<::common::Block> ReadBlockAt(const BlockLocation& location) const;
-  StatusOr<std::string> ReadBytesAt(const BlockLocation& location) const;
-  StatusOr<BlockLocation> LookUpNumber(uint64_t number) const;
-  Status CheckOpen() const;
+  [[nodiscard]] Status Recover();
+  [[nodiscard]] Status RebuildIndex();
+  [[nodiscard]] Status AppendLocked(uint64_t number, const std::string& bytes,
+                                    const ::common::Block& block);
+  [[nodiscard]] StatusOr<::common::Block> ReadBlockAt(const BlockLocation& location) const;
+  [[nodiscard]] StatusOr<std::string> ReadBytesAt(const BlockLocation& location) const;
+  [[nodiscard]] StatusOr<BlockLocation> LookUpNumber(uint64_t number) const;
+  [[nodiscard]] Status CheckOpen() const;
 
   const FileBlockStoreOptions options_;
   std::unique_ptr<kvstore::LevelDbStore> owned_db_;  // null when the caller owns the index DB

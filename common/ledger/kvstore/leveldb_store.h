@@ -84,7 +84,7 @@ class Iterator {
   std::string_view key() const;
   std::string_view value() const;
   // Not OK if LevelDB reported an error while iterating (Valid() is then false).
-  Status status() const;
+  [[nodiscard]] Status status() const;
 
  private:
   friend class LevelDbStore;
@@ -104,18 +104,18 @@ class Namespace;
 class LevelDbStore {
  public:
   // Opens (or creates, per options) the database in directory `path`.
-  static StatusOr<std::unique_ptr<LevelDbStore>> Open(const std::string& path,
-                                                      const Options& options = {});
+  [[nodiscard]] static StatusOr<std::unique_ptr<LevelDbStore>> Open(const std::string& path,
+                                                                    const Options& options = {});
   ~LevelDbStore();
   LevelDbStore(const LevelDbStore&) = delete;
   LevelDbStore& operator=(const LevelDbStore&) = delete;
 
   // NotFound when the key is absent; any other error is a storage failure.
-  StatusOr<std::string> Get(std::string_view key) const;
-  Status Put(std::string_view key, std::string_view value);
-  Status Delete(std::string_view key);
-  Status Write(const WriteBatch& batch);
-  Status Write(const WriteBatch& batch, bool sync);
+  [[nodiscard]] StatusOr<std::string> Get(std::string_view key) const;
+  [[nodiscard]] Status Put(std::string_view key, std::string_view value);
+  [[nodiscard]] Status Delete(std::string_view key);
+  [[nodiscard]] Status Write(const WriteBatch& batch);
+  [[nodiscard]] Status Write(const WriteBatch& batch, bool sync);
   Iterator NewIterator(const KeyRange& range = KeyRange::All()) const;
 
   // A view whose keys are stored as name + '\0' + key.
@@ -139,9 +139,9 @@ class LevelDbStore {
 // A key-prefixed view of a LevelDbStore. Cheap to copy.
 class Namespace {
  public:
-  StatusOr<std::string> Get(std::string_view key) const;
-  Status Put(std::string_view key, std::string_view value) const;
-  Status Delete(std::string_view key) const;
+  [[nodiscard]] StatusOr<std::string> Get(std::string_view key) const;
+  [[nodiscard]] Status Put(std::string_view key, std::string_view value) const;
+  [[nodiscard]] Status Delete(std::string_view key) const;
   // Stage a change in `batch`, to be applied by store().Write(batch).
   void Put(WriteBatch& batch, std::string_view key, std::string_view value) const;
   void Delete(WriteBatch& batch, std::string_view key) const;

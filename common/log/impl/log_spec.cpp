@@ -37,7 +37,7 @@ bool IsValidLoggerName(std::string_view name) {
   return true;
 }
 
-Status BadTerm(std::string_view spec, std::string_view term, std::string_view why) {
+[[nodiscard]] Status BadTerm(std::string_view spec, std::string_view term, std::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("invalid logging specification '",
                                                  std::string(spec), "': bad segment '",
                                                  std::string(term), "': ", std::string(why)));
@@ -45,7 +45,7 @@ Status BadTerm(std::string_view spec, std::string_view term, std::string_view wh
 
 }  // namespace
 
-StatusOr<LogLevel> ParseLogLevel(std::string_view name) {
+[[nodiscard]] StatusOr<LogLevel> ParseLogLevel(std::string_view name) {
   const std::string lower = absl::AsciiStrToLower(absl::string_view(name.data(), name.size()));
   if (lower == "debug") return LogLevel::kDebug;
   if (lower == "info") return LogLevel::kInfo;

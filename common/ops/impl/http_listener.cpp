@@ -15,7 +15,7 @@
 namespace weft::common::ops {
 namespace {
 
-StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
+[[nodiscard]] StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
   const size_t colon = address.rfind(':');
   int port = 0;
   if (colon == std::string::npos ||
@@ -39,7 +39,7 @@ std::string OpenSslError() {
   return buffer;
 }
 
-Status ConfigureTls(SSL_CTX& ctx, const OpsTlsConfig& tls) {
+[[nodiscard]] Status ConfigureTls(SSL_CTX& ctx, const OpsTlsConfig& tls) {
   ERR_clear_error();
   if (SSL_CTX_use_certificate_chain_file(&ctx, tls.cert_file.c_str()) != 1) {
     return absl::InvalidArgumentError(

@@ -84,7 +84,7 @@ void AppendHeader(std::string& out, const MetricOpts& opts, const char* type) {
   absl::StrAppend(&out, "# TYPE ", opts.name, " ", type, "\n");
 }
 
-Status ValidateOpts(const MetricOpts& opts) {
+[[nodiscard]] Status ValidateOpts(const MetricOpts& opts) {
   if (!IsValidName(opts.name, /*allow_colon=*/true)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid metric name '", opts.name, "'"));
   }

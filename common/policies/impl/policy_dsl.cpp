@@ -35,7 +35,7 @@ class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
 
-  StatusOr<::common::SignaturePolicyEnvelope> Parse() {
+  [[nodiscard]] StatusOr<::common::SignaturePolicyEnvelope> Parse() {
     ::common::SignaturePolicyEnvelope envelope;
     envelope.set_version(0);
     WEFT_RETURN_IF_ERROR(ParseExpression(*envelope.mutable_rule(), 0));
@@ -46,7 +46,7 @@ class Parser {
   }
 
  private:
-  Status Error(std::string_view expected) const {
+  [[nodiscard]] Status Error(std::string_view expected) const {
     std::string found = pos_ < text_.size() ? fmt::format("'{}'", text_[pos_]) : "end of input";
     return absl::InvalidArgumentError(fmt::format(
         "policy \"{}\": at position {}: expected {}, found {}", text_, pos_, expected, found));
@@ -65,7 +65,7 @@ class Parser {
     return false;
   }
 
-  Status Expect(char c) {
+  [[nodiscard]] Status Expect(char c) {
     if (!Consume(c)) return Error(absl::StrCat("'", std::string(1, c), "'"));
     return absl::OkStatus();
   }
@@ -76,7 +76,7 @@ class Parser {
     return std::string(text_.substr(start, pos_ - start));
   }
 
-  Status ParseExpression(::common::SignaturePolicy& out, int depth) {
+  [[nodiscard]] Status ParseExpression(::common::SignaturePolicy& out, int depth) {
     if (depth > kMaxNesting)
       return Error(absl::StrCat("at most ", kMaxNesting, " nested operators"));
     SkipSpaces();
@@ -123,7 +123,7 @@ class Parser {
     return absl::OkStatus();
   }
 
-  Status ParsePrincipal(::common::SignaturePolicy& out) {
+  [[nodiscard]] Status ParsePrincipal(::common::SignaturePolicy& out) {
     char quote = text_[pos_];
     size_t start = ++pos_;
     while (pos_ < text_.size() && IsMspIdChar(text_[pos_])) ++pos_;
@@ -168,7 +168,7 @@ class Parser {
   std::vector<::common::MSPPrincipal> principals_;
 };
 
-StatusOr<std::string> PrincipalToString(const ::common::MSPPrincipal& principal) {
+[[nodiscard]] StatusOr<std::string> PrincipalToString(const ::common::MSPPrincipal& principal) {
   if (principal.principal_classification() != ::common::MSPPrincipal::ROLE) {
     return absl::StrCat(
         "<principal of classification ",
@@ -186,8 +186,9 @@ StatusOr<std::string> PrincipalToString(const ::common::MSPPrincipal& principal)
   return absl::InvalidArgumentError(absl::StrCat("unknown MSP role ", role.role()));
 }
 
-StatusOr<std::string> RuleToString(const ::common::SignaturePolicy& rule,
-                                   const ::common::SignaturePolicyEnvelope& envelope, int depth) {
+[[nodiscard]] StatusOr<std::string> RuleToString(const ::common::SignaturePolicy& rule,
+                                                 const ::common::SignaturePolicyEnvelope& envelope,
+                                                 int depth) {
   if (depth > kMaxNesting) return absl::InvalidArgumentError("policy nested too deeply");
   if (rule.Type_case() == ::common::SignaturePolicy::kSignedBy) {
     if (rule.signed_by() < 0 || rule.signed_by() >= envelope.identities_size()) {
@@ -214,11 +215,12 @@ StatusOr<std::string> RuleToString(const ::common::SignaturePolicy& rule,
 
 }  // namespace
 
-StatusOr<::common::SignaturePolicyEnvelope> ParsePolicy(std::string_view text) {
+[[nodiscard]] StatusOr<::common::SignaturePolicyEnvelope> ParsePolicy(std::string_view text) {
   return Parser(text).Parse();
 }
 
-StatusOr<std::string> PolicyToString(const ::common::SignaturePolicyEnvelope& envelope) {
+[[nodiscard]] StatusOr<std::string> PolicyToString(
+    const ::common::SignaturePolicyEnvelope& envelope) {
   return RuleToString(envelope.rule(), envelope, 0);
 }
 

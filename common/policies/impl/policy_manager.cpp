@@ -28,7 +28,7 @@ class ImplicitMetaPolicy final : public Policy {
     if (count == 0) threshold_ = 0;
   }
 
-  Status EvaluateSignedData(std::span<const SignedData> signed_data) const override {
+  [[nodiscard]] Status EvaluateSignedData(std::span<const SignedData> signed_data) const override {
     int satisfied = 0;
     std::vector<std::string> failures;
     for (const Policy* sub_policy : sub_policies_) {

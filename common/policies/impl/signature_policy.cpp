@@ -23,7 +23,8 @@ struct Rule {
   bool is_leaf() const { return principal >= 0; }
 };
 
-StatusOr<Rule> Compile(const ::common::SignaturePolicy& rule, int identity_count, int depth) {
+[[nodiscard]] StatusOr<Rule> Compile(const ::common::SignaturePolicy& rule, int identity_count,
+                                     int depth) {
   if (depth > kMaxNesting) {
     return absl::InvalidArgumentError(
         absl::StrCat("signature policy nests deeper than ", kMaxNesting, " levels"));
@@ -63,7 +64,7 @@ class Matcher {
   Matcher(const std::vector<std::vector<bool>>& satisfies, size_t identity_count)
       : satisfies_(satisfies), identity_count_(identity_count) {}
 
-  StatusOr<bool> Satisfiable(const Rule& root) {
+  [[nodiscard]] StatusOr<bool> Satisfiable(const Rule& root) {
     std::vector<const Rule*> agenda{&root};
     std::vector<int> chosen;
     bool found = Search(agenda, chosen);
@@ -160,7 +161,7 @@ class SignaturePolicy final : public Policy {
         text_(std::move(text)),
         deserializer_(deserializer) {}
 
-  Status EvaluateSignedData(std::span<const SignedData> signed_data) const override {
+  [[nodiscard]] Status EvaluateSignedData(std::span<const SignedData> signed_data) const override {
     std::vector<std::shared_ptr<const Identity>> signers;
     std::vector<std::string> rejected;
     for (const auto& item : signed_data) {
@@ -211,8 +212,8 @@ class SignaturePolicy final : public Policy {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Policy>> NewSignaturePolicy(::common::SignaturePolicyEnvelope envelope,
-                                                     const IdentityDeserializer& deserializer) {
+[[nodiscard]] StatusOr<std::unique_ptr<Policy>> NewSignaturePolicy(
+    ::common::SignaturePolicyEnvelope envelope, const IdentityDeserializer& deserializer) {
   if (!envelope.has_rule()) {
     return absl::InvalidArgumentError("signature policy envelope has no rule");
   }

@@ -5,7 +5,7 @@
 
 namespace weft::common::protoutil {
 
-StatusOr<OpenedEnvelope> OpenEnvelope(::common::Envelope envelope) {
+[[nodiscard]] StatusOr<OpenedEnvelope> OpenEnvelope(::common::Envelope envelope) {
   OpenedEnvelope opened;
   opened.envelope = std::move(envelope);
   WEFT_ASSIGN_OR_RETURN(
@@ -22,7 +22,7 @@ StatusOr<OpenedEnvelope> OpenEnvelope(::common::Envelope envelope) {
   return opened;
 }
 
-StatusOr<OpenedEnvelope> OpenEnvelope(std::string_view envelope_bytes) {
+[[nodiscard]] StatusOr<OpenedEnvelope> OpenEnvelope(std::string_view envelope_bytes) {
   WEFT_ASSIGN_OR_RETURN(auto envelope,
                         ParseMessage<::common::Envelope>(envelope_bytes, "envelope"));
   return OpenEnvelope(std::move(envelope));
@@ -65,8 +65,9 @@ google::protobuf::Timestamp ToTimestamp(TimePoint time) {
   return header;
 }
 
-StatusOr<::common::Envelope> CreateSignedEnvelope(const ChannelHeaderFields& fields,
-                                                  const Signer& signer, std::string data) {
+[[nodiscard]] StatusOr<::common::Envelope> CreateSignedEnvelope(const ChannelHeaderFields& fields,
+                                                                const Signer& signer,
+                                                                std::string data) {
   WEFT_ASSIGN_OR_RETURN(std::string nonce, crypto::NewNonce());
   ::common::Payload payload;
   *payload.mutable_header() = MakeHeader(MakeChannelHeader(fields),
@@ -78,18 +79,19 @@ StatusOr<::common::Envelope> CreateSignedEnvelope(const ChannelHeaderFields& fie
   return envelope;
 }
 
-StatusOr<::common::Envelope> CreateSignedEnvelope(::common::HeaderType type,
-                                                  std::string_view channel_id, const Signer& signer,
-                                                  std::string data) {
+[[nodiscard]] StatusOr<::common::Envelope> CreateSignedEnvelope(::common::HeaderType type,
+                                                                std::string_view channel_id,
+                                                                const Signer& signer,
+                                                                std::string data) {
   ChannelHeaderFields fields;
   fields.type = type;
   fields.channel_id = std::string(channel_id);
   return CreateSignedEnvelope(fields, signer, std::move(data));
 }
 
-StatusOr<::common::Envelope> CreateSeekInfoEnvelope(std::string_view channel_id,
-                                                    const ::orderer::SeekInfo& seek_info,
-                                                    const Signer& signer, TimePoint timestamp) {
+[[nodiscard]] StatusOr<::common::Envelope> CreateSeekInfoEnvelope(
+    std::string_view channel_id, const ::orderer::SeekInfo& seek_info, const Signer& signer,
+    TimePoint timestamp) {
   ChannelHeaderFields fields;
   fields.type = ::common::DELIVER_SEEK_INFO;
   fields.channel_id = std::string(channel_id);

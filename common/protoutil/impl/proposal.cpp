@@ -12,7 +12,8 @@ std::string OpenedProposal::ProposalHash() const {
                                  PayloadWithoutTransient(payload));
 }
 
-StatusOr<OpenedProposal> OpenSignedProposal(::protos::SignedProposal signed_proposal) {
+[[nodiscard]] StatusOr<OpenedProposal> OpenSignedProposal(
+    ::protos::SignedProposal signed_proposal) {
   OpenedProposal opened;
   opened.signed_proposal = std::move(signed_proposal);
   WEFT_ASSIGN_OR_RETURN(
@@ -54,8 +55,8 @@ std::string ProposalHash(std::string_view channel_header, std::string_view signa
       .Finish();
 }
 
-StatusOr<CreatedProposal> CreateChaincodeProposal(const ChaincodeProposalSpec& spec,
-                                                  std::string_view creator) {
+[[nodiscard]] StatusOr<CreatedProposal> CreateChaincodeProposal(const ChaincodeProposalSpec& spec,
+                                                                std::string_view creator) {
   WEFT_ASSIGN_OR_RETURN(std::string nonce, crypto::NewNonce());
   CreatedProposal created;
   created.tx_id = ComputeTxId(nonce, creator);
@@ -84,8 +85,8 @@ StatusOr<CreatedProposal> CreateChaincodeProposal(const ChaincodeProposalSpec& s
   return created;
 }
 
-StatusOr<::protos::SignedProposal> SignProposal(const ::protos::Proposal& proposal,
-                                                const Signer& signer) {
+[[nodiscard]] StatusOr<::protos::SignedProposal> SignProposal(const ::protos::Proposal& proposal,
+                                                              const Signer& signer) {
   ::protos::SignedProposal signed_proposal;
   signed_proposal.set_proposal_bytes(DeterministicSerialize(proposal));
   WEFT_ASSIGN_OR_RETURN(*signed_proposal.mutable_signature(),

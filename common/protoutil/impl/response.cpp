@@ -4,7 +4,8 @@
 
 namespace weft::common::protoutil {
 
-StatusOr<OpenedProposalResponse> OpenProposalResponse(::protos::ProposalResponse response) {
+[[nodiscard]] StatusOr<OpenedProposalResponse> OpenProposalResponse(
+    ::protos::ProposalResponse response) {
   OpenedProposalResponse opened;
   opened.response = std::move(response);
   if (opened.payload_bytes().empty()) {
@@ -27,8 +28,8 @@ std::string EndorsementSignedBytes(std::string_view proposal_response_payload,
   return out;
 }
 
-StatusOr<::protos::Endorsement> CreateEndorsement(std::string_view proposal_response_payload,
-                                                  const Signer& signer) {
+[[nodiscard]] StatusOr<::protos::Endorsement> CreateEndorsement(
+    std::string_view proposal_response_payload, const Signer& signer) {
   ::protos::Endorsement endorsement;
   endorsement.set_endorser(signer.SerializedIdentity());
   WEFT_ASSIGN_OR_RETURN(

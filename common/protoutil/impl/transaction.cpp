@@ -5,7 +5,8 @@
 
 namespace weft::common::protoutil {
 
-StatusOr<OpenedEndorserTransaction> OpenEndorserTransaction(std::string_view transaction_bytes) {
+[[nodiscard]] StatusOr<OpenedEndorserTransaction> OpenEndorserTransaction(
+    std::string_view transaction_bytes) {
   OpenedEndorserTransaction opened;
   WEFT_ASSIGN_OR_RETURN(opened.transaction,
                         ParseMessage<::protos::Transaction>(transaction_bytes, "transaction"));
@@ -45,7 +46,7 @@ std::string ProposalHash(const OpenedEnvelope& envelope,
                       transaction.action_payload.chaincode_proposal_payload());
 }
 
-StatusOr<::common::Envelope> CreateEndorserTransaction(
+[[nodiscard]] StatusOr<::common::Envelope> CreateEndorserTransaction(
     const OpenedProposal& proposal, std::span<const ::protos::ProposalResponse> responses,
     const Signer* signer) {
   if (responses.empty()) {

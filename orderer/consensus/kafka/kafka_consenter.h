@@ -37,11 +37,11 @@ class KafkaConsenter final : public Consenter {
 
   // The chain connects to the brokers of the channel config's KafkaBrokers. Errors:
   // FailedPrecondition when the channel config names no brokers.
-  StatusOr<std::unique_ptr<Chain>> HandleChain(ConsenterSupport& support) override;
+  [[nodiscard]] StatusOr<std::unique_ptr<Chain>> HandleChain(ConsenterSupport& support) override;
 
   // For the operations /healthz check: OK when every running chain can write to its
   // partition, else Unavailable naming each channel that cannot and why.
-  Status Connectivity() const;
+  [[nodiscard]] Status Connectivity() const;
 
  private:
   const KafkaConsenterOptions options_;

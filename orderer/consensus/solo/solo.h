@@ -31,7 +31,7 @@ class SoloConsenter final : public Consenter {
  public:
   explicit SoloConsenter(SoloOptions options = {});
 
-  StatusOr<std::unique_ptr<Chain>> HandleChain(ConsenterSupport& support) override;
+  [[nodiscard]] StatusOr<std::unique_ptr<Chain>> HandleChain(ConsenterSupport& support) override;
 
  private:
   const common::concurrency::SystemClock system_clock_;

@@ -14,7 +14,7 @@ using common::channelconfig::ChannelConfig;
 
 constexpr char kWritersPolicy[] = "/Channel/Writers";
 
-StatusOr<common::protoutil::OpenedEnvelope> Open(const ::common::Envelope& envelope) {
+[[nodiscard]] StatusOr<common::protoutil::OpenedEnvelope> Open(const ::common::Envelope& envelope) {
   auto opened = common::protoutil::OpenEnvelope(envelope);
   if (!opened.ok()) return absl::InvalidArgumentError(std::string(opened.status().message()));
   return opened;
@@ -34,7 +34,7 @@ Classification Classify(const ::common::ChannelHeader& channel_header) {
   }
 }
 
-Status CheckSize(const ChannelConfig& config, const ::common::Envelope& envelope) {
+[[nodiscard]] Status CheckSize(const ChannelConfig& config, const ::common::Envelope& envelope) {
   if (!config.orderer().has_value()) return absl::OkStatus();
   const uint64_t size = envelope.payload().size() + envelope.signature().size();
   const uint64_t limit = config.orderer()->batch_size.absolute_max_bytes;

@@ -29,7 +29,8 @@ std::string WrapInMetadata(std::string value) {
 
 // A block's orderer metadata, from SIGNATURES (Fabric 2.x) or, failing that, the
 // deprecated LAST_CONFIG slot.
-StatusOr<::common::OrdererBlockMetadata> ReadOrdererMetadata(const ::common::Block& block) {
+[[nodiscard]] StatusOr<::common::OrdererBlockMetadata> ReadOrdererMetadata(
+    const ::common::Block& block) {
   const auto& slots = block.metadata().metadata();
   ::common::OrdererBlockMetadata result;
   if (slots.size() > ::common::SIGNATURES && !slots[::common::SIGNATURES].empty()) {

@@ -20,7 +20,7 @@ constexpr size_t kMaxChannelIdLength = 249;
 constexpr auto kReleaseTimeout = std::chrono::seconds(10);
 
 // Fabric's channel name rule; it also keeps the id safe as a directory name.
-Status CheckChannelId(std::string_view id) {
+[[nodiscard]] Status CheckChannelId(std::string_view id) {
   auto allowed = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
   };

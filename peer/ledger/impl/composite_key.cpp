@@ -42,7 +42,7 @@ bool IsUtf8(std::string_view text) {
   return true;
 }
 
-Status CheckPart(std::string_view part) {
+[[nodiscard]] Status CheckPart(std::string_view part) {
   if (!IsUtf8(part)) {
     return absl::InvalidArgumentError(
         absl::StrCat("composite key part \"", std::string(part), "\" is not valid UTF-8"));
@@ -57,8 +57,8 @@ Status CheckPart(std::string_view part) {
 
 }  // namespace
 
-StatusOr<std::string> CreateCompositeKey(std::string_view object_type,
-                                         const std::vector<std::string>& attributes) {
+[[nodiscard]] StatusOr<std::string> CreateCompositeKey(std::string_view object_type,
+                                                       const std::vector<std::string>& attributes) {
   WEFT_RETURN_IF_ERROR(CheckPart(object_type));
   std::string key(1, '\0');
   key.append(object_type);

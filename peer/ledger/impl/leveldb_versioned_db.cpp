@@ -10,7 +10,7 @@ namespace kvstore = common::ledger::kvstore;
 
 constexpr std::string_view kSavepointKey = "savepoint";
 
-Status Corrupt(std::string_view ns, std::string_view key) {
+[[nodiscard]] Status Corrupt(std::string_view ns, std::string_view key) {
   return absl::DataLossError(absl::StrCat("state value of key \"", std::string(key),
                                           "\" in namespace \"", std::string(ns), "\" is corrupt"));
 }
@@ -20,7 +20,7 @@ class LevelDbStateIterator final : public StateIterator {
   LevelDbStateIterator(kvstore::Iterator it, std::string ns)
       : it_(std::move(it)), ns_(std::move(ns)) {}
 
-  StatusOr<std::optional<VersionedKv>> Next() override {
+  [[nodiscard]] StatusOr<std::optional<VersionedKv>> Next() override {
     if (!it_.Valid()) {
       WEFT_RETURN_IF_ERROR(it_.status());
       return std::optional<VersionedKv>();

@@ -13,8 +13,10 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
 }
 
 // The latest value of a key: this block's pending update first, then state.
-StatusOr<std::optional<VersionedValue>> Latest(const VersionedDb& state, const UpdateBatch& batch,
-                                               std::string_view ns, std::string_view key) {
+[[nodiscard]] StatusOr<std::optional<VersionedValue>> Latest(const VersionedDb& state,
+                                                             const UpdateBatch& batch,
+                                                             std::string_view ns,
+                                                             std::string_view key) {
   if (const ValueUpdate* update = batch.Get(ns, key)) {
     if (update->is_delete) return std::optional<VersionedValue>();
     return std::optional<VersionedValue>(update->value);
@@ -22,8 +24,8 @@ StatusOr<std::optional<VersionedValue>> Latest(const VersionedDb& state, const U
   return state.GetState(ns, key);
 }
 
-StatusOr<bool> ReadsValid(const VersionedDb& state, const UpdateBatch& batch,
-                          const NsRwSet& ns_rwset) {
+[[nodiscard]] StatusOr<bool> ReadsValid(const VersionedDb& state, const UpdateBatch& batch,
+                                        const NsRwSet& ns_rwset) {
   for (const auto& read : ns_rwset.kv.reads()) {
     WEFT_ASSIGN_OR_RETURN(auto committed, Latest(state, batch, ns_rwset.ns, read.key()));
     std::optional<Version> committed_version;
@@ -35,8 +37,9 @@ StatusOr<bool> ReadsValid(const VersionedDb& state, const UpdateBatch& batch,
 
 // Re-executes the range over state + the block's pending updates and
 // compares keys and versions with what the simulation saw.
-StatusOr<bool> RangeQueryValid(const VersionedDb& state, const UpdateBatch& batch,
-                               std::string_view ns, const ::kvrwset::RangeQueryInfo& info) {
+[[nodiscard]] StatusOr<bool> RangeQueryValid(const VersionedDb& state, const UpdateBatch& batch,
+                                             std::string_view ns,
+                                             const ::kvrwset::RangeQueryInfo& info) {
   std::string end = info.end_key();
   if (!info.itr_exhausted()) end.push_back('\0');  // the smallest key after end_key
   auto in_range = [&](const std::string& key) {
@@ -71,8 +74,9 @@ StatusOr<bool> RangeQueryValid(const VersionedDb& state, const UpdateBatch& batc
   return true;
 }
 
-StatusOr<::protos::TxValidationCode> ValidateTx(const VersionedDb& state, const UpdateBatch& batch,
-                                                const TxRwSet& rwset) {
+[[nodiscard]] StatusOr<::protos::TxValidationCode> ValidateTx(const VersionedDb& state,
+                                                              const UpdateBatch& batch,
+                                                              const TxRwSet& rwset) {
   for (const auto& ns_rwset : rwset) {
     WEFT_ASSIGN_OR_RETURN(bool reads_valid, ReadsValid(state, batch, ns_rwset));
     if (!reads_valid) return ::protos::MVCC_READ_CONFLICT;
@@ -90,8 +94,8 @@ StatusOr<::protos::TxValidationCode> ValidateTx(const VersionedDb& state, const 
 
 }  // namespace
 
-Status AddTxWrites(const VersionedDb& state, const TxRwSet& rwset, Version version,
-                   UpdateBatch& batch) {
+[[nodiscard]] Status AddTxWrites(const VersionedDb& state, const TxRwSet& rwset, Version version,
+                                 UpdateBatch& batch) {
   for (const auto& ns_rwset : rwset) {
     const std::string& ns = ns_rwset.ns;
     // Encoded metadata written by this tx, per key; "" deletes the metadata.
@@ -127,8 +131,9 @@ Status AddTxWrites(const VersionedDb& state, const TxRwSet& rwset, Version versi
   return absl::OkStatus();
 }
 
-StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const VersionedDb& state, uint64_t block_num,
-                                                 std::span<const TxToValidate> txs) {
+[[nodiscard]] StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const VersionedDb& state,
+                                                               uint64_t block_num,
+                                                               std::span<const TxToValidate> txs) {
   ValidatedBlock result;
   result.codes.reserve(txs.size());
   for (std::size_t i = 0; i < txs.size(); ++i) {

@@ -42,7 +42,7 @@ std::vector<::protos::TxValidationCode> StoredCodes(const ::common::Block& block
   return codes;
 }
 
-StatusOr<std::string> StoredCommitHash(const ::common::Block& block) {
+[[nodiscard]] StatusOr<std::string> StoredCommitHash(const ::common::Block& block) {
   if (block.metadata().metadata_size() <= ::common::COMMIT_HASH) return std::string();
   WEFT_ASSIGN_OR_RETURN(auto metadata,
                         protoutil::ParseMessage<::common::Metadata>(

@@ -18,7 +18,7 @@ std::string EncodeStateMetadata(const StateMetadata& metadata) {
   return protoutil::DeterministicSerialize(write);
 }
 
-StatusOr<StateMetadata> DecodeStateMetadata(std::string_view bytes) {
+[[nodiscard]] StatusOr<StateMetadata> DecodeStateMetadata(std::string_view bytes) {
   WEFT_ASSIGN_OR_RETURN(
       auto write, protoutil::ParseMessage<::kvrwset::KVMetadataWrite>(bytes, "state metadata"));
   StateMetadata metadata;
@@ -26,7 +26,7 @@ StatusOr<StateMetadata> DecodeStateMetadata(std::string_view bytes) {
   return metadata;
 }
 
-StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset) {
+[[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset) {
   TxRwSet parsed;
   parsed.reserve(rwset.ns_rwset_size());
   for (const auto& ns_rwset : rwset.ns_rwset()) {
@@ -38,7 +38,7 @@ StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset) {
   return parsed;
 }
 
-StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes) {
+[[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes) {
   WEFT_ASSIGN_OR_RETURN(auto rwset,
                         protoutil::ParseMessage<::rwset::TxReadWriteSet>(bytes, "tx rwset"));
   return ParseTxRwSet(rwset);

@@ -28,8 +28,8 @@ class RangeIterator final : public ResultsIterator {
         page_size_(page_size),
         record_(record) {}
 
-  StatusOr<std::optional<::queryresult::KV>> Next() override;
-  StatusOr<std::string> GetBookmarkAndClose() override;
+  [[nodiscard]] StatusOr<std::optional<::queryresult::KV>> Next() override;
+  [[nodiscard]] StatusOr<std::string> GetBookmarkAndClose() override;
 
  private:
   const Simulator* owner_;
@@ -50,14 +50,14 @@ class Simulator final : public TxSimulator {
 
   ~Simulator() override { Done(); }
 
-  StatusOr<std::string> GetState(std::string_view ns, std::string_view key) override {
+  [[nodiscard]] StatusOr<std::string> GetState(std::string_view ns, std::string_view key) override {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
     WEFT_ASSIGN_OR_RETURN(auto value, state_.GetState(ns, key));
     RecordRead(ns, key, value);
     return value ? std::move(value->value) : std::string();
   }
 
-  StatusOr<std::vector<std::string>> GetStateMultipleKeys(
+  [[nodiscard]] StatusOr<std::vector<std::string>> GetStateMultipleKeys(
       std::string_view ns, const std::vector<std::string>& keys) override {
     for (const auto& key : keys) WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
     WEFT_ASSIGN_OR_RETURN(auto values, state_.GetStateMultipleKeys(ns, keys));
@@ -70,18 +70,18 @@ class Simulator final : public TxSimulator {
     return result;
   }
 
-  StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIterator(
+  [[nodiscard]] StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIterator(
       std::string_view ns, std::string_view start_key, std::string_view end_key) override {
     return NewRange(ns, start_key, end_key, 0);
   }
 
-  StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIteratorWithPagination(
+  [[nodiscard]] StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIteratorWithPagination(
       std::string_view ns, std::string_view start_key, std::string_view end_key, uint32_t page_size,
       std::string_view bookmark) override {
     return NewRange(ns, bookmark.empty() ? start_key : bookmark, end_key, page_size);
   }
 
-  StatusOr<std::unique_ptr<ResultsIterator>> GetStateByPartialCompositeKey(
+  [[nodiscard]] StatusOr<std::unique_ptr<ResultsIterator>> GetStateByPartialCompositeKey(
       std::string_view ns, std::string_view object_type,
       const std::vector<std::string>& attributes) override {
     WEFT_ASSIGN_OR_RETURN(std::string start, CreateCompositeKey(object_type, attributes));
@@ -89,7 +89,8 @@ class Simulator final : public TxSimulator {
     return NewRange(ns, start, end, 0);
   }
 
-  StatusOr<StateMetadata> GetStateMetadata(std::string_view ns, std::string_view key) override {
+  [[nodiscard]] StatusOr<StateMetadata> GetStateMetadata(std::string_view ns,
+                                                         std::string_view key) override {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
     WEFT_ASSIGN_OR_RETURN(auto value, state_.GetState(ns, key));
     RecordRead(ns, key, value);
@@ -97,7 +98,7 @@ class Simulator final : public TxSimulator {
     return DecodeStateMetadata(value->metadata);
   }
 
-  StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
+  [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
       std::string_view ns, std::string_view key) override {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
     if (!history_) return absl::FailedPreconditionError("history database is disabled");
@@ -109,24 +110,25 @@ class Simulator final : public TxSimulator {
     if (lock_.owns_lock()) lock_.unlock();
   }
 
-  Status PutState(std::string_view ns, std::string_view key, std::string value) override {
+  [[nodiscard]] Status PutState(std::string_view ns, std::string_view key,
+                                std::string value) override {
     WEFT_RETURN_IF_ERROR(CheckWritable(ns, key));
     builder_.AddWrite(ns, key, std::move(value));
     return absl::OkStatus();
   }
 
-  Status DelState(std::string_view ns, std::string_view key) override {
+  [[nodiscard]] Status DelState(std::string_view ns, std::string_view key) override {
     return PutState(ns, key, std::string());
   }
 
-  Status SetStateMetadata(std::string_view ns, std::string_view key,
-                          StateMetadata metadata) override {
+  [[nodiscard]] Status SetStateMetadata(std::string_view ns, std::string_view key,
+                                        StateMetadata metadata) override {
     WEFT_RETURN_IF_ERROR(CheckWritable(ns, key));
     builder_.AddMetadataWrite(ns, key, std::move(metadata));
     return absl::OkStatus();
   }
 
-  StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() override {
+  [[nodiscard]] StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() override {
     if (!record_) return absl::FailedPreconditionError("a query executor has no results");
     Done();
     RwSetBuilder builder = builder_;
@@ -141,7 +143,7 @@ class Simulator final : public TxSimulator {
   bool done() const { return done_; }
 
  private:
-  Status CheckUsable(std::string_view ns, std::string_view key) const {
+  [[nodiscard]] Status CheckUsable(std::string_view ns, std::string_view key) const {
     if (done_) {
       return absl::FailedPreconditionError(absl::StrCat(
           "transaction context is done; cannot access key \"", std::string(key), "\""));
@@ -150,7 +152,7 @@ class Simulator final : public TxSimulator {
     return absl::OkStatus();
   }
 
-  Status CheckWritable(std::string_view ns, std::string_view key) const {
+  [[nodiscard]] Status CheckWritable(std::string_view ns, std::string_view key) const {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
     if (!record_) return absl::FailedPreconditionError("a query executor cannot write");
     if (key.empty()) {
@@ -166,10 +168,10 @@ class Simulator final : public TxSimulator {
     builder_.AddRead(ns, key, value ? std::optional<Version>(value->version) : std::nullopt);
   }
 
-  StatusOr<std::unique_ptr<ResultsIterator>> NewRange(std::string_view ns,
-                                                      std::string_view start_key,
-                                                      std::string_view end_key,
-                                                      uint32_t page_size) {
+  [[nodiscard]] StatusOr<std::unique_ptr<ResultsIterator>> NewRange(std::string_view ns,
+                                                                    std::string_view start_key,
+                                                                    std::string_view end_key,
+                                                                    uint32_t page_size) {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, start_key));
     WEFT_ASSIGN_OR_RETURN(auto it, state_.GetStateRangeScanIterator(ns, start_key, end_key));
     RangeRecord* record = nullptr;

@@ -42,7 +42,7 @@ class VectorIterator final : public StateIterator {
  public:
   explicit VectorIterator(std::vector<VersionedKv> entries) : entries_(std::move(entries)) {}
 
-  StatusOr<std::optional<VersionedKv>> Next() override {
+  [[nodiscard]] StatusOr<std::optional<VersionedKv>> Next() override {
     if (next_ == entries_.size()) return std::optional<VersionedKv>();
     return std::optional<VersionedKv>(std::move(entries_[next_++]));
   }
@@ -54,8 +54,8 @@ class VectorIterator final : public StateIterator {
 
 class InMemoryVersionedDb final : public VersionedDb {
  public:
-  StatusOr<std::optional<VersionedValue>> GetState(std::string_view ns,
-                                                   std::string_view key) const override {
+  [[nodiscard]] StatusOr<std::optional<VersionedValue>> GetState(
+      std::string_view ns, std::string_view key) const override {
     std::shared_lock lock(mu_);
     auto ns_it = data_.find(ns);
     if (ns_it == data_.end()) return std::optional<VersionedValue>();
@@ -64,7 +64,7 @@ class InMemoryVersionedDb final : public VersionedDb {
     return std::optional<VersionedValue>(it->second);
   }
 
-  StatusOr<std::vector<std::optional<VersionedValue>>> GetStateMultipleKeys(
+  [[nodiscard]] StatusOr<std::vector<std::optional<VersionedValue>>> GetStateMultipleKeys(
       std::string_view ns, const std::vector<std::string>& keys) const override {
     std::vector<std::optional<VersionedValue>> values;
     for (const auto& key : keys) {
@@ -74,7 +74,7 @@ class InMemoryVersionedDb final : public VersionedDb {
     return values;
   }
 
-  StatusOr<std::unique_ptr<StateIterator>> GetStateRangeScanIterator(
+  [[nodiscard]] StatusOr<std::unique_ptr<StateIterator>> GetStateRangeScanIterator(
       std::string_view ns, std::string_view start_key, std::string_view end_key) const override {
     std::shared_lock lock(mu_);
     std::vector<VersionedKv> entries;
@@ -88,7 +88,7 @@ class InMemoryVersionedDb final : public VersionedDb {
     return std::unique_ptr<StateIterator>(new VectorIterator(std::move(entries)));
   }
 
-  Status ApplyUpdates(const UpdateBatch& batch, uint64_t savepoint) override {
+  [[nodiscard]] Status ApplyUpdates(const UpdateBatch& batch, uint64_t savepoint) override {
     std::unique_lock lock(mu_);
     for (const auto& [ns, keys] : batch.updates()) {
       auto& target = data_[ns];
@@ -104,7 +104,7 @@ class InMemoryVersionedDb final : public VersionedDb {
     return absl::OkStatus();
   }
 
-  StatusOr<std::optional<uint64_t>> GetSavepoint() const override {
+  [[nodiscard]] StatusOr<std::optional<uint64_t>> GetSavepoint() const override {
     std::shared_lock lock(mu_);
     return savepoint_;
   }

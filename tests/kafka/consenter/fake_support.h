@@ -36,11 +36,14 @@ class FakeSupport final : public orderer::consensus::ConsenterSupport {
   orderer::consensus::BlockCutter& Cutter() override { return cutter_; }
   uint64_t Height() const override;
   std::string LastConsenterMetadata() const override;
-  StatusOr<uint64_t> RevalidateNormal(const ::common::Envelope& envelope) const override;
-  StatusOr<::common::Envelope> RevalidateConfig(const ::common::Envelope& envelope) const override;
-  Status WriteBlock(std::vector<::common::Envelope> batch, std::string consenter_metadata) override;
-  Status WriteConfigBlock(::common::Envelope config_envelope,
-                          std::string consenter_metadata) override;
+  [[nodiscard]] StatusOr<uint64_t> RevalidateNormal(
+      const ::common::Envelope& envelope) const override;
+  [[nodiscard]] StatusOr<::common::Envelope> RevalidateConfig(
+      const ::common::Envelope& envelope) const override;
+  [[nodiscard]] Status WriteBlock(std::vector<::common::Envelope> batch,
+                                  std::string consenter_metadata) override;
+  [[nodiscard]] Status WriteConfigBlock(::common::Envelope config_envelope,
+                                        std::string consenter_metadata) override;
 
   std::vector<WrittenBlock> Blocks() const;
   // Envelope payloads over all blocks, in ledger order.

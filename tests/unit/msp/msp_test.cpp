@@ -61,8 +61,8 @@ struct Org1 {
     manager = *std::move(created);
   }
 
-  absl::Status Satisfies(const TestIdentity& who, ::common::MSPRole::MSPRoleType role,
-                         const std::string& msp_id = "Org1MSP") {
+  [[nodiscard]] absl::Status Satisfies(const TestIdentity& who, ::common::MSPRole::MSPRoleType role,
+                                       const std::string& msp_id = "Org1MSP") {
     auto identity = manager->DeserializeIdentity(Serialize("Org1MSP", who));
     if (!identity.ok()) return identity.status();
     return (*identity)->SatisfiesPrincipal(RolePrincipal(msp_id, role));

@@ -34,7 +34,7 @@ json TextOrBase64(const std::string& bytes) {
   return text ? json(bytes) : Base64(bytes);
 }
 
-StatusOr<json> MessageJson(const google::protobuf::Message& message) {
+[[nodiscard]] StatusOr<json> MessageJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
@@ -48,7 +48,7 @@ StatusOr<json> MessageJson(const google::protobuf::Message& message) {
 }
 
 template <typename M>
-StatusOr<M> Parse(const std::string& bytes, std::string_view what) {
+[[nodiscard]] StatusOr<M> Parse(const std::string& bytes, std::string_view what) {
   M message;
   if (!message.ParseFromString(bytes)) {
     return absl::InvalidArgumentError(
@@ -58,7 +58,7 @@ StatusOr<M> Parse(const std::string& bytes, std::string_view what) {
 }
 
 template <typename M>
-StatusOr<json> DecodedJson(const std::string& bytes, std::string_view what) {
+[[nodiscard]] StatusOr<json> DecodedJson(const std::string& bytes, std::string_view what) {
   WEFT_ASSIGN_OR_RETURN(M message, Parse<M>(bytes, what));
   return MessageJson(message);
 }
@@ -73,7 +73,7 @@ void ShowOuCertificate(const ::msp::FabricOUIdentifier& ou, json* out) {
   if (out->is_object()) (*out)["certificate"] = TextOrBase64(ou.certificate());
 }
 
-StatusOr<json> MspJson(const std::string& bytes, std::string_view what) {
+[[nodiscard]] StatusOr<json> MspJson(const std::string& bytes, std::string_view what) {
   WEFT_ASSIGN_OR_RETURN(auto config, Parse<::msp::MSPConfig>(bytes, what));
   json out = {{"type", config.type()}, {"config", Base64(config.config())}};
   if (config.type() != 0) return out;  // idemix: left encoded
@@ -131,14 +131,16 @@ constexpr std::pair<std::string_view, ValueDecoder> kValueDecoders[] = {
 };
 
 // Values of unknown keys stay base64, as protolator leaves opaque bytes.
-StatusOr<json> ValueJson(std::string_view key, const std::string& bytes, std::string_view what) {
+[[nodiscard]] StatusOr<json> ValueJson(std::string_view key, const std::string& bytes,
+                                       std::string_view what) {
   for (const auto& [name, decode] : kValueDecoders) {
     if (name == key) return decode(bytes, what);
   }
   return Base64(bytes);
 }
 
-StatusOr<json> PrincipalJson(const ::common::MSPPrincipal& principal, std::string_view what) {
+[[nodiscard]] StatusOr<json> PrincipalJson(const ::common::MSPPrincipal& principal,
+                                           std::string_view what) {
   const std::string& bytes = principal.principal();
   switch (principal.principal_classification()) {
     case ::common::MSPPrincipal::ROLE:
@@ -154,7 +156,7 @@ StatusOr<json> PrincipalJson(const ::common::MSPPrincipal& principal, std::strin
   }
 }
 
-StatusOr<json> PolicyJson(const ::common::Policy& policy, std::string_view what) {
+[[nodiscard]] StatusOr<json> PolicyJson(const ::common::Policy& policy, std::string_view what) {
   json value;
   switch (policy.type()) {
     case ::common::Policy::SIGNATURE: {
@@ -178,7 +180,8 @@ StatusOr<json> PolicyJson(const ::common::Policy& policy, std::string_view what)
   return json{{"type", policy.type()}, {"value", std::move(value)}};
 }
 
-StatusOr<json> GroupJson(const ::common::ConfigGroup& group, const std::string& path) {
+[[nodiscard]] StatusOr<json> GroupJson(const ::common::ConfigGroup& group,
+                                       const std::string& path) {
   json out = {{"groups", json::object()},
               {"mod_policy", group.mod_policy()},
               {"policies", json::object()},
@@ -207,9 +210,10 @@ StatusOr<json> GroupJson(const ::common::ConfigGroup& group, const std::string& 
   return out;
 }
 
-StatusOr<json> EnvelopeJson(const ::common::Envelope& envelope, std::string_view what);
+[[nodiscard]] StatusOr<json> EnvelopeJson(const ::common::Envelope& envelope,
+                                          std::string_view what);
 
-StatusOr<json> ConfigEnvelopeJson(const std::string& bytes, std::string_view what) {
+[[nodiscard]] StatusOr<json> ConfigEnvelopeJson(const std::string& bytes, std::string_view what) {
   WEFT_ASSIGN_OR_RETURN(auto config_envelope, Parse<::common::ConfigEnvelope>(bytes, what));
   const ::common::Config& config = config_envelope.config();
   WEFT_ASSIGN_OR_RETURN(json channel_group, GroupJson(config.channel_group(), "/Channel"));
@@ -224,7 +228,8 @@ StatusOr<json> ConfigEnvelopeJson(const std::string& bytes, std::string_view wha
               {"last_update", std::move(last_update)}};
 }
 
-StatusOr<json> EnvelopeJson(const ::common::Envelope& envelope, std::string_view what) {
+[[nodiscard]] StatusOr<json> EnvelopeJson(const ::common::Envelope& envelope,
+                                          std::string_view what) {
   WEFT_ASSIGN_OR_RETURN(
       auto payload, Parse<::common::Payload>(envelope.payload(), fmt::format("{} payload", what)));
   const ::common::Header& header = payload.header();
@@ -255,7 +260,7 @@ std::string Pretty(const json& value) { return value.dump(2) + "\n"; }
 
 }  // namespace
 
-StatusOr<std::string> BlockToJson(const ::common::Block& block) {
+[[nodiscard]] StatusOr<std::string> BlockToJson(const ::common::Block& block) {
   json envelopes = json::array();
   for (int i = 0; i < block.data().data_size(); ++i) {
     const std::string what = fmt::format("block {} envelope {}", block.header().number(), i);
@@ -270,7 +275,7 @@ StatusOr<std::string> BlockToJson(const ::common::Block& block) {
                      {"metadata", std::move(metadata)}});
 }
 
-StatusOr<std::string> ConfigGroupToJson(const ::common::ConfigGroup& group) {
+[[nodiscard]] StatusOr<std::string> ConfigGroupToJson(const ::common::ConfigGroup& group) {
   WEFT_ASSIGN_OR_RETURN(json out, GroupJson(group, ""));
   return Pretty(out);
 }

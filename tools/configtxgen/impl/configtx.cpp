@@ -161,8 +161,8 @@ class ConfigtxReader {
   Reader& reader_;
 };
 
-StatusOr<Reader> OpenConfigtx(const std::filesystem::path& file,
-                              const common::config::Environment& env) {
+[[nodiscard]] StatusOr<Reader> OpenConfigtx(const std::filesystem::path& file,
+                                            const common::config::Environment& env) {
   return Reader::Open(file, kEnvPrefix, env);
 }
 
@@ -180,9 +180,9 @@ std::string ListOrNone(const std::vector<std::string>& names) {
 
 }  // namespace
 
-StatusOr<Profile> LoadProfile(const std::filesystem::path& configtx_file,
-                              std::string_view profile_name,
-                              const common::config::Environment& env) {
+[[nodiscard]] StatusOr<Profile> LoadProfile(const std::filesystem::path& configtx_file,
+                                            std::string_view profile_name,
+                                            const common::config::Environment& env) {
   WEFT_ASSIGN_OR_RETURN(Reader reader, OpenConfigtx(configtx_file, env));
   const std::vector<std::string> profiles = reader.MapKeys("Profiles");
   std::optional<std::string> found = FindName(profiles, profile_name);
@@ -218,7 +218,7 @@ StatusOr<Profile> LoadProfile(const std::filesystem::path& configtx_file,
   return profile;
 }
 
-StatusOr<common::channelconfig::OrganizationSpec> LoadOrganization(
+[[nodiscard]] StatusOr<common::channelconfig::OrganizationSpec> LoadOrganization(
     const std::filesystem::path& configtx_file, std::string_view name,
     const common::config::Environment& env) {
   WEFT_ASSIGN_OR_RETURN(Reader reader, OpenConfigtx(configtx_file, env));

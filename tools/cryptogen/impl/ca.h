@@ -36,9 +36,9 @@ class Ca {
   // Writes `dir`/priv_sk and `dir`/<name>-cert.pem. The subject is CN=`name`,
   // O=`organization` and the subject fields of `spec` (Fabric's defaults
   // C=US, ST=California, L=San Francisco where they are empty).
-  static StatusOr<Ca> Create(const std::filesystem::path& dir, const std::string& organization,
-                             const std::string& name, const NodeSpec& spec,
-                             const Validity& validity);
+  [[nodiscard]] static StatusOr<Ca> Create(const std::filesystem::path& dir,
+                                           const std::string& organization, const std::string& name,
+                                           const NodeSpec& spec, const Validity& validity);
 
   const std::string& name() const { return name_; }
   const common::crypto::Certificate& certificate() const { return certificate_; }
@@ -46,11 +46,10 @@ class Ca {
   // A certificate for `key` with CN=`common_name` and, after the CA's own OU,
   // the OUs `organizational_units`. SANs that parse as IP addresses become IP
   // entries, the rest DNS names.
-  StatusOr<common::crypto::Certificate> Sign(const std::string& common_name,
-                                             const std::vector<std::string>& organizational_units,
-                                             const std::vector<std::string>& sans,
-                                             const common::crypto::PublicKey& key,
-                                             const LeafUsage& usage) const;
+  [[nodiscard]] StatusOr<common::crypto::Certificate> Sign(
+      const std::string& common_name, const std::vector<std::string>& organizational_units,
+      const std::vector<std::string>& sans, const common::crypto::PublicKey& key,
+      const LeafUsage& usage) const;
 
  private:
   Ca(std::string name, common::crypto::DistinguishedName leaf_subject, Validity validity,

@@ -167,7 +167,7 @@ void CheckUniqueDomains(Reader& reader, const std::vector<OrgSpec>& orgs, std::s
   }
 }
 
-StatusOr<LoadedCryptoConfig> ReadConfig(Reader reader) {
+[[nodiscard]] StatusOr<LoadedCryptoConfig> ReadConfig(Reader reader) {
   LoadedCryptoConfig loaded;
   for (const auto& [list, kind, orgs] :
        {std::tuple{"OrdererOrgs", OrgKind::kOrderer, &loaded.config.orderer_orgs},
@@ -197,13 +197,13 @@ StatusOr<LoadedCryptoConfig> ReadConfig(Reader reader) {
 
 }  // namespace
 
-StatusOr<LoadedCryptoConfig> LoadCryptoConfig(const std::filesystem::path& file) {
+[[nodiscard]] StatusOr<LoadedCryptoConfig> LoadCryptoConfig(const std::filesystem::path& file) {
   WEFT_ASSIGN_OR_RETURN(Reader reader, Reader::Open(file, "", {}));
   return ReadConfig(std::move(reader));
 }
 
-StatusOr<LoadedCryptoConfig> ParseCryptoConfig(std::string_view yaml,
-                                               const std::filesystem::path& file_name) {
+[[nodiscard]] StatusOr<LoadedCryptoConfig> ParseCryptoConfig(
+    std::string_view yaml, const std::filesystem::path& file_name) {
   WEFT_ASSIGN_OR_RETURN(Reader reader, Reader::Parse(yaml, file_name, "", {}));
   return ReadConfig(std::move(reader));
 }

@@ -8,7 +8,7 @@ namespace weft::tools::cryptogen::impl {
 
 namespace fs = std::filesystem;
 
-Status MakeDirectories(const fs::path& dir) {
+[[nodiscard]] Status MakeDirectories(const fs::path& dir) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) {
@@ -18,7 +18,7 @@ Status MakeDirectories(const fs::path& dir) {
   return absl::OkStatus();
 }
 
-Status WriteFile(const fs::path& path, std::string_view contents) {
+[[nodiscard]] Status WriteFile(const fs::path& path, std::string_view contents) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
   out.close();
@@ -26,7 +26,7 @@ Status WriteFile(const fs::path& path, std::string_view contents) {
   return absl::OkStatus();
 }
 
-Status WritePrivateKey(const fs::path& path, const common::crypto::PrivateKey& key) {
+[[nodiscard]] Status WritePrivateKey(const fs::path& path, const common::crypto::PrivateKey& key) {
   // Restrict the file before the key goes in, so it is never readable by others.
   WEFT_RETURN_IF_ERROR(WriteFile(path, ""));
   std::error_code error;
@@ -38,7 +38,8 @@ Status WritePrivateKey(const fs::path& path, const common::crypto::PrivateKey& k
   return WriteFile(path, key.ToPem());
 }
 
-Status WriteCertificate(const fs::path& path, const common::crypto::Certificate& certificate) {
+[[nodiscard]] Status WriteCertificate(const fs::path& path,
+                                      const common::crypto::Certificate& certificate) {
   return WriteFile(path, certificate.ToPem());
 }
 

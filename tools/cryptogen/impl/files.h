@@ -13,16 +13,17 @@
 namespace weft::tools::cryptogen::impl {
 
 // Creates `dir` and its parents when missing.
-Status MakeDirectories(const std::filesystem::path& dir);
+[[nodiscard]] Status MakeDirectories(const std::filesystem::path& dir);
 
 // Replaces `path` with `contents`; the file is readable by anyone.
-Status WriteFile(const std::filesystem::path& path, std::string_view contents);
+[[nodiscard]] Status WriteFile(const std::filesystem::path& path, std::string_view contents);
 
 // Writes `key` as PKCS#8 PEM readable only by its owner (0600).
-Status WritePrivateKey(const std::filesystem::path& path, const common::crypto::PrivateKey& key);
+[[nodiscard]] Status WritePrivateKey(const std::filesystem::path& path,
+                                     const common::crypto::PrivateKey& key);
 
-Status WriteCertificate(const std::filesystem::path& path,
-                        const common::crypto::Certificate& certificate);
+[[nodiscard]] Status WriteCertificate(const std::filesystem::path& path,
+                                      const common::crypto::Certificate& certificate);
 
 // "<name>-cert.pem", the file name Fabric gives the certificate of `name`.
 std::string CertificateFileName(std::string_view name);

@@ -24,8 +24,8 @@ std::vector<std::string> TlsSans(const NodeSpec& node) {
   return sans;
 }
 
-Status GenerateIdentities(const OrgSpec& org, OrgKind kind, const fs::path& org_dir,
-                          const impl::Validity& validity) {
+[[nodiscard]] Status GenerateIdentities(const OrgSpec& org, OrgKind kind, const fs::path& org_dir,
+                                        const impl::Validity& validity) {
   WEFT_ASSIGN_OR_RETURN(
       Ca sign_ca, Ca::Create(org_dir / "ca", org.domain, org.ca.common_name, org.ca, validity));
   WEFT_ASSIGN_OR_RETURN(Ca tls_ca, Ca::Create(org_dir / "tlsca", org.domain,
@@ -57,16 +57,16 @@ Status GenerateIdentities(const OrgSpec& org, OrgKind kind, const fs::path& org_
 
 }  // namespace
 
-Status GenerateOrg(const OrgSpec& org, OrgKind kind, const fs::path& output,
-                   std::chrono::system_clock::time_point now) {
+[[nodiscard]] Status GenerateOrg(const OrgSpec& org, OrgKind kind, const fs::path& output,
+                                 std::chrono::system_clock::time_point now) {
   const fs::path org_dir =
       output / (kind == OrgKind::kPeer ? "peerOrganizations" : "ordererOrganizations") / org.domain;
   return Annotate(GenerateIdentities(org, kind, org_dir, impl::Validity::From(now)),
                   "generating organisation " + org.domain);
 }
 
-Status Generate(const CryptoConfig& config, const fs::path& output,
-                std::chrono::system_clock::time_point now) {
+[[nodiscard]] Status Generate(const CryptoConfig& config, const fs::path& output,
+                              std::chrono::system_clock::time_point now) {
   for (const OrgSpec& org : config.orderer_orgs) {
     WEFT_RETURN_IF_ERROR(GenerateOrg(org, OrgKind::kOrderer, output, now));
   }

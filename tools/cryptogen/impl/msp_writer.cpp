@@ -37,7 +37,7 @@ std::string NodeOusConfig(const std::string& ca_certificate_path) {
 }
 
 // Empties `dir` (creating it if needed) so that reruns leave no stale certificate.
-Status ResetDirectory(const fs::path& dir) {
+[[nodiscard]] Status ResetDirectory(const fs::path& dir) {
   std::error_code error;
   fs::remove_all(dir, error);
   if (error) {

@@ -33,22 +33,21 @@ class MspWriter {
   // keystore/priv_sk, config.yaml when NodeOUs are on) and `base_dir`/tls (ca.crt and
   // server.crt/.key, or client.crt/.key for users, with `tls_sans` as SANs).
   // Returns the signing certificate.
-  StatusOr<common::crypto::Certificate> WriteLocalMsp(const std::filesystem::path& base_dir,
-                                                      const std::string& name,
-                                                      const std::vector<std::string>& tls_sans,
-                                                      NodeRole role) const;
+  [[nodiscard]] StatusOr<common::crypto::Certificate> WriteLocalMsp(
+      const std::filesystem::path& base_dir, const std::string& name,
+      const std::vector<std::string>& tls_sans, NodeRole role) const;
 
   // Writes the organisation's MSP, which verifies but cannot sign: cacerts,
   // tlscacerts, admincerts and config.yaml when NodeOUs are on.
-  Status WriteVerifyingMsp(const std::filesystem::path& msp_dir) const;
+  [[nodiscard]] Status WriteVerifyingMsp(const std::filesystem::path& msp_dir) const;
 
  private:
   // The folders and files every MSP shares. `own_certificate` goes into
   // admincerts/ when NodeOUs are off and no admin certificate is set yet.
-  Status WriteCommon(const std::filesystem::path& msp_dir,
-                     const common::crypto::Certificate* own_certificate) const;
-  Status WriteTls(const std::filesystem::path& tls_dir, const std::string& name,
-                  const std::vector<std::string>& sans, NodeRole role) const;
+  [[nodiscard]] Status WriteCommon(const std::filesystem::path& msp_dir,
+                                   const common::crypto::Certificate* own_certificate) const;
+  [[nodiscard]] Status WriteTls(const std::filesystem::path& tls_dir, const std::string& name,
+                                const std::vector<std::string>& sans, NodeRole role) const;
 
   const Ca& sign_ca_;
   const Ca& tls_ca_;

@@ -14,7 +14,8 @@ std::string_view Trim(std::string_view text) {
 
 }  // namespace
 
-StatusOr<std::string> RenderTemplate(std::string_view text, const TemplateFields& fields) {
+[[nodiscard]] StatusOr<std::string> RenderTemplate(std::string_view text,
+                                                   const TemplateFields& fields) {
   std::string out;
   size_t pos = 0;
   while (pos < text.size()) {

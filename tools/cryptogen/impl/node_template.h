@@ -15,6 +15,7 @@ using TemplateFields = std::map<std::string, std::string, std::less<>>;
 
 // Replaces every "{{.Field}}" of `text` with fields[Field]. InvalidArgument for
 // an unknown field, an unclosed "{{", or any action other than a field reference.
-StatusOr<std::string> RenderTemplate(std::string_view text, const TemplateFields& fields);
+[[nodiscard]] StatusOr<std::string> RenderTemplate(std::string_view text,
+                                                   const TemplateFields& fields);
 
 }  // namespace weft::tools::cryptogen::impl

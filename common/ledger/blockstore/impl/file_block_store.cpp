@@ -46,8 +46,8 @@ uint8_t ValidationCodeOf(const ::common::Block& block, std::size_t tx_index) {
 // Block `block`, claimed to be number `number`, must be the next one after a
 // chain of `height` blocks ending in header hash `current_hash`. Any previous
 // hash is accepted for block 0.
-Status CheckExtendsChain(uint64_t number, const ::common::Block& block, uint64_t height,
-                         const std::string& current_hash) {
+[[nodiscard]] Status CheckExtendsChain(uint64_t number, const ::common::Block& block,
+                                       uint64_t height, const std::string& current_hash) {
   if (!block.has_header()) {
     return absl::InvalidArgumentError(absl::StrCat("block ", number, " has no header"));
   }
@@ -69,9 +69,9 @@ Status CheckExtendsChain(uint64_t number, const ::common::Block& block, uint64_t
 
 // Stages the index entries of `block` and the checkpoint just past it. A tx
 // id already indexed, or earlier in the same block, keeps its first entry.
-Status StageBlockIndex(const kvstore::Namespace& index, kvstore::WriteBatch& batch,
-                       const ::common::Block& block, const std::string& header_hash,
-                       const BlockLocation& location, const Checkpoint& next) {
+[[nodiscard]] Status StageBlockIndex(const kvstore::Namespace& index, kvstore::WriteBatch& batch,
+                                     const ::common::Block& block, const std::string& header_hash,
+                                     const BlockLocation& location, const Checkpoint& next) {
   const uint64_t number = block.header().number();
   index.Put(batch, BlockNumberKey(number), EncodeLocation(location));
   index.Put(batch, BlockHashKey(header_hash), EncodeNumber(number));
@@ -89,7 +89,8 @@ Status StageBlockIndex(const kvstore::Namespace& index, kvstore::WriteBatch& bat
   return absl::OkStatus();
 }
 
-StatusOr<::common::Block> ParseBlock(const std::string& bytes, std::string_view what) {
+[[nodiscard]] StatusOr<::common::Block> ParseBlock(const std::string& bytes,
+                                                   std::string_view what) {
   ::common::Block block;
   if (!block.ParseFromString(bytes)) {
     return absl::DataLossError(absl::StrCat("stored bytes of ",
@@ -99,7 +100,7 @@ StatusOr<::common::Block> ParseBlock(const std::string& bytes, std::string_view 
   return block;
 }
 
-Status CreateDirectory(const fs::path& dir) {
+[[nodiscard]] Status CreateDirectory(const fs::path& dir) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) {

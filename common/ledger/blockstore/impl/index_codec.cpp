@@ -22,7 +22,8 @@ uint64_t TakeBigEndian(std::string_view& in, int bytes) {
   return value;
 }
 
-Status WrongSize(std::string_view what, std::string_view value, std::size_t expected) {
+[[nodiscard]] Status WrongSize(std::string_view what, std::string_view value,
+                               std::size_t expected) {
   return absl::DataLossError(absl::StrCat("block index ",
                                           absl::string_view(what.data(), what.size()),
                                           " entry has ", value.size(), " bytes, want ", expected));
@@ -58,7 +59,7 @@ std::string EncodeLocation(const BlockLocation& location) {
   return out;
 }
 
-StatusOr<BlockLocation> DecodeLocation(std::string_view value) {
+[[nodiscard]] StatusOr<BlockLocation> DecodeLocation(std::string_view value) {
   if (value.size() != 20) return WrongSize("block location", value, 20);
   BlockLocation location;
   location.segment = static_cast<uint32_t>(TakeBigEndian(value, 4));
@@ -73,7 +74,7 @@ std::string EncodeNumber(uint64_t number) {
   return out;
 }
 
-StatusOr<uint64_t> DecodeNumber(std::string_view value) {
+[[nodiscard]] StatusOr<uint64_t> DecodeNumber(std::string_view value) {
   if (value.size() != 8) return WrongSize("block number", value, 8);
   return TakeBigEndian(value, 8);
 }
@@ -86,7 +87,7 @@ std::string EncodeTxLocation(const TxLocation& location) {
   return out;
 }
 
-StatusOr<TxLocation> DecodeTxLocation(std::string_view value) {
+[[nodiscard]] StatusOr<TxLocation> DecodeTxLocation(std::string_view value) {
   if (value.size() != 13) return WrongSize("transaction", value, 13);
   TxLocation location;
   location.block_number = TakeBigEndian(value, 8);
@@ -103,7 +104,7 @@ std::string EncodeCheckpoint(const Checkpoint& checkpoint) {
   return out;
 }
 
-StatusOr<Checkpoint> DecodeCheckpoint(std::string_view value) {
+[[nodiscard]] StatusOr<Checkpoint> DecodeCheckpoint(std::string_view value) {
   if (value.size() != 20) return WrongSize("checkpoint", value, 20);
   Checkpoint checkpoint;
   checkpoint.height = TakeBigEndian(value, 8);

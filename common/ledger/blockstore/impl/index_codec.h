@@ -32,12 +32,12 @@ std::string TxIdKey(std::string_view tx_id);
 std::string CheckpointKey();
 
 std::string EncodeLocation(const BlockLocation& location);
-StatusOr<BlockLocation> DecodeLocation(std::string_view value);
+[[nodiscard]] StatusOr<BlockLocation> DecodeLocation(std::string_view value);
 std::string EncodeNumber(uint64_t number);
-StatusOr<uint64_t> DecodeNumber(std::string_view value);
+[[nodiscard]] StatusOr<uint64_t> DecodeNumber(std::string_view value);
 std::string EncodeTxLocation(const TxLocation& location);
-StatusOr<TxLocation> DecodeTxLocation(std::string_view value);
+[[nodiscard]] StatusOr<TxLocation> DecodeTxLocation(std::string_view value);
 std::string EncodeCheckpoint(const Checkpoint& checkpoint);
-StatusOr<Checkpoint> DecodeCheckpoint(std::string_view value);
+[[nodiscard]] StatusOr<Checkpoint> DecodeCheckpoint(std::string_view value);
 
 }  // namespace weft::common::ledger::blockstore

@@ -15,7 +15,8 @@
 namespace weft::common::ledger::blockstore {
 namespace {
 
-Status ErrnoError(std::string_view operation, const std::filesystem::path& file, int error) {
+[[nodiscard]] Status ErrnoError(std::string_view operation, const std::filesystem::path& file,
+                                int error) {
   return absl::InternalError(
       absl::StrCat(absl::string_view(operation.data(), operation.size()), " ", file.string(), ": ",
                    std::error_code(error, std::system_category()).message()));
@@ -37,8 +38,8 @@ uint32_t RecordChecksum(std::string_view length_bytes, std::string_view payload)
 }
 
 // Reads exactly `size` bytes at `offset`; returns how many were available.
-StatusOr<uint64_t> ReadAt(int fd, const std::filesystem::path& file, char* buffer, uint64_t size,
-                          uint64_t offset) {
+[[nodiscard]] StatusOr<uint64_t> ReadAt(int fd, const std::filesystem::path& file, char* buffer,
+                                        uint64_t size, uint64_t offset) {
   uint64_t done = 0;
   while (done < size) {
     ssize_t n = ::pread(fd, buffer + done, size - done, static_cast<off_t>(offset + done));
@@ -52,13 +53,13 @@ StatusOr<uint64_t> ReadAt(int fd, const std::filesystem::path& file, char* buffe
   return done;
 }
 
-StatusOr<uint64_t> FileSize(int fd, const std::filesystem::path& file) {
+[[nodiscard]] StatusOr<uint64_t> FileSize(int fd, const std::filesystem::path& file) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return ErrnoError("stat of", file, errno);
   return static_cast<uint64_t>(st.st_size);
 }
 
-StatusOr<int> OpenFd(const std::filesystem::path& file, int flags) {
+[[nodiscard]] StatusOr<int> OpenFd(const std::filesystem::path& file, int flags) {
   int fd;
   do {
     fd = ::open(file.c_str(), flags | O_CLOEXEC, 0644);
@@ -91,8 +92,8 @@ std::string EncodeRecordHeader(std::string_view payload) {
   return header;
 }
 
-StatusOr<std::string> ReadRecord(const std::filesystem::path& file, uint64_t offset,
-                                 uint64_t length) {
+[[nodiscard]] StatusOr<std::string> ReadRecord(const std::filesystem::path& file, uint64_t offset,
+                                               uint64_t length) {
   WEFT_ASSIGN_OR_RETURN(int fd, OpenFd(file, O_RDONLY));
   std::string record(kRecordHeaderSize + length, '\0');
   auto read = ReadAt(fd, file, record.data(), record.size(), offset);
@@ -108,7 +109,7 @@ StatusOr<std::string> ReadRecord(const std::filesystem::path& file, uint64_t off
   return record.substr(kRecordHeaderSize);
 }
 
-Status SyncDirectory(const std::filesystem::path& dir) {
+[[nodiscard]] Status SyncDirectory(const std::filesystem::path& dir) {
   WEFT_ASSIGN_OR_RETURN(int fd, OpenFd(dir, O_RDONLY | O_DIRECTORY));
   int rc = ::fsync(fd);
   int error = errno;

@@ -24,25 +24,25 @@ std::string EncodeRecordHeader(std::string_view payload);
 
 // Reads and checks the record whose payload is `length` bytes at `offset`.
 // DataLoss if the file is short or the framing/checksum does not match.
-StatusOr<std::string> ReadRecord(const std::filesystem::path& file, uint64_t offset,
-                                 uint64_t length);
+[[nodiscard]] StatusOr<std::string> ReadRecord(const std::filesystem::path& file, uint64_t offset,
+                                               uint64_t length);
 
 // Forces `dir`'s entries (new or removed files) to disk.
-Status SyncDirectory(const std::filesystem::path& dir);
+[[nodiscard]] Status SyncDirectory(const std::filesystem::path& dir);
 
 // Writes at an explicit end offset, so a failed append can be cut off again.
 class SegmentWriter {
  public:
   // Opens (creating if missing) `file` for writing at `size`, its current length.
-  static StatusOr<SegmentWriter> Open(const std::filesystem::path& file);
+  [[nodiscard]] static StatusOr<SegmentWriter> Open(const std::filesystem::path& file);
   SegmentWriter(SegmentWriter&& other) noexcept;
   SegmentWriter& operator=(SegmentWriter&& other) noexcept;
   ~SegmentWriter();
 
-  Status Append(std::string_view data);
-  Status Sync();
+  [[nodiscard]] Status Append(std::string_view data);
+  [[nodiscard]] Status Sync();
   // Cuts the file back to `size` (<= current size) and syncs it.
-  Status Truncate(uint64_t size);
+  [[nodiscard]] Status Truncate(uint64_t size);
   uint64_t size() const { return size_; }
   const std::filesystem::path& path() const { return path_; }
 
@@ -63,13 +63,14 @@ class SegmentScanner {
     std::string payload;
   };
 
-  static StatusOr<SegmentScanner> Open(const std::filesystem::path& file, uint64_t offset);
+  [[nodiscard]] static StatusOr<SegmentScanner> Open(const std::filesystem::path& file,
+                                                     uint64_t offset);
   SegmentScanner(SegmentScanner&& other) noexcept;
   SegmentScanner& operator=(SegmentScanner&& other) noexcept;
   ~SegmentScanner();
 
   // The next complete record, or nullopt at the end of the valid records.
-  StatusOr<std::optional<Record>> Next();
+  [[nodiscard]] StatusOr<std::optional<Record>> Next();
   // Offset just past the last complete record returned.
   uint64_t valid_end() const { return offset_; }
   // True when bytes follow valid_end() that do not form a complete record.

@@ -27,7 +27,8 @@ std::string PrintableKey(std::string_view key) {
   return shown;
 }
 
-Status FromLevelDb(const leveldb::Status& s, std::string_view operation, const std::string& path) {
+[[nodiscard]] Status FromLevelDb(const leveldb::Status& s, std::string_view operation,
+                                 const std::string& path) {
   if (s.ok()) return absl::OkStatus();
   std::string message =
       absl::StrCat("leveldb ", absl::string_view(operation.data(), operation.size()), " on ", path,

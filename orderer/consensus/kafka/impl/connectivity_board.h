@@ -17,7 +17,7 @@ class ConnectivityBoard {
   void Post(const void* chain, const std::string& channel_id, Status status);
   void Remove(const void* chain);
   // OK, or Unavailable listing every channel that is not connected and why.
-  Status Summary() const;
+  [[nodiscard]] Status Summary() const;
 
  private:
   struct Entry {

@@ -27,7 +27,7 @@ std::chrono::milliseconds ProbeInterval(const KafkaConsenterOptions& options) {
                                              kMaxProbeInterval);
 }
 
-Status Unreachable(const std::string& channel, std::string_view reason) {
+[[nodiscard]] Status Unreachable(const std::string& channel, std::string_view reason) {
   return absl::UnavailableError(
       fmt::format("kafka cluster for channel {} is unreachable: {}", channel, reason));
 }

@@ -30,15 +30,15 @@ class KafkaChain final : public Chain {
   // Makes the clients (nothing connects before Start). Errors: FailedPrecondition when
   // the channel config names no Kafka brokers, DataLoss for unreadable consenter
   // metadata, InvalidArgument for rejected client settings.
-  static StatusOr<std::unique_ptr<KafkaChain>> Create(ConsenterSupport& support,
-                                                      const KafkaConsenterOptions& options,
-                                                      std::shared_ptr<common::log::Logger> logger,
-                                                      std::shared_ptr<ConnectivityBoard> board);
+  [[nodiscard]] static StatusOr<std::unique_ptr<KafkaChain>> Create(
+      ConsenterSupport& support, const KafkaConsenterOptions& options,
+      std::shared_ptr<common::log::Logger> logger, std::shared_ptr<ConnectivityBoard> board);
   ~KafkaChain() override;
 
-  Status Order(::common::Envelope envelope, uint64_t config_sequence) override;
-  Status Configure(::common::Envelope config_envelope, uint64_t config_sequence) override;
-  Status WaitReady() override;
+  [[nodiscard]] Status Order(::common::Envelope envelope, uint64_t config_sequence) override;
+  [[nodiscard]] Status Configure(::common::Envelope config_envelope,
+                                 uint64_t config_sequence) override;
+  [[nodiscard]] Status WaitReady() override;
   void Start() override;
   void Halt() override;
 
@@ -48,13 +48,13 @@ class KafkaChain final : public Chain {
   KafkaChain(ConsenterSupport& support, const KafkaConsenterOptions& options,
              std::shared_ptr<common::log::Logger> logger, std::shared_ptr<ConnectivityBoard> board,
              std::optional<int64_t> resume_offset);
-  Status Init(Properties common_properties);
+  [[nodiscard]] Status Init(Properties common_properties);
 
   // Queues `message` for partition 0; `delivery_opaque` comes back in OnDelivery.
-  Status Enqueue(const ::orderer::KafkaMessage& message, void* delivery_opaque);
+  [[nodiscard]] Status Enqueue(const ::orderer::KafkaMessage& message, void* delivery_opaque);
   // Order/Configure: returns once the cluster has acknowledged the message with acks=all.
-  Status Submit(::orderer::KafkaMessageRegular::Class message_class,
-                const ::common::Envelope& envelope, uint64_t config_sequence);
+  [[nodiscard]] Status Submit(::orderer::KafkaMessageRegular::Class message_class,
+                              const ::common::Envelope& envelope, uint64_t config_sequence);
   void SetReachability(Status status);
   // The chain cannot go on (a block could not be written, the producer failed).
   void Fail(Status failure);

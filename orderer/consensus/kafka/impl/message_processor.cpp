@@ -15,7 +15,7 @@ std::string Metadata(int64_t last_offset_persisted) {
 
 }  // namespace
 
-StatusOr<std::optional<int64_t>> ResumeOffset(const std::string& consenter_metadata) {
+[[nodiscard]] StatusOr<std::optional<int64_t>> ResumeOffset(const std::string& consenter_metadata) {
   if (consenter_metadata.empty()) return std::optional<int64_t>();
   ::orderer::KafkaMetadata metadata;
   if (!metadata.ParseFromString(consenter_metadata)) {

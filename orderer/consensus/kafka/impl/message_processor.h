@@ -21,7 +21,7 @@ namespace weft::orderer::consensus::kafka::impl {
 // Where a chain resumes reading: the offset after KafkaMetadata.last_offset_persisted
 // in `consenter_metadata`, or nullopt (the partition's beginning) when it is empty.
 // Errors: DataLoss when the metadata does not parse.
-StatusOr<std::optional<int64_t>> ResumeOffset(const std::string& consenter_metadata);
+[[nodiscard]] StatusOr<std::optional<int64_t>> ResumeOffset(const std::string& consenter_metadata);
 
 class MessageProcessor {
  public:
@@ -32,7 +32,8 @@ class MessageProcessor {
   // Applies the message found at `offset`. Malformed or invalid envelopes are logged
   // and skipped (as every node skips them); the error cases are ledger writes that
   // failed, after which the chain cannot go on.
-  Status Handle(int64_t offset, const ::orderer::KafkaMessage& message, TimePoint now);
+  [[nodiscard]] Status Handle(int64_t offset, const ::orderer::KafkaMessage& message,
+                              TimePoint now);
 
   // Once envelopes have been pending for the channel's BatchTimeout: the number of the
   // block every node should cut, to be posted as a time-to-cut message. Re-arms the
@@ -40,10 +41,10 @@ class MessageProcessor {
   std::optional<uint64_t> TimeToCutDue(TimePoint now);
 
  private:
-  Status HandleRegular(int64_t offset, const ::orderer::KafkaMessageRegular& regular,
-                       TimePoint now);
-  Status HandleTimeToCut(int64_t offset, uint64_t block_number);
-  Status WriteBatch(std::vector<::common::Envelope> batch, int64_t last_offset);
+  [[nodiscard]] Status HandleRegular(int64_t offset, const ::orderer::KafkaMessageRegular& regular,
+                                     TimePoint now);
+  [[nodiscard]] Status HandleTimeToCut(int64_t offset, uint64_t block_number);
+  [[nodiscard]] Status WriteBatch(std::vector<::common::Envelope> batch, int64_t last_offset);
   std::chrono::milliseconds BatchTimeout() const;
 
   ConsenterSupport& support_;

@@ -8,7 +8,7 @@
 namespace weft::orderer::consensus::kafka::impl {
 namespace {
 
-StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
+[[nodiscard]] StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(fmt::format("cannot read Kafka TLS file {}", path.string()));
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -16,8 +16,8 @@ StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
 
 }  // namespace
 
-StatusOr<Properties> CommonProperties(const common::config::KafkaSettings& settings,
-                                      const std::vector<std::string>& brokers) {
+[[nodiscard]] StatusOr<Properties> CommonProperties(const common::config::KafkaSettings& settings,
+                                                    const std::vector<std::string>& brokers) {
   if (brokers.empty()) return absl::InvalidArgumentError("no Kafka brokers configured");
   Properties properties;
   properties["bootstrap.servers"] = fmt::format("{}", fmt::join(brokers, ","));
@@ -53,7 +53,7 @@ StatusOr<Properties> CommonProperties(const common::config::KafkaSettings& setti
   return properties;
 }
 
-StatusOr<Conf> MakeConf(const Properties& properties) {
+[[nodiscard]] StatusOr<Conf> MakeConf(const Properties& properties) {
   Conf conf(rd_kafka_conf_new());
   char error[512];
   for (const auto& [name, value] : properties) {
@@ -66,7 +66,7 @@ StatusOr<Conf> MakeConf(const Properties& properties) {
   return conf;
 }
 
-StatusOr<Client> NewClient(rd_kafka_type_t type, Conf conf) {
+[[nodiscard]] StatusOr<Client> NewClient(rd_kafka_type_t type, Conf conf) {
   char error[512];
   rd_kafka_t* client = rd_kafka_new(type, conf.get(), error, sizeof(error));
   if (client == nullptr) {

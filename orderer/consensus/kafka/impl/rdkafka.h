@@ -41,13 +41,13 @@ using Properties = std::map<std::string, std::string>;
 
 // bootstrap.servers plus the security settings of orderer.yaml's Kafka section. Errors:
 // InvalidArgument when `brokers` is empty, NotFound when a TLS root CA file is missing.
-StatusOr<Properties> CommonProperties(const common::config::KafkaSettings& settings,
-                                      const std::vector<std::string>& brokers);
+[[nodiscard]] StatusOr<Properties> CommonProperties(const common::config::KafkaSettings& settings,
+                                                    const std::vector<std::string>& brokers);
 
 // Errors: InvalidArgument naming the property librdkafka rejected.
-StatusOr<Conf> MakeConf(const Properties& properties);
+[[nodiscard]] StatusOr<Conf> MakeConf(const Properties& properties);
 
 // Creates a producer or consumer from `conf` (consumed either way).
-StatusOr<Client> NewClient(rd_kafka_type_t type, Conf conf);
+[[nodiscard]] StatusOr<Client> NewClient(rd_kafka_type_t type, Conf conf);
 
 }  // namespace weft::orderer::consensus::kafka::impl

@@ -21,13 +21,14 @@ class SoloChain final : public Chain {
 
   ~SoloChain() override { Halt(); }
 
-  Status Order(::common::Envelope envelope, uint64_t config_sequence) override {
+  [[nodiscard]] Status Order(::common::Envelope envelope, uint64_t config_sequence) override {
     return Enqueue({std::move(envelope), config_sequence, /*is_config=*/false});
   }
-  Status Configure(::common::Envelope config_envelope, uint64_t config_sequence) override {
+  [[nodiscard]] Status Configure(::common::Envelope config_envelope,
+                                 uint64_t config_sequence) override {
     return Enqueue({std::move(config_envelope), config_sequence, /*is_config=*/true});
   }
-  Status WaitReady() override {
+  [[nodiscard]] Status WaitReady() override {
     if (queue_.closed()) return Halted();
     return absl::OkStatus();
   }
@@ -52,12 +53,12 @@ class SoloChain final : public Chain {
     bool is_config = false;
   };
 
-  Status Halted() const {
+  [[nodiscard]] Status Halted() const {
     return absl::UnavailableError("the solo chain of channel " + support_.ChannelId() +
                                   " is halted");
   }
 
-  Status Enqueue(Message message) {
+  [[nodiscard]] Status Enqueue(Message message) {
     if (!queue_.Push(std::move(message))) return Halted();
     return absl::OkStatus();
   }

@@ -18,7 +18,7 @@ class FakeIdentity final : public common::policies::Identity {
   const std::string& MspId() const override { return msp_; }
   const std::string& UniqueId() const override { return unique_id_; }
 
-  Status SatisfiesPrincipal(const ::common::MSPPrincipal& principal) const override {
+  [[nodiscard]] Status SatisfiesPrincipal(const ::common::MSPPrincipal& principal) const override {
     ::common::MSPRole role;
     if (principal.principal_classification() != ::common::MSPPrincipal::ROLE ||
         !role.ParseFromString(principal.principal())) {
@@ -32,7 +32,7 @@ class FakeIdentity final : public common::policies::Identity {
     return absl::OkStatus();
   }
 
-  Status Verify(std::string_view message, std::string_view signature) const override {
+  [[nodiscard]] Status Verify(std::string_view message, std::string_view signature) const override {
     if (signature != absl::StrCat("sig(", name_, ",", std::string(message), ")")) {
       return absl::InvalidArgumentError("signature does not verify");
     }

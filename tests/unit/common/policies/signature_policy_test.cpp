@@ -15,7 +15,8 @@ using weft::testing::Sign;
 
 namespace {
 
-absl::Status Evaluate(std::string_view policy_text, const std::vector<SignedData>& signatures) {
+[[nodiscard]] absl::Status Evaluate(std::string_view policy_text,
+                                    const std::vector<SignedData>& signatures) {
   static const FakeDeserializer deserializer;
   auto envelope = ParsePolicy(policy_text);
   REQUIRE(envelope.ok());

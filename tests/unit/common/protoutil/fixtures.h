@@ -20,7 +20,7 @@ class TestSigner : public Signer {
   // A leaf issued by a throwaway CA, named `cn` in MSP `mspid`.
   explicit TestSigner(std::string mspid = "Org1MSP", std::string_view cn = "user1");
 
-  StatusOr<std::string> Sign(std::string_view message) const override;
+  [[nodiscard]] StatusOr<std::string> Sign(std::string_view message) const override;
   std::string SerializedIdentity() const override { return serialized_; }
   const crypto::PublicKey& public_key() const { return public_key_; }
 

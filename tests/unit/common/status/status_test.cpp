@@ -4,17 +4,17 @@
 
 namespace {
 
-weft::StatusOr<int> ParsePositive(int value) {
+[[nodiscard]] weft::StatusOr<int> ParsePositive(int value) {
   if (value <= 0) return absl::InvalidArgumentError("value must be positive");
   return value;
 }
 
-weft::StatusOr<int> Doubled(int value) {
+[[nodiscard]] weft::StatusOr<int> Doubled(int value) {
   WEFT_ASSIGN_OR_RETURN(int parsed, ParsePositive(value));
   return parsed * 2;
 }
 
-weft::Status CheckBoth(int a, int b) {
+[[nodiscard]] weft::Status CheckBoth(int a, int b) {
   WEFT_RETURN_IF_ERROR(ParsePositive(a).status());
   WEFT_RETURN_IF_ERROR(ParsePositive(b).status());
   return absl::OkStatus();

@@ -48,20 +48,22 @@ class FakeSupport final : public consensus::ConsenterSupport {
   consensus::BlockCutter& Cutter() override { return cutter_; }
   uint64_t Height() const override { return 1; }
   std::string LastConsenterMetadata() const override { return {}; }
-  weft::StatusOr<uint64_t> RevalidateNormal(const ::common::Envelope& envelope) const override {
+  [[nodiscard]] weft::StatusOr<uint64_t> RevalidateNormal(
+      const ::common::Envelope& envelope) const override {
     revalidated_.push_back(envelope.payload());
     if (envelope.payload().starts_with("bad")) return absl::PermissionDeniedError("no");
     return config_->sequence();
   }
-  weft::StatusOr<::common::Envelope> RevalidateConfig(
+  [[nodiscard]] weft::StatusOr<::common::Envelope> RevalidateConfig(
       const ::common::Envelope& envelope) const override {
     revalidated_.push_back(envelope.payload());
     return Tagged(envelope.payload() + "-revalidated");
   }
-  weft::Status WriteBlock(std::vector<::common::Envelope> batch, std::string) override {
+  [[nodiscard]] weft::Status WriteBlock(std::vector<::common::Envelope> batch,
+                                        std::string) override {
     return Record(std::move(batch), false);
   }
-  weft::Status WriteConfigBlock(::common::Envelope envelope, std::string) override {
+  [[nodiscard]] weft::Status WriteConfigBlock(::common::Envelope envelope, std::string) override {
     return Record({std::move(envelope)}, true);
   }
 
@@ -78,7 +80,7 @@ class FakeSupport final : public consensus::ConsenterSupport {
   mutable std::vector<std::string> revalidated_;  // ordering thread only, read after Halt
 
  private:
-  weft::Status Record(std::vector<::common::Envelope> batch, bool is_config) {
+  [[nodiscard]] weft::Status Record(std::vector<::common::Envelope> batch, bool is_config) {
     WrittenBlock block{{}, is_config};
     for (const auto& envelope : batch) block.payloads.push_back(envelope.payload());
     std::lock_guard lock(mu_);
