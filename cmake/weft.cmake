@@ -2,6 +2,9 @@
 
 # Warnings for our own code only (generated protobuf code is compiled without them).
 set(WEFT_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+if(WEFT_WERROR)
+  list(APPEND WEFT_WARNINGS -Werror)
+endif()
 
 # weft_add_module(<name> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...])
 # Defines the library target weft_<name> with the repository root as include path,

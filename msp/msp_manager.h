@@ -27,7 +27,7 @@ class MspManager final : public common::policies::IdentityDeserializer {
   [[nodiscard]] static StatusOr<std::unique_ptr<MspManager>> Create(
       std::vector<std::shared_ptr<const Msp>> msps, size_t cache_size = kDefaultCacheSize);
 
-  StatusOr<std::shared_ptr<const common::policies::Identity>> DeserializeIdentity(
+  [[nodiscard]] StatusOr<std::shared_ptr<const common::policies::Identity>> DeserializeIdentity(
       std::string_view serialized_identity) const override;
   // Same, with the concrete type.
   [[nodiscard]] StatusOr<std::shared_ptr<const Identity>> Deserialize(

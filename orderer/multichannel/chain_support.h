@@ -99,7 +99,7 @@ class ChainSupport final : public consensus::ConsenterSupport,
   [[nodiscard]] Status Append(::common::Block contents, bool is_config,
                               const std::string& consenter_metadata);
   // The bundle of a config block's CONFIG envelope, which must follow `current`.
-  StatusOr<std::shared_ptr<const common::channelconfig::ChannelConfig>> ConfigOf(
+  [[nodiscard]] StatusOr<std::shared_ptr<const common::channelconfig::ChannelConfig>> ConfigOf(
       const ::common::Block& block, const common::channelconfig::ChannelConfig& current) const;
   // Fills SIGNATURES, LAST_CONFIG and ORDERER metadata of a block whose header is final.
   [[nodiscard]] Status Sign(::common::Block& block, uint64_t last_config_index,

@@ -13,7 +13,7 @@ namespace weft::testing {
 
 class FakeDeserializer final : public common::policies::IdentityDeserializer {
  public:
-  StatusOr<std::shared_ptr<const common::policies::Identity>> DeserializeIdentity(
+  [[nodiscard]] StatusOr<std::shared_ptr<const common::policies::Identity>> DeserializeIdentity(
       std::string_view serialized) const override;
 };
 
