@@ -26,14 +26,14 @@
 #include "common/log/logger_factory.h"
 #include "common/ops/http_listener.h"
 #include "common/ops/metrics.h"
+#include "common/settings/settings.h"
 #include "common/status/status.h"
 
 namespace weft::common::ops {
 
 struct OperationsConfig {
-  // host:port; port 0 picks a free port (see OperationsServer::port()).
-  std::string listen_address = "127.0.0.1:9443";
-  OpsTlsConfig tls;
+  // Port 0 picks a free port (see OperationsServer::port()).
+  settings::HttpListenerSettings listener;
   std::string version;
   std::string commit_sha;
 };

@@ -14,7 +14,7 @@ using internal::CheckServerTls;
 using internal::ReadMetrics;
 
 // Fabric's orderer spells the TLS keys alike in General, Admin and Operations.
-void ReadServerTls(Reader& r, const std::string& section, TlsSettings* tls) {
+void ReadServerTls(Reader& r, const std::string& section, settings::TlsSettings* tls) {
   r.ReadBool(section + ".Enabled", &tls->enabled);
   r.ReadPath(section + ".Certificate", &tls->certificate);
   r.ReadPath(section + ".PrivateKey", &tls->private_key);
@@ -24,7 +24,7 @@ void ReadServerTls(Reader& r, const std::string& section, TlsSettings* tls) {
 }
 
 void ReadGeneral(Reader& r, OrdererGeneralSettings* general) {
-  GrpcServerSettings& server = general->server;
+  settings::GrpcServerSettings& server = general->server;
   // Fabric keeps host and port apart; gRPC wants them joined. Each part defaults to its
   // half of the struct's default address.
   const size_t colon = server.listen_address.rfind(':');
@@ -42,8 +42,8 @@ void ReadGeneral(Reader& r, OrdererGeneralSettings* general) {
   r.ReadDuration("General.Keepalive.ServerMinInterval", &server.keepalive.min_interval);
   r.ReadDuration("General.Keepalive.ServerInterval", &server.keepalive.interval);
   r.ReadDuration("General.Keepalive.ServerTimeout", &server.keepalive.timeout);
-  r.ReadByteSize("General.MaxRecvMsgSize", &server.max_recv_msg_size);
-  r.ReadByteSize("General.MaxSendMsgSize", &server.max_send_msg_size);
+  r.ReadByteSize("General.MaxRecvMsgSize", &server.max_recv_message_size);
+  r.ReadByteSize("General.MaxSendMsgSize", &server.max_send_message_size);
 
   r.ReadString("General.BootstrapMethod", &general->bootstrap_method);
   if (internal::Lower(general->bootstrap_method) != "none") {

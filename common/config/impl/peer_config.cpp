@@ -13,7 +13,7 @@ using internal::CheckServerTls;
 using internal::ReadMetrics;
 
 // core.yaml nests each TLS file as "<name>.file" and CA lists as "<name>.files".
-void ReadPeerStyleTls(Reader& r, const std::string& section, TlsSettings* tls) {
+void ReadPeerStyleTls(Reader& r, const std::string& section, settings::TlsSettings* tls) {
   r.ReadBool(section + ".enabled", &tls->enabled);
   r.ReadPath(section + ".cert.file", &tls->certificate);
   r.ReadPath(section + ".key.file", &tls->private_key);
@@ -38,22 +38,22 @@ void ReadNetwork(Reader& r, PeerSettings* peer) {
   r.ReadHostPort("peer.chaincodeAddress", &peer->chaincode_address);
   if (peer->chaincode_address.empty()) peer->chaincode_address = peer->chaincode_listen_address;
 
-  ServerKeepaliveSettings& keepalive = peer->server.keepalive;
+  settings::ServerKeepaliveSettings& keepalive = peer->server.keepalive;
   r.ReadDuration("peer.keepalive.interval", &keepalive.interval);
   r.ReadDuration("peer.keepalive.timeout", &keepalive.timeout);
   r.ReadDuration("peer.keepalive.minInterval", &keepalive.min_interval);
-  r.ReadDuration("peer.keepalive.client.interval", &peer->client_keepalive.interval);
-  r.ReadDuration("peer.keepalive.client.timeout", &peer->client_keepalive.timeout);
+  r.ReadDuration("peer.keepalive.client.interval", &peer->client.keepalive.interval);
+  r.ReadDuration("peer.keepalive.client.timeout", &peer->client.keepalive.timeout);
   r.ReadDuration("peer.keepalive.deliveryClient.interval",
                  &peer->delivery_client.keepalive.interval);
   r.ReadDuration("peer.keepalive.deliveryClient.timeout", &peer->delivery_client.keepalive.timeout);
 
-  TlsSettings& tls = peer->server.tls;
+  settings::TlsSettings& tls = peer->server.tls;
   ReadPeerStyleTls(r, "peer.tls", &tls);
   std::filesystem::path root_cert;
   r.ReadPath("peer.tls.rootcert.file", &root_cert);
   if (!root_cert.empty()) tls.root_cas = {root_cert};
-  ClientTlsSettings& client = peer->client_tls;
+  settings::TlsSettings& client = peer->client.tls;
   client.enabled = tls.enabled;
   client.certificate = tls.certificate;
   client.private_key = tls.private_key;
@@ -61,8 +61,11 @@ void ReadNetwork(Reader& r, PeerSettings* peer) {
   r.ReadPath("peer.tls.clientCert.file", &client.certificate);
   r.ReadPath("peer.tls.clientKey.file", &client.private_key);
 
-  r.ReadByteSize("peer.maxRecvMsgSize", &peer->server.max_recv_msg_size);
-  r.ReadByteSize("peer.maxSendMsgSize", &peer->server.max_send_msg_size);
+  // Fabric's peer sizes its client connections like its server.
+  r.ReadByteSize("peer.maxRecvMsgSize", &peer->server.max_recv_message_size);
+  r.ReadByteSize("peer.maxSendMsgSize", &peer->server.max_send_message_size);
+  peer->client.max_recv_message_size = peer->server.max_recv_message_size;
+  peer->client.max_send_message_size = peer->server.max_send_message_size;
 }
 
 void ReadDeliveryClient(Reader& r, DeliveryClientSettings* delivery) {

@@ -11,7 +11,7 @@ void ReadMetrics(Reader& reader, std::string_view key, MetricsSettings* metrics)
       provider == "prometheus" ? MetricsProvider::kPrometheus : MetricsProvider::kDisabled;
 }
 
-void CheckServerTls(Reader& reader, const TlsSettings& tls, std::string_view enabled_key,
+void CheckServerTls(Reader& reader, const settings::TlsSettings& tls, std::string_view enabled_key,
                     std::string_view certificate_key, std::string_view private_key_key) {
   if (!tls.enabled) return;
   const std::string why = internal::Cat("required when ", enabled_key, " is true");

@@ -45,7 +45,7 @@ OperationsServer::OperationsServer(OperationsConfig config, MetricsRegistry* met
     : config_(std::move(config)),
       metrics_(metrics),
       logging_(logging),
-      listener_(HttpListenerConfig{config_.listen_address, config_.tls}) {}
+      listener_(config_.listener) {}
 
 OperationsServer::~OperationsServer() { Stop(); }
 

@@ -24,38 +24,6 @@ namespace {
 
 namespace config = common::config;
 
-common::grpc::ServerConfig GrpcServerConfig(const config::GrpcServerSettings& settings) {
-  common::grpc::ServerConfig server;
-  server.tls.enabled = settings.tls.enabled;
-  server.tls.client_auth_required = settings.tls.client_auth_required;
-  server.tls.cert_file = settings.tls.certificate.string();
-  server.tls.key_file = settings.tls.private_key.string();
-  for (const auto& path : settings.tls.root_cas)
-    server.tls.root_cert_files.push_back(path.string());
-  for (const auto& path : settings.tls.client_root_cas) {
-    server.tls.client_root_ca_files.push_back(path.string());
-  }
-  server.keepalive.server_min_interval = settings.keepalive.min_interval;
-  server.keepalive.server_interval = settings.keepalive.interval;
-  server.keepalive.server_timeout = settings.keepalive.timeout;
-  server.max_recv_message_size = settings.max_recv_msg_size;
-  server.max_send_message_size = settings.max_send_msg_size;
-  return server;
-}
-
-common::ops::HttpListenerConfig HttpConfig(const config::HttpListenerSettings& settings) {
-  common::ops::HttpListenerConfig http;
-  http.listen_address = settings.listen_address;
-  http.tls.enabled = settings.tls.enabled;
-  http.tls.cert_file = settings.tls.certificate.string();
-  http.tls.key_file = settings.tls.private_key.string();
-  http.tls.client_auth_required = settings.tls.client_auth_required;
-  for (const auto& path : settings.tls.client_root_cas) {
-    http.tls.client_root_ca_files.push_back(path.string());
-  }
-  return http;
-}
-
 void Reply(httplib::Response& response, const participation::Response& answer) {
   response.status = answer.status;
   if (!answer.body.empty()) response.set_content(answer.body, "application/json");
@@ -169,9 +137,7 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
   parts->participation = std::make_unique<participation::ParticipationApi>(*parts->registrar);
 
   common::ops::OperationsConfig operations;
-  auto ops_http = HttpConfig(parts->config.operations);
-  operations.listen_address = ops_http.listen_address;
-  operations.tls = ops_http.tls;
+  operations.listener = parts->config.operations;
   operations.version = kVersion;
   parts->operations =
       std::make_unique<common::ops::OperationsServer>(operations, metrics, parts->loggers.get());
@@ -186,14 +152,12 @@ Status OrdererNode::Start() {
   Parts& parts = *parts_;
   WEFT_RETURN_IF_ERROR(Annotate(parts.registrar->Initialize(), "opening the channels"));
 
-  auto grpc =
-      common::grpc::BuildServer(parts.config.general.server.listen_address, {parts.service.get()},
-                                GrpcServerConfig(parts.config.general.server));
+  auto grpc = common::grpc::BuildServer(parts.config.general.server, {parts.service.get()});
   if (!grpc.ok())
     return Annotate(grpc.status(), "starting the gRPC server (General.ListenAddress)");
   parts.grpc = *std::move(grpc);
 
-  parts.admin = std::make_unique<common::ops::HttpListener>(HttpConfig(parts.config.admin));
+  parts.admin = std::make_unique<common::ops::HttpListener>(parts.config.admin);
   InstallParticipationRoutes(parts.admin->server(), *parts.participation);
   WEFT_RETURN_IF_ERROR(
       Annotate(parts.admin->Start(), "starting the admin endpoint (Admin.ListenAddress)"));

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 OperationsConfig LocalConfig() {
   OperationsConfig config;
-  config.listen_address = "127.0.0.1:0";
+  config.listener.listen_address = "127.0.0.1:0";
   config.version = "2.5.0-weft";
   config.commit_sha = "abc123";
   return config;
@@ -150,7 +150,7 @@ TEST_CASE("After Stop the operations server no longer accepts connections") {
 
 TEST_CASE("A malformed listen address is rejected") {
   OperationsConfig config = LocalConfig();
-  config.listen_address = "127.0.0.1";
+  config.listener.listen_address = "127.0.0.1";
   OperationsServer server(config, nullptr, nullptr);
   CHECK(server.Start().code() == absl::StatusCode::kInvalidArgument);
 }
@@ -159,7 +159,7 @@ TEST_CASE("A listen address already in use is reported as unavailable") {
   OperationsServer first(LocalConfig(), nullptr, nullptr);
   REQUIRE(first.Start().ok());
   OperationsConfig config = LocalConfig();
-  config.listen_address = "127.0.0.1:" + std::to_string(first.port());
+  config.listener.listen_address = "127.0.0.1:" + std::to_string(first.port());
   OperationsServer second(config, nullptr, nullptr);
   CHECK(second.Start().code() == absl::StatusCode::kUnavailable);
 }
@@ -190,11 +190,11 @@ struct TlsFiles {
 
   OperationsConfig ServerConfig(bool client_auth) const {
     OperationsConfig config = LocalConfig();
-    config.tls.enabled = true;
-    config.tls.cert_file = server_cert;
-    config.tls.key_file = server_key;
-    config.tls.client_auth_required = client_auth;
-    config.tls.client_root_ca_files = {other_ca_file, ca_file};
+    config.listener.tls.enabled = true;
+    config.listener.tls.certificate = server_cert;
+    config.listener.tls.private_key = server_key;
+    config.listener.tls.client_auth_required = client_auth;
+    config.listener.tls.client_root_cas = {other_ca_file, ca_file};
     return config;
   }
 };
@@ -247,10 +247,30 @@ TEST_CASE("With client auth required the operations server only accepts trusted 
   CHECK_FALSE(untrusted.Get("/healthz"));
 }
 
+TEST_CASE("The operations server takes its TLS key pair as PEM contents as well as files") {
+  REQUIRE(OperationsTlsSupported());
+  TlsFiles tls;
+  const testing::TestIdentity server_identity =
+      testing::IssueLeaf(tls.ca, "ops.example.com", {}, {"localhost", "127.0.0.1"});
+  OperationsConfig config = LocalConfig();
+  config.listener.tls.enabled = true;
+  config.listener.tls.certificate_pem = server_identity.CertPem();
+  config.listener.tls.private_key_pem = server_identity.KeyPem();
+  OperationsServer server(config, nullptr, nullptr);
+  REQUIRE(server.Start().ok());
+
+  httplib::SSLClient trusting("127.0.0.1", server.port());
+  trusting.set_ca_cert_path(tls.ca_file.c_str());
+  trusting.enable_server_certificate_verification(true);
+  auto ok = trusting.Get("/healthz");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+}
+
 TEST_CASE("Unreadable TLS files make Start fail with InvalidArgument naming the file") {
   TlsFiles tls;
   OperationsConfig config = tls.ServerConfig(/*client_auth=*/false);
-  config.tls.cert_file = (tls.dir / "missing.pem").string();
+  config.listener.tls.certificate = (tls.dir / "missing.pem").string();
   OperationsServer server(config, nullptr, nullptr);
   const Status status = server.Start();
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
