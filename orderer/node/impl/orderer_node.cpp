@@ -7,8 +7,8 @@
 #include "common/deliver/deliver_handler.h"
 #include "common/grpc/server.h"
 #include "common/log/logger_factory.h"
+#include "common/metrics/metrics.h"
 #include "common/ops/http_listener.h"
-#include "common/ops/metrics.h"
 #include "common/ops/operations_server.h"
 #include "fmt/format.h"
 #include "msp/local_msp.h"
@@ -71,7 +71,7 @@ struct OrdererNode::Parts {
   std::unique_ptr<common::log::LoggerFactory> loggers;
   std::shared_ptr<common::log::Logger> logger;
   std::optional<msp::LocalMsp> local_msp;
-  common::ops::MetricsRegistry metrics;
+  common::metrics::MetricsRegistry metrics;
   consensus::ConsenterRegistry consenters;
   consensus::kafka::KafkaConsenter* kafka = nullptr;
   std::unique_ptr<multichannel::Registrar> registrar;
@@ -107,7 +107,7 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
     return Annotate(local_msp.status(), "loading the local MSP (General.LocalMSPDir)");
   parts->local_msp.emplace(*std::move(local_msp));
 
-  common::ops::MetricsRegistry* metrics =
+  common::metrics::MetricsRegistry* metrics =
       parts->config.metrics.provider == config::MetricsProvider::kPrometheus ? &parts->metrics
                                                                              : nullptr;
   consensus::solo::SoloOptions solo;

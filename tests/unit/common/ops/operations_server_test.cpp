@@ -27,7 +27,7 @@ OperationsConfig LocalConfig() {
 struct Fixture {
   std::ostringstream log_output;
   log::LoggerFactory logging{log_output};
-  MetricsRegistry metrics;
+  metrics::MetricsRegistry metrics;
   OperationsServer server{LocalConfig(), &metrics, &logging};
 
   Fixture() { REQUIRE(server.Start().ok()); }
@@ -78,12 +78,13 @@ TEST_CASE("A component can register only one health checker") {
 
 TEST_CASE("metrics serves the registry in Prometheus text format") {
   Fixture fixture;
-  Counter* counter = *fixture.metrics.NewCounter({"blocks_committed", "Blocks.", {"channel"}});
+  metrics::Counter* counter =
+      *fixture.metrics.NewCounter({"blocks_committed", "Blocks.", {"channel"}});
   counter->Add(2, {"mychannel"});
   auto result = fixture.Client().Get("/metrics");
   REQUIRE(result);
   CHECK(result->status == 200);
-  CHECK(result->get_header_value("Content-Type") == kPrometheusContentType);
+  CHECK(result->get_header_value("Content-Type") == metrics::kPrometheusContentType);
   CHECK_THAT(result->body, Catch::Contains("blocks_committed{channel=\"mychannel\"} 2\n"));
 }
 

@@ -1,4 +1,4 @@
-#include "common/ops/metrics.h"
+#include "common/metrics/metrics.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace weft::common::ops {
+namespace weft::common::metrics {
 namespace {
 
 const std::vector<double>& DefaultBuckets() {
@@ -226,4 +226,4 @@ std::string MetricsRegistry::Expose() const {
   return out;
 }
 
-}  // namespace weft::common::ops
+}  // namespace weft::common::metrics
