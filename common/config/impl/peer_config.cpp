@@ -5,6 +5,7 @@
 
 #include "common/config/impl/shared_readers.h"
 #include "common/config/impl/text.h"
+#include "common/settings/host_port.h"
 
 namespace weft::common::config {
 namespace {
@@ -22,9 +23,6 @@ void ReadPeerStyleTls(Reader& r, const std::string& section, settings::TlsSettin
   CheckServerTls(r, *tls, section + ".enabled", section + ".cert.file", section + ".key.file");
 }
 
-// The host part of "host:port" ("" for ":7051").
-std::string HostOf(const std::string& address) { return address.substr(0, address.rfind(':')); }
-
 void ReadNetwork(Reader& r, PeerSettings* peer) {
   r.ReadString("peer.id", &peer->id, Need::kRequired);
   r.ReadString("peer.networkId", &peer->network_id);
@@ -32,8 +30,11 @@ void ReadNetwork(Reader& r, PeerSettings* peer) {
   r.ReadHostPort("peer.listenAddress", &peer->server.listen_address);
   if (peer->server.listen_address.empty()) peer->server.listen_address = peer->address;
   r.ReadHostPort("peer.chaincodeListenAddress", &peer->chaincode_listen_address);
-  if (peer->chaincode_listen_address.empty() && !peer->server.listen_address.empty()) {
-    peer->chaincode_listen_address = HostOf(peer->server.listen_address) + ":7052";
+  if (peer->chaincode_listen_address.empty()) {
+    // An unparsable listen address has been reported already.
+    if (auto listen = settings::SplitHostPort(peer->server.listen_address); listen.ok()) {
+      peer->chaincode_listen_address = settings::JoinHostPort(listen->host, 7052);
+    }
   }
   r.ReadHostPort("peer.chaincodeAddress", &peer->chaincode_address);
   if (peer->chaincode_address.empty()) peer->chaincode_address = peer->chaincode_listen_address;

@@ -12,6 +12,7 @@
 #include "common/config/impl/merge_keys.h"
 #include "common/config/impl/text.h"
 #include "common/config/values.h"
+#include "common/settings/host_port.h"
 
 namespace weft::common::config {
 namespace {
@@ -406,18 +407,9 @@ void Reader::ReadPathList(std::string_view key, std::vector<std::filesystem::pat
 
 void Reader::ReadHostPort(std::string_view key, std::string* out, Need need) {
   auto parse = [](std::string_view text) -> StatusOr<std::string> {
-    const size_t colon = text.rfind(':');
-    std::string_view host = text.substr(0, colon);
-    bool ok = colon != std::string_view::npos;
-    // An IPv6 host must be bracketed, or its colons would be read as the port separator.
-    if (ok && host.find(':') != std::string_view::npos) {
-      ok = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+    if (!settings::SplitHostPort(text).ok()) {
+      return absl::InvalidArgumentError(Cat("expected host:port, got '", text, "'"));
     }
-    if (ok) {
-      StatusOr<int64_t> port = ParseInteger(text.substr(colon + 1));
-      ok = port.ok() && *port >= 0 && *port <= 65535;
-    }
-    if (!ok) return absl::InvalidArgumentError(Cat("expected host:port, got '", text, "'"));
     return std::string(text);
   };
   if (need == Need::kRequired && !Has(key)) {

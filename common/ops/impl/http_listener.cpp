@@ -11,28 +11,12 @@
 #include <chrono>
 #include <memory>
 
-#include "absl/strings/numbers.h"
+#include "common/settings/host_port.h"
 #include "common/settings/tls_material.h"
 #include "fmt/format.h"
 
 namespace weft::common::ops {
 namespace {
-
-[[nodiscard]] StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(fmt::format("listen address '{}' is not host:port", address));
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);  // "[::1]:port"
-  }
-  if (host.empty()) host = "0.0.0.0";
-  return std::make_pair(host, port);
-}
 
 std::string OpenSslError() {
   const unsigned long code = ERR_get_error();
@@ -149,17 +133,17 @@ HttpListener::HttpListener(settings::HttpListenerSettings settings)
 
 HttpListener::~HttpListener() { Stop(); }
 
-std::string HttpListener::address() const {
-  const bool ipv6 = host_.find(':') != std::string::npos;
-  return ipv6 ? fmt::format("[{}]:{}", host_, port_) : fmt::format("{}:{}", host_, port_);
-}
+std::string HttpListener::address() const { return settings::JoinHostPort(host_, port_); }
 
 Status HttpListener::Start() {
   if (started_) return absl::FailedPreconditionError("HTTP listener already started");
   WEFT_RETURN_IF_ERROR(setup_);
   if (!http_->is_valid()) return absl::InternalError("HTTP listener TLS context could not be made");
-  WEFT_ASSIGN_OR_RETURN(auto host_port, SplitHostPort(settings_.listen_address));
-  const auto& [host, port] = host_port;
+  WEFT_ASSIGN_OR_RETURN(settings::HostPort listen,
+                        settings::SplitHostPort(settings_.listen_address));
+  // An empty host means every interface, as in Go.
+  const std::string host = listen.host.empty() ? "0.0.0.0" : listen.host;
+  const int port = listen.port;
   int bound = port;
   if (port == 0) {
     bound = http_->bind_to_any_port(host);

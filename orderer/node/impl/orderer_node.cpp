@@ -10,6 +10,7 @@
 #include "common/metrics/metrics.h"
 #include "common/ops/http_listener.h"
 #include "common/ops/operations_server.h"
+#include "common/settings/host_port.h"
 #include "fmt/format.h"
 #include "msp/local_msp.h"
 #include "orderer/broadcast/broadcast_handler.h"
@@ -180,12 +181,14 @@ Status OrdererNode::Start() {
                                 "starting the operations endpoint (Operations.ListenAddress)"));
   parts.started = true;
 
-  const std::string host = parts.config.general.server.listen_address.substr(
-      0, parts.config.general.server.listen_address.rfind(':'));
-  std::cout << fmt::format("orderer started: grpc={}:{} admin={} operations={}", host,
-                           parts.grpc.port, parts.admin->address(), parts.operations->address())
+  // BuildServer has bound the address, so it parses.
+  const std::string grpc_address = common::settings::JoinHostPort(
+      common::settings::SplitHostPort(parts.config.general.server.listen_address)->host,
+      parts.grpc.port);
+  std::cout << fmt::format("orderer started: grpc={} admin={} operations={}", grpc_address,
+                           parts.admin->address(), parts.operations->address())
             << std::endl;
-  parts.logger->Info("orderer {} serving on {}:{} (MSP {})", kVersion, host, parts.grpc.port,
+  parts.logger->Info("orderer {} serving on {} (MSP {})", kVersion, grpc_address,
                      parts.config.general.local_msp_id);
   return absl::OkStatus();
 }
