@@ -1,5 +1,7 @@
 #include "common/config/orderer_config.h"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <utility>
 
@@ -48,9 +50,9 @@ void ReadGeneral(Reader& r, OrdererGeneralSettings* general) {
   r.ReadString("General.BootstrapMethod", &general->bootstrap_method);
   if (internal::Lower(general->bootstrap_method) != "none") {
     r.AddError("General.BootstrapMethod",
-               internal::Cat("'", general->bootstrap_method,
-                             "' is not supported; Weft orderers start with 'none' and join "
-                             "channels through the channel participation API"));
+               fmt::format("'{}' is not supported; Weft orderers start with 'none' and join "
+                           "channels through the channel participation API",
+                           general->bootstrap_method));
   }
   general->bootstrap_method = "none";
   r.ReadPath("General.LocalMSPDir", &general->local_msp_dir, Need::kRequired);

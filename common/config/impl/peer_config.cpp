@@ -1,10 +1,11 @@
 #include "common/config/peer_config.h"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <utility>
 
 #include "common/config/impl/shared_readers.h"
-#include "common/config/impl/text.h"
 #include "common/settings/host_port.h"
 
 namespace weft::common::config {
@@ -77,7 +78,7 @@ void ReadDeliveryClient(Reader& r, DeliveryClientSettings* delivery) {
                  &delivery->reconnect_backoff_threshold);
   const size_t overrides = r.ListSize("peer.deliveryclient.addressOverrides");
   for (size_t i = 0; i < overrides; ++i) {
-    const std::string item = internal::Cat("peer.deliveryclient.addressOverrides[", i, "]");
+    const std::string item = fmt::format("peer.deliveryclient.addressOverrides[{}]", i);
     OrdererAddressOverride entry;
     r.ReadString(item + ".from", &entry.from, Need::kRequired);
     r.ReadString(item + ".to", &entry.to, Need::kRequired);
@@ -116,7 +117,7 @@ void ReadChaincode(Reader& r, ChaincodeSettings* chaincode) {
   r.ReadString("chaincode.logging.format", &chaincode->logging.format);
   const size_t builders = r.ListSize("chaincode.externalBuilders");
   for (size_t i = 0; i < builders; ++i) {
-    const std::string item = internal::Cat("chaincode.externalBuilders[", i, "]");
+    const std::string item = fmt::format("chaincode.externalBuilders[{}]", i);
     ExternalBuilder builder;
     r.ReadString(item + ".name", &builder.name, Need::kRequired);
     r.ReadPath(item + ".path", &builder.path, Need::kRequired);

@@ -1,5 +1,7 @@
 #include "common/config/values.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstdint>
 #include <limits>
@@ -10,14 +12,13 @@
 namespace weft::common::config {
 namespace {
 
-using internal::Cat;
 using internal::Lower;
 using internal::Trim;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 [[nodiscard]] Status Expected(std::string_view what, std::string_view text) {
-  return absl::InvalidArgumentError(Cat("expected ", what, ", got '", text, "'"));
+  return absl::InvalidArgumentError(fmt::format("expected {}, got '{}'", what, text));
 }
 
 // Reads the leading digits of *text into *value, consuming them. Returns false on overflow.
