@@ -30,14 +30,40 @@ void Reply(httplib::Response& response, const participation::Response& answer) {
   if (!answer.body.empty()) response.set_content(answer.body, "application/json");
 }
 
-// Routes /participation/v1/channels[/{name}] onto the participation API.
-void InstallParticipationRoutes(httplib::Server& server, participation::ParticipationApi& api) {
+// The body bytes httplib kept: the body itself, or for a multipart form its parts' contents.
+uint64_t ReceivedBytes(const httplib::Request& request) {
+  uint64_t received = request.body.size();
+  for (const auto& [name, part] : request.files) received += part.content.size();
+  return received;
+}
+
+// Routes /participation/v1/channels[/{name}] onto the participation API, refusing request
+// bodies above `max_body` bytes with 413 as Fabric does.
+void InstallParticipationRoutes(httplib::Server& server, participation::ParticipationApi& api,
+                                uint64_t max_body) {
   const std::string channels = participation::kChannelsPath;
   const std::string one_channel = channels + R"(/([^/]+))";
+  // httplib refuses a Content-Length above the limit before reading the body and answers
+  // 413 without content; the error handler gives that answer its JSON error.
+  server.set_payload_max_length(max_body);
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [max_body](const httplib::Request&, httplib::Response& response) {
+        if (response.status != 413 || !response.body.empty()) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        Reply(response, participation::ParticipationApi::BodyTooLarge(max_body));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server.Get(channels, [&api](const httplib::Request&, httplib::Response& response) {
     Reply(response, api.ListChannels());
   });
-  server.Post(channels, [&api](const httplib::Request& request, httplib::Response& response) {
+  server.Post(channels, [&api, max_body](const httplib::Request& request,
+                                         httplib::Response& response) {
+    // Chunked bodies carry no Content-Length, so httplib reads them whole.
+    if (ReceivedBytes(request) > max_body) {
+      Reply(response, participation::ParticipationApi::BodyTooLarge(max_body));
+      return;
+    }
     if (!request.is_multipart_form_data()) {
       Reply(response, participation::ParticipationApi::Error(
                           400, "expected multipart/form-data with a config-block file"));
@@ -159,7 +185,8 @@ Status OrdererNode::Start() {
   parts.grpc = *std::move(grpc);
 
   parts.admin = std::make_unique<common::ops::HttpListener>(parts.config.admin);
-  InstallParticipationRoutes(parts.admin->server(), *parts.participation);
+  InstallParticipationRoutes(parts.admin->server(), *parts.participation,
+                             parts.config.channel_participation.max_request_body_size);
   WEFT_RETURN_IF_ERROR(
       Annotate(parts.admin->Start(), "starting the admin endpoint (Admin.ListenAddress)"));
 
