@@ -34,33 +34,25 @@ std::string FormatValue(double value) {
   return fmt::format("{}", value);  // shortest text that round-trips
 }
 
-std::string EscapeLabelValue(const std::string& value) {
+// Prometheus text escaping: backslash and newline everywhere, double quotes in label values.
+std::string Escape(const std::string& text, bool quotes) {
   std::string out;
-  for (char c : value) {
-    if (c == '\\')
+  for (char c : text) {
+    if (c == '\\') {
       out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
+    } else if (c == '\n') {
       out += "\\n";
-    else
+    } else if (c == '"' && quotes) {
+      out += "\\\"";
+    } else {
       out += c;
+    }
   }
   return out;
 }
 
-std::string EscapeHelp(const std::string& help) {
-  std::string out;
-  for (char c : help) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
+std::string EscapeLabelValue(const std::string& value) { return Escape(value, /*quotes=*/true); }
+std::string EscapeHelp(const std::string& help) { return Escape(help, /*quotes=*/false); }
 
 // {a="x",b="y"} plus an optional extra label (histogram "le"); "" if no labels.
 std::string LabelSet(const std::vector<std::string>& names, const LabelValues& values,
