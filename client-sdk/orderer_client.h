@@ -13,8 +13,8 @@
 
 #include "common/channelconfig/channel_config.h"
 #include "common/common.pb.h"
-#include "common/grpc/config.h"
 #include "common/protoutil/signer.h"
+#include "common/settings/settings.h"
 #include "common/status/status.h"
 #include "orderer/ab.pb.h"
 
@@ -22,9 +22,9 @@ namespace weft::client {
 
 class OrdererClient {
  public:
-  // `target` is "host:port"; `config` carries TLS/mTLS and keepalive settings.
+  // `target` is "host:port"; `settings` carries TLS/mTLS and keepalive settings.
   [[nodiscard]] static StatusOr<std::unique_ptr<OrdererClient>> Connect(
-      const std::string& target, const common::grpc::ClientConfig& config);
+      const std::string& target, const common::settings::GrpcClientSettings& settings);
   ~OrdererClient();
 
   // Sends each envelope on one Broadcast stream and returns the orderer's answer to

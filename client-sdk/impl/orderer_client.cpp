@@ -19,8 +19,8 @@ struct OrdererClient::Connection {
 };
 
 StatusOr<std::unique_ptr<OrdererClient>> OrdererClient::Connect(
-    const std::string& target, const common::grpc::ClientConfig& config) {
-  WEFT_ASSIGN_OR_RETURN(auto channel, common::grpc::MakeChannel(target, config));
+    const std::string& target, const common::settings::GrpcClientSettings& settings) {
+  WEFT_ASSIGN_OR_RETURN(auto channel, common::grpc::MakeChannel(target, settings));
   auto connection = std::make_unique<Connection>();
   connection->stub = ::orderer::AtomicBroadcast::NewStub(channel);
   connection->channel = std::move(channel);

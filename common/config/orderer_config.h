@@ -10,8 +10,9 @@
 #include <filesystem>
 #include <string>
 
+#include "common/config/metrics_settings.h"
 #include "common/config/reader.h"
-#include "common/config/settings.h"
+#include "common/settings/settings.h"
 #include "common/status/status.h"
 
 namespace weft::common::config {
@@ -19,7 +20,7 @@ namespace weft::common::config {
 struct OrdererGeneralSettings {
   // General.ListenAddress and General.ListenPort joined as "host:port", plus General.TLS,
   // General.Keepalive and General.Max{Recv,Send}MsgSize.
-  GrpcServerSettings server = GrpcServerAt("127.0.0.1:7050");
+  settings::GrpcServerSettings server = settings::GrpcServerAt("127.0.0.1:7050");
   // Only "none": the orderer starts without a system channel and joins application
   // channels through the channel participation API.
   std::string bootstrap_method = "none";
@@ -50,7 +51,7 @@ struct KafkaSaslPlainSettings {
 struct KafkaSettings {
   KafkaRetrySettings retry;
   bool verbose = false;
-  ClientTlsSettings tls;
+  settings::TlsSettings tls;
   KafkaSaslPlainSettings sasl_plain;
   std::string version = "0.10.2.0";
   int16_t topic_replication_factor = 3;
@@ -67,8 +68,8 @@ struct OrdererConfig {
   OrdererGeneralSettings general;
   FileLedgerSettings file_ledger;
   KafkaSettings kafka;
-  HttpListenerSettings admin = HttpListenerAt("127.0.0.1:7053");
-  HttpListenerSettings operations = HttpListenerAt("127.0.0.1:8443");
+  settings::HttpListenerSettings admin = settings::HttpListenerAt("127.0.0.1:7053");
+  settings::HttpListenerSettings operations = settings::HttpListenerAt("127.0.0.1:8443");
   MetricsSettings metrics;
   ChannelParticipationSettings channel_participation;
 };

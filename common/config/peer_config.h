@@ -13,8 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "common/config/metrics_settings.h"
 #include "common/config/reader.h"
-#include "common/config/settings.h"
+#include "common/settings/settings.h"
 #include "common/status/status.h"
 
 namespace weft::common::config {
@@ -42,7 +43,7 @@ struct OrdererAddressOverride {
 };
 
 struct DeliveryClientSettings {
-  ClientKeepaliveSettings keepalive;  // peer.keepalive.deliveryClient
+  settings::ClientKeepaliveSettings keepalive;  // peer.keepalive.deliveryClient
   std::chrono::milliseconds reconnect_total_time_threshold = std::chrono::hours(1);
   std::chrono::milliseconds conn_timeout = std::chrono::seconds(3);
   std::chrono::milliseconds reconnect_backoff_threshold = std::chrono::hours(1);
@@ -55,15 +56,14 @@ struct PeerSettings {
   std::string address;  // required: the endpoint other nodes and clients dial
   // peer.listenAddress, peer.tls, peer.keepalive.{interval,timeout,minInterval} and
   // peer.max{Recv,Send}MsgSize. The listen address defaults to peer.address.
-  GrpcServerSettings server;
+  settings::GrpcServerSettings server;
   // Chaincode processes connect here; defaults to the listen host with port 7052.
   std::string chaincode_listen_address;
   // What chaincode is told to dial; defaults to chaincode_listen_address.
   std::string chaincode_address;
   // For the peer's own outgoing connections (orderers, other peers): peer.keepalive.client,
   // and peer.tls.clientCert/clientKey (falling back to the server pair) + rootcert.
-  ClientKeepaliveSettings client_keepalive;
-  ClientTlsSettings client_tls;
+  settings::GrpcClientSettings client;
   std::filesystem::path file_system_path;  // required
   std::filesystem::path msp_config_path;   // required
   std::string local_msp_id;                // required
@@ -110,7 +110,7 @@ struct PeerConfig {
   PeerSettings peer;
   ChaincodeSettings chaincode;
   LedgerSettings ledger;
-  HttpListenerSettings operations = HttpListenerAt("127.0.0.1:9443");
+  settings::HttpListenerSettings operations = settings::HttpListenerAt("127.0.0.1:9443");
   MetricsSettings metrics;
 };
 

@@ -23,9 +23,10 @@ namespace weft::common::config {
 // overflow of int64) is an error.
 [[nodiscard]] StatusOr<int64_t> ParseInteger(std::string_view text);
 
-// Go's time.ParseDuration syntax: a sequence of decimal numbers with units ns, us (or µs),
-// ms, s, m, h, e.g. "10s", "1.5h", "1h30m", "500ms"; "0" needs no unit. Negative values
-// are rejected because no setting means anything with them.
+// Go's time.ParseDuration syntax (read by absl::ParseDuration): a sequence of decimal
+// numbers with units ns, us (or µs), ms, s, m, h, e.g. "10s", "1.5h", "1h30m", "500ms";
+// "0" needs no unit. Negative and infinite values are rejected because no setting means
+// anything with them, and so are values beyond int64 nanoseconds, as in Go.
 [[nodiscard]] StatusOr<std::chrono::nanoseconds> ParseDuration(std::string_view text);
 
 // Fabric's byte sizes: a plain number of bytes ("1048576") or a number followed by K, M or

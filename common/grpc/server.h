@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "common/grpc/config.h"
+#include "common/settings/settings.h"
 #include "common/status/status.h"
 
 namespace weft::common::grpc {
@@ -20,19 +20,18 @@ namespace weft::common::grpc {
 // be inspected.
 using ChannelArgs = std::map<std::string, std::variant<int, std::string>>;
 
-// The arguments BuildServer applies for `config`.
-ChannelArgs ServerChannelArgs(const ServerConfig& config);
+// The arguments BuildServer applies for `settings`.
+ChannelArgs ServerChannelArgs(const settings::GrpcServerSettings& settings);
 
 struct BuiltServer {
   std::unique_ptr<::grpc::Server> server;
   int port = 0;  // the port actually bound
 };
 
-// Starts a server on `address` ("host:port"; port 0 picks a free port) serving
+// Starts a server on settings.listen_address (port 0 picks a free port) serving
 // `services`, which must outlive the server. Fails with InvalidArgument or
 // NotFound for bad TLS settings or files, Unavailable if it cannot listen.
-[[nodiscard]] StatusOr<BuiltServer> BuildServer(const std::string& address,
-                                                const std::vector<::grpc::Service*>& services,
-                                                const ServerConfig& config);
+[[nodiscard]] StatusOr<BuiltServer> BuildServer(const settings::GrpcServerSettings& settings,
+                                                const std::vector<::grpc::Service*>& services);
 
 }  // namespace weft::common::grpc

@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <vector>
 
+#include "common/settings/settings.h"
 #include "common/status/status.h"
 
 namespace httplib {
@@ -19,26 +19,9 @@ class Server;
 
 namespace weft::common::ops {
 
-// Fabric's operations.tls / Admin.TLS sections.
-struct OpsTlsConfig {
-  bool enabled = false;
-  std::string cert_file;  // PEM certificate chain
-  std::string key_file;   // PEM private key
-  // When true, clients must present a certificate issued by one of
-  // client_root_ca_files.
-  bool client_auth_required = false;
-  std::vector<std::string> client_root_ca_files;
-};
-
-struct HttpListenerConfig {
-  // host:port; port 0 picks a free port (see port()).
-  std::string listen_address;
-  OpsTlsConfig tls;
-};
-
 class HttpListener {
  public:
-  explicit HttpListener(HttpListenerConfig config);
+  explicit HttpListener(settings::HttpListenerSettings settings);
   ~HttpListener();  // Stops the listener.
   HttpListener(const HttpListener&) = delete;
   HttpListener& operator=(const HttpListener&) = delete;
@@ -57,7 +40,7 @@ class HttpListener {
   std::string address() const;        // "host:port" actually bound
 
  private:
-  const HttpListenerConfig config_;
+  const settings::HttpListenerSettings settings_;
   Status setup_;  // TLS context problems found at construction, reported by Start
   std::unique_ptr<httplib::Server> http_;
   std::thread serve_thread_;

@@ -24,16 +24,16 @@
 #include <vector>
 
 #include "common/log/logger_factory.h"
+#include "common/metrics/metrics.h"
 #include "common/ops/http_listener.h"
-#include "common/ops/metrics.h"
+#include "common/settings/settings.h"
 #include "common/status/status.h"
 
 namespace weft::common::ops {
 
 struct OperationsConfig {
-  // host:port; port 0 picks a free port (see OperationsServer::port()).
-  std::string listen_address = "127.0.0.1:9443";
-  OpsTlsConfig tls;
+  // Port 0 picks a free port (see OperationsServer::port()).
+  settings::HttpListenerSettings listener;
   std::string version;
   std::string commit_sha;
 };
@@ -47,7 +47,8 @@ bool OperationsTlsSupported();
 class OperationsServer {
  public:
   // `metrics` and `logging` are optional (may be null) and must outlive the server.
-  OperationsServer(OperationsConfig config, MetricsRegistry* metrics, log::LoggerFactory* logging);
+  OperationsServer(OperationsConfig config, metrics::MetricsRegistry* metrics,
+                   log::LoggerFactory* logging);
   ~OperationsServer();  // Stops the server.
   OperationsServer(const OperationsServer&) = delete;
   OperationsServer& operator=(const OperationsServer&) = delete;
@@ -71,7 +72,7 @@ class OperationsServer {
   void InstallHandlers();
 
   const OperationsConfig config_;
-  MetricsRegistry* const metrics_;
+  metrics::MetricsRegistry* const metrics_;
   log::LoggerFactory* const logging_;
 
   std::mutex checkers_mu_;

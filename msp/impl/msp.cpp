@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_join.h"
 #include "common/crypto/hash.h"
 #include "fmt/format.h"
 
@@ -25,7 +24,7 @@ std::string CertificationChainId(const std::vector<crypto::Certificate>& chain) 
 }
 
 std::string OuList(const crypto::Certificate& certificate) {
-  return fmt::format("[{}]", absl::StrJoin(certificate.subject_organizational_units(), ", "));
+  return fmt::format("[{}]", fmt::join(certificate.subject_organizational_units(), ", "));
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "common/common.pb.h"
-#include "common/ops/metrics.h"
+#include "common/metrics/metrics.h"
 #include "orderer/ab.pb.h"
 #include "orderer/multichannel/registrar.h"
 
@@ -24,7 +24,7 @@ class BroadcastHandler {
  public:
   // `registrar` and `metrics` (nullable) must outlive the handler.
   explicit BroadcastHandler(multichannel::Registrar& registrar,
-                            common::ops::MetricsRegistry* metrics = nullptr);
+                            common::metrics::MetricsRegistry* metrics = nullptr);
 
   ::orderer::BroadcastResponse Handle(const ::common::Envelope& envelope);
 
@@ -35,7 +35,7 @@ class BroadcastHandler {
 
   multichannel::Registrar& registrar_;
   // "broadcast_processed_count"{channel, type, status}; null without metrics.
-  common::ops::Counter* processed_ = nullptr;
+  common::metrics::Counter* processed_ = nullptr;
 };
 
 }  // namespace weft::orderer::broadcast

@@ -24,7 +24,7 @@
 #include "common/deliver/deliver_handler.h"
 #include "common/ledger/blockstore/block_store.h"
 #include "common/log/logger.h"
-#include "common/ops/metrics.h"
+#include "common/metrics/metrics.h"
 #include "common/protoutil/signer.h"
 #include "common/status/status.h"
 #include "orderer/blockcutter/block_cutter.h"
@@ -35,8 +35,8 @@ namespace weft::orderer::multichannel {
 
 // Metrics a chain reports, labelled by channel; either may be null.
 struct ChainMetrics {
-  common::ops::Gauge* height = nullptr;               // ledger_blockchain_height
-  common::ops::Histogram* block_envelopes = nullptr;  // blockcutter_block_envelopes
+  common::metrics::Gauge* height = nullptr;               // ledger_blockchain_height
+  common::metrics::Histogram* block_envelopes = nullptr;  // blockcutter_block_envelopes
 };
 
 class ChainSupport final : public consensus::ConsenterSupport,

@@ -23,7 +23,7 @@
 #include "common/deliver/deliver_handler.h"
 #include "common/ledger/blockstore/file_block_store.h"
 #include "common/log/logger_factory.h"
-#include "common/ops/metrics.h"
+#include "common/metrics/metrics.h"
 #include "common/protoutil/signer.h"
 #include "common/status/status.h"
 #include "orderer/consensus/consensus.h"
@@ -42,7 +42,7 @@ struct RegistrarOptions {
   // timer's clock is given to the consenter (SoloOptions::clock).
   common::concurrency::Clock* clock = nullptr;
   // Nullable: no metrics.
-  common::ops::MetricsRegistry* metrics = nullptr;
+  common::metrics::MetricsRegistry* metrics = nullptr;
   // Nullable: logs go to a private stderr factory.
   common::log::LoggerFactory* loggers = nullptr;
   common::ledger::blockstore::FsyncPolicy fsync =

@@ -7,12 +7,14 @@
 //   POST   /participation/v1/channels          multipart form, file field "config-block"
 //                                              201 channel info | 400 | 405 | 409
 //   DELETE /participation/v1/channels/{name}   204 | 404
-// Errors are {"error":"<what went wrong>"}.
+// Errors are {"error":"<what went wrong>"}; a request body larger than
+// ChannelParticipation.MaxRequestBodySize is refused with 413.
 //
 // Transport-free: the HTTP adapter in orderer/node maps requests onto these calls.
 // Thread-safety: safe for concurrent use (the registrar serialises changes).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -40,6 +42,8 @@ class ParticipationApi {
   // 405 for methods the API does not offer on a path; names the allowed ones.
   static Response MethodNotAllowed(std::string_view allowed);
   static Response Error(int status, std::string_view message);
+  // 413 for a request body above `max_request_body_size` bytes; names the limit.
+  static Response BodyTooLarge(uint64_t max_request_body_size);
 
  private:
   multichannel::Registrar& registrar_;

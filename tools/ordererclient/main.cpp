@@ -41,17 +41,17 @@ int Fail(const std::string& what, const weft::Status& status) {
   return 1;
 }
 
-weft::common::grpc::ClientConfig ClientConfig(const Options& options) {
-  weft::common::grpc::ClientConfig config;
+weft::common::settings::GrpcClientSettings ClientSettings(const Options& options) {
+  weft::common::settings::GrpcClientSettings settings;
   if (!options.tls_ca.empty()) {
-    config.tls.enabled = true;
-    config.tls.root_cert_files = {options.tls_ca};
+    settings.tls.enabled = true;
+    settings.tls.root_cas = {options.tls_ca};
   }
-  return config;
+  return settings;
 }
 
 int Broadcast(const Options& options, const weft::msp::SigningIdentity& signer) {
-  auto client = weft::client::OrdererClient::Connect(options.orderer, ClientConfig(options));
+  auto client = weft::client::OrdererClient::Connect(options.orderer, ClientSettings(options));
   if (!client.ok()) return Fail("connecting to " + options.orderer, client.status());
   std::vector<::common::Envelope> envelopes;
   for (int i = 0; i < options.count; ++i) {
@@ -84,7 +84,7 @@ int Deliver(const Options& options, const weft::msp::SigningIdentity& signer) {
   }
   auto verifier = weft::client::ChainVerifier::FromGenesis(genesis);
   if (!verifier.ok()) return Fail("reading the genesis block", verifier.status());
-  auto client = weft::client::OrdererClient::Connect(options.orderer, ClientConfig(options));
+  auto client = weft::client::OrdererClient::Connect(options.orderer, ClientSettings(options));
   if (!client.ok()) return Fail("connecting to " + options.orderer, client.status());
 
   weft::Status problem;

@@ -1,5 +1,7 @@
 #include "common/config/impl/merge_keys.h"
 
+#include <fmt/format.h>
+
 #include <set>
 #include <string>
 #include <utility>
@@ -99,9 +101,9 @@ class Resolver {
 
   [[nodiscard]] Status Error(const YAML::Node& node, std::string_view what) const {
     const YAML::Mark mark = node.Mark();
-    if (mark.is_null()) return absl::InvalidArgumentError(Cat(file_name_, ": ", what));
+    if (mark.is_null()) return absl::InvalidArgumentError(fmt::format("{}: {}", file_name_, what));
     return absl::InvalidArgumentError(
-        Cat(file_name_, ":", mark.line + 1, ":", mark.column + 1, ": ", what));
+        fmt::format("{}:{}:{}: {}", file_name_, mark.line + 1, mark.column + 1, what));
   }
 
   std::string_view file_name_;

@@ -1,11 +1,13 @@
 #include "common/config/orderer_config.h"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <utility>
 
 #include "common/config/impl/shared_readers.h"
 #include "common/config/impl/text.h"
-#include "common/config/values.h"
+#include "common/settings/host_port.h"
 
 namespace weft::common::config {
 namespace {
@@ -14,7 +16,7 @@ using internal::CheckServerTls;
 using internal::ReadMetrics;
 
 // Fabric's orderer spells the TLS keys alike in General, Admin and Operations.
-void ReadServerTls(Reader& r, const std::string& section, TlsSettings* tls) {
+void ReadServerTls(Reader& r, const std::string& section, settings::TlsSettings* tls) {
   r.ReadBool(section + ".Enabled", &tls->enabled);
   r.ReadPath(section + ".Certificate", &tls->certificate);
   r.ReadPath(section + ".PrivateKey", &tls->private_key);
@@ -24,33 +26,33 @@ void ReadServerTls(Reader& r, const std::string& section, TlsSettings* tls) {
 }
 
 void ReadGeneral(Reader& r, OrdererGeneralSettings* general) {
-  GrpcServerSettings& server = general->server;
+  settings::GrpcServerSettings& server = general->server;
   // Fabric keeps host and port apart; gRPC wants them joined. Each part defaults to its
-  // half of the struct's default address.
-  const size_t colon = server.listen_address.rfind(':');
-  std::string host = server.listen_address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  int port = static_cast<int>(ParseInteger(server.listen_address.substr(colon + 1)).value_or(0));
-  r.ReadString("General.ListenAddress", &host);
+  // half of the struct's default address (a valid constant).
+  settings::HostPort listen = settings::SplitHostPort(server.listen_address).value();
+  int port = listen.port;
+  r.ReadString("General.ListenAddress", &listen.host);
   r.ReadInt("General.ListenPort", &port, 0, 65535);
-  const bool bare_ipv6 = host.find(':') != std::string::npos && host.front() != '[';
-  server.listen_address =
-      bare_ipv6 ? internal::Cat("[", host, "]:", port) : internal::Cat(host, ":", port);
+  // Accept a bracketed IPv6 host as well as a bare one.
+  if (listen.host.size() >= 2 && listen.host.front() == '[' && listen.host.back() == ']') {
+    listen.host = listen.host.substr(1, listen.host.size() - 2);
+  }
+  server.listen_address = settings::JoinHostPort(listen.host, port);
 
   ReadServerTls(r, "General.TLS", &server.tls);
   r.ReadPathList("General.TLS.RootCAs", &server.tls.root_cas);
   r.ReadDuration("General.Keepalive.ServerMinInterval", &server.keepalive.min_interval);
   r.ReadDuration("General.Keepalive.ServerInterval", &server.keepalive.interval);
   r.ReadDuration("General.Keepalive.ServerTimeout", &server.keepalive.timeout);
-  r.ReadByteSize("General.MaxRecvMsgSize", &server.max_recv_msg_size);
-  r.ReadByteSize("General.MaxSendMsgSize", &server.max_send_msg_size);
+  r.ReadByteSize("General.MaxRecvMsgSize", &server.max_recv_message_size);
+  r.ReadByteSize("General.MaxSendMsgSize", &server.max_send_message_size);
 
   r.ReadString("General.BootstrapMethod", &general->bootstrap_method);
   if (internal::Lower(general->bootstrap_method) != "none") {
     r.AddError("General.BootstrapMethod",
-               internal::Cat("'", general->bootstrap_method,
-                             "' is not supported; Weft orderers start with 'none' and join "
-                             "channels through the channel participation API"));
+               fmt::format("'{}' is not supported; Weft orderers start with 'none' and join "
+                           "channels through the channel participation API",
+                           general->bootstrap_method));
   }
   general->bootstrap_method = "none";
   r.ReadPath("General.LocalMSPDir", &general->local_msp_dir, Need::kRequired);

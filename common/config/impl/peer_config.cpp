@@ -1,10 +1,12 @@
 #include "common/config/peer_config.h"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <utility>
 
 #include "common/config/impl/shared_readers.h"
-#include "common/config/impl/text.h"
+#include "common/settings/host_port.h"
 
 namespace weft::common::config {
 namespace {
@@ -13,7 +15,7 @@ using internal::CheckServerTls;
 using internal::ReadMetrics;
 
 // core.yaml nests each TLS file as "<name>.file" and CA lists as "<name>.files".
-void ReadPeerStyleTls(Reader& r, const std::string& section, TlsSettings* tls) {
+void ReadPeerStyleTls(Reader& r, const std::string& section, settings::TlsSettings* tls) {
   r.ReadBool(section + ".enabled", &tls->enabled);
   r.ReadPath(section + ".cert.file", &tls->certificate);
   r.ReadPath(section + ".key.file", &tls->private_key);
@@ -22,9 +24,6 @@ void ReadPeerStyleTls(Reader& r, const std::string& section, TlsSettings* tls) {
   CheckServerTls(r, *tls, section + ".enabled", section + ".cert.file", section + ".key.file");
 }
 
-// The host part of "host:port" ("" for ":7051").
-std::string HostOf(const std::string& address) { return address.substr(0, address.rfind(':')); }
-
 void ReadNetwork(Reader& r, PeerSettings* peer) {
   r.ReadString("peer.id", &peer->id, Need::kRequired);
   r.ReadString("peer.networkId", &peer->network_id);
@@ -32,28 +31,31 @@ void ReadNetwork(Reader& r, PeerSettings* peer) {
   r.ReadHostPort("peer.listenAddress", &peer->server.listen_address);
   if (peer->server.listen_address.empty()) peer->server.listen_address = peer->address;
   r.ReadHostPort("peer.chaincodeListenAddress", &peer->chaincode_listen_address);
-  if (peer->chaincode_listen_address.empty() && !peer->server.listen_address.empty()) {
-    peer->chaincode_listen_address = HostOf(peer->server.listen_address) + ":7052";
+  if (peer->chaincode_listen_address.empty()) {
+    // An unparsable listen address has been reported already.
+    if (auto listen = settings::SplitHostPort(peer->server.listen_address); listen.ok()) {
+      peer->chaincode_listen_address = settings::JoinHostPort(listen->host, 7052);
+    }
   }
   r.ReadHostPort("peer.chaincodeAddress", &peer->chaincode_address);
   if (peer->chaincode_address.empty()) peer->chaincode_address = peer->chaincode_listen_address;
 
-  ServerKeepaliveSettings& keepalive = peer->server.keepalive;
+  settings::ServerKeepaliveSettings& keepalive = peer->server.keepalive;
   r.ReadDuration("peer.keepalive.interval", &keepalive.interval);
   r.ReadDuration("peer.keepalive.timeout", &keepalive.timeout);
   r.ReadDuration("peer.keepalive.minInterval", &keepalive.min_interval);
-  r.ReadDuration("peer.keepalive.client.interval", &peer->client_keepalive.interval);
-  r.ReadDuration("peer.keepalive.client.timeout", &peer->client_keepalive.timeout);
+  r.ReadDuration("peer.keepalive.client.interval", &peer->client.keepalive.interval);
+  r.ReadDuration("peer.keepalive.client.timeout", &peer->client.keepalive.timeout);
   r.ReadDuration("peer.keepalive.deliveryClient.interval",
                  &peer->delivery_client.keepalive.interval);
   r.ReadDuration("peer.keepalive.deliveryClient.timeout", &peer->delivery_client.keepalive.timeout);
 
-  TlsSettings& tls = peer->server.tls;
+  settings::TlsSettings& tls = peer->server.tls;
   ReadPeerStyleTls(r, "peer.tls", &tls);
   std::filesystem::path root_cert;
   r.ReadPath("peer.tls.rootcert.file", &root_cert);
   if (!root_cert.empty()) tls.root_cas = {root_cert};
-  ClientTlsSettings& client = peer->client_tls;
+  settings::TlsSettings& client = peer->client.tls;
   client.enabled = tls.enabled;
   client.certificate = tls.certificate;
   client.private_key = tls.private_key;
@@ -61,8 +63,11 @@ void ReadNetwork(Reader& r, PeerSettings* peer) {
   r.ReadPath("peer.tls.clientCert.file", &client.certificate);
   r.ReadPath("peer.tls.clientKey.file", &client.private_key);
 
-  r.ReadByteSize("peer.maxRecvMsgSize", &peer->server.max_recv_msg_size);
-  r.ReadByteSize("peer.maxSendMsgSize", &peer->server.max_send_msg_size);
+  // Fabric's peer sizes its client connections like its server.
+  r.ReadByteSize("peer.maxRecvMsgSize", &peer->server.max_recv_message_size);
+  r.ReadByteSize("peer.maxSendMsgSize", &peer->server.max_send_message_size);
+  peer->client.max_recv_message_size = peer->server.max_recv_message_size;
+  peer->client.max_send_message_size = peer->server.max_send_message_size;
 }
 
 void ReadDeliveryClient(Reader& r, DeliveryClientSettings* delivery) {
@@ -73,7 +78,7 @@ void ReadDeliveryClient(Reader& r, DeliveryClientSettings* delivery) {
                  &delivery->reconnect_backoff_threshold);
   const size_t overrides = r.ListSize("peer.deliveryclient.addressOverrides");
   for (size_t i = 0; i < overrides; ++i) {
-    const std::string item = internal::Cat("peer.deliveryclient.addressOverrides[", i, "]");
+    const std::string item = fmt::format("peer.deliveryclient.addressOverrides[{}]", i);
     OrdererAddressOverride entry;
     r.ReadString(item + ".from", &entry.from, Need::kRequired);
     r.ReadString(item + ".to", &entry.to, Need::kRequired);
@@ -112,7 +117,7 @@ void ReadChaincode(Reader& r, ChaincodeSettings* chaincode) {
   r.ReadString("chaincode.logging.format", &chaincode->logging.format);
   const size_t builders = r.ListSize("chaincode.externalBuilders");
   for (size_t i = 0; i < builders; ++i) {
-    const std::string item = internal::Cat("chaincode.externalBuilders[", i, "]");
+    const std::string item = fmt::format("chaincode.externalBuilders[{}]", i);
     ExternalBuilder builder;
     r.ReadString(item + ".name", &builder.name, Need::kRequired);
     r.ReadPath(item + ".path", &builder.path, Need::kRequired);

@@ -1,5 +1,6 @@
 #include "common/config/reader.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
@@ -12,12 +13,11 @@
 #include "common/config/impl/merge_keys.h"
 #include "common/config/impl/text.h"
 #include "common/config/values.h"
+#include "common/settings/host_port.h"
 
 namespace weft::common::config {
 namespace {
 
-using internal::Cat;
-using internal::Join;
 using internal::Lower;
 using internal::Upper;
 
@@ -58,9 +58,9 @@ std::vector<std::string> KeyAndParents(const std::vector<Step>& steps) {
   std::string path;
   for (const Step& step : steps) {
     if (step.index) {
-      path += Cat("[", *step.index, "]");
+      path += fmt::format("[{}]", *step.index);
     } else {
-      path += Cat(path.empty() ? "" : ".", step.name);
+      path += fmt::format("{}{}", path.empty() ? "" : ".", step.name);
     }
     paths.push_back(path);
   }
@@ -113,7 +113,7 @@ struct Reader::State {
     read_sections.insert(paths.begin(), paths.end());
 
     if (key.find('[') == std::string_view::npos) {
-      std::string name = Cat(env_prefix, "_", Upper(key));
+      std::string name = fmt::format("{}_{}", env_prefix, Upper(key));
       for (char& c : name) {
         if (c == '.') c = '_';
       }
@@ -153,7 +153,7 @@ struct Reader::State {
     if (!raw) return std::nullopt;
     if (raw->from_env() || !raw->node.IsMap()) {
       const std::string_view got = raw->from_env() ? "a string" : KindName(raw->node);
-      AddError(key, &*raw, Cat("expected a map, got ", got));
+      AddError(key, &*raw, fmt::format("expected a map, got {}", got));
       return std::nullopt;
     }
     return raw->node;
@@ -177,12 +177,12 @@ struct Reader::State {
     bool ok = true;
     for (const auto& entry : *map) {
       const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "?";
-      const std::string entry_key = Cat(key, ".", name);
+      const std::string entry_key = fmt::format("{}.{}", key, name);
       MarkRead(entry_key);
       StatusOr<T> value = entry.second.IsScalar()
                               ? parse(entry.second.Scalar())
-                              : StatusOr<T>(absl::InvalidArgumentError(
-                                    Cat("expected a scalar, got ", KindName(entry.second))));
+                              : StatusOr<T>(absl::InvalidArgumentError(fmt::format(
+                                    "expected a scalar, got {}", KindName(entry.second))));
       if (!value.ok()) {
         AddError(entry_key, nullptr, std::string(value.status().message()));
         ok = false;
@@ -201,9 +201,10 @@ struct Reader::State {
   }
 
   void AddError(std::string_view key, const Raw* raw, std::string_view what) {
-    std::string source =
-        raw != nullptr && raw->from_env() ? Cat(" (set by ", raw->env_name, ")") : std::string();
-    errors.push_back(Cat(file_name, ": ", key, source, ": ", what));
+    std::string source = raw != nullptr && raw->from_env()
+                             ? fmt::format(" (set by {})", raw->env_name)
+                             : std::string();
+    errors.push_back(fmt::format("{}: {}{}: {}", file_name, key, source, what));
   }
 
   // A lookup result: the value if the key is set, and its text if that value is a scalar
@@ -221,7 +222,8 @@ struct Reader::State {
     } else if (found.raw->node.IsScalar()) {
       found.text = found.raw->node.Scalar();
     } else {
-      AddError(key, &*found.raw, Cat("expected ", expected, ", got ", KindName(found.raw->node)));
+      AddError(key, &*found.raw,
+               fmt::format("expected {}, got {}", expected, KindName(found.raw->node)));
     }
     return found;
   }
@@ -254,7 +256,7 @@ struct Reader::State {
     for (const YAML::Node& item : raw->node) {
       if (!item.IsScalar()) {
         AddError(key, &*raw,
-                 Cat("expected a list of strings, got ", KindName(item), " in the list"));
+                 fmt::format("expected a list of strings, got {} in the list", KindName(item)));
         return std::nullopt;
       }
       items.push_back(item.Scalar());
@@ -271,17 +273,17 @@ struct Reader::State {
         CollectUnknown(child, child_path, child_shown, out);
         return;
       }
-      out->push_back(Cat(file_name, ": ", child_shown, ": unknown key, ignored"));
+      out->push_back(fmt::format("{}: {}: unknown key, ignored", file_name, child_shown));
     };
     if (node.IsMap()) {
       for (const auto& entry : node) {
         const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "?";
-        visit(entry.second, path.empty() ? Lower(name) : Cat(path, ".", Lower(name)),
-              shown.empty() ? name : Cat(shown, ".", name));
+        visit(entry.second, path.empty() ? Lower(name) : fmt::format("{}.{}", path, Lower(name)),
+              shown.empty() ? name : fmt::format("{}.{}", shown, name));
       }
     } else if (node.IsSequence()) {
       for (size_t i = 0; i < node.size(); ++i) {
-        visit(node[i], Cat(path, "[", i, "]"), Cat(shown, "[", i, "]"));
+        visit(node[i], fmt::format("{}[{}]", path, i), fmt::format("{}[{}]", shown, i));
       }
     }
   }
@@ -296,13 +298,13 @@ StatusOr<Reader> Reader::Open(const std::filesystem::path& file, std::string env
                               Environment env) {
   std::error_code error;
   if (!std::filesystem::exists(file, error)) {
-    return absl::NotFoundError(Cat(file.string(), ": config file not found"));
+    return absl::NotFoundError(fmt::format("{}: config file not found", file.string()));
   }
   std::ifstream in(file, std::ios::binary);
   std::stringstream text;
   if (in.is_open()) text << in.rdbuf();
   if (!in.is_open() || in.bad()) {
-    return absl::FailedPreconditionError(Cat(file.string(), ": cannot read config file"));
+    return absl::FailedPreconditionError(fmt::format("{}: cannot read config file", file.string()));
   }
   return Parse(text.str(), file, std::move(env_prefix), std::move(env));
 }
@@ -319,19 +321,19 @@ StatusOr<Reader> Reader::Parse(std::string_view yaml, const std::filesystem::pat
   try {
     state->root.reset(YAML::Load(std::string(yaml)));
   } catch (const YAML::ParserException& e) {
-    return absl::InvalidArgumentError(Cat(file.string(), ":", e.mark.line + 1, ":",
-                                          e.mark.column + 1, ": invalid YAML: ", e.msg));
+    return absl::InvalidArgumentError(fmt::format("{}:{}:{}: invalid YAML: {}", file.string(),
+                                                  e.mark.line + 1, e.mark.column + 1, e.msg));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(Cat(file.string(), ": invalid YAML: ", e.what()));
+    return absl::InvalidArgumentError(fmt::format("{}: invalid YAML: {}", file.string(), e.what()));
   }
   if (state->root.IsNull()) state->root.reset(YAML::Node(YAML::NodeType::Map));
   WEFT_ASSIGN_OR_RETURN(YAML::Node resolved,
                         internal::ResolveMergeKeys(state->root, file.string()));
   state->root.reset(resolved);
   if (!state->root.IsMap()) {
-    return absl::InvalidArgumentError(Cat(file.string(),
-                                          ": expected a map of settings at the top level, got ",
-                                          KindName(state->root)));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: expected a map of settings at the top level, got {}", file.string(),
+                    KindName(state->root)));
   }
   return Reader(std::move(state));
 }
@@ -356,7 +358,7 @@ std::optional<int64_t> Reader::IntValue(std::string_view key, int64_t min, int64
     StatusOr<int64_t> value = ParseInteger(text);
     if (value.ok() && (*value < min || *value > max)) {
       return StatusOr<int64_t>(absl::InvalidArgumentError(
-          Cat("expected an integer from ", min, " to ", max, ", got '", text, "'")));
+          fmt::format("expected an integer from {} to {}, got '{}'", min, max, text)));
     }
     return value;
   });
@@ -373,7 +375,7 @@ std::optional<uint64_t> Reader::ByteSizeValue(std::string_view key, uint64_t max
     StatusOr<uint64_t> value = ParseByteSize(text);
     if (value.ok() && *value > max) {
       return StatusOr<uint64_t>(absl::InvalidArgumentError(
-          Cat("expected a byte size of at most ", max, " bytes, got '", text, "'")));
+          fmt::format("expected a byte size of at most {} bytes, got '{}'", max, text)));
     }
     return value;
   });
@@ -406,18 +408,9 @@ void Reader::ReadPathList(std::string_view key, std::vector<std::filesystem::pat
 
 void Reader::ReadHostPort(std::string_view key, std::string* out, Need need) {
   auto parse = [](std::string_view text) -> StatusOr<std::string> {
-    const size_t colon = text.rfind(':');
-    std::string_view host = text.substr(0, colon);
-    bool ok = colon != std::string_view::npos;
-    // An IPv6 host must be bracketed, or its colons would be read as the port separator.
-    if (ok && host.find(':') != std::string_view::npos) {
-      ok = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+    if (!settings::SplitHostPort(text).ok()) {
+      return absl::InvalidArgumentError(fmt::format("expected host:port, got '{}'", text));
     }
-    if (ok) {
-      StatusOr<int64_t> port = ParseInteger(text.substr(colon + 1));
-      ok = port.ok() && *port >= 0 && *port <= 65535;
-    }
-    if (!ok) return absl::InvalidArgumentError(Cat("expected host:port, got '", text, "'"));
     return std::string(text);
   };
   if (need == Need::kRequired && !Has(key)) {
@@ -436,7 +429,7 @@ void Reader::ReadOneOf(std::string_view key, std::string* out,
       if (Lower(choice) == Lower(text)) return std::string(choice);
     }
     return absl::InvalidArgumentError(
-        Cat("expected one of ", Join(allowed, ", "), ", got '", text, "'"));
+        fmt::format("expected one of {}, got '{}'", fmt::join(allowed, ", "), text));
   };
   if (auto value = state_->Parsed<std::string>(key, "a string", parse)) *out = *std::move(value);
 }
@@ -478,7 +471,7 @@ void Reader::AddError(std::string_view key, std::string_view what) {
 
 Status Reader::Finish() const {
   if (state_->errors.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(Join(state_->errors, "; "));
+  return absl::InvalidArgumentError(fmt::format("{}", fmt::join(state_->errors, "; ")));
 }
 
 const std::vector<std::string>& Reader::errors() const { return state_->errors; }

@@ -1,6 +1,6 @@
 #include "common/config/impl/shared_readers.h"
 
-#include "common/config/impl/text.h"
+#include <fmt/format.h>
 
 namespace weft::common::config::internal {
 
@@ -11,10 +11,10 @@ void ReadMetrics(Reader& reader, std::string_view key, MetricsSettings* metrics)
       provider == "prometheus" ? MetricsProvider::kPrometheus : MetricsProvider::kDisabled;
 }
 
-void CheckServerTls(Reader& reader, const TlsSettings& tls, std::string_view enabled_key,
+void CheckServerTls(Reader& reader, const settings::TlsSettings& tls, std::string_view enabled_key,
                     std::string_view certificate_key, std::string_view private_key_key) {
   if (!tls.enabled) return;
-  const std::string why = internal::Cat("required when ", enabled_key, " is true");
+  const std::string why = fmt::format("required when {} is true", enabled_key);
   if (tls.certificate.empty()) reader.AddError(certificate_key, why);
   if (tls.private_key.empty()) reader.AddError(private_key_key, why);
 }

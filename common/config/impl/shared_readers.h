@@ -5,8 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/config/metrics_settings.h"
 #include "common/config/reader.h"
-#include "common/config/settings.h"
+#include "common/settings/settings.h"
 
 namespace weft::common::config::internal {
 
@@ -15,7 +16,7 @@ void ReadMetrics(Reader& reader, std::string_view key, MetricsSettings* metrics)
 
 // A TLS server cannot start without its key pair: records an error against each missing
 // file when `tls` is enabled. `*_key` name the settings in messages.
-void CheckServerTls(Reader& reader, const TlsSettings& tls, std::string_view enabled_key,
+void CheckServerTls(Reader& reader, const settings::TlsSettings& tls, std::string_view enabled_key,
                     std::string_view certificate_key, std::string_view private_key_key);
 
 }  // namespace weft::common::config::internal

@@ -1,23 +1,25 @@
 #include "common/config/values.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstdint>
 #include <limits>
 #include <string>
 
+#include "absl/time/time.h"
 #include "common/config/impl/text.h"
 
 namespace weft::common::config {
 namespace {
 
-using internal::Cat;
 using internal::Lower;
 using internal::Trim;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 [[nodiscard]] Status Expected(std::string_view what, std::string_view text) {
-  return absl::InvalidArgumentError(Cat("expected ", what, ", got '", text, "'"));
+  return absl::InvalidArgumentError(fmt::format("expected {}, got '{}'", what, text));
 }
 
 // Reads the leading digits of *text into *value, consuming them. Returns false on overflow.
@@ -34,15 +36,16 @@ bool ConsumeDigits(std::string_view* text, uint64_t* value, int* count) {
   return true;
 }
 
-int64_t UnitNanos(std::string_view unit) {
-  if (unit == "ns") return 1;
-  // Go accepts both the micro sign (U+00B5) and the Greek mu (U+03BC).
-  if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") return 1'000;
-  if (unit == "ms") return 1'000'000;
-  if (unit == "s") return 1'000'000'000;
-  if (unit == "m") return 60'000'000'000;
-  if (unit == "h") return 3'600'000'000'000;
-  return 0;
+// absl::ParseDuration reads Go's syntax except the micro sign; Go accepts both the micro
+// sign (U+00B5) and the Greek mu (U+03BC) for "us".
+std::string WithAsciiMicros(std::string_view text) {
+  std::string out(text);
+  for (std::string_view micro : {"\xC2\xB5s", "\xCE\xBCs"}) {
+    for (size_t at = out.find(micro); at != std::string::npos; at = out.find(micro, at)) {
+      out.replace(at, micro.size(), "us");
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -81,52 +84,16 @@ int64_t UnitNanos(std::string_view unit) {
 
 [[nodiscard]] StatusOr<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
   constexpr std::string_view kWhat = "a duration such as 10s, 2m or 1h30m";
-  std::string_view rest = Trim(text);
-  if (!rest.empty() && rest.front() == '+') rest.remove_prefix(1);
-  if (rest == "0") return std::chrono::nanoseconds(0);
-  if (rest.empty()) return Expected(kWhat, text);
-
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  int64_t total = 0;
-  while (!rest.empty()) {
-    uint64_t whole = 0;
-    int whole_digits = 0;
-    if (!ConsumeDigits(&rest, &whole, &whole_digits)) return Expected(kWhat, text);
-    // Fraction digits beyond what fits are dropped, as Go does.
-    uint64_t fraction = 0;
-    uint64_t scale = 1;
-    int fraction_digits = 0;
-    if (!rest.empty() && rest.front() == '.') {
-      rest.remove_prefix(1);
-      while (!rest.empty() && IsDigit(rest.front())) {
-        if (scale <= std::numeric_limits<uint64_t>::max() / 10) {
-          fraction = fraction * 10 + static_cast<uint64_t>(rest.front() - '0');
-          scale *= 10;
-        }
-        ++fraction_digits;
-        rest.remove_prefix(1);
-      }
-    }
-    if (whole_digits == 0 && fraction_digits == 0) return Expected(kWhat, text);
-
-    size_t unit_length = 0;
-    while (unit_length < rest.size() && rest[unit_length] != '.' && !IsDigit(rest[unit_length])) {
-      ++unit_length;
-    }
-    const int64_t unit = UnitNanos(rest.substr(0, unit_length));
-    if (unit == 0) return Expected(kWhat, text);
-    rest.remove_prefix(unit_length);
-
-    if (whole > static_cast<uint64_t>(kMax / unit)) return Expected(kWhat, text);
-    const int64_t whole_part = static_cast<int64_t>(whole) * unit;
-    const auto fraction_part =
-        static_cast<int64_t>(static_cast<long double>(fraction) * unit / scale);
-    if (whole_part > kMax - fraction_part) return Expected(kWhat, text);
-    const int64_t part = whole_part + fraction_part;
-    if (total > kMax - part) return Expected(kWhat, text);
-    total += part;
+  const std::string go_text = WithAsciiMicros(Trim(text));
+  absl::Duration duration;
+  // absl also reads "inf" and negative durations; no setting means anything with them, and
+  // a std::chrono::nanoseconds holds at most int64 nanoseconds, as Go's time.Duration.
+  if (go_text.empty() || go_text.front() == '-' ||
+      !absl::ParseDuration(absl::string_view(go_text.data(), go_text.size()), &duration) ||
+      duration > absl::Nanoseconds(std::numeric_limits<int64_t>::max())) {
+    return Expected(kWhat, text);
   }
-  return std::chrono::nanoseconds(total);
+  return absl::ToChronoNanoseconds(duration);
 }
 
 [[nodiscard]] StatusOr<uint64_t> ParseByteSize(std::string_view text) {

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/escaping.h"
 #include "common/crypto/impl/openssl_util.h"
 
 namespace weft::common::crypto {
@@ -51,6 +52,8 @@ std::string Sha256Hasher::Finish() {
   return digest;
 }
 
-std::string HexEncode(std::string_view bytes) { return impl::BytesToHex(bytes); }
+std::string HexEncode(std::string_view bytes) {
+  return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size()));
+}
 
 }  // namespace weft::common::crypto

@@ -56,11 +56,11 @@ using X509NamePtr = std::unique_ptr<X509_NAME, impl::Deleter<X509_NAME_free>>;
   // because OpenSSL adds the sign byte when the top bit is set.
   WEFT_ASSIGN_OR_RETURN(std::string bytes, RandomBytes(16));
   if (bytes == std::string(16, '\0')) bytes.back() = 1;  // serials must not be zero
-  return HexToInteger(impl::BytesToHex(bytes));
+  return HexToInteger(HexEncode(bytes));
 }
 
 std::string ColonHex(std::string_view bytes) {
-  std::string hex = impl::BytesToHex(bytes);
+  std::string hex = HexEncode(bytes);
   std::string out;
   for (size_t i = 0; i < hex.size(); i += 2) {
     if (i > 0) out += ':';

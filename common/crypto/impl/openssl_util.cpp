@@ -42,17 +42,6 @@ std::string BignumToBytes(const BIGNUM* bn) {
   return out;
 }
 
-std::string BytesToHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0x0f]);
-  }
-  return out;
-}
-
 [[nodiscard]] StatusOr<TimePoint> AsnTimeToTimePoint(const ASN1_TIME* time) {
   std::tm tm{};
   if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {

@@ -75,7 +75,6 @@ template <typename T, typename Encode>
 }
 
 std::string BignumToBytes(const BIGNUM* bn);
-std::string BytesToHex(std::string_view bytes);
 
 using TimePoint = std::chrono::system_clock::time_point;
 [[nodiscard]] StatusOr<TimePoint> AsnTimeToTimePoint(const ASN1_TIME* time);

@@ -138,7 +138,7 @@ std::string NameToString(const X509_NAME* name) {
 
 std::string IntegerToHex(const ASN1_INTEGER* integer) {
   BignumPtr bn(ASN1_INTEGER_to_BN(integer, nullptr));
-  std::string hex = bn ? BytesToHex(BignumToBytes(bn.get())) : "";
+  std::string hex = bn ? HexEncode(BignumToBytes(bn.get())) : "";
   return hex.empty() ? "00" : hex;
 }
 

@@ -5,28 +5,24 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/impl/channel_args.h"
-#include "common/grpc/impl/tls_material.h"
+#include "common/settings/tls_material.h"
 
 namespace weft::common::grpc {
 namespace {
 
 [[nodiscard]] StatusOr<std::shared_ptr<::grpc::ServerCredentials>> MakeServerCredentials(
-    const TlsConfig& tls) {
+    const settings::TlsSettings& tls) {
   if (!tls.enabled) return ::grpc::InsecureServerCredentials();
-  WEFT_ASSIGN_OR_RETURN(std::string cert,
-                        impl::ResolvePem(tls.cert_pem, tls.cert_file, "certificate"));
-  WEFT_ASSIGN_OR_RETURN(std::string key, impl::ResolvePem(tls.key_pem, tls.key_file, "key"));
-  if (cert.empty() || key.empty()) {
+  WEFT_ASSIGN_OR_RETURN(settings::TlsMaterial material, settings::LoadTlsMaterial(tls));
+  if (material.certificate.empty() || material.private_key.empty()) {
     return absl::InvalidArgumentError("server TLS is enabled but certificate or key is missing");
   }
-  WEFT_ASSIGN_OR_RETURN(
-      std::string client_roots,
-      impl::ResolvePemBundle(tls.client_root_ca_pems, tls.client_root_ca_files, "client root CA"));
 
   ::grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({std::move(key), std::move(cert)});
+  options.pem_key_cert_pairs.push_back(
+      {std::move(material.private_key), std::move(material.certificate)});
   if (tls.client_auth_required) {
-    if (client_roots.empty()) {
+    if (material.client_root_cas.empty()) {
       return absl::InvalidArgumentError(
           "server TLS requires client certificates but no client root CAs are configured");
     }
@@ -35,39 +31,38 @@ namespace {
     // Fabric's tls.RequestClientCert: take a certificate if offered, for binding.
     options.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_BUT_DONT_VERIFY;
   }
-  options.pem_root_certs = std::move(client_roots);
+  options.pem_root_certs = std::move(material.client_root_cas);
   return ::grpc::SslServerCredentials(options);
 }
 
 }  // namespace
 
-ChannelArgs ServerChannelArgs(const ServerConfig& config) {
-  const KeepaliveConfig& keepalive = config.keepalive;
+ChannelArgs ServerChannelArgs(const settings::GrpcServerSettings& settings) {
+  const settings::ServerKeepaliveSettings& keepalive = settings.keepalive;
   return {
-      {GRPC_ARG_KEEPALIVE_TIME_MS, impl::Millis(keepalive.server_interval)},
-      {GRPC_ARG_KEEPALIVE_TIMEOUT_MS, impl::Millis(keepalive.server_timeout)},
-      {GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-       impl::Millis(keepalive.server_min_interval)},
+      {GRPC_ARG_KEEPALIVE_TIME_MS, impl::Millis(keepalive.interval)},
+      {GRPC_ARG_KEEPALIVE_TIMEOUT_MS, impl::Millis(keepalive.timeout)},
+      {GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, impl::Millis(keepalive.min_interval)},
       {GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, keepalive.permit_without_calls ? 1 : 0},
-      {GRPC_ARG_HTTP2_MAX_PING_STRIKES, keepalive.server_max_ping_strikes},
+      {GRPC_ARG_HTTP2_MAX_PING_STRIKES, keepalive.max_ping_strikes},
       // Server keepalive pings must keep flowing on idle connections.
       {GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0},
-      {GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, config.max_recv_message_size},
-      {GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, config.max_send_message_size},
+      {GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, settings.max_recv_message_size},
+      {GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, settings.max_send_message_size},
   };
 }
 
-[[nodiscard]] StatusOr<BuiltServer> BuildServer(const std::string& address,
-                                                const std::vector<::grpc::Service*>& services,
-                                                const ServerConfig& config) {
-  auto credentials = MakeServerCredentials(config.tls);
+[[nodiscard]] StatusOr<BuiltServer> BuildServer(const settings::GrpcServerSettings& settings,
+                                                const std::vector<::grpc::Service*>& services) {
+  const std::string& address = settings.listen_address;
+  auto credentials = MakeServerCredentials(settings.tls);
   if (!credentials.ok()) return Annotate(credentials.status(), "building gRPC server");
 
   ::grpc::ServerBuilder builder;
   BuiltServer built;
   builder.AddListeningPort(address, *credentials, &built.port);
   impl::ApplyChannelArgs(
-      ServerChannelArgs(config),
+      ServerChannelArgs(settings),
       [&](const std::string& name, int value) { builder.AddChannelArgument(name, value); },
       [&](const std::string& name, const std::string& value) {
         builder.AddChannelArgument(name, value);

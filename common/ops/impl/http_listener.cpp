@@ -2,34 +2,21 @@
 
 #include <httplib.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 
-#include "absl/strings/numbers.h"
+#include "common/settings/host_port.h"
+#include "common/settings/tls_material.h"
 #include "fmt/format.h"
 
 namespace weft::common::ops {
 namespace {
-
-[[nodiscard]] StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(fmt::format("listen address '{}' is not host:port", address));
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);  // "[::1]:port"
-  }
-  if (host.empty()) host = "0.0.0.0";
-  return std::make_pair(host, port);
-}
 
 std::string OpenSslError() {
   const unsigned long code = ERR_get_error();
@@ -39,40 +26,98 @@ std::string OpenSslError() {
   return buffer;
 }
 
-[[nodiscard]] Status ConfigureTls(SSL_CTX& ctx, const OpsTlsConfig& tls) {
-  ERR_clear_error();
-  if (SSL_CTX_use_certificate_chain_file(&ctx, tls.cert_file.c_str()) != 1) {
+// Frees what OpenSSL allocates, for the PEM readers below.
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct X509Free {
+  void operator()(X509* cert) const { X509_free(cert); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+BioPtr MemoryBio(const std::string& pem) {
+  return BioPtr(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+}
+
+// How a piece of material is named in errors: its file, or "given as PEM contents".
+std::string SourceOf(const std::filesystem::path& file, const std::string& pem) {
+  return pem.empty() ? fmt::format("'{}'", file.string()) : "(given as PEM contents)";
+}
+
+// Installs the certificate chain (leaf first) and the key from PEM text.
+[[nodiscard]] Status UseKeyPair(SSL_CTX& ctx, const settings::TlsSettings& tls,
+                                const settings::TlsMaterial& material) {
+  const std::string cert_source = SourceOf(tls.certificate, tls.certificate_pem);
+  BioPtr certs = MemoryBio(material.certificate);
+  X509Ptr leaf(PEM_read_bio_X509_AUX(certs.get(), nullptr, nullptr, nullptr));
+  if (leaf == nullptr || SSL_CTX_use_certificate(&ctx, leaf.get()) != 1) {
     return absl::InvalidArgumentError(
-        fmt::format("TLS certificate '{}' cannot be used: {}", tls.cert_file, OpenSslError()));
+        fmt::format("TLS certificate {} cannot be used: {}", cert_source, OpenSslError()));
   }
-  if (SSL_CTX_use_PrivateKey_file(&ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-      SSL_CTX_check_private_key(&ctx) != 1) {
-    return absl::InvalidArgumentError(
-        fmt::format("TLS key '{}' cannot be used: {}", tls.key_file, OpenSslError()));
-  }
-  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-  if (!tls.client_auth_required) return absl::OkStatus();
-  if (tls.client_root_ca_files.empty()) {
-    return absl::InvalidArgumentError(
-        "TLS requires client certificates but no client root CA files are set");
-  }
-  X509_STORE* store = SSL_CTX_get_cert_store(&ctx);
-  for (const auto& file : tls.client_root_ca_files) {
-    if (X509_STORE_load_file(store, file.c_str()) != 1) {
+  while (X509* intermediate = PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr)) {
+    if (SSL_CTX_add0_chain_cert(&ctx, intermediate) != 1) {
+      X509_free(intermediate);
       return absl::InvalidArgumentError(
-          fmt::format("TLS client root CA '{}' cannot be loaded: {}", file, OpenSslError()));
+          fmt::format("TLS certificate chain {} cannot be used: {}", cert_source, OpenSslError()));
     }
   }
+  ERR_clear_error();  // the end of the PEM text is reported as an error
+
+  BioPtr key_bio = MemoryBio(material.private_key);
+  std::unique_ptr<EVP_PKEY, PkeyFree> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  if (key == nullptr || SSL_CTX_use_PrivateKey(&ctx, key.get()) != 1 ||
+      SSL_CTX_check_private_key(&ctx) != 1) {
+    return absl::InvalidArgumentError(fmt::format("TLS key {} cannot be used: {}",
+                                                  SourceOf(tls.private_key, tls.private_key_pem),
+                                                  OpenSslError()));
+  }
+  return absl::OkStatus();
+}
+
+[[nodiscard]] Status TrustClientRoots(SSL_CTX& ctx, const std::string& bundle) {
+  X509_STORE* store = SSL_CTX_get_cert_store(&ctx);
+  BioPtr bio = MemoryBio(bundle);
+  int loaded = 0;
+  while (X509Ptr ca{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+    if (X509_STORE_add_cert(store, ca.get()) != 1) {
+      return absl::InvalidArgumentError(
+          fmt::format("TLS client root CA cannot be trusted: {}", OpenSslError()));
+    }
+    ++loaded;
+  }
+  ERR_clear_error();
+  if (loaded == 0) {
+    return absl::InvalidArgumentError(
+        "TLS requires client certificates but no client root CAs are set");
+  }
+  return absl::OkStatus();
+}
+
+[[nodiscard]] Status ConfigureTls(SSL_CTX& ctx, const settings::TlsSettings& tls) {
+  ERR_clear_error();
+  StatusOr<settings::TlsMaterial> material = settings::LoadTlsMaterial(tls);
+  // Unreadable material is a bad setting like unusable material.
+  if (!material.ok()) return absl::InvalidArgumentError(material.status().message());
+  WEFT_RETURN_IF_ERROR(UseKeyPair(ctx, tls, *material));
+  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+  if (!tls.client_auth_required) return absl::OkStatus();
+  WEFT_RETURN_IF_ERROR(TrustClientRoots(ctx, material->client_root_cas));
   SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   return absl::OkStatus();
 }
 
 }  // namespace
 
-HttpListener::HttpListener(HttpListenerConfig config) : config_(std::move(config)) {
-  if (config_.tls.enabled) {
+HttpListener::HttpListener(settings::HttpListenerSettings settings)
+    : settings_(std::move(settings)) {
+  if (settings_.tls.enabled) {
     http_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
-      setup_ = ConfigureTls(ctx, config_.tls);
+      setup_ = ConfigureTls(ctx, settings_.tls);
       return setup_.ok();
     });
   } else {
@@ -88,17 +133,17 @@ HttpListener::HttpListener(HttpListenerConfig config) : config_(std::move(config
 
 HttpListener::~HttpListener() { Stop(); }
 
-std::string HttpListener::address() const {
-  const bool ipv6 = host_.find(':') != std::string::npos;
-  return ipv6 ? fmt::format("[{}]:{}", host_, port_) : fmt::format("{}:{}", host_, port_);
-}
+std::string HttpListener::address() const { return settings::JoinHostPort(host_, port_); }
 
 Status HttpListener::Start() {
   if (started_) return absl::FailedPreconditionError("HTTP listener already started");
   WEFT_RETURN_IF_ERROR(setup_);
   if (!http_->is_valid()) return absl::InternalError("HTTP listener TLS context could not be made");
-  WEFT_ASSIGN_OR_RETURN(auto host_port, SplitHostPort(config_.listen_address));
-  const auto& [host, port] = host_port;
+  WEFT_ASSIGN_OR_RETURN(settings::HostPort listen,
+                        settings::SplitHostPort(settings_.listen_address));
+  // An empty host means every interface, as in Go.
+  const std::string host = listen.host.empty() ? "0.0.0.0" : listen.host;
+  const int port = listen.port;
   int bound = port;
   if (port == 0) {
     bound = http_->bind_to_any_port(host);
@@ -106,7 +151,7 @@ Status HttpListener::Start() {
     bound = -1;
   }
   if (bound <= 0) {
-    return absl::UnavailableError(fmt::format("cannot listen on '{}'", config_.listen_address));
+    return absl::UnavailableError(fmt::format("cannot listen on '{}'", settings_.listen_address));
   }
   host_ = host;
   port_ = bound;

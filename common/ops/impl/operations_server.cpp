@@ -40,12 +40,12 @@ bool OperationsTlsSupported() {
 #endif
 }
 
-OperationsServer::OperationsServer(OperationsConfig config, MetricsRegistry* metrics,
+OperationsServer::OperationsServer(OperationsConfig config, metrics::MetricsRegistry* metrics,
                                    log::LoggerFactory* logging)
     : config_(std::move(config)),
       metrics_(metrics),
       logging_(logging),
-      listener_(HttpListenerConfig{config_.listen_address, config_.tls}) {}
+      listener_(config_.listener) {}
 
 OperationsServer::~OperationsServer() { Stop(); }
 
@@ -96,10 +96,10 @@ void OperationsServer::InstallHandlers() {
   });
 
   if (metrics_ != nullptr) {
-    listener_.server().Get("/metrics",
-                           [this](const httplib::Request&, httplib::Response& response) {
-                             response.set_content(metrics_->Expose(), kPrometheusContentType);
-                           });
+    listener_.server().Get(
+        "/metrics", [this](const httplib::Request&, httplib::Response& response) {
+          response.set_content(metrics_->Expose(), metrics::kPrometheusContentType);
+        });
   }
 
   if (logging_ != nullptr) {

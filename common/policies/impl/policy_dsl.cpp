@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "fmt/format.h"
 #include "msp/msp_principal.pb.h"
 
@@ -66,7 +64,7 @@ class Parser {
   }
 
   [[nodiscard]] Status Expect(char c) {
-    if (!Consume(c)) return Error(absl::StrCat("'", std::string(1, c), "'"));
+    if (!Consume(c)) return Error(fmt::format("'{}'", c));
     return absl::OkStatus();
   }
 
@@ -77,8 +75,7 @@ class Parser {
   }
 
   [[nodiscard]] Status ParseExpression(::common::SignaturePolicy& out, int depth) {
-    if (depth > kMaxNesting)
-      return Error(absl::StrCat("at most ", kMaxNesting, " nested operators"));
+    if (depth > kMaxNesting) return Error(fmt::format("at most {} nested operators", kMaxNesting));
     SkipSpaces();
     if (pos_ < text_.size() && (text_[pos_] == '\'' || text_[pos_] == '"')) {
       return ParsePrincipal(out);
@@ -129,7 +126,7 @@ class Parser {
     while (pos_ < text_.size() && IsMspIdChar(text_[pos_])) ++pos_;
     std::string_view body = text_.substr(start, pos_ - start);
     if (pos_ >= text_.size() || text_[pos_] != quote) {
-      return Error(absl::StrCat("closing ", std::string(1, quote), " of a principal 'MSPID.role'"));
+      return Error(fmt::format("closing {} of a principal 'MSPID.role'", quote));
     }
     size_t dot = body.rfind('.');
     if (dot == std::string_view::npos || dot == 0) {
@@ -170,9 +167,9 @@ class Parser {
 
 [[nodiscard]] StatusOr<std::string> PrincipalToString(const ::common::MSPPrincipal& principal) {
   if (principal.principal_classification() != ::common::MSPPrincipal::ROLE) {
-    return absl::StrCat(
-        "<principal of classification ",
-        ::common::MSPPrincipal::Classification_Name(principal.principal_classification()), ">");
+    return fmt::format(
+        "<principal of classification {}>",
+        ::common::MSPPrincipal::Classification_Name(principal.principal_classification()));
   }
   ::common::MSPRole role;
   if (!role.ParseFromString(principal.principal())) {
@@ -183,7 +180,7 @@ class Parser {
       return fmt::format("'{}.{}'", role.msp_identifier(), candidate.name);
     }
   }
-  return absl::InvalidArgumentError(absl::StrCat("unknown MSP role ", role.role()));
+  return absl::InvalidArgumentError(fmt::format("unknown MSP role {}", role.role()));
 }
 
 [[nodiscard]] StatusOr<std::string> RuleToString(const ::common::SignaturePolicy& rule,
@@ -193,7 +190,7 @@ class Parser {
   if (rule.Type_case() == ::common::SignaturePolicy::kSignedBy) {
     if (rule.signed_by() < 0 || rule.signed_by() >= envelope.identities_size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("signed_by index ", rule.signed_by(), " out of range"));
+          fmt::format("signed_by index {} out of range", rule.signed_by()));
     }
     return PrincipalToString(envelope.identities(rule.signed_by()));
   }
@@ -207,10 +204,10 @@ class Parser {
   }
   int n = rule.n_out_of().n();
   int count = static_cast<int>(parts.size());
-  std::string args = absl::StrJoin(parts, ", ");
-  if (n == count) return absl::StrCat("AND(", args, ")");
-  if (n == 1) return absl::StrCat("OR(", args, ")");
-  return absl::StrCat("OutOf(", n, ", ", args, ")");
+  std::string args = fmt::format("{}", fmt::join(parts, ", "));
+  if (n == count) return fmt::format("AND({})", args);
+  if (n == 1) return fmt::format("OR({})", args);
+  return fmt::format("OutOf({}, {})", n, args);
 }
 
 }  // namespace

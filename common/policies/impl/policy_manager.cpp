@@ -1,7 +1,5 @@
 #include "common/policies/policy_manager.h"
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/policies/signature_policy.h"
 #include "fmt/format.h"
 
@@ -40,10 +38,9 @@ class ImplicitMetaPolicy final : public Policy {
       }
     }
     if (satisfied >= threshold_) return absl::OkStatus();
-    return absl::PermissionDeniedError(
-        absl::StrCat("implicit policy ", description_, " not satisfied: ", satisfied, " of ",
-                     sub_policies_.size(), " sub-policies satisfied, ", threshold_, " required (",
-                     absl::StrJoin(failures, "; "), ")"));
+    return absl::PermissionDeniedError(fmt::format(
+        "implicit policy {} not satisfied: {} of {} sub-policies satisfied, {} required ({})",
+        description_, satisfied, sub_policies_.size(), threshold_, fmt::join(failures, "; ")));
   }
 
  private:
@@ -64,7 +61,7 @@ std::unique_ptr<Policy> NewImplicitMetaPolicy(std::string description,
 StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::Build(
     std::string name, const ::common::ConfigGroup& group,
     const IdentityDeserializer& deserializer) {
-  return BuildAt(absl::StrCat("/", name), group, deserializer, nullptr);
+  return BuildAt(fmt::format("/{}", name), group, deserializer, nullptr);
 }
 
 StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
@@ -75,22 +72,22 @@ StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
   manager->root_ = root;
   const PolicyManager* children_root = root != nullptr ? root : manager.get();
   for (const auto& [child_name, child_group] : group.groups()) {
-    WEFT_ASSIGN_OR_RETURN(auto child, BuildAt(absl::StrCat(manager->path_, "/", child_name),
+    WEFT_ASSIGN_OR_RETURN(auto child, BuildAt(fmt::format("{}/{}", manager->path_, child_name),
                                               child_group, deserializer, children_root));
     manager->children_.emplace(child_name, std::move(child));
   }
   for (const auto& [policy_name, config_policy] : group.policies()) {
-    std::string policy_path = absl::StrCat(manager->path_, "/", policy_name);
+    std::string policy_path = fmt::format("{}/{}", manager->path_, policy_name);
     const ::common::Policy& policy = config_policy.policy();
     switch (policy.type()) {
       case ::common::Policy::SIGNATURE: {
         ::common::SignaturePolicyEnvelope envelope;
         if (!envelope.ParseFromString(policy.value())) {
           return absl::InvalidArgumentError(
-              absl::StrCat("policy ", policy_path, ": value is not a SignaturePolicyEnvelope"));
+              fmt::format("policy {}: value is not a SignaturePolicyEnvelope", policy_path));
         }
         auto built = NewSignaturePolicy(std::move(envelope), deserializer);
-        if (!built.ok()) return Annotate(built.status(), absl::StrCat("policy ", policy_path));
+        if (!built.ok()) return Annotate(built.status(), fmt::format("policy {}", policy_path));
         manager->policies_.emplace(policy_name, *std::move(built));
         break;
       }
@@ -99,15 +96,16 @@ StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
         if (!meta.ParseFromString(policy.value()) ||
             !::common::ImplicitMetaPolicy::Rule_IsValid(meta.rule())) {
           return absl::InvalidArgumentError(
-              absl::StrCat("policy ", policy_path, ": value is not a valid ImplicitMetaPolicy"));
+              fmt::format("policy {}: value is not a valid ImplicitMetaPolicy", policy_path));
         }
         std::vector<const Policy*> sub_policies;
         for (const auto& [child_name, child] : manager->children_) {
           auto found = child->policies_.find(meta.sub_policy());
           if (found != child->policies_.end()) sub_policies.push_back(found->second.get());
         }
-        std::string description = absl::StrCat(::common::ImplicitMetaPolicy::Rule_Name(meta.rule()),
-                                               " ", meta.sub_policy(), " (", policy_path, ")");
+        std::string description =
+            fmt::format("{} {} ({})", ::common::ImplicitMetaPolicy::Rule_Name(meta.rule()),
+                        meta.sub_policy(), policy_path);
         manager->policies_.emplace(
             policy_name,
             NewImplicitMetaPolicy(std::move(description), meta.rule(), std::move(sub_policies)));
@@ -115,8 +113,9 @@ StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
       }
       default:
         return absl::InvalidArgumentError(
-            absl::StrCat("policy ", policy_path, ": unsupported policy type ", policy.type(),
-                         " (only SIGNATURE and IMPLICIT_META are supported)"));
+            fmt::format("policy {}: unsupported policy type {} (only SIGNATURE and IMPLICIT_META "
+                        "are supported)",
+                        policy_path, policy.type()));
     }
   }
   return manager;

@@ -45,7 +45,7 @@ std::string TypeName(int32_t type) {
 }  // namespace
 
 BroadcastHandler::BroadcastHandler(multichannel::Registrar& registrar,
-                                   common::ops::MetricsRegistry* metrics)
+                                   common::metrics::MetricsRegistry* metrics)
     : registrar_(registrar) {
   if (metrics != nullptr) {
     auto counter = metrics->NewCounter({"broadcast_processed_count",

@@ -7,9 +7,10 @@
 #include "common/deliver/deliver_handler.h"
 #include "common/grpc/server.h"
 #include "common/log/logger_factory.h"
+#include "common/metrics/metrics.h"
 #include "common/ops/http_listener.h"
-#include "common/ops/metrics.h"
 #include "common/ops/operations_server.h"
+#include "common/settings/host_port.h"
 #include "fmt/format.h"
 #include "msp/local_msp.h"
 #include "orderer/broadcast/broadcast_handler.h"
@@ -24,51 +25,45 @@ namespace {
 
 namespace config = common::config;
 
-common::grpc::ServerConfig GrpcServerConfig(const config::GrpcServerSettings& settings) {
-  common::grpc::ServerConfig server;
-  server.tls.enabled = settings.tls.enabled;
-  server.tls.client_auth_required = settings.tls.client_auth_required;
-  server.tls.cert_file = settings.tls.certificate.string();
-  server.tls.key_file = settings.tls.private_key.string();
-  for (const auto& path : settings.tls.root_cas)
-    server.tls.root_cert_files.push_back(path.string());
-  for (const auto& path : settings.tls.client_root_cas) {
-    server.tls.client_root_ca_files.push_back(path.string());
-  }
-  server.keepalive.server_min_interval = settings.keepalive.min_interval;
-  server.keepalive.server_interval = settings.keepalive.interval;
-  server.keepalive.server_timeout = settings.keepalive.timeout;
-  server.max_recv_message_size = settings.max_recv_msg_size;
-  server.max_send_message_size = settings.max_send_msg_size;
-  return server;
-}
-
-common::ops::HttpListenerConfig HttpConfig(const config::HttpListenerSettings& settings) {
-  common::ops::HttpListenerConfig http;
-  http.listen_address = settings.listen_address;
-  http.tls.enabled = settings.tls.enabled;
-  http.tls.cert_file = settings.tls.certificate.string();
-  http.tls.key_file = settings.tls.private_key.string();
-  http.tls.client_auth_required = settings.tls.client_auth_required;
-  for (const auto& path : settings.tls.client_root_cas) {
-    http.tls.client_root_ca_files.push_back(path.string());
-  }
-  return http;
-}
-
 void Reply(httplib::Response& response, const participation::Response& answer) {
   response.status = answer.status;
   if (!answer.body.empty()) response.set_content(answer.body, "application/json");
 }
 
-// Routes /participation/v1/channels[/{name}] onto the participation API.
-void InstallParticipationRoutes(httplib::Server& server, participation::ParticipationApi& api) {
+// The body bytes httplib kept: the body itself, or for a multipart form its parts' contents.
+uint64_t ReceivedBytes(const httplib::Request& request) {
+  uint64_t received = request.body.size();
+  for (const auto& [name, part] : request.files) received += part.content.size();
+  return received;
+}
+
+// Routes /participation/v1/channels[/{name}] onto the participation API, refusing request
+// bodies above `max_body` bytes with 413 as Fabric does.
+void InstallParticipationRoutes(httplib::Server& server, participation::ParticipationApi& api,
+                                uint64_t max_body) {
   const std::string channels = participation::kChannelsPath;
   const std::string one_channel = channels + R"(/([^/]+))";
+  // httplib refuses a Content-Length above the limit before reading the body and answers
+  // 413 without content; the error handler gives that answer its JSON error.
+  server.set_payload_max_length(max_body);
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [max_body](const httplib::Request&, httplib::Response& response) {
+        if (response.status != 413 || !response.body.empty()) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        Reply(response, participation::ParticipationApi::BodyTooLarge(max_body));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server.Get(channels, [&api](const httplib::Request&, httplib::Response& response) {
     Reply(response, api.ListChannels());
   });
-  server.Post(channels, [&api](const httplib::Request& request, httplib::Response& response) {
+  server.Post(channels, [&api, max_body](const httplib::Request& request,
+                                         httplib::Response& response) {
+    // Chunked bodies carry no Content-Length, so httplib reads them whole.
+    if (ReceivedBytes(request) > max_body) {
+      Reply(response, participation::ParticipationApi::BodyTooLarge(max_body));
+      return;
+    }
     if (!request.is_multipart_form_data()) {
       Reply(response, participation::ParticipationApi::Error(
                           400, "expected multipart/form-data with a config-block file"));
@@ -103,7 +98,7 @@ struct OrdererNode::Parts {
   std::unique_ptr<common::log::LoggerFactory> loggers;
   std::shared_ptr<common::log::Logger> logger;
   std::optional<msp::LocalMsp> local_msp;
-  common::ops::MetricsRegistry metrics;
+  common::metrics::MetricsRegistry metrics;
   consensus::ConsenterRegistry consenters;
   consensus::kafka::KafkaConsenter* kafka = nullptr;
   std::unique_ptr<multichannel::Registrar> registrar;
@@ -139,7 +134,7 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
     return Annotate(local_msp.status(), "loading the local MSP (General.LocalMSPDir)");
   parts->local_msp.emplace(*std::move(local_msp));
 
-  common::ops::MetricsRegistry* metrics =
+  common::metrics::MetricsRegistry* metrics =
       parts->config.metrics.provider == config::MetricsProvider::kPrometheus ? &parts->metrics
                                                                              : nullptr;
   consensus::solo::SoloOptions solo;
@@ -169,9 +164,7 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
   parts->participation = std::make_unique<participation::ParticipationApi>(*parts->registrar);
 
   common::ops::OperationsConfig operations;
-  auto ops_http = HttpConfig(parts->config.operations);
-  operations.listen_address = ops_http.listen_address;
-  operations.tls = ops_http.tls;
+  operations.listener = parts->config.operations;
   operations.version = kVersion;
   parts->operations =
       std::make_unique<common::ops::OperationsServer>(operations, metrics, parts->loggers.get());
@@ -186,15 +179,14 @@ Status OrdererNode::Start() {
   Parts& parts = *parts_;
   WEFT_RETURN_IF_ERROR(Annotate(parts.registrar->Initialize(), "opening the channels"));
 
-  auto grpc =
-      common::grpc::BuildServer(parts.config.general.server.listen_address, {parts.service.get()},
-                                GrpcServerConfig(parts.config.general.server));
+  auto grpc = common::grpc::BuildServer(parts.config.general.server, {parts.service.get()});
   if (!grpc.ok())
     return Annotate(grpc.status(), "starting the gRPC server (General.ListenAddress)");
   parts.grpc = *std::move(grpc);
 
-  parts.admin = std::make_unique<common::ops::HttpListener>(HttpConfig(parts.config.admin));
-  InstallParticipationRoutes(parts.admin->server(), *parts.participation);
+  parts.admin = std::make_unique<common::ops::HttpListener>(parts.config.admin);
+  InstallParticipationRoutes(parts.admin->server(), *parts.participation,
+                             parts.config.channel_participation.max_request_body_size);
   WEFT_RETURN_IF_ERROR(
       Annotate(parts.admin->Start(), "starting the admin endpoint (Admin.ListenAddress)"));
 
@@ -216,12 +208,14 @@ Status OrdererNode::Start() {
                                 "starting the operations endpoint (Operations.ListenAddress)"));
   parts.started = true;
 
-  const std::string host = parts.config.general.server.listen_address.substr(
-      0, parts.config.general.server.listen_address.rfind(':'));
-  std::cout << fmt::format("orderer started: grpc={}:{} admin={} operations={}", host,
-                           parts.grpc.port, parts.admin->address(), parts.operations->address())
+  // BuildServer has bound the address, so it parses.
+  const std::string grpc_address = common::settings::JoinHostPort(
+      common::settings::SplitHostPort(parts.config.general.server.listen_address)->host,
+      parts.grpc.port);
+  std::cout << fmt::format("orderer started: grpc={} admin={} operations={}", grpc_address,
+                           parts.admin->address(), parts.operations->address())
             << std::endl;
-  parts.logger->Info("orderer {} serving on {}:{} (MSP {})", kVersion, host, parts.grpc.port,
+  parts.logger->Info("orderer {} serving on {} (MSP {})", kVersion, grpc_address,
                      parts.config.general.local_msp_id);
   return absl::OkStatus();
 }

@@ -40,6 +40,12 @@ Response ParticipationApi::Error(int status, std::string_view message) {
   return {status, nlohmann::json{{"error", message}}.dump()};
 }
 
+Response ParticipationApi::BodyTooLarge(uint64_t max_request_body_size) {
+  return Error(413, fmt::format("request body is larger than {} bytes "
+                                "(ChannelParticipation.MaxRequestBodySize)",
+                                max_request_body_size));
+}
+
 Response ParticipationApi::MethodNotAllowed(std::string_view allowed) {
   return Error(405, fmt::format("method not allowed; allowed: {}", allowed));
 }

@@ -55,7 +55,8 @@ class SoloNetwork {
     return dir_ / "crypto-config/peerOrganizations" / (org + ".example.com");
   }
 
-  Endpoints Start() {
+  // `extra_env` adds ORDERER_* overrides to the ones every test uses.
+  Endpoints Start(const std::vector<std::pair<std::string, std::string>>& extra_env = {}) {
     weft::testing::ProcessOptions options;
     options.argv = {(kBin / "orderer").string(), "start"};
     const fs::path orderer_dir =
@@ -69,6 +70,7 @@ class SoloNetwork {
                    {"ORDERER_ADMIN_LISTENADDRESS", "127.0.0.1:0"},
                    {"ORDERER_OPERATIONS_LISTENADDRESS", "127.0.0.1:0"},
                    {"ORDERER_METRICS_PROVIDER", "prometheus"}};
+    for (const auto& [name, value] : extra_env) options.env[name] = value;
     options.stderr_file = dir_ / "orderer.log";
     orderer_ = std::make_unique<ChildProcess>(options);
     auto ready = orderer_->WaitForLine(
@@ -289,5 +291,35 @@ TEST_CASE("The orderer keeps its channels across a restart and forgets a removed
              Catch::Contains("Status: 200") && Catch::Contains("\"channels\": []"));
   auto unknown = network.Osnadmin({"channel", "list", "--channelID", kChannel});
   CHECK_THAT(unknown.output(), Catch::Contains("Status: 404"));
+  CHECK(network.Stop() == 0);
+}
+
+TEST_CASE("The admin endpoint refuses a body above ChannelParticipation.MaxRequestBodySize") {
+  SoloNetwork network;
+  constexpr size_t kLimit = 64 * 1024;
+  Endpoints endpoints =
+      network.Start({{"ORDERER_CHANNELPARTICIPATION_MAXREQUESTBODYSIZE", "64 KB"}});
+  std::ifstream in(network.GenesisPath(), std::ios::binary);
+  const std::string genesis((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(genesis.size() + 1024 < kLimit);  // the form around the block fits as well
+
+  httplib::Client admin("http://" + endpoints.admin);
+  auto too_large =
+      admin.Post("/participation/v1/channels",
+                 httplib::MultipartFormDataItems{{"config-block", std::string(kLimit + 1, 'x'),
+                                                  "big.block", "application/octet-stream"}});
+  REQUIRE(too_large);
+  CHECK(too_large->status == 413);
+  CHECK(too_large->get_header_value("Content-Type") == "application/json");
+  CHECK_THAT(too_large->body,
+             Catch::StartsWith("{\"error\":") && Catch::Contains("larger than 65536 bytes"));
+
+  auto joined =
+      admin.Post("/participation/v1/channels",
+                 httplib::MultipartFormDataItems{
+                     {"config-block", genesis, "genesis.block", "application/octet-stream"}});
+  REQUIRE(joined);
+  INFO(joined->body);
+  CHECK(joined->status == 201);
   CHECK(network.Stop() == 0);
 }

@@ -7,6 +7,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/hash.h"
 #include "common/ledger/blockstore/impl/index_codec.h"
 #include "common/ledger/blockstore/impl/segment_file.h"
 #include "common/protoutil/block.h"
@@ -15,10 +16,6 @@ namespace weft::common::ledger::blockstore {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Hex(std::string_view bytes) {
-  return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size()));
-}
 
 // The ChannelHeader.tx_id of a BlockData entry, or "" when it has none or
 // does not parse (such entries are stored but not indexed, as in Fabric).
@@ -60,9 +57,9 @@ uint8_t ValidationCodeOf(const ::common::Block& block, std::size_t tx_index) {
         absl::StrCat("block number ", number, " is not the next block: height is ", height));
   }
   if (height > 0 && block.header().previous_hash() != current_hash) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("block ", number, " has previous hash ", Hex(block.header().previous_hash()),
-                     " but the header hash of block ", height - 1, " is ", Hex(current_hash)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "block ", number, " has previous hash ", crypto::HexEncode(block.header().previous_hash()),
+        " but the header hash of block ", height - 1, " is ", crypto::HexEncode(current_hash)));
   }
   return absl::OkStatus();
 }
@@ -397,7 +394,8 @@ StatusOr<::common::Block> FileBlockStore::RetrieveBlockByHash(
   WEFT_RETURN_IF_ERROR(CheckOpen());
   auto value = index_.Get(BlockHashKey(header_hash));
   if (value.status().code() == absl::StatusCode::kNotFound) {
-    return absl::NotFoundError(absl::StrCat("no block with header hash ", Hex(header_hash)));
+    return absl::NotFoundError(
+        absl::StrCat("no block with header hash ", crypto::HexEncode(header_hash)));
   }
   WEFT_RETURN_IF_ERROR(value.status());
   WEFT_ASSIGN_OR_RETURN(uint64_t number, DecodeNumber(*value));

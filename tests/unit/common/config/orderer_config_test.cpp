@@ -71,7 +71,7 @@ TEST_CASE("An orderer.yaml with only the required keys gets Fabric's defaults") 
   CHECK(config.general.server.keepalive.min_interval == 60s);
   CHECK(config.general.server.keepalive.interval == 2h);
   CHECK(config.general.server.keepalive.timeout == 20s);
-  CHECK(config.general.server.max_recv_msg_size == 100 * 1024 * 1024);
+  CHECK(config.general.server.max_recv_message_size == 100 * 1024 * 1024);
   CHECK(config.general.authentication_time_window == 15min);
   CHECK(config.general.local_msp_dir == attempt.dir / "msp");
   CHECK(config.kafka.retry.long_total == 12h);

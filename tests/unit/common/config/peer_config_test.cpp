@@ -80,7 +80,7 @@ TEST_CASE("A core.yaml with only the required keys gets Fabric's defaults") {
   CHECK(config.peer.chaincode_address == "127.0.0.1:7052");
   CHECK(config.peer.server.keepalive.interval == 2h);
   CHECK(config.peer.server.keepalive.min_interval == 60s);
-  CHECK(config.peer.client_keepalive.interval == 60s);
+  CHECK(config.peer.client.keepalive.interval == 60s);
   CHECK(config.peer.delivery_client.keepalive.timeout == 20s);
   CHECK(config.peer.delivery_client.conn_timeout == 3s);
   CHECK(config.peer.gateway.enabled);
@@ -117,8 +117,8 @@ TEST_CASE("CORE_ variables override core.yaml for every value type") {
   CHECK(config.chaincode.execute_timeout == 90s);
   CHECK_FALSE(config.peer.gateway.enabled);
   // The client side follows the server's TLS unless told otherwise.
-  CHECK(config.peer.client_tls.enabled);
-  CHECK(config.peer.client_tls.private_key == "/keys/server.key");
+  CHECK(config.peer.client.tls.enabled);
+  CHECK(config.peer.client.tls.private_key == "/keys/server.key");
 }
 
 TEST_CASE("A missing peer.address is named") {

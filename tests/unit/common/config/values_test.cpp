@@ -26,7 +26,8 @@ TEST_CASE("ParseDuration reads Go duration syntax") {
 }
 
 TEST_CASE("ParseDuration rejects numbers without units, unknown units and negatives") {
-  for (const char* text : {"10", "abc", "", "s", "10 s", "5d", "-5s", "1..5s", "1s2"}) {
+  for (const char* text :
+       {"10", "abc", "", "s", "10 s", "5d", "-5s", "1..5s", "1s2", "inf", "-inf", "-0s"}) {
     INFO(text);
     auto parsed = ParseDuration(text);
     REQUIRE_FALSE(parsed.ok());

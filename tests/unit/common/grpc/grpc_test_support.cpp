@@ -35,26 +35,32 @@ std::optional<std::string> EchoServiceImpl::last_client_cert() const {
   return last_client_cert_;
 }
 
-TlsConfig TestPki::ServerTls(bool client_auth_required) const {
-  TlsConfig tls;
+settings::TlsSettings TestPki::ServerTls(bool client_auth_required) const {
+  settings::TlsSettings tls;
   tls.enabled = true;
   tls.client_auth_required = client_auth_required;
-  tls.cert_pem = server.CertPem();
-  tls.key_pem = server.KeyPem();
+  tls.certificate_pem = server.CertPem();
+  tls.private_key_pem = server.KeyPem();
   tls.client_root_ca_pems = {ca.CertPem()};
   return tls;
 }
 
-TlsConfig TestPki::ClientTls(const ::weft::testing::TestIdentity& root,
-                             const ::weft::testing::TestIdentity* identity) {
-  TlsConfig tls;
+settings::TlsSettings TestPki::ClientTls(const ::weft::testing::TestIdentity& root,
+                                         const ::weft::testing::TestIdentity* identity) {
+  settings::TlsSettings tls;
   tls.enabled = true;
-  tls.root_cert_pems = {root.CertPem()};
+  tls.root_ca_pems = {root.CertPem()};
   if (identity != nullptr) {
-    tls.cert_pem = identity->CertPem();
-    tls.key_pem = identity->KeyPem();
+    tls.certificate_pem = identity->CertPem();
+    tls.private_key_pem = identity->KeyPem();
   }
   return tls;
+}
+
+settings::GrpcServerSettings LocalServer() {
+  settings::GrpcServerSettings server;
+  server.listen_address = "127.0.0.1:0";
+  return server;
 }
 
 ::grpc::Status CallEcho(const std::shared_ptr<::grpc::Channel>& channel, const std::string& payload,

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "common/grpc/config.h"
+#include "common/settings/settings.h"
 #include "echo.grpc.pb.h"
 #include "tests/support/test_crypto.h"
 
@@ -43,11 +43,14 @@ struct TestPki {
       ::weft::testing::IssueLeaf(other_ca, "User1@org2.example.com");
 
   // Server TLS with `ca` trusted for client certificates.
-  TlsConfig ServerTls(bool client_auth_required) const;
+  settings::TlsSettings ServerTls(bool client_auth_required) const;
   // Client TLS trusting `root`, presenting `identity` if given.
-  static TlsConfig ClientTls(const ::weft::testing::TestIdentity& root,
-                             const ::weft::testing::TestIdentity* identity = nullptr);
+  static settings::TlsSettings ClientTls(const ::weft::testing::TestIdentity& root,
+                                         const ::weft::testing::TestIdentity* identity = nullptr);
 };
+
+// Server settings listening on a free loopback port.
+settings::GrpcServerSettings LocalServer();
 
 // Sends one Echo with a 5 s deadline.
 ::grpc::Status CallEcho(const std::shared_ptr<::grpc::Channel>& channel, const std::string& payload,

@@ -21,7 +21,7 @@ int IntArg(const ChannelArgs& args, const std::string& name) {
 }
 
 TEST_CASE("By default servers accept Node-style idle pings every minute, like Fabric") {
-  const ChannelArgs args = ServerChannelArgs(ServerConfig{});
+  const ChannelArgs args = ServerChannelArgs(testing::LocalServer());
   CHECK(IntArg(args, GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS) == 60000);
   CHECK(IntArg(args, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS) == 1);
   CHECK(IntArg(args, GRPC_ARG_HTTP2_MAX_PING_STRIKES) == 0);
@@ -32,11 +32,11 @@ TEST_CASE("By default servers accept Node-style idle pings every minute, like Fa
 }
 
 TEST_CASE("Server keepalive settings map onto the gRPC channel arguments") {
-  ServerConfig config;
-  config.keepalive.server_min_interval = 5min;
+  settings::GrpcServerSettings config = testing::LocalServer();
+  config.keepalive.min_interval = 5min;
   config.keepalive.permit_without_calls = false;
-  config.keepalive.server_max_ping_strikes = 2;
-  config.keepalive.server_interval = 30s;
+  config.keepalive.max_ping_strikes = 2;
+  config.keepalive.interval = 30s;
   config.max_recv_message_size = 1024;
   const ChannelArgs args = ServerChannelArgs(config);
   CHECK(IntArg(args, GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS) == 300000);
@@ -47,7 +47,7 @@ TEST_CASE("Server keepalive settings map onto the gRPC channel arguments") {
 }
 
 TEST_CASE("By default clients ping idle connections every minute without a ping budget") {
-  ClientConfig config;
+  settings::GrpcClientSettings config;
   ChannelArgs args = ClientChannelArgs(config);
   CHECK(IntArg(args, GRPC_ARG_KEEPALIVE_TIME_MS) == 60000);
   CHECK(IntArg(args, GRPC_ARG_KEEPALIVE_TIMEOUT_MS) == 20000);
@@ -64,9 +64,9 @@ TEST_CASE("By default clients ping idle connections every minute without a ping 
 
 // A client that pings every second with no call in flight.
 std::shared_ptr<::grpc::Channel> AggressivePinger(int port) {
-  ClientConfig config;
-  config.keepalive.client_interval = 1s;
-  config.keepalive.client_timeout = 5s;
+  settings::GrpcClientSettings config;
+  config.keepalive.interval = 1s;
+  config.keepalive.timeout = 5s;
   auto channel = MakeChannel("127.0.0.1:" + std::to_string(port), config);
   REQUIRE(channel.ok());
   REQUIRE((*channel)->WaitForConnected(std::chrono::system_clock::now() + 5s));
@@ -85,9 +85,9 @@ bool LeavesReadyWithin(::grpc::Channel& channel, std::chrono::milliseconds windo
 
 TEST_CASE("A server with the permissive ping policy keeps an idle, pinging client connected") {
   EchoServiceImpl service;
-  ServerConfig config;
-  config.keepalive.server_min_interval = 1s;
-  auto built = BuildServer("127.0.0.1:0", {&service}, config);
+  settings::GrpcServerSettings config = testing::LocalServer();
+  config.keepalive.min_interval = 1s;
+  auto built = BuildServer(config, {&service});
   REQUIRE(built.ok());
   auto channel = AggressivePinger(built->port);
   // Four pings at least; the strict server below drops the same client after three.
@@ -97,11 +97,11 @@ TEST_CASE("A server with the permissive ping policy keeps an idle, pinging clien
 
 TEST_CASE("A server with gRPC's strict default ping policy sends an idle, pinging client away") {
   EchoServiceImpl service;
-  ServerConfig config;
-  config.keepalive.server_min_interval = 5min;
+  settings::GrpcServerSettings config = testing::LocalServer();
+  config.keepalive.min_interval = 5min;
   config.keepalive.permit_without_calls = false;
-  config.keepalive.server_max_ping_strikes = 2;
-  auto built = BuildServer("127.0.0.1:0", {&service}, config);
+  config.keepalive.max_ping_strikes = 2;
+  auto built = BuildServer(config, {&service});
   REQUIRE(built.ok());
   auto channel = AggressivePinger(built->port);
   // GOAWAY(too_many_pings) arrives after the third idle ping, ~3 s in.

@@ -18,8 +18,9 @@ using testing::TestPki;
 
 std::string Target(const BuiltServer& built) { return "127.0.0.1:" + std::to_string(built.port); }
 
-BuiltServer MustBuild(EchoServiceImpl& service, const ServerConfig& config = {}) {
-  auto built = BuildServer("127.0.0.1:0", {&service}, config);
+BuiltServer MustBuild(EchoServiceImpl& service,
+                      const settings::GrpcServerSettings& config = testing::LocalServer()) {
+  auto built = BuildServer(config, {&service});
   INFO(built.status().ToString());
   REQUIRE(built.ok());
   REQUIRE(built->port > 0);
@@ -27,7 +28,7 @@ BuiltServer MustBuild(EchoServiceImpl& service, const ServerConfig& config = {})
 }
 
 std::shared_ptr<::grpc::Channel> MustConnect(const std::string& target,
-                                             const ClientConfig& config = {}) {
+                                             const settings::GrpcClientSettings& config = {}) {
   auto channel = MakeChannel(target, config);
   INFO(channel.status().ToString());
   REQUIRE(channel.ok());
@@ -62,18 +63,20 @@ TEST_CASE("A plaintext server on port 0 serves unary and streaming calls") {
 
 TEST_CASE("BuildServer reports an address it cannot listen on as Unavailable") {
   EchoServiceImpl service;
-  auto built = BuildServer("256.0.0.1:0", {&service}, {});
+  settings::GrpcServerSettings unreachable;
+  unreachable.listen_address = "256.0.0.1:0";
+  auto built = BuildServer(unreachable, {&service});
   CHECK(built.status().code() == absl::StatusCode::kUnavailable);
 }
 
 TEST_CASE("A TLS client that trusts the server's root CA completes calls") {
   TestPki pki;
   EchoServiceImpl service;
-  ServerConfig server_config;
+  settings::GrpcServerSettings server_config = testing::LocalServer();
   server_config.tls = pki.ServerTls(/*client_auth_required=*/false);
   BuiltServer built = MustBuild(service, server_config);
 
-  ClientConfig client_config;
+  settings::GrpcClientSettings client_config;
   client_config.tls = TestPki::ClientTls(pki.ca);
   CHECK(CallEcho(MustConnect(Target(built), client_config), "over tls").ok());
 
@@ -89,11 +92,11 @@ TEST_CASE("A TLS client that trusts the server's root CA completes calls") {
 TEST_CASE("A TLS client that trusts a different root CA is refused") {
   TestPki pki;
   EchoServiceImpl service;
-  ServerConfig server_config;
+  settings::GrpcServerSettings server_config = testing::LocalServer();
   server_config.tls = pki.ServerTls(/*client_auth_required=*/false);
   BuiltServer built = MustBuild(service, server_config);
 
-  ClientConfig client_config;
+  settings::GrpcClientSettings client_config;
   client_config.tls = TestPki::ClientTls(pki.other_ca);
   const ::grpc::Status status = CallEcho(MustConnect(Target(built), client_config), "x");
   CHECK(status.error_code() == ::grpc::StatusCode::UNAVAILABLE);
@@ -102,11 +105,11 @@ TEST_CASE("A TLS client that trusts a different root CA is refused") {
 TEST_CASE("A TLS client that checks a server name the certificate lacks is refused") {
   TestPki pki;
   EchoServiceImpl service;
-  ServerConfig server_config;
+  settings::GrpcServerSettings server_config = testing::LocalServer();
   server_config.tls = pki.ServerTls(/*client_auth_required=*/false);
   BuiltServer built = MustBuild(service, server_config);
 
-  ClientConfig client_config;
+  settings::GrpcClientSettings client_config;
   client_config.tls = TestPki::ClientTls(pki.ca);
   client_config.server_name_override = "orderer.example.com";
   CHECK(CallEcho(MustConnect(Target(built), client_config), "x").error_code() ==
@@ -116,10 +119,10 @@ TEST_CASE("A TLS client that checks a server name the certificate lacks is refus
 TEST_CASE("Mutual TLS admits only clients with a certificate from a trusted CA") {
   TestPki pki;
   EchoServiceImpl service;
-  ServerConfig server_config;
+  settings::GrpcServerSettings server_config = testing::LocalServer();
   server_config.tls = pki.ServerTls(/*client_auth_required=*/true);
   BuiltServer built = MustBuild(service, server_config);
-  ClientConfig client_config;
+  settings::GrpcClientSettings client_config;
 
   SECTION("a client without a certificate is rejected") {
     client_config.tls = TestPki::ClientTls(pki.ca);
@@ -142,11 +145,11 @@ TEST_CASE("Mutual TLS admits only clients with a certificate from a trusted CA")
 TEST_CASE("Without client auth the server still sees a certificate the client offers") {
   TestPki pki;
   EchoServiceImpl service;
-  ServerConfig server_config;
+  settings::GrpcServerSettings server_config = testing::LocalServer();
   server_config.tls = pki.ServerTls(/*client_auth_required=*/false);
   BuiltServer built = MustBuild(service, server_config);
 
-  ClientConfig client_config;
+  settings::GrpcClientSettings client_config;
   client_config.tls = TestPki::ClientTls(pki.ca, &pki.stranger);
   REQUIRE(CallEcho(MustConnect(Target(built), client_config), "x").ok());
   REQUIRE(service.last_client_cert().has_value());
@@ -156,16 +159,16 @@ TEST_CASE("Without client auth the server still sees a certificate the client of
 TEST_CASE("TLS material can be given as files") {
   TestPki pki;
   weft::testing::TempDir dir("weft-grpc-tls");
-  ServerConfig server_config;
+  settings::GrpcServerSettings server_config = testing::LocalServer();
   server_config.tls.enabled = true;
-  server_config.tls.cert_file = weft::testing::WriteIdentity(dir.path(), "server", pki.server);
-  server_config.tls.key_file = dir / "server-key.pem";
+  server_config.tls.certificate = weft::testing::WriteIdentity(dir.path(), "server", pki.server);
+  server_config.tls.private_key = dir / "server-key.pem";
   EchoServiceImpl service;
   BuiltServer built = MustBuild(service, server_config);
 
-  ClientConfig client_config;
+  settings::GrpcClientSettings client_config;
   client_config.tls.enabled = true;
-  client_config.tls.root_cert_files = {weft::testing::WriteIdentity(dir.path(), "ca", pki.ca)};
+  client_config.tls.root_cas = {weft::testing::WriteIdentity(dir.path(), "ca", pki.ca)};
   CHECK(CallEcho(MustConnect(Target(built), client_config), "files").ok());
 }
 
@@ -173,23 +176,23 @@ TEST_CASE("Incomplete or unreadable TLS settings are reported before serving") {
   TestPki pki;
   EchoServiceImpl service;
 
-  ServerConfig missing_file;
+  settings::GrpcServerSettings missing_file = testing::LocalServer();
   missing_file.tls.enabled = true;
-  missing_file.tls.cert_file = "/nonexistent/server.pem";
-  missing_file.tls.key_pem = pki.server.KeyPem();
-  auto built = BuildServer("127.0.0.1:0", {&service}, missing_file);
+  missing_file.tls.certificate = "/nonexistent/server.pem";
+  missing_file.tls.private_key_pem = pki.server.KeyPem();
+  auto built = BuildServer(missing_file, {&service});
   CHECK(built.status().code() == absl::StatusCode::kNotFound);
   CHECK_THAT(std::string(built.status().message()), Catch::Contains("/nonexistent/server.pem"));
 
-  ServerConfig no_client_roots;
+  settings::GrpcServerSettings no_client_roots = testing::LocalServer();
   no_client_roots.tls = pki.ServerTls(/*client_auth_required=*/true);
   no_client_roots.tls.client_root_ca_pems.clear();
-  CHECK(BuildServer("127.0.0.1:0", {&service}, no_client_roots).status().code() ==
+  CHECK(BuildServer(no_client_roots, {&service}).status().code() ==
         absl::StatusCode::kInvalidArgument);
 
-  ClientConfig cert_without_key;
+  settings::GrpcClientSettings cert_without_key;
   cert_without_key.tls = TestPki::ClientTls(pki.ca, &pki.client);
-  cert_without_key.tls.key_pem.clear();
+  cert_without_key.tls.private_key_pem.clear();
   CHECK(MakeChannel("127.0.0.1:1", cert_without_key).status().code() ==
         absl::StatusCode::kInvalidArgument);
 }
@@ -206,7 +209,7 @@ TEST_CASE("A 5 MiB message passes with the default limits") {
 
 TEST_CASE("A message above a configured receive limit is rejected with RESOURCE_EXHAUSTED") {
   EchoServiceImpl service;
-  ServerConfig server_config;
+  settings::GrpcServerSettings server_config = testing::LocalServer();
   server_config.max_recv_message_size = 64 * 1024;
   BuiltServer built = MustBuild(service, server_config);
   auto channel = MustConnect(Target(built));

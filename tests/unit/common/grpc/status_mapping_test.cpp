@@ -74,7 +74,9 @@ TEST_CASE("Serialized status details reach the client in the details trailer") {
       "\x08\x09\x12\x03"
       "abc",
       7);
-  auto built = BuildServer("127.0.0.1:0", {&service}, {});
+  settings::GrpcServerSettings local;
+  local.listen_address = "127.0.0.1:0";
+  auto built = BuildServer(local, {&service});
   REQUIRE(built.ok());
   auto channel = MakeChannel("127.0.0.1:" + std::to_string(built->port), {});
   REQUIRE(channel.ok());

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 OperationsConfig LocalConfig() {
   OperationsConfig config;
-  config.listen_address = "127.0.0.1:0";
+  config.listener.listen_address = "127.0.0.1:0";
   config.version = "2.5.0-weft";
   config.commit_sha = "abc123";
   return config;
@@ -27,7 +27,7 @@ OperationsConfig LocalConfig() {
 struct Fixture {
   std::ostringstream log_output;
   log::LoggerFactory logging{log_output};
-  MetricsRegistry metrics;
+  metrics::MetricsRegistry metrics;
   OperationsServer server{LocalConfig(), &metrics, &logging};
 
   Fixture() { REQUIRE(server.Start().ok()); }
@@ -78,12 +78,13 @@ TEST_CASE("A component can register only one health checker") {
 
 TEST_CASE("metrics serves the registry in Prometheus text format") {
   Fixture fixture;
-  Counter* counter = *fixture.metrics.NewCounter({"blocks_committed", "Blocks.", {"channel"}});
+  metrics::Counter* counter =
+      *fixture.metrics.NewCounter({"blocks_committed", "Blocks.", {"channel"}});
   counter->Add(2, {"mychannel"});
   auto result = fixture.Client().Get("/metrics");
   REQUIRE(result);
   CHECK(result->status == 200);
-  CHECK(result->get_header_value("Content-Type") == kPrometheusContentType);
+  CHECK(result->get_header_value("Content-Type") == metrics::kPrometheusContentType);
   CHECK_THAT(result->body, Catch::Contains("blocks_committed{channel=\"mychannel\"} 2\n"));
 }
 
@@ -150,7 +151,7 @@ TEST_CASE("After Stop the operations server no longer accepts connections") {
 
 TEST_CASE("A malformed listen address is rejected") {
   OperationsConfig config = LocalConfig();
-  config.listen_address = "127.0.0.1";
+  config.listener.listen_address = "127.0.0.1";
   OperationsServer server(config, nullptr, nullptr);
   CHECK(server.Start().code() == absl::StatusCode::kInvalidArgument);
 }
@@ -159,7 +160,7 @@ TEST_CASE("A listen address already in use is reported as unavailable") {
   OperationsServer first(LocalConfig(), nullptr, nullptr);
   REQUIRE(first.Start().ok());
   OperationsConfig config = LocalConfig();
-  config.listen_address = "127.0.0.1:" + std::to_string(first.port());
+  config.listener.listen_address = "127.0.0.1:" + std::to_string(first.port());
   OperationsServer second(config, nullptr, nullptr);
   CHECK(second.Start().code() == absl::StatusCode::kUnavailable);
 }
@@ -190,32 +191,32 @@ struct TlsFiles {
 
   OperationsConfig ServerConfig(bool client_auth) const {
     OperationsConfig config = LocalConfig();
-    config.tls.enabled = true;
-    config.tls.cert_file = server_cert;
-    config.tls.key_file = server_key;
-    config.tls.client_auth_required = client_auth;
-    config.tls.client_root_ca_files = {other_ca_file, ca_file};
+    config.listener.tls.enabled = true;
+    config.listener.tls.certificate = server_cert;
+    config.listener.tls.private_key = server_key;
+    config.listener.tls.client_auth_required = client_auth;
+    config.listener.tls.client_root_cas = {other_ca_file, ca_file};
     return config;
   }
 };
+
+// GET /healthz over HTTPS from a client trusting only `ca_file`: the HTTP status, or 0 when
+// no answer comes (TLS refused).
+int HttpsHealthz(int port, const std::string& ca_file) {
+  httplib::SSLClient client("127.0.0.1", port);
+  client.set_ca_cert_path(ca_file.c_str());
+  client.enable_server_certificate_verification(true);
+  auto result = client.Get("/healthz");
+  return result ? result->status : 0;
+}
 
 TEST_CASE("The operations server serves HTTPS to clients that trust its CA") {
   REQUIRE(OperationsTlsSupported());
   TlsFiles tls;
   OperationsServer server(tls.ServerConfig(/*client_auth=*/false), nullptr, nullptr);
   REQUIRE(server.Start().ok());
-
-  httplib::SSLClient trusting("127.0.0.1", server.port());
-  trusting.set_ca_cert_path(tls.ca_file.c_str());
-  trusting.enable_server_certificate_verification(true);
-  auto ok = trusting.Get("/healthz");
-  REQUIRE(ok);
-  CHECK(ok->status == 200);
-
-  httplib::SSLClient distrusting("127.0.0.1", server.port());
-  distrusting.set_ca_cert_path(tls.other_ca_file.c_str());
-  distrusting.enable_server_certificate_verification(true);
-  CHECK_FALSE(distrusting.Get("/healthz"));
+  CHECK(HttpsHealthz(server.port(), tls.ca_file) == 200);
+  CHECK(HttpsHealthz(server.port(), tls.other_ca_file) == 0);
 }
 
 TEST_CASE("With client auth required the operations server only accepts trusted client certs") {
@@ -247,10 +248,24 @@ TEST_CASE("With client auth required the operations server only accepts trusted 
   CHECK_FALSE(untrusted.Get("/healthz"));
 }
 
+TEST_CASE("The operations server takes its TLS key pair as PEM contents as well as files") {
+  REQUIRE(OperationsTlsSupported());
+  TlsFiles tls;
+  const testing::TestIdentity server_identity =
+      testing::IssueLeaf(tls.ca, "ops.example.com", {}, {"localhost", "127.0.0.1"});
+  OperationsConfig config = LocalConfig();
+  config.listener.tls.enabled = true;
+  config.listener.tls.certificate_pem = server_identity.CertPem();
+  config.listener.tls.private_key_pem = server_identity.KeyPem();
+  OperationsServer server(config, nullptr, nullptr);
+  REQUIRE(server.Start().ok());
+  CHECK(HttpsHealthz(server.port(), tls.ca_file) == 200);
+}
+
 TEST_CASE("Unreadable TLS files make Start fail with InvalidArgument naming the file") {
   TlsFiles tls;
   OperationsConfig config = tls.ServerConfig(/*client_auth=*/false);
-  config.tls.cert_file = (tls.dir / "missing.pem").string();
+  config.listener.tls.certificate = (tls.dir / "missing.pem").string();
   OperationsServer server(config, nullptr, nullptr);
   const Status status = server.Start();
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/configtx/update.h"
-#include "common/ops/metrics.h"
+#include "common/metrics/metrics.h"
 #include "tests/unit/orderer/support/orderer_fixture.h"
 
 using weft::orderer::broadcast::BroadcastHandler;
@@ -13,7 +13,7 @@ using weft::testing::WaitForBlock;
 namespace {
 
 struct BroadcastFixture : OrdererFixture {
-  weft::common::ops::MetricsRegistry metrics;
+  weft::common::metrics::MetricsRegistry metrics;
   std::unique_ptr<weft::orderer::multichannel::Registrar> registrar;
   std::unique_ptr<BroadcastHandler> handler;
 

@@ -1,7 +1,8 @@
 // A small Prometheus-style metrics registry: counters, gauges and histograms
 // with label names, rendered in the text exposition format 0.0.4. The
 // composition root creates one registry and passes it to components and to
-// the OperationsServer; there is no global registry.
+// the operations server (common/ops), which serves it on /metrics; there is no
+// global registry. Consumers of metrics need not link the HTTP server.
 //
 // Label values are given positionally, in the order of MetricOpts::label_names.
 // Passing the wrong number of label values is a programming error and aborts.
@@ -19,7 +20,7 @@
 
 #include "common/status/status.h"
 
-namespace weft::common::ops {
+namespace weft::common::metrics {
 
 using LabelValues = std::vector<std::string>;
 
@@ -123,4 +124,4 @@ class MetricsRegistry {
 // Content-Type of Expose()'s output.
 inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
-}  // namespace weft::common::ops
+}  // namespace weft::common::metrics

@@ -1,4 +1,4 @@
-#include "common/ops/metrics.h"
+#include "common/metrics/metrics.h"
 
 #include <fmt/format.h>
 
@@ -6,9 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "absl/strings/str_cat.h"
-
-namespace weft::common::ops {
+namespace weft::common::metrics {
 namespace {
 
 const std::vector<double>& DefaultBuckets() {
@@ -36,62 +34,54 @@ std::string FormatValue(double value) {
   return fmt::format("{}", value);  // shortest text that round-trips
 }
 
-std::string EscapeLabelValue(const std::string& value) {
+// Prometheus text escaping: backslash and newline everywhere, double quotes in label values.
+std::string Escape(const std::string& text, bool quotes) {
   std::string out;
-  for (char c : value) {
-    if (c == '\\')
+  for (char c : text) {
+    if (c == '\\') {
       out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
+    } else if (c == '\n') {
       out += "\\n";
-    else
+    } else if (c == '"' && quotes) {
+      out += "\\\"";
+    } else {
       out += c;
+    }
   }
   return out;
 }
 
-std::string EscapeHelp(const std::string& help) {
-  std::string out;
-  for (char c : help) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
+std::string EscapeLabelValue(const std::string& value) { return Escape(value, /*quotes=*/true); }
+std::string EscapeHelp(const std::string& help) { return Escape(help, /*quotes=*/false); }
 
 // {a="x",b="y"} plus an optional extra label (histogram "le"); "" if no labels.
 std::string LabelSet(const std::vector<std::string>& names, const LabelValues& values,
                      const std::string& extra_name = "", const std::string& extra_value = "") {
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {
-    absl::StrAppend(&out, out.empty() ? "{" : ",", names[i], "=\"", EscapeLabelValue(values[i]),
-                    "\"");
+    out +=
+        fmt::format("{}{}=\"{}\"", out.empty() ? "{" : ",", names[i], EscapeLabelValue(values[i]));
   }
   if (!extra_name.empty()) {
-    absl::StrAppend(&out, out.empty() ? "{" : ",", extra_name, "=\"", extra_value, "\"");
+    out += fmt::format("{}{}=\"{}\"", out.empty() ? "{" : ",", extra_name, extra_value);
   }
   if (!out.empty()) out += "}";
   return out;
 }
 
 void AppendHeader(std::string& out, const MetricOpts& opts, const char* type) {
-  absl::StrAppend(&out, "# HELP ", opts.name, " ", EscapeHelp(opts.help), "\n");
-  absl::StrAppend(&out, "# TYPE ", opts.name, " ", type, "\n");
+  out += fmt::format("# HELP {} {}\n", opts.name, EscapeHelp(opts.help));
+  out += fmt::format("# TYPE {} {}\n", opts.name, type);
 }
 
 [[nodiscard]] Status ValidateOpts(const MetricOpts& opts) {
   if (!IsValidName(opts.name, /*allow_colon=*/true)) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid metric name '", opts.name, "'"));
+    return absl::InvalidArgumentError(fmt::format("invalid metric name '{}'", opts.name));
   }
   for (const auto& label : opts.label_names) {
     if (!IsValidName(label, /*allow_colon=*/false) || label.rfind("__", 0) == 0 || label == "le") {
       return absl::InvalidArgumentError(
-          absl::StrCat("metric '", opts.name, "': invalid label name '", label, "'"));
+          fmt::format("metric '{}': invalid label name '{}'", opts.name, label));
     }
   }
   return absl::OkStatus();
@@ -118,10 +108,10 @@ void ScalarMetric::AppendExposition(std::string& out) const {
   AppendHeader(out, opts_, type_);
   std::lock_guard lock(mu_);
   // A metric without labels is shown at 0 before its first use, as Prometheus clients do.
-  if (values_.empty() && opts_.label_names.empty()) absl::StrAppend(&out, opts_.name, " 0\n");
+  if (values_.empty() && opts_.label_names.empty()) out += fmt::format("{} 0\n", opts_.name);
   for (const auto& [labels, value] : values_) {
-    absl::StrAppend(&out, opts_.name, LabelSet(opts_.label_names, labels), " ", FormatValue(value),
-                    "\n");
+    out += fmt::format("{}{} {}\n", opts_.name, LabelSet(opts_.label_names, labels),
+                       FormatValue(value));
   }
 }
 
@@ -169,16 +159,16 @@ void Histogram::AppendExposition(std::string& out) const {
     std::uint64_t cumulative = 0;
     for (size_t i = 0; i < buckets_.size(); ++i) {
       if (!series.bucket_counts.empty()) cumulative += series.bucket_counts[i];
-      absl::StrAppend(&out, opts_.name, "_bucket",
-                      LabelSet(opts_.label_names, labels, "le", FormatValue(buckets_[i])), " ",
-                      cumulative, "\n");
+      out += fmt::format("{}_bucket{} {}\n", opts_.name,
+                         LabelSet(opts_.label_names, labels, "le", FormatValue(buckets_[i])),
+                         cumulative);
     }
-    absl::StrAppend(&out, opts_.name, "_bucket", LabelSet(opts_.label_names, labels, "le", "+Inf"),
-                    " ", series.count, "\n");
-    absl::StrAppend(&out, opts_.name, "_sum", LabelSet(opts_.label_names, labels), " ",
-                    FormatValue(series.sum), "\n");
-    absl::StrAppend(&out, opts_.name, "_count", LabelSet(opts_.label_names, labels), " ",
-                    series.count, "\n");
+    out += fmt::format("{}_bucket{} {}\n", opts_.name,
+                       LabelSet(opts_.label_names, labels, "le", "+Inf"), series.count);
+    out += fmt::format("{}_sum{} {}\n", opts_.name, LabelSet(opts_.label_names, labels),
+                       FormatValue(series.sum));
+    out += fmt::format("{}_count{} {}\n", opts_.name, LabelSet(opts_.label_names, labels),
+                       series.count);
   };
   if (series_.empty() && opts_.label_names.empty()) append_series({}, Series{});
   for (const auto& [labels, series] : series_) append_series(labels, series);
@@ -192,8 +182,8 @@ StatusOr<T*> MetricsRegistry::Register(const Opts& opts) {
   if (it != metrics_.end()) {
     auto* existing = dynamic_cast<T*>(it->second.get());
     if (existing == nullptr || existing->opts().label_names != opts.label_names) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "metric '", opts.name, "' is already registered with a different type or labels"));
+      return absl::AlreadyExistsError(fmt::format(
+          "metric '{}' is already registered with a different type or labels", opts.name));
     }
     return existing;
   }
@@ -212,8 +202,8 @@ StatusOr<Gauge*> MetricsRegistry::NewGauge(const MetricOpts& opts) { return Regi
 StatusOr<Histogram*> MetricsRegistry::NewHistogram(const HistogramOpts& opts) {
   for (size_t i = 0; i < opts.buckets.size(); ++i) {
     if (!std::isfinite(opts.buckets[i]) || (i > 0 && !(opts.buckets[i] > opts.buckets[i - 1]))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "histogram '", opts.name, "': buckets must be finite and strictly increasing"));
+      return absl::InvalidArgumentError(
+          fmt::format("histogram '{}': buckets must be finite and strictly increasing", opts.name));
     }
   }
   return Register<Histogram>(opts);
@@ -226,4 +216,4 @@ std::string MetricsRegistry::Expose() const {
   return out;
 }
 
-}  // namespace weft::common::ops
+}  // namespace weft::common::metrics

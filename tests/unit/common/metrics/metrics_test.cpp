@@ -1,11 +1,11 @@
-#include "common/ops/metrics.h"
+#include "common/metrics/metrics.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace weft::common::ops {
+namespace weft::common::metrics {
 namespace {
 
 using Catch::Contains;
@@ -108,4 +108,4 @@ TEST_CASE("Metrics are safe to update from many threads") {
 }
 
 }  // namespace
-}  // namespace weft::common::ops
+}  // namespace weft::common::metrics
