@@ -22,7 +22,7 @@ inline constexpr std::string_view kMaxUnicodeRune = "\xF4\x8F\xBF\xBF";
                                                        const std::vector<std::string>& attributes);
 
 // (objectType, attributes); InvalidArgument for a key that is not composite.
-StatusOr<std::pair<std::string, std::vector<std::string>>> SplitCompositeKey(
+[[nodiscard]] StatusOr<std::pair<std::string, std::vector<std::string>>> SplitCompositeKey(
     std::string_view composite_key);
 
 }  // namespace weft::peer::ledger

@@ -71,7 +71,7 @@ bool IsUtf8(std::string_view text) {
   return key;
 }
 
-StatusOr<std::pair<std::string, std::vector<std::string>>> SplitCompositeKey(
+[[nodiscard]] StatusOr<std::pair<std::string, std::vector<std::string>>> SplitCompositeKey(
     std::string_view composite_key) {
   if (composite_key.size() < 2 || composite_key.front() != '\0' || composite_key.back() != '\0') {
     return absl::InvalidArgumentError(
