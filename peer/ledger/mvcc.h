@@ -10,15 +10,15 @@
 #include <vector>
 
 #include "common/status/status.h"
-#include "peer/ledger/rwset.h"
-#include "peer/ledger/versioned_db.h"
+#include "peer/ledger/rwset/rwset.h"
+#include "peer/ledger/statedb/state_db.h"
 #include "peer/transaction.pb.h"
 
 namespace weft::peer::ledger {
 
 struct TxToValidate {
   // Null for a transaction without state changes (config, or no rwset).
-  const TxRwSet* rwset = nullptr;
+  const rwset::TxRwSet* rwset = nullptr;
   // The result of the earlier checks (signatures, policies); only VALID
   // transactions are checked here, the others keep their code.
   ::protos::TxValidationCode code = ::protos::VALID;
@@ -26,7 +26,7 @@ struct TxToValidate {
 
 struct ValidatedBlock {
   std::vector<::protos::TxValidationCode> codes;  // one per transaction
-  UpdateBatch updates;                            // writes of the valid transactions
+  statedb::UpdateBatch updates;                   // writes of the valid transactions
 };
 
 // Per VALID transaction: MVCC_READ_CONFLICT if a read's version differs from
@@ -34,14 +34,14 @@ struct ValidatedBlock {
 // re-running a range query gives other keys or versions (the range ends at
 // end_key inclusive when the iterator was not exhausted). Writes are then
 // versioned (block_num, tx index). Errors only for storage failures.
-[[nodiscard]] StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const VersionedDb& state,
+[[nodiscard]] StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const statedb::StateDb& state,
                                                                uint64_t block_num,
                                                                std::span<const TxToValidate> txs);
 
 // Adds the writes of one valid transaction to `batch` with Fabric's metadata
 // rules: a value write keeps the key's existing metadata unless the same tx
 // writes metadata; a metadata write to a key that does not exist is dropped.
-[[nodiscard]] Status AddTxWrites(const VersionedDb& state, const TxRwSet& rwset, Version version,
-                                 UpdateBatch& batch);
+[[nodiscard]] Status AddTxWrites(const statedb::StateDb& state, const rwset::TxRwSet& rwset,
+                                 statedb::Version version, statedb::UpdateBatch& batch);
 
 }  // namespace weft::peer::ledger

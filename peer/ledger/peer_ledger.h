@@ -1,8 +1,10 @@
 // A channel's ledger on a peer: the block store (source of truth) plus the
-// state and history databases derived from it, kept in step by CommitBlock and
-// by recovery on open. LedgerManager creates, opens and lists ledgers under
-// peer.fileSystemPath/ledgersData. Layout, encodings and the commit-hash rule:
-// peer/ledger/FORMAT.md.
+// state and history databases derived from it (peer/ledger/statedb,
+// peer/ledger/history), kept in step by CommitBlock and by recovery on open.
+// PeerLedger owns the channel's LevelDB and is the one place that creates
+// those databases. LedgerManager creates, opens and lists ledgers under
+// peer.fileSystemPath/ledgersData. Layout, commit order and the commit-hash
+// rule: peer/ledger/FORMAT.md.
 //
 // Thread-safety: PeerLedger is thread-safe. Commits are serialized; readers
 // (simulators, query executors, block and history reads) take the ledger's
@@ -26,8 +28,9 @@
 #include "common/ledger/kvstore/leveldb_store.h"
 #include "common/status/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
-#include "peer/ledger/block_txs.h"
-#include "peer/ledger/leveldb_versioned_db.h"
+#include "peer/ledger/history/history_db.h"
+#include "peer/ledger/rwset/block_txs.h"
+#include "peer/ledger/statedb/state_db.h"
 #include "peer/ledger/tx_simulator.h"
 #include "peer/transaction.pb.h"
 
@@ -40,7 +43,8 @@ enum class CommitPoint {
 };
 
 struct LedgerOptions {
-  // Fabric's ledger.history.enableHistoryDatabase.
+  // Fabric's ledger.history.enableHistoryDatabase: without it the ledger
+  // has no history DB and history queries fail with FailedPrecondition.
   bool enable_history = true;
   // kEveryBlock (default) fsyncs the block file and writes the state batch
   // with sync=true; kNone survives process crashes only.
@@ -97,24 +101,24 @@ class PeerLedger {
  private:
   PeerLedger(std::string channel_id, std::filesystem::path state_dir, LedgerOptions options,
              std::unique_ptr<common::ledger::blockstore::FileBlockStore> blocks);
-  [[nodiscard]] Status OpenState();
+  // Opens the LevelDB in state_dir_ and the state (and history) DBs in it.
+  [[nodiscard]] Status OpenDatabases();
   [[nodiscard]] Status Recover();
   [[nodiscard]] Status ReplayBlock(const ::common::Block& block);
   // Writes `updates`, the history entries of the valid transactions and the
   // savepoint number + 1 in one LevelDB batch.
-  [[nodiscard]] Status WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
+  [[nodiscard]] Status WriteBatch(uint64_t number, const std::vector<rwset::BlockTx>& txs,
                                   const std::vector<::protos::TxValidationCode>& codes,
-                                  const UpdateBatch& updates);
-  [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> HistoryLocked(
-      std::string_view ns, std::string_view key) const;
-  HistoryQuery MakeHistoryQuery() const;
+                                  const statedb::UpdateBatch& updates);
 
   const std::string channel_id_;
   const std::filesystem::path state_dir_;
   const LedgerOptions options_;
   std::unique_ptr<common::ledger::blockstore::FileBlockStore> blocks_;
+  // State and history share this store so that one WriteBatch commits both.
   std::unique_ptr<common::ledger::kvstore::LevelDbStore> db_;
-  std::unique_ptr<LevelDbVersionedDb> state_;
+  std::unique_ptr<statedb::StateDb> state_;
+  std::unique_ptr<history::HistoryDb> history_;  // null when history is disabled
 
   std::mutex commit_mu_;             // one commit (or rebuild) at a time
   mutable std::shared_mutex rw_mu_;  // readers vs the apply step of a commit

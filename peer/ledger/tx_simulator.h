@@ -15,7 +15,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -26,8 +25,9 @@
 #include "common/status/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "ledger/rwset/rwset.pb.h"
-#include "peer/ledger/rwset.h"
-#include "peer/ledger/versioned_db.h"
+#include "peer/ledger/history/history_db.h"
+#include "peer/ledger/rwset/rwset.h"
+#include "peer/ledger/statedb/state_db.h"
 
 namespace weft::peer::ledger {
 
@@ -65,8 +65,8 @@ class QueryExecutor {
       std::string_view ns, std::string_view object_type,
       const std::vector<std::string>& attributes) = 0;
   // Empty when the key or its metadata does not exist.
-  [[nodiscard]] virtual StatusOr<StateMetadata> GetStateMetadata(std::string_view ns,
-                                                                 std::string_view key) = 0;
+  [[nodiscard]] virtual StatusOr<rwset::StateMetadata> GetStateMetadata(std::string_view ns,
+                                                                        std::string_view key) = 0;
   // Every committed write of the key, newest first. FailedPrecondition when
   // the history database is disabled.
   [[nodiscard]] virtual StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
@@ -83,21 +83,18 @@ class TxSimulator : public QueryExecutor {
   [[nodiscard]] virtual Status DelState(std::string_view ns, std::string_view key) = 0;
   // An empty map removes the key's metadata.
   [[nodiscard]] virtual Status SetStateMetadata(std::string_view ns, std::string_view key,
-                                                StateMetadata metadata) = 0;
+                                                rwset::StateMetadata metadata) = 0;
   // The rwset (namespaces, reads and writes sorted); implies Done().
   [[nodiscard]] virtual StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() = 0;
 };
 
-// The history index behind GetHistoryForKey; empty = history disabled.
-using HistoryQuery = std::function<StatusOr<std::vector<::queryresult::KeyModification>>(
-    std::string_view ns, std::string_view key)>;
-
-// `state` (and whatever `history` refers to) must outlive the result.
-// `commit_lock` (possibly empty) is held until Done().
-std::unique_ptr<TxSimulator> NewTxSimulator(const VersionedDb& state, HistoryQuery history = {},
+// `state` and `history` (null when history is disabled) must outlive the
+// result. `commit_lock` (possibly empty) is held until Done().
+std::unique_ptr<TxSimulator> NewTxSimulator(const statedb::StateDb& state,
+                                            const history::HistoryDb* history = nullptr,
                                             std::shared_lock<std::shared_mutex> commit_lock = {});
 std::unique_ptr<QueryExecutor> NewQueryExecutor(
-    const VersionedDb& state, HistoryQuery history = {},
+    const statedb::StateDb& state, const history::HistoryDb* history = nullptr,
     std::shared_lock<std::shared_mutex> commit_lock = {});
 
 }  // namespace weft::peer::ledger

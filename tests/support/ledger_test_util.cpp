@@ -1,9 +1,12 @@
 #include "tests/support/ledger_test_util.h"
 
+#include "common/ledger/kvstore/leveldb_store.h"
 #include "common/protoutil/block.h"
+#include "peer/ledger/statedb/factory.h"
 #include "peer/proposal.pb.h"
 #include "peer/proposal_response.pb.h"
 #include "peer/transaction.pb.h"
+#include "tests/support/temp_dir.h"
 
 namespace weft::testing {
 namespace {
@@ -70,6 +73,20 @@ std::string ConfigTxEnvelope(const std::string& channel) {
 
 ::common::Block GenesisBlock(const std::string& channel) {
   return LedgerBlock(0, "", {ConfigTxEnvelope(channel)});
+}
+
+std::shared_ptr<peer::ledger::statedb::StateDb> OpenTempStateDb() {
+  // Members are destroyed in reverse: the DB, then the store, then the dir.
+  struct Owner {
+    TempDir dir{"weft-statedb"};
+    std::unique_ptr<common::ledger::kvstore::LevelDbStore> store;
+    std::unique_ptr<peer::ledger::statedb::StateDb> db;
+  };
+  auto owner = std::make_shared<Owner>();
+  owner->store = common::ledger::kvstore::LevelDbStore::Open((owner->dir / "db").string()).value();
+  owner->db = peer::ledger::statedb::NewLevelDbStateDb(*owner->store, /*sync_writes=*/false);
+  // Aliasing constructor: points at the DB, keeps the whole Owner alive.
+  return std::shared_ptr<peer::ledger::statedb::StateDb>(owner, owner->db.get());
 }
 
 }  // namespace weft::testing

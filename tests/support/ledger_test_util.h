@@ -1,15 +1,18 @@
 // Builds the blocks a peer ledger commits: endorser transactions carrying a
 // given rwset in ChaincodeAction.results (unsigned; the ledger does not check
-// signatures), a config-typed genesis block, and hash-chained blocks.
+// signatures), a config-typed genesis block, and hash-chained blocks. Also
+// opens a throwaway LevelDB state DB for tests that need only a StateDb.
 // Thread-safety: stateless functions.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/common.pb.h"
 #include "ledger/rwset/rwset.pb.h"
+#include "peer/ledger/statedb/state_db.h"
 
 namespace weft::testing {
 
@@ -28,5 +31,10 @@ std::string ConfigTxEnvelope(const std::string& channel);
 
 // Block 0 of `channel`: one config transaction.
 ::common::Block GenesisBlock(const std::string& channel);
+
+// An empty LevelDB state DB in a fresh temp dir, writes not synced. The
+// pointer also owns the store and the dir, removed when its last copy dies.
+// Throws (absl::BadStatusOrAccess) if LevelDB cannot be opened.
+std::shared_ptr<peer::ledger::statedb::StateDb> OpenTempStateDb();
 
 }  // namespace weft::testing

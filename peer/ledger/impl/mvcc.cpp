@@ -7,13 +7,21 @@
 namespace weft::peer::ledger {
 namespace {
 
+using rwset::NsRwSet;
+using rwset::TxRwSet;
+using statedb::StateDb;
+using statedb::UpdateBatch;
+using statedb::ValueUpdate;
+using statedb::Version;
+using statedb::VersionedValue;
+
 std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
   if (!read.has_version()) return std::nullopt;
   return Version{read.version().block_num(), read.version().tx_num()};
 }
 
 // The latest value of a key: this block's pending update first, then state.
-[[nodiscard]] StatusOr<std::optional<VersionedValue>> Latest(const VersionedDb& state,
+[[nodiscard]] StatusOr<std::optional<VersionedValue>> Latest(const StateDb& state,
                                                              const UpdateBatch& batch,
                                                              std::string_view ns,
                                                              std::string_view key) {
@@ -24,7 +32,7 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
   return state.GetState(ns, key);
 }
 
-[[nodiscard]] StatusOr<bool> ReadsValid(const VersionedDb& state, const UpdateBatch& batch,
+[[nodiscard]] StatusOr<bool> ReadsValid(const StateDb& state, const UpdateBatch& batch,
                                         const NsRwSet& ns_rwset) {
   for (const auto& read : ns_rwset.kv.reads()) {
     WEFT_ASSIGN_OR_RETURN(auto committed, Latest(state, batch, ns_rwset.ns, read.key()));
@@ -37,7 +45,7 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
 
 // Re-executes the range over state + the block's pending updates and
 // compares keys and versions with what the simulation saw.
-[[nodiscard]] StatusOr<bool> RangeQueryValid(const VersionedDb& state, const UpdateBatch& batch,
+[[nodiscard]] StatusOr<bool> RangeQueryValid(const StateDb& state, const UpdateBatch& batch,
                                              std::string_view ns,
                                              const ::kvrwset::RangeQueryInfo& info) {
   std::string end = info.end_key();
@@ -74,7 +82,7 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
   return true;
 }
 
-[[nodiscard]] StatusOr<::protos::TxValidationCode> ValidateTx(const VersionedDb& state,
+[[nodiscard]] StatusOr<::protos::TxValidationCode> ValidateTx(const StateDb& state,
                                                               const UpdateBatch& batch,
                                                               const TxRwSet& rwset) {
   for (const auto& ns_rwset : rwset) {
@@ -94,16 +102,16 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
 
 }  // namespace
 
-[[nodiscard]] Status AddTxWrites(const VersionedDb& state, const TxRwSet& rwset, Version version,
+[[nodiscard]] Status AddTxWrites(const StateDb& state, const TxRwSet& rwset, Version version,
                                  UpdateBatch& batch) {
   for (const auto& ns_rwset : rwset) {
     const std::string& ns = ns_rwset.ns;
     // Encoded metadata written by this tx, per key; "" deletes the metadata.
     std::map<std::string, std::string> metadata_writes;
     for (const auto& write : ns_rwset.kv.metadata_writes()) {
-      StateMetadata metadata;
+      rwset::StateMetadata metadata;
       for (const auto& entry : write.entries()) metadata[entry.name()] = entry.value();
-      metadata_writes.insert_or_assign(write.key(), EncodeStateMetadata(metadata));
+      metadata_writes.insert_or_assign(write.key(), rwset::EncodeStateMetadata(metadata));
     }
     for (const auto& write : ns_rwset.kv.writes()) {
       if (write.is_delete()) {
@@ -131,7 +139,7 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
   return absl::OkStatus();
 }
 
-[[nodiscard]] StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const VersionedDb& state,
+[[nodiscard]] StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const StateDb& state,
                                                                uint64_t block_num,
                                                                std::span<const TxToValidate> txs) {
   ValidatedBlock result;

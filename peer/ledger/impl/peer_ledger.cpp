@@ -1,17 +1,16 @@
 #include "peer/ledger/peer_ledger.h"
 
 #include <algorithm>
-#include <map>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
-#include "common/crypto/hash.h"
 #include "common/protoutil/block.h"
 #include "common/protoutil/envelope.h"
 #include "common/protoutil/serialize.h"
-#include "peer/ledger/block_txs.h"
-#include "peer/ledger/impl/encoding.h"
+#include "peer/ledger/history/factory.h"
+#include "peer/ledger/impl/commit_hash.h"
 #include "peer/ledger/mvcc.h"
+#include "peer/ledger/statedb/factory.h"
 
 namespace weft::peer::ledger {
 namespace {
@@ -20,10 +19,10 @@ namespace fs = std::filesystem;
 namespace blockstore = common::ledger::blockstore;
 namespace kvstore = common::ledger::kvstore;
 namespace protoutil = common::protoutil;
-
-constexpr std::string_view kStateNamespace = "state";
-constexpr std::string_view kHistoryNamespace = "history";
-constexpr std::string_view kMetaNamespace = "meta";
+using rwset::BlockTx;
+using rwset::ReadBlockTxs;
+using statedb::UpdateBatch;
+using statedb::Version;
 
 bool SyncWrites(const LedgerOptions& options) {
   return options.fsync == blockstore::FsyncPolicy::kEveryBlock;
@@ -51,18 +50,6 @@ std::vector<::protos::TxValidationCode> StoredCodes(const ::common::Block& block
   return metadata.value();
 }
 
-// The value the transaction wrote to (ns, key), found in its rwset.
-const ::kvrwset::KVWrite* FindWrite(const BlockTx& tx, std::string_view ns, std::string_view key) {
-  if (!tx.rwset) return nullptr;
-  for (const auto& ns_rwset : *tx.rwset) {
-    if (ns_rwset.ns != ns) continue;
-    for (const auto& write : ns_rwset.kv.writes()) {
-      if (write.key() == key) return &write;
-    }
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 PeerLedger::PeerLedger(std::string channel_id, fs::path state_dir, LedgerOptions options,
@@ -85,13 +72,13 @@ StatusOr<std::unique_ptr<PeerLedger>> PeerLedger::Open(std::string channel_id, f
   WEFT_ASSIGN_OR_RETURN(auto blocks, blockstore::FileBlockStore::Open(std::move(block_options)));
   std::unique_ptr<PeerLedger> ledger(new PeerLedger(std::move(channel_id), std::move(state_dir),
                                                     std::move(options), std::move(blocks)));
-  WEFT_RETURN_IF_ERROR(ledger->OpenState());
+  WEFT_RETURN_IF_ERROR(ledger->OpenDatabases());
   WEFT_RETURN_IF_ERROR(
       Annotate(ledger->Recover(), absl::StrCat("recovering ledger ", ledger->channel_id_)));
   return ledger;
 }
 
-Status PeerLedger::OpenState() {
+Status PeerLedger::OpenDatabases() {
   std::error_code error;
   fs::create_directories(state_dir_, error);
   if (error) {
@@ -99,9 +86,8 @@ Status PeerLedger::OpenState() {
         absl::StrCat("cannot create ", state_dir_.string(), ": ", error.message()));
   }
   WEFT_ASSIGN_OR_RETURN(db_, kvstore::LevelDbStore::Open(state_dir_.string()));
-  state_ = std::make_unique<LevelDbVersionedDb>(db_->OpenNamespace(kStateNamespace),
-                                                db_->OpenNamespace(kMetaNamespace),
-                                                SyncWrites(options_));
+  state_ = statedb::NewLevelDbStateDb(*db_, SyncWrites(options_));
+  if (options_.enable_history) history_ = history::NewLevelDbHistoryDb(*db_, *blocks_);
   return absl::OkStatus();
 }
 
@@ -140,19 +126,11 @@ Status PeerLedger::ReplayBlock(const ::common::Block& block) {
 Status PeerLedger::WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
                               const std::vector<::protos::TxValidationCode>& codes,
                               const UpdateBatch& updates) {
+  // One batch: a crash leaves either all of the block's state, history and
+  // savepoint or none of it (recovery then replays the block).
   kvstore::WriteBatch batch;
   state_->StageUpdates(updates, number + 1, batch);
-  if (options_.enable_history) {
-    auto history = db_->OpenNamespace(kHistoryNamespace);
-    for (std::size_t i = 0; i < txs.size(); ++i) {
-      if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
-      for (const auto& ns_rwset : *txs[i].rwset) {
-        for (const auto& write : ns_rwset.kv.writes()) {
-          history.Put(batch, impl::HistoryKey(ns_rwset.ns, write.key(), Version{number, i}), "");
-        }
-      }
-    }
-  }
+  if (history_) history_->StageBlock(number, txs, codes, batch);
   return db_->Write(batch, SyncWrites(options_));
 }
 
@@ -194,10 +172,7 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
   while (metadata->metadata_size() < protoutil::kBlockMetadataSlots) metadata->add_metadata();
   metadata->set_metadata(::common::TRANSACTIONS_FILTER, filter);
   // commit_hash_ only changes under commit_mu_, which this thread holds.
-  std::string commit_hash = common::crypto::Sha256Hasher()
-                                .Update(commit_hash_)
-                                .Update(impl::CanonicalUpdateBytes(validated.updates))
-                                .Finish();
+  std::string commit_hash = impl::NextCommitHash(commit_hash_, validated.updates);
   ::common::Metadata commit_metadata;
   commit_metadata.set_value(commit_hash);
   metadata->set_metadata(::common::COMMIT_HASH, protoutil::DeterministicSerialize(commit_metadata));
@@ -218,65 +193,21 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
   return std::move(validated.codes);
 }
 
-HistoryQuery PeerLedger::MakeHistoryQuery() const {
-  if (!options_.enable_history) return {};
-  return [this](std::string_view ns, std::string_view key) { return HistoryLocked(ns, key); };
-}
-
 std::unique_ptr<TxSimulator> PeerLedger::NewTxSimulator() {
   std::shared_lock lock(rw_mu_);
-  return ledger::NewTxSimulator(*state_, MakeHistoryQuery(), std::move(lock));
+  return ledger::NewTxSimulator(*state_, history_.get(), std::move(lock));
 }
 
 std::unique_ptr<QueryExecutor> PeerLedger::NewQueryExecutor() {
   std::shared_lock lock(rw_mu_);
-  return ledger::NewQueryExecutor(*state_, MakeHistoryQuery(), std::move(lock));
+  return ledger::NewQueryExecutor(*state_, history_.get(), std::move(lock));
 }
 
 StatusOr<std::vector<::queryresult::KeyModification>> PeerLedger::GetHistoryForKey(
     std::string_view ns, std::string_view key) const {
-  if (!options_.enable_history) {
-    return absl::FailedPreconditionError("history database is disabled");
-  }
+  if (history_ == nullptr) return absl::FailedPreconditionError("history database is disabled");
   std::shared_lock lock(rw_mu_);
-  return HistoryLocked(ns, key);
-}
-
-// REQUIRES: rw_mu_ held (shared is enough).
-StatusOr<std::vector<::queryresult::KeyModification>> PeerLedger::HistoryLocked(
-    std::string_view ns, std::string_view key) const {
-  std::vector<Version> versions;
-  auto it = db_->OpenNamespace(kHistoryNamespace)
-                .NewIterator(kvstore::KeyRange::Prefix(impl::HistoryKeyPrefix(ns, key)));
-  for (; it.Valid(); it.Next()) {
-    std::string_view suffix = it.key().substr(it.key().size() - 16);
-    versions.push_back({impl::ReadU64(suffix), impl::ReadU64(suffix.substr(8))});
-  }
-  WEFT_RETURN_IF_ERROR(it.status());
-
-  std::vector<::queryresult::KeyModification> history;
-  std::map<uint64_t, std::vector<BlockTx>> blocks;  // parsed once per call
-  for (auto version = versions.rbegin(); version != versions.rend(); ++version) {
-    auto cached = blocks.find(version->block_num);
-    if (cached == blocks.end()) {
-      WEFT_ASSIGN_OR_RETURN(auto block, blocks_->RetrieveBlockByNumber(version->block_num));
-      cached = blocks.emplace(version->block_num, ReadBlockTxs(block)).first;
-    }
-    const auto& txs = cached->second;
-    const ::kvrwset::KVWrite* write =
-        version->tx_num < txs.size() ? FindWrite(txs[version->tx_num], ns, key) : nullptr;
-    if (write == nullptr) {
-      return absl::DataLossError(absl::StrCat("history entry (", version->block_num, ", ",
-                                              version->tx_num, ") of key \"", std::string(key),
-                                              "\" has no matching write in the block store"));
-    }
-    auto& modification = history.emplace_back();
-    modification.set_tx_id(txs[version->tx_num].tx_id);
-    modification.set_value(write->is_delete() ? std::string() : write->value());
-    *modification.mutable_timestamp() = txs[version->tx_num].timestamp;
-    modification.set_is_delete(write->is_delete());
-  }
-  return history;
+  return history_->GetHistoryForKey(ns, key);
 }
 
 blockstore::BlockchainInfo PeerLedger::GetBlockchainInfo() const {
@@ -299,6 +230,7 @@ Status PeerLedger::RebuildDatabases() {
   std::unique_lock write_lock(rw_mu_);
   // Until the rebuild succeeds the ledger takes no commits.
   broken_ = true;
+  history_.reset();
   state_.reset();
   db_.reset();
   std::error_code error;
@@ -307,7 +239,7 @@ Status PeerLedger::RebuildDatabases() {
     return absl::InternalError(
         absl::StrCat("cannot remove ", state_dir_.string(), ": ", error.message()));
   }
-  WEFT_RETURN_IF_ERROR(OpenState());
+  WEFT_RETURN_IF_ERROR(OpenDatabases());
   WEFT_RETURN_IF_ERROR(Recover());
   broken_ = false;
   return absl::OkStatus();

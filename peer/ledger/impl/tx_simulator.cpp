@@ -8,6 +8,12 @@
 namespace weft::peer::ledger {
 namespace {
 
+using rwset::StateMetadata;
+using statedb::StateDb;
+using statedb::StateIterator;
+using statedb::Version;
+using statedb::VersionedValue;
+
 // What one range query observed, kept by the simulator so the iterator may
 // be dropped at any time; turned into a RangeQueryInfo when results are built.
 struct RangeRecord {
@@ -44,9 +50,9 @@ class RangeIterator final : public ResultsIterator {
 
 class Simulator final : public TxSimulator {
  public:
-  Simulator(const VersionedDb& state, HistoryQuery history,
+  Simulator(const StateDb& state, const history::HistoryDb* history,
             std::shared_lock<std::shared_mutex> lock, bool record)
-      : state_(state), history_(std::move(history)), lock_(std::move(lock)), record_(record) {}
+      : state_(state), history_(history), lock_(std::move(lock)), record_(record) {}
 
   ~Simulator() override { Done(); }
 
@@ -95,14 +101,14 @@ class Simulator final : public TxSimulator {
     WEFT_ASSIGN_OR_RETURN(auto value, state_.GetState(ns, key));
     RecordRead(ns, key, value);
     if (!value || value->metadata.empty()) return StateMetadata();
-    return DecodeStateMetadata(value->metadata);
+    return rwset::DecodeStateMetadata(value->metadata);
   }
 
   [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
       std::string_view ns, std::string_view key) override {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
-    if (!history_) return absl::FailedPreconditionError("history database is disabled");
-    return history_(ns, key);
+    if (history_ == nullptr) return absl::FailedPreconditionError("history database is disabled");
+    return history_->GetHistoryForKey(ns, key);
   }
 
   void Done() override {
@@ -131,7 +137,7 @@ class Simulator final : public TxSimulator {
   [[nodiscard]] StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() override {
     if (!record_) return absl::FailedPreconditionError("a query executor has no results");
     Done();
-    RwSetBuilder builder = builder_;
+    rwset::RwSetBuilder builder = builder_;
     for (const auto& range : ranges_) {
       // A scan that stopped before reading anything observed nothing.
       if (!range.info.itr_exhausted() && range.info.raw_reads().kv_reads_size() == 0) continue;
@@ -186,12 +192,12 @@ class Simulator final : public TxSimulator {
         this, std::move(it), std::string(ns), std::string(end_key), page_size, record));
   }
 
-  const VersionedDb& state_;
-  HistoryQuery history_;
+  const StateDb& state_;
+  const history::HistoryDb* history_;  // null: history disabled
   std::shared_lock<std::shared_mutex> lock_;
   const bool record_;
   bool done_ = false;
-  RwSetBuilder builder_;
+  rwset::RwSetBuilder builder_;
   std::deque<RangeRecord> ranges_;  // deque: iterators keep pointers into it
 };
 
@@ -214,7 +220,7 @@ StatusOr<std::optional<::queryresult::KV>> RangeIterator::Next() {
   if (record_ != nullptr) {
     // Until exhausted, the range the tx depends on ends at the last key it saw.
     *record_->info.mutable_raw_reads()->add_kv_reads() =
-        MakeKvRead(entry->key, entry->value.version);
+        rwset::MakeKvRead(entry->key, entry->value.version);
     record_->info.set_end_key(entry->key);
   }
   ::queryresult::KV kv;
@@ -234,14 +240,15 @@ StatusOr<std::string> RangeIterator::GetBookmarkAndClose() {
 
 }  // namespace
 
-std::unique_ptr<TxSimulator> NewTxSimulator(const VersionedDb& state, HistoryQuery history,
+std::unique_ptr<TxSimulator> NewTxSimulator(const StateDb& state, const history::HistoryDb* history,
                                             std::shared_lock<std::shared_mutex> commit_lock) {
-  return std::make_unique<Simulator>(state, std::move(history), std::move(commit_lock), true);
+  return std::make_unique<Simulator>(state, history, std::move(commit_lock), true);
 }
 
-std::unique_ptr<QueryExecutor> NewQueryExecutor(const VersionedDb& state, HistoryQuery history,
+std::unique_ptr<QueryExecutor> NewQueryExecutor(const StateDb& state,
+                                                const history::HistoryDb* history,
                                                 std::shared_lock<std::shared_mutex> commit_lock) {
-  return std::make_unique<Simulator>(state, std::move(history), std::move(commit_lock), false);
+  return std::make_unique<Simulator>(state, history, std::move(commit_lock), false);
 }
 
 }  // namespace weft::peer::ledger

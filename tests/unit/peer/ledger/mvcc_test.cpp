@@ -4,25 +4,26 @@
 #include <memory>
 #include <vector>
 
-#include "peer/ledger/rwset.h"
+#include "peer/ledger/rwset/rwset.h"
+#include "tests/support/ledger_test_util.h"
 
 namespace {
 
-using weft::peer::ledger::NewInMemoryVersionedDb;
-using weft::peer::ledger::RwSetBuilder;
-using weft::peer::ledger::TxRwSet;
 using weft::peer::ledger::TxToValidate;
-using weft::peer::ledger::UpdateBatch;
 using weft::peer::ledger::ValidateAndPrepareBatch;
 using weft::peer::ledger::ValidatedBlock;
-using weft::peer::ledger::Version;
-using weft::peer::ledger::VersionedDb;
+using weft::peer::ledger::rwset::RwSetBuilder;
+using weft::peer::ledger::rwset::TxRwSet;
+using weft::peer::ledger::statedb::StateDb;
+using weft::peer::ledger::statedb::UpdateBatch;
+using weft::peer::ledger::statedb::Version;
+using weft::testing::OpenTempStateDb;
 
 constexpr uint64_t kBlock = 5;
 
 // State at height 5: "a"@(1,0), "c"@(2,0), "e"@(3,0) in namespace "cc".
-std::unique_ptr<VersionedDb> SeededState() {
-  auto db = NewInMemoryVersionedDb();
+std::shared_ptr<StateDb> SeededState() {
+  auto db = OpenTempStateDb();
   UpdateBatch batch;
   batch.Put("cc", "a", {"A", "", {1, 0}});
   batch.Put("cc", "c", {"C", "", {2, 0}});
@@ -32,7 +33,7 @@ std::unique_ptr<VersionedDb> SeededState() {
 }
 
 TxRwSet Parsed(const RwSetBuilder& builder) {
-  return weft::peer::ledger::ParseTxRwSet(builder.Build()).value();
+  return weft::peer::ledger::rwset::ParseTxRwSet(builder.Build()).value();
 }
 
 // A range query over [start, end) that saw `keys` (with their versions).
@@ -44,11 +45,11 @@ TxRwSet Parsed(const RwSetBuilder& builder) {
   info.set_itr_exhausted(exhausted);
   auto* reads = info.mutable_raw_reads();
   for (const auto& [key, version] : keys)
-    *reads->add_kv_reads() = weft::peer::ledger::MakeKvRead(key, version);
+    *reads->add_kv_reads() = weft::peer::ledger::rwset::MakeKvRead(key, version);
   return info;
 }
 
-ValidatedBlock Validate(const VersionedDb& db, const std::vector<TxRwSet>& rwsets,
+ValidatedBlock Validate(const StateDb& db, const std::vector<TxRwSet>& rwsets,
                         std::vector<::protos::TxValidationCode> codes = {}) {
   codes.resize(rwsets.size(), ::protos::VALID);
   std::vector<TxToValidate> txs;
@@ -193,7 +194,7 @@ TEST_CASE("MVCC ignores transactions that are already invalid and keeps their co
 TEST_CASE(
     "MVCC keeps a key's metadata on value writes and drops metadata writes to missing "
     "keys") {
-  auto db = NewInMemoryVersionedDb();
+  auto db = OpenTempStateDb();
   UpdateBatch seed;
   seed.Put("cc", "k", {"v", "stored-metadata", {1, 0}});
   REQUIRE(db->ApplyUpdates(seed, 2).ok());
@@ -211,6 +212,6 @@ TEST_CASE(
   REQUIRE(k != nullptr);
   CHECK(k->value.value == "v2");
   CHECK(k->value.version == Version{kBlock, 1});
-  CHECK(weft::peer::ledger::DecodeStateMetadata(k->value.metadata).value() ==
-        weft::peer::ledger::StateMetadata{{"VALIDATION_PARAMETER", "p"}});
+  CHECK(weft::peer::ledger::rwset::DecodeStateMetadata(k->value.metadata).value() ==
+        weft::peer::ledger::rwset::StateMetadata{{"VALIDATION_PARAMETER", "p"}});
 }

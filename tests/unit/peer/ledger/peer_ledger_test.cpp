@@ -4,13 +4,15 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/crypto/hash.h"
 #include "common/ledger/blockstore/file_block_store.h"
-#include "peer/ledger/rwset.h"
+#include "peer/ledger/rwset/rwset.h"
 #include "tests/support/ledger_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -20,8 +22,8 @@ namespace blockstore = weft::common::ledger::blockstore;
 using weft::peer::ledger::LedgerManager;
 using weft::peer::ledger::LedgerOptions;
 using weft::peer::ledger::PeerLedger;
-using weft::peer::ledger::RwSetBuilder;
-using weft::peer::ledger::Version;
+using weft::peer::ledger::rwset::RwSetBuilder;
+using weft::peer::ledger::statedb::Version;
 using Codes = std::vector<::protos::TxValidationCode>;
 
 const std::string kChannel = "mychannel";
@@ -263,24 +265,48 @@ TEST_CASE("Readers never see a block in the block store whose state is not yet a
   options.fsync = blockstore::FsyncPolicy::kNone;
   LedgerManager manager(dir.path(), options);
   auto ledger = Create(manager);
-  std::atomic<bool> stop = false;
-  std::atomic<int> mismatches = 0;
+
+  // The reader only records what it saw (Catch2 is not thread-safe); the test
+  // thread asserts after joining it.
   std::atomic<int> reads = 0;
-  std::thread reader([&] {
-    while (!stop) {
+  std::atomic<int> mismatches = 0;
+  std::atomic<bool> reader_failed = false;
+  std::mutex first_problem_mu;
+  std::string first_problem;  // guarded by first_problem_mu
+  auto record_problem = [&](std::string problem) {
+    std::lock_guard lock(first_problem_mu);
+    if (first_problem.empty()) first_problem = std::move(problem);
+  };
+  // Declared after `ledger`, so a failing REQUIRE below stops and joins the
+  // reader before the ledger goes away.
+  std::jthread reader([&](std::stop_token stop) {
+    while (!stop.stop_requested()) {
       auto query = ledger->NewQueryExecutor();
-      std::string last = query->GetState("cc", "last").value();
+      auto last = query->GetState("cc", "last");
       // The executor holds the read lock, so the store cannot move meanwhile.
       uint64_t height = ledger->block_store().GetInfo().height;
-      if (!last.empty() && std::stoull(last) != height - 1) ++mismatches;
+      query->Done();
+      if (!last.ok()) {
+        record_problem("GetState failed: " + last.status().ToString());
+        reader_failed = true;
+        return;
+      }
+      if (!last->empty() && std::stoull(*last) != height - 1) {
+        ++mismatches;
+        record_problem("read last=" + *last + " at height " + std::to_string(height));
+      }
       ++reads;
     }
   });
   for (int i = 1; i <= 200; ++i)
     Commit(*ledger, {Write("t" + std::to_string(i), {{"last", std::to_string(i)}})});
-  while (reads < 10) std::this_thread::yield();
-  stop = true;
+  while (reads < 10 && !reader_failed) std::this_thread::yield();
+  reader.request_stop();
   reader.join();
+
+  INFO(first_problem);
+  CHECK_FALSE(reader_failed);
+  CHECK(reads >= 10);
   CHECK(mismatches == 0);
 }
 

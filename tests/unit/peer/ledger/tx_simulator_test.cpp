@@ -6,19 +6,19 @@
 #include <vector>
 
 #include "peer/ledger/composite_key.h"
+#include "tests/support/ledger_test_util.h"
 
 namespace {
 
-using weft::peer::ledger::NewInMemoryVersionedDb;
 using weft::peer::ledger::NewTxSimulator;
 using weft::peer::ledger::ResultsIterator;
-using weft::peer::ledger::UpdateBatch;
-using weft::peer::ledger::Version;
-using weft::peer::ledger::VersionedDb;
+using weft::peer::ledger::statedb::StateDb;
+using weft::peer::ledger::statedb::UpdateBatch;
+using weft::testing::OpenTempStateDb;
 
 // "cc" holds k1..k5 at versions (1, i) and two composite "asset" keys.
-std::unique_ptr<VersionedDb> SeededState() {
-  auto db = NewInMemoryVersionedDb();
+std::shared_ptr<StateDb> SeededState() {
+  auto db = OpenTempStateDb();
   UpdateBatch batch;
   for (uint64_t i = 1; i <= 5; ++i) {
     batch.Put("cc", "k" + std::to_string(i), {"v" + std::to_string(i), "", {1, i}});
@@ -149,15 +149,16 @@ TEST_CASE("Partial composite key queries return exactly the keys with that prefi
 }
 
 TEST_CASE("TxSimulator writes and reads key metadata") {
-  auto db = NewInMemoryVersionedDb();
+  auto db = OpenTempStateDb();
   UpdateBatch batch;
-  batch.Put(
-      "cc", "k",
-      {"v", weft::peer::ledger::EncodeStateMetadata({{"VALIDATION_PARAMETER", "policy"}}), {1, 0}});
+  batch.Put("cc", "k",
+            {"v",
+             weft::peer::ledger::rwset::EncodeStateMetadata({{"VALIDATION_PARAMETER", "policy"}}),
+             {1, 0}});
   REQUIRE(db->ApplyUpdates(batch, 2).ok());
   auto sim = NewTxSimulator(*db);
   CHECK(sim->GetStateMetadata("cc", "k").value() ==
-        weft::peer::ledger::StateMetadata{{"VALIDATION_PARAMETER", "policy"}});
+        weft::peer::ledger::rwset::StateMetadata{{"VALIDATION_PARAMETER", "policy"}});
   CHECK(sim->GetStateMetadata("cc", "none").value().empty());
   REQUIRE(sim->SetStateMetadata("cc", "k", {{"VALIDATION_PARAMETER", "new"}}).ok());
   auto kv = OnlyNamespace(sim->GetTxSimulationResults().value());

@@ -1,9 +1,9 @@
-#include "peer/ledger/rwset.h"
+#include "peer/ledger/rwset/rwset.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/protoutil/serialize.h"
 
-namespace weft::peer::ledger {
+namespace weft::peer::ledger::rwset {
 
 namespace protoutil = common::protoutil;
 
@@ -44,7 +44,7 @@ std::string EncodeStateMetadata(const StateMetadata& metadata) {
   return ParseTxRwSet(rwset);
 }
 
-::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<Version> version) {
+::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<statedb::Version> version) {
   ::kvrwset::KVRead read;
   read.set_key(std::string(key));
   if (version) {
@@ -59,7 +59,7 @@ RwSetBuilder::NsState& RwSetBuilder::Ns(std::string_view ns) {
 }
 
 void RwSetBuilder::AddRead(std::string_view ns, std::string_view key,
-                           std::optional<Version> version) {
+                           std::optional<statedb::Version> version) {
   Ns(ns).reads.try_emplace(std::string(key), version);
 }
 
@@ -109,4 +109,4 @@ void RwSetBuilder::AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo 
   return result;
 }
 
-}  // namespace weft::peer::ledger
+}  // namespace weft::peer::ledger::rwset

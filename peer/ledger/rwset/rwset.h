@@ -1,5 +1,6 @@
 // Read-write sets (fabric-interop.md B.5): building one deterministically
-// during simulation, and opening one for validation and commit.
+// during simulation, and opening one for validation and commit; also the
+// encoding of key-level metadata (a KVMetadataWrite) as the state DB stores it.
 // Thread-safety: RwSetBuilder is not thread-safe; the functions are.
 #pragma once
 
@@ -12,9 +13,9 @@
 #include "common/status/status.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "ledger/rwset/rwset.pb.h"
-#include "peer/ledger/versioned_db.h"
+#include "peer/ledger/statedb/state_db.h"
 
-namespace weft::peer::ledger {
+namespace weft::peer::ledger::rwset {
 
 // Key-level metadata entries (name -> value), e.g. "VALIDATION_PARAMETER".
 using StateMetadata = std::map<std::string, std::string>;
@@ -44,7 +45,7 @@ class RwSetBuilder {
  public:
   // `version` is the committed version, nullopt when the key did not exist.
   // The first read of a key wins: state does not move during a simulation.
-  void AddRead(std::string_view ns, std::string_view key, std::optional<Version> version);
+  void AddRead(std::string_view ns, std::string_view key, std::optional<statedb::Version> version);
   // An empty value is a delete (Fabric's rule). The last write of a key wins.
   void AddWrite(std::string_view ns, std::string_view key, std::string value);
   void AddDelete(std::string_view ns, std::string_view key);
@@ -56,7 +57,7 @@ class RwSetBuilder {
 
  private:
   struct NsState {
-    std::map<std::string, std::optional<Version>> reads;
+    std::map<std::string, std::optional<statedb::Version>> reads;
     std::map<std::string, std::string> writes;  // empty value = delete
     std::map<std::string, StateMetadata> metadata_writes;
     std::vector<::kvrwset::RangeQueryInfo> range_queries;
@@ -66,6 +67,6 @@ class RwSetBuilder {
   NsState& Ns(std::string_view ns);
 };
 
-::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<Version> version);
+::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<statedb::Version> version);
 
-}  // namespace weft::peer::ledger
+}  // namespace weft::peer::ledger::rwset

@@ -1,9 +1,9 @@
-#include "peer/ledger/block_txs.h"
+#include "peer/ledger/rwset/block_txs.h"
 
 #include "common/protoutil/envelope.h"
 #include "common/protoutil/transaction.h"
 
-namespace weft::peer::ledger {
+namespace weft::peer::ledger::rwset {
 
 namespace protoutil = common::protoutil;
 
@@ -45,4 +45,4 @@ std::vector<BlockTx> ReadBlockTxs(const ::common::Block& block) {
   return txs;
 }
 
-}  // namespace weft::peer::ledger
+}  // namespace weft::peer::ledger::rwset

@@ -1,9 +1,10 @@
-// The peer's world state: (namespace, key) -> VersionedValue, where the
-// version is the height (block, tx) of the transaction that last wrote the
-// key. VersionedDb is the seam; LevelDbVersionedDb (leveldb_versioned_db.h)
-// is the durable implementation and NewInMemoryVersionedDb() a reference one.
+// The peer's world state (Fabric's statedb.VersionedDB): (namespace, key) ->
+// VersionedValue, where the version is the height (block, tx) of the
+// transaction that last wrote the key. StateDb is the seam; the LevelDB
+// implementation is made by NewLevelDbStateDb (factory.h), its encoding is in
+// FORMAT.md next to this file.
 //
-// Thread-safety: VersionedDb implementations are thread-safe; a StateIterator
+// Thread-safety: StateDb implementations are thread-safe; a StateIterator
 // reads a consistent snapshot and must be used from one thread. UpdateBatch is
 // a plain value (not synchronized).
 #pragma once
@@ -17,9 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ledger/kvstore/leveldb_store.h"
 #include "common/status/status.h"
 
-namespace weft::peer::ledger {
+namespace weft::peer::ledger::statedb {
 
 // Fabric's height: block number and index of the transaction in the block.
 struct Version {
@@ -81,9 +83,9 @@ class StateIterator {
   [[nodiscard]] virtual StatusOr<std::optional<VersionedKv>> Next() = 0;
 };
 
-class VersionedDb {
+class StateDb {
  public:
-  virtual ~VersionedDb() = default;
+  virtual ~StateDb() = default;
 
   // nullopt when the key does not exist.
   [[nodiscard]] virtual StatusOr<std::optional<VersionedValue>> GetState(
@@ -97,11 +99,13 @@ class VersionedDb {
   // Applies `batch` and records `savepoint` (the number of blocks whose
   // updates the state now reflects) all-or-nothing.
   [[nodiscard]] virtual Status ApplyUpdates(const UpdateBatch& batch, uint64_t savepoint) = 0;
-  // nullopt before the first ApplyUpdates.
+  // Adds what ApplyUpdates would write to `out` without writing it, so the
+  // ledger can commit the state together with other data (history) in one
+  // atomic batch of the store this database lives in.
+  virtual void StageUpdates(const UpdateBatch& batch, uint64_t savepoint,
+                            common::ledger::kvstore::WriteBatch& out) const = 0;
+  // nullopt before the first ApplyUpdates (or staged batch written).
   [[nodiscard]] virtual StatusOr<std::optional<uint64_t>> GetSavepoint() const = 0;
 };
 
-// A map-backed VersionedDb for tests and tools; iterators copy their range.
-std::unique_ptr<VersionedDb> NewInMemoryVersionedDb();
-
-}  // namespace weft::peer::ledger
+}  // namespace weft::peer::ledger::statedb

@@ -1,7 +1,9 @@
 // Reads the transactions of a block as the ledger needs them: tx id, header
 // timestamp and, for ENDORSER_TRANSACTION envelopes, the public rwset from
 // Transaction -> action[0] -> ChaincodeActionPayload -> ChaincodeEndorsedAction
-// -> ProposalResponsePayload -> ChaincodeAction.results.
+// -> ProposalResponsePayload -> ChaincodeAction.results. Used by the ledger
+// (commit and recovery) and by the history DB (which reads values back from
+// blocks).
 // Thread-safety: stateless function.
 #pragma once
 
@@ -11,10 +13,10 @@
 
 #include "common/common.pb.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "peer/ledger/rwset.h"
+#include "peer/ledger/rwset/rwset.h"
 #include "peer/transaction.pb.h"
 
-namespace weft::peer::ledger {
+namespace weft::peer::ledger::rwset {
 
 struct BlockTx {
   std::string tx_id;
@@ -30,4 +32,4 @@ struct BlockTx {
 // envelopes are reported through parse_code.
 std::vector<BlockTx> ReadBlockTxs(const ::common::Block& block);
 
-}  // namespace weft::peer::ledger
+}  // namespace weft::peer::ledger::rwset
