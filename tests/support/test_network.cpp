@@ -17,16 +17,9 @@ common::channelconfig::ChannelSpec TestNetwork::Spec() const {
   common::channelconfig::ChannelSpec spec;
   spec.policies = StandardPolicies();
   spec.capabilities = {"V2_0"};
-  common::channelconfig::OrdererSpec orderer_spec;
+  common::channelconfig::OrdererSpec orderer_spec = StandardOrderer(orderer_ca, batch_timeout);
   orderer_spec.orderer_type = consensus_type;
-  orderer_spec.batch_timeout = batch_timeout;
   orderer_spec.batch_size = batch_size;
-  orderer_spec.policies = StandardPolicies();
-  orderer_spec.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
-  orderer_spec.capabilities = {"V2_0"};
-  auto orderer_org = NodeOuOrg("OrdererMSP", orderer_ca);
-  orderer_org.orderer_endpoints = {"127.0.0.1:7050"};
-  orderer_spec.organizations = {orderer_org};
   spec.orderer = orderer_spec;
   common::channelconfig::ApplicationSpec application;
   application.policies = StandardPolicies();

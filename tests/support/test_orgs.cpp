@@ -39,6 +39,20 @@ common::channelconfig::OrganizationSpec NodeOuOrg(const std::string& msp_id,
   return org;
 }
 
+common::channelconfig::OrdererSpec StandardOrderer(const TestIdentity& orderer_ca,
+                                                   const std::string& batch_timeout) {
+  common::channelconfig::OrdererSpec orderer;
+  orderer.batch_timeout = batch_timeout;
+  orderer.batch_size = {10, 1 << 20, 1 << 19};
+  orderer.policies = StandardPolicies();
+  orderer.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
+  orderer.capabilities = {"V2_0"};
+  auto orderer_org = NodeOuOrg("OrdererMSP", orderer_ca);
+  orderer_org.orderer_endpoints = {"127.0.0.1:7050"};
+  orderer.organizations = {orderer_org};
+  return orderer;
+}
+
 msp::SigningIdentity MakeSigner(const TestIdentity& who, const std::string& msp_id) {
   auto signer = msp::SigningIdentity::Create(msp_id, who.cert, who.key);
   if (!signer.ok()) {

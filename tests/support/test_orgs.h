@@ -27,6 +27,12 @@ msp::MspConfig NodeOuMsp(const std::string& msp_id, const TestIdentity& ca);
 common::channelconfig::OrganizationSpec NodeOuOrg(const std::string& msp_id,
                                                   const TestIdentity& ca);
 
+// An Orderer section with one NodeOU organisation OrdererMSP rooted at
+// `orderer_ca` (endpoint 127.0.0.1:7050), standard policies plus BlockValidation
+// (ANY Writers), capability V2_0, solo, BatchSize {10, 1 MiB, 512 KiB}.
+common::channelconfig::OrdererSpec StandardOrderer(const TestIdentity& orderer_ca,
+                                                   const std::string& batch_timeout = "2s");
+
 // The signing identity of `who` in MSP `msp_id`.
 msp::SigningIdentity MakeSigner(const TestIdentity& who, const std::string& msp_id);
 

@@ -59,16 +59,7 @@ struct Network {
     ChannelSpec spec;
     spec.policies = weft::testing::StandardPolicies();
     spec.capabilities = {"V2_0"};
-    weft::common::channelconfig::OrdererSpec orderer;
-    orderer.batch_timeout = "2s";
-    orderer.batch_size = {10, 1 << 20, 1 << 19};
-    orderer.policies = weft::testing::StandardPolicies();
-    orderer.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
-    orderer.capabilities = {"V2_0"};
-    auto orderer_org = Org("Orderer", orderer_ca);
-    orderer_org.orderer_endpoints = {"127.0.0.1:7050"};
-    orderer.organizations = {orderer_org};
-    spec.orderer = orderer;
+    spec.orderer = weft::testing::StandardOrderer(orderer_ca);
     weft::common::channelconfig::ApplicationSpec application;
     application.policies = weft::testing::StandardPolicies();
     application.policies["Endorsement"] = {"ImplicitMeta", "MAJORITY Endorsement"};
