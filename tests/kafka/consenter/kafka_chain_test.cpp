@@ -302,7 +302,8 @@ TEST_CASE(
 
 TEST_CASE(
     "A Kafka chain whose brokers cannot be reached refuses Order and reports the channel as "
-    "unreachable") {
+    "unreachable",
+    "[slow]") {
   // Nothing listens on port 1 of the loopback interface.
   auto config = KafkaChannel("127.0.0.1:1", 10, "1s");
   Node node(config);

@@ -161,15 +161,11 @@ class Network {
     ChannelSpec spec;
     spec.policies = weft::testing::StandardPolicies();
     spec.capabilities = {"V2_0"};
-    weft::common::channelconfig::OrdererSpec orderer;
+    weft::common::channelconfig::OrdererSpec orderer =
+        weft::testing::StandardOrderer(orderer_ca, "500ms");
     orderer.orderer_type = "kafka";
     orderer.kafka_brokers = {kafka_.bootstrap_servers()};
-    orderer.batch_timeout = "500ms";
     orderer.batch_size = {5, 1 << 20, 1 << 19};
-    orderer.policies = weft::testing::StandardPolicies();
-    orderer.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
-    orderer.organizations = {weft::testing::NodeOuOrg("OrdererMSP", orderer_ca)};
-    orderer.capabilities = {"V2_0"};
     spec.orderer = orderer;
     weft::common::channelconfig::ApplicationSpec application;
     application.policies = weft::testing::StandardPolicies();
