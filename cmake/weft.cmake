@@ -64,11 +64,17 @@ function(weft_add_test_helper name)
 endfunction()
 
 # weft_add_tests(<name> LABEL <unit|conformance|integration|interop|kafka>
-#                SOURCES ... [DEPS ...] [TIMEOUT seconds])
+#                SOURCES ... [DEPS ...] [TIMEOUT seconds] [EXTRA_LABELS ...]
+#                [HAS_SLOW_TESTS] [FIXTURES_REQUIRED ...])
 # One Catch2 executable per module; every TEST_CASE becomes a CTest test
 # carrying the label, so `ctest -N -L unit` lists the behaviours.
+# HAS_SLOW_TESTS: TEST_CASEs tagged [slow] (they wait seconds of real time) also
+# get the label `slow`, so `ctest -LE slow` is a quick run. EXTRA_LABELS go on
+# every test of the executable. FIXTURES_REQUIRED names CTest fixtures (a shared
+# network started by a setup test) every test of the executable needs.
 function(weft_add_tests name)
-  cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "HAS_SLOW_TESTS" "LABEL;TIMEOUT"
+    "SOURCES;DEPS;EXTRA_LABELS;FIXTURES_REQUIRED" ${ARGN})
   if(NOT ARG_LABEL)
     message(FATAL_ERROR "weft_add_tests(${name}): LABEL is required")
   endif()
@@ -82,8 +88,33 @@ function(weft_add_tests name)
   target_link_libraries(${name} PRIVATE weft_test_main ${ARG_DEPS})
   target_compile_definitions(${name} PRIVATE ${WEFT_TEST_DEFINITIONS})
   weft_use_pch(${name} weft_test_pch)
+  set(properties TIMEOUT ${ARG_TIMEOUT})
+  set(spec "")
+  if(ARG_HAS_SLOW_TESTS)
+    set(spec "~[slow]")
+    catch_discover_tests(${name}
+      TEST_SPEC "[slow]" TEST_LIST ${name}_SLOW_TESTS
+      TEST_PREFIX "${ARG_LABEL}:" PROPERTIES ${properties} DISCOVERY_TIMEOUT 30)
+  endif()
   catch_discover_tests(${name}
-    TEST_PREFIX "${ARG_LABEL}:"
-    PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
-    DISCOVERY_TIMEOUT 30)
+    TEST_SPEC "${spec}" TEST_LIST ${name}_TESTS
+    TEST_PREFIX "${ARG_LABEL}:" PROPERTIES ${properties} DISCOVERY_TIMEOUT 30)
+  # Labels and fixtures are lists, which catch_discover_tests cannot pass through
+  # its properties; they are set once the discovered test lists are known.
+  set(labels ${ARG_LABEL} ${ARG_EXTRA_LABELS})
+  set(list_file "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
+  file(WRITE "${list_file}"
+    "foreach(test IN LISTS ${name}_TESTS)\n"
+    "  set_tests_properties(\"\${test}\" PROPERTIES LABELS \"${labels}\")\n"
+    "endforeach()\n"
+    "foreach(test IN LISTS ${name}_SLOW_TESTS)\n"
+    "  set_tests_properties(\"\${test}\" PROPERTIES LABELS \"${labels};slow\")\n"
+    "endforeach()\n")
+  if(ARG_FIXTURES_REQUIRED)
+    file(APPEND "${list_file}"
+      "foreach(test IN LISTS ${name}_TESTS ${name}_SLOW_TESTS)\n"
+      "  set_tests_properties(\"\${test}\" PROPERTIES FIXTURES_REQUIRED \"${ARG_FIXTURES_REQUIRED}\")\n"
+      "endforeach()\n")
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${list_file}")
 endfunction()

@@ -13,10 +13,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
 
 extern char** environ;
 
@@ -218,6 +220,65 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   text << err.rdbuf();
   result.err = text.str();
   return result;
+}
+
+pid_t StartDetached(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env,
+                    const std::filesystem::path& stdout_file,
+                    const std::filesystem::path& stderr_file) {
+  if (argv.empty()) throw std::runtime_error("StartDetached: empty argv");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
+  std::vector<std::string> args = argv;
+  std::vector<std::string> merged = MergedEnvironment(env);
+  auto arg_pointers = Pointers(args);
+  auto env_pointers = Pointers(merged);
+  pid_t pid = -1;
+  int spawned = posix_spawn(&pid, args[0].c_str(), &actions, &attributes, arg_pointers.data(),
+                            env_pointers.data());
+  posix_spawnattr_destroy(&attributes);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(spawned));
+  }
+  return pid;
+}
+
+bool DetachedRunning(pid_t pid, const std::string& name) {
+  if (pid <= 0) return false;
+  // Reap it if it is our own child (the setup process checking on its server).
+  int ignored;
+  waitpid(pid, &ignored, WNOHANG);
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::ifstream stat(proc + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  // "pid (comm) S ...": the state follows the last ')'.
+  const size_t paren = line.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= line.size()) return false;
+  const char state = line[paren + 2];
+  if (state == 'Z' || state == 'X') return false;
+  std::ifstream cmdline_file(proc + "/cmdline", std::ios::binary);
+  std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)),
+                      std::istreambuf_iterator<char>());
+  // Empty while the process is between fork and exec: running, name not yet known.
+  return cmdline.empty() || cmdline.find(name) != std::string::npos;
+}
+
+bool StopDetached(pid_t pid, const std::string& name, std::chrono::milliseconds grace) {
+  if (!DetachedRunning(pid, name)) return true;
+  kill(pid, SIGTERM);
+  if (WaitUntil([&] { return !DetachedRunning(pid, name); }, grace)) return true;
+  kill(pid, SIGKILL);
+  return WaitUntil([&] { return !DetachedRunning(pid, name); }, grace);
 }
 
 int FreePort() {

@@ -82,6 +82,25 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          const std::filesystem::path& working_dir = {});
 
+// A process that outlives the test process that started it: a shared network's
+// server started by a CTest fixture setup test and stopped by its cleanup test.
+// It runs in its own session with stdin from /dev/null and stdout and stderr
+// appended to the given files (never to the starter's pipes, which CTest waits on).
+// Throws std::runtime_error when it cannot be started.
+pid_t StartDetached(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env,
+                    const std::filesystem::path& stdout_file,
+                    const std::filesystem::path& stderr_file);
+
+// Whether `pid` is a live process (not gone, not a zombie) whose command line
+// contains `name` (a guard against a reused pid).
+bool DetachedRunning(pid_t pid, const std::string& name);
+
+// Sends SIGTERM to a detached process and waits up to `grace` for it to go, then
+// SIGKILL. Returns false when it was still running after SIGKILL and another
+// `grace`. A process that is not running (or not `name`) counts as stopped.
+bool StopDetached(pid_t pid, const std::string& name, std::chrono::milliseconds grace);
+
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
 

@@ -1,5 +1,5 @@
 // Kafka chains ordering through librdkafka's mock cluster, run in its own process
-// (weft-kafka-mock); each FakeSupport plays one orderer node.
+// (weft-kafka-mock); each FakeConsenterSupport plays one orderer node.
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -14,8 +14,10 @@
 #include "common/log/logger_factory.h"
 #include "orderer/consensus/kafka/kafka_consenter.h"
 #include "orderer/kafka.pb.h"
-#include "tests/kafka/consenter/fake_support.h"
-#include "tests/kafka/consenter/mock_kafka_process.h"
+#include "tests/support/fake_consenter_support.h"
+#include "tests/support/mock_kafka_process.h"
+#include "tests/support/wait_until.h"
+#include "tests/support/worker_thread.h"
 
 namespace {
 
@@ -24,9 +26,11 @@ using weft::common::channelconfig::ChannelConfig;
 using weft::orderer::consensus::Chain;
 using weft::orderer::consensus::kafka::KafkaConsenter;
 using weft::orderer::consensus::kafka::KafkaConsenterOptions;
-using weft::testing::FakeSupport;
+using weft::testing::FailureLog;
+using weft::testing::FakeConsenterSupport;
 using weft::testing::MockKafkaProcess;
 using weft::testing::TestEnvelope;
+using weft::testing::WorkerThread;
 using weft::testing::WrittenBlock;
 
 constexpr char kChannel[] = "mychannel";
@@ -70,23 +74,22 @@ struct Node {
     REQUIRE(made.ok());
     chain = std::move(*made);
     chain->Start();
-    auto deadline = std::chrono::steady_clock::now() + kWait;
-    while (!chain->WaitReady().ok() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(50ms);
-    }
-    REQUIRE(chain->WaitReady().ok());
+    REQUIRE(weft::testing::WaitUntil([&] { return chain->WaitReady().ok(); }, kWait));
   }
 
-  void OrderAll(const std::vector<std::string>& payloads) {
+  // Orders every payload; the first refusal, naming its payload. Runs on worker
+  // threads too, so it asserts nothing itself.
+  [[nodiscard]] absl::Status OrderAll(const std::vector<std::string>& payloads) {
     for (const auto& payload : payloads) {
-      auto ordered = chain->Order(TestEnvelope(payload), 0);
-      INFO(std::string(ordered.message()));
-      REQUIRE(ordered.ok());
+      if (auto ordered = chain->Order(TestEnvelope(payload), 0); !ordered.ok()) {
+        return weft::Annotate(ordered, "ordering " + payload);
+      }
     }
+    return absl::OkStatus();
   }
 
   weft::common::log::LoggerFactory logs;
-  FakeSupport support;
+  FakeConsenterSupport support;
   KafkaConsenter consenter;
   std::unique_ptr<Chain> chain;
 };
@@ -127,9 +130,9 @@ TEST_CASE(
 
   const auto from_a = Payloads("a", 10);
   const auto from_b = Payloads("b", 10);
-  std::thread feed_b([&] { b.OrderAll(from_b); });
-  a.OrderAll(from_a);
-  feed_b.join();
+  WorkerThread feed_b([&](FailureLog& failures) { failures.ExpectOk(b.OrderAll(from_b), "b"); });
+  CHECK(a.OrderAll(from_a) == absl::OkStatus());
+  REQUIRE(feed_b.Join() == weft::testing::kNoFailures);
 
   const auto all = Concat(from_a, from_b);
   REQUIRE(a.support.WaitForEnvelopes(all, kWait));
@@ -157,7 +160,7 @@ TEST_CASE(
   b.Start();
 
   const auto first = Payloads("first", 5);
-  a->OrderAll(first);
+  REQUIRE(a->OrderAll(first) == absl::OkStatus());
   const std::vector<std::string> cut(first.begin(), first.begin() + 4);
   REQUIRE(a->support.WaitForEnvelopes(cut, kWait));
   REQUIRE(b.support.WaitForEnvelopes(cut, kWait));
@@ -166,7 +169,7 @@ TEST_CASE(
   a.reset();  // node A goes away with "first4" pending
 
   const auto second = Payloads("second", 5);
-  b.OrderAll(second);
+  REQUIRE(b.OrderAll(second) == absl::OkStatus());
   const auto all = Concat(first, second);
   REQUIRE(b.support.WaitForEnvelopes(all, kWait));
 
@@ -180,7 +183,8 @@ TEST_CASE(
 
 TEST_CASE(
     "A batch timeout makes both Kafka nodes cut the same single block through a time-to-cut "
-    "message") {
+    "message",
+    "[slow]") {
   MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
   const auto batch_timeout = 1500ms;
   auto config = KafkaChannel(kafka.bootstrap_servers(), 100, "1500ms");
@@ -190,8 +194,8 @@ TEST_CASE(
   b.Start();
 
   const auto started = std::chrono::steady_clock::now();
-  a.OrderAll({"a0", "a1"});
-  b.OrderAll({"b0"});
+  REQUIRE(a.OrderAll({"a0", "a1"}) == absl::OkStatus());
+  REQUIRE(b.OrderAll({"b0"}) == absl::OkStatus());
   const std::vector<std::string> all{"a0", "a1", "b0"};
   REQUIRE(a.support.WaitForEnvelopes(all, kWait));
   REQUIRE(b.support.WaitForEnvelopes(all, kWait));
@@ -205,7 +209,7 @@ TEST_CASE(
   CHECK(blocks == b.support.Blocks());
 
   // The timer re-arms for the next batch.
-  a.OrderAll({"a2"});
+  REQUIRE(a.OrderAll({"a2"}) == absl::OkStatus());
   REQUIRE(b.support.WaitForEnvelopes({"a2"}, kWait));
   REQUIRE(a.support.WaitForEnvelopes({"a2"}, kWait));
   CHECK(b.support.Blocks().size() == 2);
@@ -222,9 +226,9 @@ TEST_CASE(
   a.Start();
   b.Start();
 
-  a.OrderAll({"a0", "a1"});
+  REQUIRE(a.OrderAll({"a0", "a1"}) == absl::OkStatus());
   REQUIRE(b.chain->Configure(TestEnvelope("config1"), 0).ok());
-  a.OrderAll({"a2"});
+  REQUIRE(a.OrderAll({"a2"}) == absl::OkStatus());
   REQUIRE(a.support.WaitForEnvelopes({"config1"}, kWait));
   REQUIRE(b.support.WaitForEnvelopes({"config1"}, kWait));
 
@@ -241,7 +245,8 @@ TEST_CASE(
 
 TEST_CASE(
     "With the partition leader down Order fails with Unavailable, and every acknowledged envelope "
-    "is ordered exactly once after it is back") {
+    "is ordered exactly once after it is back",
+    "[slow]") {
   MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
   REQUIRE(kafka.Command("leader mychannel 1") == "ok");
   auto config = KafkaChannel(kafka.bootstrap_servers(), 3, "300ms");
@@ -249,7 +254,7 @@ TEST_CASE(
   Node b(config, {}, 2s);
   a.Start();
   b.Start();
-  a.OrderAll({"before0", "before1"});
+  REQUIRE(a.OrderAll({"before0", "before1"}) == absl::OkStatus());
   CHECK(a.consenter.Connectivity().ok());
 
   REQUIRE(kafka.Command("down 1") == "ok");
@@ -261,11 +266,11 @@ TEST_CASE(
   CHECK(a.consenter.Connectivity().code() == absl::StatusCode::kUnavailable);
 
   // Clients keep submitting to node B through the outage and after it.
-  std::atomic<bool> stop{false};
   std::atomic<int> accepted{0};
   std::vector<std::string> acknowledged{"before0", "before1"};
-  std::thread clients([&] {
-    for (int i = 0; !stop; ++i) {
+  // Asserts nothing: the test thread checks `accepted` and `acknowledged` after joining.
+  WorkerThread clients([&](FailureLog&, std::stop_token stop) {
+    for (int i = 0; !stop.stop_requested(); ++i) {
       const std::string payload = "during" + std::to_string(i);
       if (b.chain->Order(TestEnvelope(payload), 0).ok()) {
         acknowledged.push_back(payload);
@@ -279,16 +284,12 @@ TEST_CASE(
   REQUIRE(kafka.Command("up 1") == "ok");
 
   // Both nodes recover by themselves, and B's clients get through again.
-  auto deadline = std::chrono::steady_clock::now() + kWait;
-  while ((!a.chain->WaitReady().ok() || accepted == accepted_while_down) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
-  stop = true;
-  clients.join();
-  REQUIRE(a.chain->WaitReady().ok());
-  REQUIRE(accepted > accepted_while_down);
-  a.OrderAll({"after"});
+  const bool recovered = weft::testing::WaitUntil(
+      [&] { return a.chain->WaitReady().ok() && accepted > accepted_while_down; }, kWait);
+  clients.RequestStop();
+  REQUIRE(clients.Join() == weft::testing::kNoFailures);
+  REQUIRE(recovered);
+  REQUIRE(a.OrderAll({"after"}) == absl::OkStatus());
   acknowledged.push_back("after");
   CHECK(a.consenter.Connectivity().ok());
 
@@ -301,7 +302,8 @@ TEST_CASE(
 
 TEST_CASE(
     "A Kafka chain whose brokers cannot be reached refuses Order and reports the channel as "
-    "unreachable") {
+    "unreachable",
+    "[slow]") {
   // Nothing listens on port 1 of the loopback interface.
   auto config = KafkaChannel("127.0.0.1:1", 10, "1s");
   Node node(config);

@@ -23,21 +23,23 @@
 #include "common/protoutil/envelope.h"
 #include "msp/local_msp.h"
 #include "orderer/ab.pb.h"
-#include "tests/kafka/consenter/mock_kafka_process.h"
 #include "tests/support/child_process.h"
+#include "tests/support/mock_kafka_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_crypto.h"
+#include "tests/support/test_orgs.h"
+#include "tests/support/worker_thread.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using weft::common::channelconfig::ChannelSpec;
-using weft::common::channelconfig::OrganizationSpec;
-using weft::common::channelconfig::PolicySpecs;
+using weft::testing::FailureLog;
 using weft::testing::MockKafkaProcess;
 using weft::testing::TempDir;
 using weft::testing::TestIdentity;
+using weft::testing::WorkerThread;
 
 constexpr char kChannel[] = "mychannel";
 
@@ -53,22 +55,15 @@ void WriteMspFolder(const fs::path& dir, const TestIdentity& ca, const TestIdent
   WriteFile(dir / "keystore" / "key_sk", identity.KeyPem());
 }
 
-OrganizationSpec Org(const std::string& msp_id, const TestIdentity& ca) {
-  OrganizationSpec org;
-  org.name = msp_id;
-  org.msp.name = msp_id;
-  org.msp.root_certs = {ca.cert};
-  const std::string member = "OR('" + msp_id + ".member')";
-  org.policies = {{"Readers", {"Signature", member}},
-                  {"Writers", {"Signature", member}},
-                  {"Admins", {"Signature", member}}};
-  return org;
-}
+struct BroadcastOutcome {
+  std::vector<std::string> accepted;  // serialized envelopes the orderer answered SUCCESS
+  std::vector<std::string> refusals;  // why the others were not
+};
 
-PolicySpecs GroupPolicies() {
-  return {{"Readers", {"ImplicitMeta", "ANY Readers"}},
-          {"Writers", {"ImplicitMeta", "ANY Writers"}},
-          {"Admins", {"ImplicitMeta", "MAJORITY Admins"}}};
+// Test thread only: reports the refusals as warnings and returns what was accepted.
+std::vector<std::string> Accepted(const BroadcastOutcome& outcome) {
+  for (const auto& refusal : outcome.refusals) WARN(refusal);
+  return outcome.accepted;
 }
 
 // One orderer executable with its own folder; stdout gives its addresses.
@@ -156,29 +151,25 @@ class Network {
     const TestIdentity orderer_ca = weft::testing::MakeTestCa("ca.example.com", "Orderer");
     const TestIdentity org1_ca = weft::testing::MakeTestCa("ca.org1.example.com", "Org1");
     WriteMspFolder(dir_ / "orderer-msp", orderer_ca,
-                   weft::testing::IssueLeaf(orderer_ca, "orderer.example.com"));
+                   weft::testing::IssueLeaf(orderer_ca, "orderer.example.com", {"orderer"}));
     WriteMspFolder(dir_ / "client-msp", org1_ca,
-                   weft::testing::IssueLeaf(org1_ca, "User1@org1.example.com"));
+                   weft::testing::IssueLeaf(org1_ca, "User1@org1.example.com", {"client"}));
     auto client = weft::msp::LoadLocalMsp(dir_ / "client-msp", "Org1MSP");
     REQUIRE(client.ok());
     client_ = std::make_unique<weft::msp::LocalMsp>(*std::move(client));
 
     ChannelSpec spec;
-    spec.policies = GroupPolicies();
+    spec.policies = weft::testing::StandardPolicies();
     spec.capabilities = {"V2_0"};
-    weft::common::channelconfig::OrdererSpec orderer;
+    weft::common::channelconfig::OrdererSpec orderer =
+        weft::testing::StandardOrderer(orderer_ca, "500ms");
     orderer.orderer_type = "kafka";
     orderer.kafka_brokers = {kafka_.bootstrap_servers()};
-    orderer.batch_timeout = "500ms";
     orderer.batch_size = {5, 1 << 20, 1 << 19};
-    orderer.policies = GroupPolicies();
-    orderer.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
-    orderer.organizations = {Org("OrdererMSP", orderer_ca)};
-    orderer.capabilities = {"V2_0"};
     spec.orderer = orderer;
     weft::common::channelconfig::ApplicationSpec application;
-    application.policies = GroupPolicies();
-    application.organizations = {Org("Org1MSP", org1_ca)};
+    application.policies = weft::testing::StandardPolicies();
+    application.organizations = {weft::testing::NodeOuOrg("Org1MSP", org1_ca)};
     application.capabilities = {"V2_0"};
     spec.application = application;
     auto config = weft::common::channelconfig::BuildConfig(spec);
@@ -233,28 +224,32 @@ Metrics:
     return envelopes;
   }
 
-  // Broadcasts each envelope on its own stream; returns the serialized envelopes the
-  // orderer answered SUCCESS.
-  std::vector<std::string> Broadcast(const OrdererProcess& orderer,
-                                     const std::vector<::common::Envelope>& envelopes) const {
+  // Broadcasts each envelope on its own stream. Asserts nothing, as it also runs on
+  // worker threads: the test thread reports the outcome through Accepted().
+  BroadcastOutcome Broadcast(const OrdererProcess& orderer,
+                             const std::vector<::common::Envelope>& envelopes) const {
+    BroadcastOutcome outcome;
     auto client = weft::client::OrdererClient::Connect(orderer.grpc(), {});
-    REQUIRE(client.ok());
-    std::vector<std::string> accepted;
+    if (!client.ok()) {
+      outcome.refusals.push_back("connecting to " + orderer.grpc() + ": " +
+                                 client.status().ToString());
+      return outcome;
+    }
     for (const auto& envelope : envelopes) {
       auto responses = (*client)->Broadcast({envelope});
       if (responses.ok() && responses->size() == 1 &&
           (*responses)[0].status() == ::common::SUCCESS) {
-        accepted.push_back(envelope.SerializeAsString());
+        outcome.accepted.push_back(envelope.SerializeAsString());
       } else if (!responses.ok()) {
-        WARN("broadcast to " << orderer.grpc() << ": "
-                             << std::string(responses.status().message()));
+        outcome.refusals.push_back("broadcast to " + orderer.grpc() + ": " +
+                                   std::string(responses.status().message()));
       } else if (!responses->empty()) {
-        WARN("broadcast to " << orderer.grpc() << ": "
-                             << ::common::Status_Name((*responses)[0].status()) << " "
-                             << (*responses)[0].info());
+        outcome.refusals.push_back("broadcast to " + orderer.grpc() + ": " +
+                                   ::common::Status_Name((*responses)[0].status()) + " " +
+                                   (*responses)[0].info());
       }
     }
-    return accepted;
+    return outcome;
   }
 
   // Every block the orderer has, once its blocks hold all of `wanted` (serialized
@@ -329,11 +324,12 @@ TEST_CASE(
   auto first = network.StartOrderer("node1");
   auto second = network.StartOrderer("node2");
 
-  std::vector<std::string> accepted_second;
-  std::thread feed(
-      [&] { accepted_second = network.Broadcast(*second, network.Envelopes("b", 8)); });
-  auto accepted_first = network.Broadcast(*first, network.Envelopes("a", 8));
-  feed.join();
+  BroadcastOutcome to_second;
+  const auto from_b = network.Envelopes("b", 8);
+  WorkerThread feed([&](FailureLog&) { to_second = network.Broadcast(*second, from_b); });
+  auto accepted_first = Accepted(network.Broadcast(*first, network.Envelopes("a", 8)));
+  REQUIRE(feed.Join() == weft::testing::kNoFailures);
+  const auto accepted_second = Accepted(to_second);
   REQUIRE(accepted_first.size() == 8);
   REQUIRE(accepted_second.size() == 8);
 
@@ -351,16 +347,16 @@ TEST_CASE(
   auto first = network.StartOrderer("node1");
   auto second = network.StartOrderer("node2");
 
-  const auto before = network.Broadcast(*first, network.Envelopes("before", 7));
+  const auto before = Accepted(network.Broadcast(*first, network.Envelopes("before", 7)));
   REQUIRE(before.size() == 7);
   network.BlocksHolding(*first, before);
   first->Stop(SIGKILL);
 
-  const auto during = network.Broadcast(*second, network.Envelopes("during", 6));
+  const auto during = Accepted(network.Broadcast(*second, network.Envelopes("during", 6)));
   REQUIRE(during.size() == 6);
   first->Start();  // its ledger already holds the channel
   first->WaitHealthy();
-  const auto after = network.Broadcast(*first, network.Envelopes("after", 3));
+  const auto after = Accepted(network.Broadcast(*first, network.Envelopes("after", 3)));
   REQUIRE(after.size() == 3);
 
   const auto all = Concat(Concat(before, during), after);
@@ -376,22 +372,23 @@ TEST_CASE(
   REQUIRE(network.kafka().Command("leader mychannel 1") == "ok");
   auto first = network.StartOrderer("node1");
   auto second = network.StartOrderer("node2");
-  auto accepted = network.Broadcast(*first, network.Envelopes("up", 3));
+  auto accepted = Accepted(network.Broadcast(*first, network.Envelopes("up", 3)));
   REQUIRE(accepted.size() == 3);
 
   REQUIRE(network.kafka().Command("down 1") == "ok");
-  std::vector<std::string> accepted_during;
-  std::thread clients(
-      [&] { accepted_during = network.Broadcast(*second, network.Envelopes("outage", 4)); });
-  std::this_thread::sleep_for(3s);
+  BroadcastOutcome during_outage;
+  const auto outage = network.Envelopes("outage", 4);
+  WorkerThread clients([&](FailureLog&) { during_outage = network.Broadcast(*second, outage); });
+  std::this_thread::sleep_for(3s);  // the outage clients live through
   REQUIRE(network.kafka().Command("up 1") == "ok");
-  clients.join();
+  REQUIRE(clients.Join() == weft::testing::kNoFailures);
+  const auto accepted_during = Accepted(during_outage);
 
   // After recovery the channel orders again.
   std::vector<std::string> accepted_after;
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (accepted_after.empty() && std::chrono::steady_clock::now() < deadline) {
-    accepted_after = network.Broadcast(*first, network.Envelopes("recovered", 1));
+    accepted_after = Accepted(network.Broadcast(*first, network.Envelopes("recovered", 1)));
     if (accepted_after.empty()) std::this_thread::sleep_for(200ms);
   }
   REQUIRE(accepted_after.size() == 1);

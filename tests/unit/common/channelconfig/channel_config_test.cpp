@@ -6,6 +6,7 @@
 #include "common/protoutil/block.h"
 #include "msp/signing_identity.h"
 #include "tests/support/test_crypto.h"
+#include "tests/support/test_orgs.h"
 
 using namespace weft::common::channelconfig;
 using weft::testing::IssueLeaf;
@@ -14,36 +15,9 @@ using weft::testing::TestIdentity;
 
 namespace {
 
-weft::msp::MspConfig NodeOuMsp(const std::string& msp_id, const TestIdentity& ca) {
-  weft::msp::MspConfig config;
-  config.name = msp_id;
-  config.root_certs = {ca.cert};
-  config.node_ous.enable = true;
-  config.node_ous.client.organizational_unit = "client";
-  config.node_ous.peer.organizational_unit = "peer";
-  config.node_ous.admin.organizational_unit = "admin";
-  config.node_ous.orderer.organizational_unit = "orderer";
-  return config;
-}
-
+// Organisation `name` + "MSP" with the shared NodeOU organisation policies.
 OrganizationSpec Org(const std::string& name, const TestIdentity& ca) {
-  std::string id = name + "MSP";
-  OrganizationSpec org;
-  org.name = id;
-  org.msp = NodeOuMsp(id, ca);
-  org.policies = {
-      {"Readers", {"Signature", "OR('" + id + ".admin', '" + id + ".peer', '" + id + ".client')"}},
-      {"Writers", {"Signature", "OR('" + id + ".admin', '" + id + ".client')"}},
-      {"Admins", {"Signature", "OR('" + id + ".admin')"}},
-      {"Endorsement", {"Signature", "OR('" + id + ".peer')"}},
-  };
-  return org;
-}
-
-PolicySpecs StandardPolicies() {
-  return {{"Readers", {"ImplicitMeta", "ANY Readers"}},
-          {"Writers", {"ImplicitMeta", "ANY Writers"}},
-          {"Admins", {"ImplicitMeta", "MAJORITY Admins"}}};
+  return weft::testing::NodeOuOrg(name + "MSP", ca);
 }
 
 struct Network {
@@ -53,20 +27,11 @@ struct Network {
 
   ChannelSpec Spec() const {
     ChannelSpec spec;
-    spec.policies = StandardPolicies();
+    spec.policies = weft::testing::StandardPolicies();
     spec.capabilities = {"V2_0"};
-    OrdererSpec orderer;
-    orderer.batch_timeout = "250ms";
-    orderer.batch_size = {10, 1 << 20, 1 << 19};
-    orderer.policies = StandardPolicies();
-    orderer.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
-    orderer.capabilities = {"V2_0"};
-    auto orderer_org = Org("Orderer", orderer_ca);
-    orderer_org.orderer_endpoints = {"127.0.0.1:7050"};
-    orderer.organizations = {orderer_org};
-    spec.orderer = orderer;
+    spec.orderer = weft::testing::StandardOrderer(orderer_ca, "250ms");
     ApplicationSpec application;
-    application.policies = StandardPolicies();
+    application.policies = weft::testing::StandardPolicies();
     application.policies["Endorsement"] = {"ImplicitMeta", "MAJORITY Endorsement"};
     application.capabilities = {"V2_5"};
     application.acls = {{"qscc/GetChainInfo", "/Channel/Application/Readers"}};
@@ -80,9 +45,8 @@ struct Network {
 
 weft::common::policies::SignedData SignAs(const TestIdentity& who, const std::string& msp_id,
                                           const std::string& data) {
-  auto signer = weft::msp::SigningIdentity::Create(msp_id, who.cert, who.key);
-  REQUIRE(signer.ok());
-  return {data, signer->serialized(), *signer->Sign(data)};
+  const auto signer = weft::testing::MakeSigner(who, msp_id);
+  return {data, signer.serialized(), *signer.Sign(data)};
 }
 
 }  // namespace

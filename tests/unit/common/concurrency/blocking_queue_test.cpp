@@ -1,12 +1,14 @@
 #include "common/concurrency/blocking_queue.h"
 
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
 #include <memory>
 #include <string>
 #include <thread>
+
+#include "tests/support/wait_until.h"
+#include "tests/support/worker_thread.h"
 
 namespace weft::common::concurrency {
 namespace {
@@ -34,15 +36,11 @@ TEST_CASE("A bounded BlockingQueue refuses TryPush when full and blocks Push unt
   REQUIRE(queue.TryPush(2));
   CHECK_FALSE(queue.TryPush(3));
 
-  std::atomic<bool> pushed{false};
-  std::thread producer([&] {
-    queue.Push(3);
-    pushed = true;
-  });
+  weft::testing::WorkerThread producer(
+      [&](weft::testing::FailureLog& failures) { failures.Expect(queue.Push(3), "Push(3)"); });
   // The producer cannot finish until there is room; popping makes room.
   CHECK(queue.Pop() == 1);
-  producer.join();
-  CHECK(pushed);
+  CHECK(producer.Join() == weft::testing::kNoFailures);
   CHECK(queue.Pop() == 2);
   CHECK(queue.Pop() == 3);
 }
@@ -55,10 +53,11 @@ TEST_CASE("PopFor returns nothing when no item arrives in time") {
 
 TEST_CASE("PopFor returns an item pushed by another thread while waiting") {
   BlockingQueue<int> queue;
-  std::thread producer([&] { queue.Push(7); });
+  weft::testing::WorkerThread producer(
+      [&](weft::testing::FailureLog& failures) { failures.Expect(queue.Push(7), "Push(7)"); });
   // Generous timeout: the test only fails if the wakeup is lost.
-  CHECK(queue.PopFor(10s) == 7);
-  producer.join();
+  CHECK(queue.PopFor(weft::testing::kHangGuard) == 7);
+  CHECK(producer.Join() == weft::testing::kNoFailures);
 }
 
 TEST_CASE("Closing a BlockingQueue drains remaining items, then ends pops and refuses pushes") {

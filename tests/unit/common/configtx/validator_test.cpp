@@ -13,6 +13,7 @@
 #include "msp/signing_identity.h"
 #include "orderer/configuration.pb.h"
 #include "tests/support/test_crypto.h"
+#include "tests/support/test_orgs.h"
 
 using namespace weft::common::configtx;
 using weft::common::channelconfig::ChannelConfig;
@@ -30,36 +31,13 @@ namespace {
 
 constexpr char kChannel[] = "mychannel";
 
+// Organisation `name` + "MSP" with the shared NodeOU organisation policies.
 OrganizationSpec Org(const std::string& name, const TestIdentity& ca) {
-  const std::string id = name + "MSP";
-  OrganizationSpec org;
-  org.name = id;
-  org.msp.name = id;
-  org.msp.root_certs = {ca.cert};
-  org.msp.node_ous.enable = true;
-  org.msp.node_ous.client.organizational_unit = "client";
-  org.msp.node_ous.peer.organizational_unit = "peer";
-  org.msp.node_ous.admin.organizational_unit = "admin";
-  org.msp.node_ous.orderer.organizational_unit = "orderer";
-  org.policies = {
-      {"Readers", {"Signature", "OR('" + id + ".admin', '" + id + ".peer', '" + id + ".client')"}},
-      {"Writers", {"Signature", "OR('" + id + ".admin', '" + id + ".client')"}},
-      {"Admins", {"Signature", "OR('" + id + ".admin')"}},
-      {"Endorsement", {"Signature", "OR('" + id + ".peer')"}},
-  };
-  return org;
-}
-
-PolicySpecs StandardPolicies() {
-  return {{"Readers", {"ImplicitMeta", "ANY Readers"}},
-          {"Writers", {"ImplicitMeta", "ANY Writers"}},
-          {"Admins", {"ImplicitMeta", "MAJORITY Admins"}}};
+  return weft::testing::NodeOuOrg(name + "MSP", ca);
 }
 
 SigningIdentity Sign(const std::string& msp_id, const TestIdentity& who) {
-  auto identity = SigningIdentity::Create(msp_id, who.cert, who.key);
-  REQUIRE(identity.ok());
-  return *std::move(identity);
+  return weft::testing::MakeSigner(who, msp_id);
 }
 
 // A channel with one orderer organisation and two application organisations (so a
@@ -79,20 +57,11 @@ struct Network {
 
   ChannelSpec Spec(bool with_org3 = false) const {
     ChannelSpec spec;
-    spec.policies = StandardPolicies();
+    spec.policies = weft::testing::StandardPolicies();
     spec.capabilities = {"V2_0"};
-    weft::common::channelconfig::OrdererSpec orderer;
-    orderer.batch_timeout = "2s";
-    orderer.batch_size = {10, 1 << 20, 1 << 19};
-    orderer.policies = StandardPolicies();
-    orderer.policies["BlockValidation"] = {"ImplicitMeta", "ANY Writers"};
-    orderer.capabilities = {"V2_0"};
-    auto orderer_org = Org("Orderer", orderer_ca);
-    orderer_org.orderer_endpoints = {"127.0.0.1:7050"};
-    orderer.organizations = {orderer_org};
-    spec.orderer = orderer;
+    spec.orderer = weft::testing::StandardOrderer(orderer_ca);
     weft::common::channelconfig::ApplicationSpec application;
-    application.policies = StandardPolicies();
+    application.policies = weft::testing::StandardPolicies();
     application.policies["Endorsement"] = {"ImplicitMeta", "MAJORITY Endorsement"};
     application.capabilities = {"V2_5"};
     application.organizations = {Org("Org1", org1_ca), Org("Org2", org2_ca)};

@@ -11,7 +11,8 @@
 #include "common/protoutil/block.h"
 #include "common/protoutil/envelope.h"
 #include "tests/support/temp_dir.h"
-#include "tests/unit/orderer/support/test_network.h"
+#include "tests/support/test_network.h"
+#include "tests/support/wait_until.h"
 
 using weft::common::channelconfig::ChannelConfig;
 using weft::common::deliver::BlockSink;
@@ -229,10 +230,7 @@ TEST_CASE("Deliver re-checks the Readers policy when the config sequence moves m
                                   fixture.sink);
   });
   // Blocks 0 and 1 go out under the old config; block 2 comes after the change.
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (fixture.sink.numbers().size() < 2 && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  CHECK(weft::testing::WaitUntil([&] { return fixture.sink.numbers().size() >= 2; }));
   fixture.channel.SetConfig(*stricter);
   fixture.channel.AddBlock();
   CHECK(done.get() == ::common::FORBIDDEN);

@@ -4,7 +4,7 @@
 
 #include "common/configtx/update.h"
 #include "common/metrics/metrics.h"
-#include "tests/unit/orderer/support/orderer_fixture.h"
+#include "tests/support/orderer_fixture.h"
 
 using weft::orderer::broadcast::BroadcastHandler;
 using weft::testing::OrdererFixture;
@@ -147,7 +147,7 @@ TEST_CASE(
         ::common::FORBIDDEN);
 
   auto spec = fixture.network.Spec();
-  spec.application->organizations.push_back(weft::testing::TestNetwork::Org("Org2MSP", org2_ca));
+  spec.application->organizations.push_back(weft::testing::NodeOuOrg("Org2MSP", org2_ca));
   auto updated = weft::common::channelconfig::BuildConfig(spec);
   REQUIRE(updated.ok());
   auto update =

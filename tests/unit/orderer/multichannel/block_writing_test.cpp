@@ -5,7 +5,7 @@
 #include "common/protoutil/block.h"
 #include "common/protoutil/serialize.h"
 #include "orderer/multichannel/chain_support.h"
-#include "tests/unit/orderer/support/orderer_fixture.h"
+#include "tests/support/orderer_fixture.h"
 
 using weft::common::protoutil::BlockDataHash;
 using weft::common::protoutil::BlockHeaderHash;

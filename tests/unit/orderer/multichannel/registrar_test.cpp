@@ -7,7 +7,8 @@
 #include <thread>
 
 #include "common/protoutil/block.h"
-#include "tests/unit/orderer/support/orderer_fixture.h"
+#include "tests/support/orderer_fixture.h"
+#include "tests/support/wait_until.h"
 
 using weft::orderer::multichannel::ChannelInfo;
 using weft::testing::OrdererFixture;
@@ -99,13 +100,8 @@ TEST_CASE("A channel held by a stream during removal is halted, and deleted once
 
   auto removal =
       std::async(std::launch::async, [&] { return registrar->RemoveChannel("mychannel"); });
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   // Closing the ledger is the last step of halting.
-  while (held->Blocks().RetrieveBlockByNumber(0).ok() &&
-         std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  CHECK_FALSE(held->Blocks().RetrieveBlockByNumber(0).ok());
+  CHECK(weft::testing::WaitUntil([&] { return !held->Blocks().RetrieveBlockByNumber(0).ok(); }));
   CHECK(held->Chain().WaitReady().code() == absl::StatusCode::kUnavailable);
   held.reset();
   CHECK(removal.get().ok());

@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "common/ledger/blockstore/impl/crc32c.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/worker_thread.h"
 #include "tests/unit/common/ledger/blockstore/test_blocks.h"
 
 namespace {
@@ -420,17 +421,15 @@ TEST_CASE("Readers see every block while a writer appends") {
   weft::testing::TempDir dir;
   auto store = OpenStore(dir.path(), 2048);
   auto chain = MakeChain(40);
-  absl::Status write_result;  // Catch2 assertions are not thread-safe
-  std::jthread writer([&] {
+  weft::testing::WorkerThread writer([&](weft::testing::FailureLog& failures) {
     for (const auto& block : chain) {
-      write_result = store->AddBlock(block);
-      if (!write_result.ok()) return;
+      const std::string what = "AddBlock(" + std::to_string(block.header().number()) + ")";
+      if (!failures.ExpectOk(store->AddBlock(block), what)) return;
     }
   });
   for (uint64_t i = 0; i < chain.size(); ++i) {
     REQUIRE(store->WaitForBlock(i, {}, std::chrono::steady_clock::now() + 30s).ok());
     REQUIRE(store->RetrieveBlockBytesByNumber(i).value() == chain[i].SerializeAsString());
   }
-  writer.join();
-  REQUIRE(write_result.ok());
+  REQUIRE(writer.Join() == weft::testing::kNoFailures);
 }

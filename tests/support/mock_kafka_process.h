@@ -1,5 +1,6 @@
 // Runs weft-kafka-mock as a child process for one test: a 3-broker Kafka cluster on
 // 127.0.0.1 holding the given topics, steered through the helper's stdin commands.
+// Thread-safety: one MockKafkaProcess per test thread.
 #pragma once
 
 #include <string>

@@ -1,5 +1,8 @@
 // A registrar over a temp ledger directory with the solo consenter, the test
 // network's orderer identity as block signer and logs kept in memory.
+// Throws std::runtime_error on failure so Catch2 reports the cause.
+// Thread-safety: OrdererFixture is for the test thread; the registrar it makes is
+// thread-safe.
 #pragma once
 
 #include <chrono>
@@ -14,7 +17,7 @@
 #include "orderer/consensus/solo/solo.h"
 #include "orderer/multichannel/registrar.h"
 #include "tests/support/temp_dir.h"
-#include "tests/unit/orderer/support/test_network.h"
+#include "tests/support/test_network.h"
 
 namespace weft::testing {
 

@@ -1,8 +1,9 @@
-#include "tests/kafka/consenter/mock_kafka_process.h"
+#include "tests/support/mock_kafka_process.h"
 
 #include <chrono>
 #include <stdexcept>
-#include <thread>
+
+#include "tests/support/wait_until.h"
 
 namespace weft::testing {
 namespace {
@@ -28,9 +29,8 @@ MockKafkaProcess::MockKafkaProcess(const std::string& helper,
 
 MockKafkaProcess::~MockKafkaProcess() {
   child_.CloseStdin();
-  for (int i = 0; i < 50 && child_.Running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  // The helper exits on end of input; ChildProcess kills it if it has not within 5 s.
+  WaitUntil([&] { return !child_.Running(); }, std::chrono::seconds(5));
 }
 
 std::string MockKafkaProcess::Command(const std::string& command) {
