@@ -12,7 +12,7 @@ debian_packages=(
   libleveldb-dev libsnappy-dev librdkafka-dev libyaml-cpp-dev libssl-dev
   libabsl-dev catch2 libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libbenchmark-dev openssl curl ca-certificates
-  clang-format-14 mold
+  clang-format-14 mold python3
 )
 
 as_root() {
