@@ -90,7 +90,8 @@ class PeerLedger {
   [[nodiscard]] StatusOr<::common::Block> GetBlockByNumber(uint64_t number) const;
   // The block store itself, for Deliver (which waits on it).
   const common::ledger::blockstore::BlockStore& block_store() const { return *blocks_; }
-  // The COMMIT_HASH value of the last block (empty before block 0).
+  // The COMMIT_HASH value of the last block; empty while no block has one
+  // (Fabric adds the first to block 1).
   std::string commit_hash() const;
 
   // Drops state and history and rebuilds them from the block store

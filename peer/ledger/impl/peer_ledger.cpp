@@ -172,10 +172,14 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
   while (metadata->metadata_size() < protoutil::kBlockMetadataSlots) metadata->add_metadata();
   metadata->set_metadata(::common::TRANSACTIONS_FILTER, filter);
   // commit_hash_ only changes under commit_mu_, which this thread holds.
-  std::string commit_hash = impl::NextCommitHash(commit_hash_, validated.updates);
-  ::common::Metadata commit_metadata;
-  commit_metadata.set_value(commit_hash);
-  metadata->set_metadata(::common::COMMIT_HASH, protoutil::DeterministicSerialize(commit_metadata));
+  std::string commit_hash;
+  if (impl::HasCommitHash(number, commit_hash_)) {
+    commit_hash = impl::NextCommitHash(filter, validated.updates, commit_hash_);
+    ::common::Metadata commit_metadata;
+    commit_metadata.set_value(commit_hash);
+    metadata->set_metadata(::common::COMMIT_HASH,
+                           protoutil::DeterministicSerialize(commit_metadata));
+  }
 
   std::unique_lock write_lock(rw_mu_);
   WEFT_RETURN_IF_ERROR(Annotate(blocks_->AddBlock(block),

@@ -131,29 +131,71 @@ TEST_CASE("CommitBlock keeps the earlier checks' codes and rejects unreadable tr
       ledger->CommitBlock(NextBlock(*ledger, {}), {::protos::VALID}).status()));
 }
 
-TEST_CASE("Each block's COMMIT_HASH chains SHA-256 over the previous hash and its updates") {
-  weft::testing::TempDir dir_a;
-  weft::testing::TempDir dir_b;
-  LedgerManager manager_a(dir_a.path());
-  LedgerManager manager_b(dir_b.path());
-  auto a = Create(manager_a);
-  auto b = Create(manager_b);
+TEST_CASE("COMMIT_HASH follows Fabric's rule byte for byte") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
 
-  // Genesis has no updates: SHA-256("" || "").
-  auto genesis_hash = CommitHashOf(a->GetBlockByNumber(0).value());
-  CHECK(genesis_hash == weft::common::crypto::Sha256(""));
-  // A block whose only transaction conflicts has no updates either.
-  Commit(*a, {Write("t1", {{"k", "v"}}, {{"k", Version{9, 9}}})});
-  CHECK(CommitHashOf(a->GetBlockByNumber(1).value()) == weft::common::crypto::Sha256(genesis_hash));
+  // Fabric adds no commit hash to block 0.
+  CHECK(ledger->GetBlockByNumber(0).value().metadata().metadata(::common::COMMIT_HASH).empty());
+  CHECK(ledger->commit_hash().empty());
 
-  Commit(*a, {Write("t2", {{"k", "v"}})});
-  Commit(*b, {Write("t1", {{"k", "v"}}, {{"k", Version{9, 9}}})});
-  Commit(*b, {Write("t2", {{"k", "v"}})});
-  auto hash_a = CommitHashOf(a->GetBlockByNumber(2).value());
-  CHECK(hash_a == CommitHashOf(b->GetBlockByNumber(2).value()));
-  CHECK(hash_a != CommitHashOf(a->GetBlockByNumber(1).value()));
-  CHECK(a->commit_hash() == hash_a);
-  REQUIRE(a->GetBlockByNumber(2).value().metadata().metadata_size() == 5);
+  // Block 1: tx 0 writes cc/k = "v". Written out from Fabric's rule by hand:
+  // filter {VALID} behind its varint length, then txmgr.Updates{kvwrites:
+  // KVWrite{namespace "cc", key "k", value "v", version_bytes 01 01 | 00}},
+  // then the (empty) previous hash.
+  Commit(*ledger, {Write("t1", {{"k", "v"}})});
+  const std::string filter_1("\x01\x00", 2);
+  const std::string updates_1(
+      "\x0a\x0f"
+      "\x0a\x02"
+      "cc"
+      "\x1a\x01"
+      "k"
+      "\x2a\x01"
+      "v"
+      "\x32\x03\x01\x01\x00",
+      17);
+  const std::string hash_1 = weft::common::crypto::Sha256(filter_1 + updates_1);
+  CHECK(CommitHashOf(ledger->GetBlockByNumber(1).value()) == hash_1);
+
+  // Block 2: tx 0 writes a = "1" and deletes k (the builder makes an empty value a delete);
+  // tx 1 conflicts (MVCC_READ_CONFLICT = 11) and contributes nothing. The
+  // namespace is only on the first KVWrite; the delete has isDelete and no value.
+  RwSetBuilder builder;
+  builder.AddWrite("cc", "a", "1");
+  builder.AddWrite("cc", "k", "");
+  Commit(*ledger, {Tx{"t2", builder.Build()}, Write("t3", {{"b", "2"}}, {{"k", Version{9, 9}}})});
+  const std::string filter_2("\x02\x00\x0b", 3);
+  const std::string updates_2(
+      "\x0a\x0f"
+      "\x0a\x02"
+      "cc"
+      "\x1a\x01"
+      "a"
+      "\x2a\x01"
+      "1"
+      "\x32\x03\x01\x02\x00"
+      "\x0a\x0a"
+      "\x1a\x01"
+      "k"
+      "\x20\x01"
+      "\x32\x03\x01\x02\x00",
+      29);
+  const std::string hash_2 = weft::common::crypto::Sha256(filter_2 + updates_2 + hash_1);
+  CHECK(CommitHashOf(ledger->GetBlockByNumber(2).value()) == hash_2);
+
+  // A block without valid writes still hashes its filter and the previous hash.
+  Commit(*ledger, {Write("t4", {{"k", "v"}}, {{"k", Version{9, 9}}})});
+  const std::string hash_3 = weft::common::crypto::Sha256(std::string("\x01\x0b", 2) + hash_2);
+  CHECK(CommitHashOf(ledger->GetBlockByNumber(3).value()) == hash_3);
+  CHECK(ledger->commit_hash() == hash_3);
+  REQUIRE(ledger->GetBlockByNumber(3).value().metadata().metadata_size() == 5);
+
+  // Reopened, the ledger continues the chain from the stored hash.
+  ledger.reset();
+  ledger = Open(manager);
+  CHECK(ledger->commit_hash() == hash_3);
 }
 
 TEST_CASE("GetHistoryForKey returns every committed write of a key, newest first") {
