@@ -114,7 +114,7 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
       metadata_writes.insert_or_assign(write.key(), rwset::EncodeStateMetadata(metadata));
     }
     for (const auto& write : ns_rwset.kv.writes()) {
-      if (write.is_delete()) {
+      if (rwset::IsDelete(write)) {
         batch.Delete(ns, write.key(), version);
         metadata_writes.erase(write.key());
         continue;

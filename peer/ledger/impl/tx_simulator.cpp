@@ -160,11 +160,8 @@ class Simulator final : public TxSimulator {
 
   [[nodiscard]] Status CheckWritable(std::string_view ns, std::string_view key) const {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    // An empty key is accepted, as Fabric's LevelDB state does.
     if (!record_) return absl::FailedPreconditionError("a query executor cannot write");
-    if (key.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot write an empty key in namespace \"", std::string(ns), "\""));
-    }
     return absl::OkStatus();
   }
 

@@ -67,6 +67,10 @@ class RwSetBuilder {
   NsState& Ns(std::string_view ns);
 };
 
+// Fabric's IsKVWriteDelete: a write deletes its key when it says so or when
+// its value is empty.
+bool IsDelete(const ::kvrwset::KVWrite& write);
+
 ::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<statedb::Version> version);
 
 }  // namespace weft::peer::ledger::rwset

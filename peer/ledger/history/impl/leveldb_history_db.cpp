@@ -99,9 +99,10 @@ class LevelDbHistoryDb final : public HistoryDb {
       }
       auto& modification = history.emplace_back();
       modification.set_tx_id(txs[version->tx_num].tx_id);
-      modification.set_value(write->is_delete() ? std::string() : write->value());
+      // As Fabric: the value as written, even for a delete.
+      modification.set_value(write->value());
       *modification.mutable_timestamp() = txs[version->tx_num].timestamp;
-      modification.set_is_delete(write->is_delete());
+      modification.set_is_delete(rwset::IsDelete(*write));
     }
     return history;
   }

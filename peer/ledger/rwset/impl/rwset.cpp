@@ -44,6 +44,10 @@ std::string EncodeStateMetadata(const StateMetadata& metadata) {
   return ParseTxRwSet(rwset);
 }
 
+bool IsDelete(const ::kvrwset::KVWrite& write) {
+  return write.is_delete() || write.value().empty();
+}
+
 ::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<statedb::Version> version) {
   ::kvrwset::KVRead read;
   read.set_key(std::string(key));

@@ -198,6 +198,48 @@ TEST_CASE("COMMIT_HASH follows Fabric's rule byte for byte") {
   CHECK(ledger->commit_hash() == hash_3);
 }
 
+TEST_CASE("A write of an empty value is a delete in state, history and the commit hash") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  Commit(*ledger, {Write("t1", {{"k", "v"}, {"", "empty key"}})});
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"", "empty key"}, {"k", "v"}});
+
+  // A KVWrite with an empty value and is_delete unset, as another endorser
+  // may send it: Fabric's IsKVWriteDelete treats it as a delete.
+  ::kvrwset::KVRWSet kv;
+  auto* write = kv.add_writes();
+  write->set_key("k");
+  ::rwset::TxReadWriteSet raw;
+  raw.set_data_model(::rwset::TxReadWriteSet::KV);
+  auto* ns_rwset = raw.add_ns_rwset();
+  ns_rwset->set_namespace_("cc");
+  ns_rwset->set_rwset(kv.SerializeAsString());
+  Commit(*ledger, {Tx{"t2", raw}});
+
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"", "empty key"}});
+  auto history = ledger->GetHistoryForKey("cc", "k").value();
+  REQUIRE(history.size() == 2);
+  CHECK(history[0].tx_id() == "t2");
+  CHECK(history[0].is_delete());
+  CHECK(history[0].value().empty());
+  CHECK_FALSE(history[1].is_delete());
+  // KVWrite{namespace "cc", key "k", isDelete true, version_bytes 01 02 | 00},
+  // written out by hand from Fabric's rule.
+  const std::string updates(
+      "\x0a\x0e"
+      "\x0a\x02"
+      "cc"
+      "\x1a\x01"
+      "k"
+      "\x20\x01"
+      "\x32\x03\x01\x02\x00",
+      16);
+  CHECK(CommitHashOf(ledger->GetBlockByNumber(2).value()) ==
+        weft::common::crypto::Sha256(std::string("\x01\x00", 2) + updates +
+                                     CommitHashOf(ledger->GetBlockByNumber(1).value())));
+}
+
 TEST_CASE("GetHistoryForKey returns every committed write of a key, newest first") {
   weft::testing::TempDir dir;
   LedgerManager manager(dir.path());

@@ -80,6 +80,16 @@ TEST_CASE("TxSimulator turns an empty value into a delete") {
   CHECK(kv.writes(1).is_delete());
 }
 
+TEST_CASE("TxSimulator accepts an empty key, as Fabric's LevelDB state does") {
+  auto db = SeededState();
+  auto sim = NewTxSimulator(*db);
+  REQUIRE(sim->PutState("cc", "", "value of the empty key").ok());
+  auto kv = OnlyNamespace(sim->GetTxSimulationResults().value());
+  REQUIRE(kv.writes_size() == 1);
+  CHECK(kv.writes(0).key().empty());
+  CHECK(kv.writes(0).value() == "value of the empty key");
+}
+
 TEST_CASE("TxSimulator results are sorted and identical whatever the call order") {
   auto db = SeededState();
   auto first = NewTxSimulator(*db);
