@@ -32,10 +32,14 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
   return state.GetState(ns, key);
 }
 
+// Fabric's validateKVRead: a key that an earlier valid transaction of the
+// block wrote or deleted is a conflict whatever the versions say; otherwise
+// the read version must equal the committed one (absent counts as a version).
 [[nodiscard]] StatusOr<bool> ReadsValid(const StateDb& state, const UpdateBatch& batch,
                                         const NsRwSet& ns_rwset) {
   for (const auto& read : ns_rwset.kv.reads()) {
-    WEFT_ASSIGN_OR_RETURN(auto committed, Latest(state, batch, ns_rwset.ns, read.key()));
+    if (batch.Get(ns_rwset.ns, read.key()) != nullptr) return false;
+    WEFT_ASSIGN_OR_RETURN(auto committed, state.GetState(ns_rwset.ns, read.key()));
     std::optional<Version> committed_version;
     if (committed) committed_version = committed->version;
     if (committed_version != ToVersion(read)) return false;

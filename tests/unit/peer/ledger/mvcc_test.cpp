@@ -95,6 +95,30 @@ TEST_CASE("MVCC rejects a read of a key created by an earlier transaction of the
   CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
 }
 
+TEST_CASE("MVCC rejects any read of a key an earlier transaction of the block wrote or deleted") {
+  // Fabric's validateKVRead checks presence in the block's updates first,
+  // whatever the versions say.
+  auto db = SeededState();
+  SECTION("a delete of a missing key, then a read that found it absent") {
+    RwSetBuilder deleter;
+    deleter.AddDelete("cc", "never");
+    RwSetBuilder reader;
+    reader.AddRead("cc", "never", std::nullopt);
+    reader.AddWrite("cc", "other", "1");
+    auto result = Validate(*db, {Parsed(deleter), Parsed(reader)});
+    CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+    CHECK(result.updates.Get("cc", "other") == nullptr);
+  }
+  SECTION("a write, then a read claiming the version that write gets") {
+    RwSetBuilder writer;
+    writer.AddWrite("cc", "a", "new");
+    RwSetBuilder reader;
+    reader.AddRead("cc", "a", Version{kBlock, 0});
+    auto result = Validate(*db, {Parsed(writer), Parsed(reader)});
+    CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+  }
+}
+
 TEST_CASE("MVCC accepts a read of a missing key that is still missing") {
   auto db = SeededState();
   RwSetBuilder reader;
