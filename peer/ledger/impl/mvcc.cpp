@@ -89,11 +89,11 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
 [[nodiscard]] StatusOr<::protos::TxValidationCode> ValidateTx(const StateDb& state,
                                                               const UpdateBatch& batch,
                                                               const TxRwSet& rwset) {
+  // Fabric's order, namespace by namespace: reads, then range queries (then
+  // hashed reads), so the first failure decides the code.
   for (const auto& ns_rwset : rwset) {
     WEFT_ASSIGN_OR_RETURN(bool reads_valid, ReadsValid(state, batch, ns_rwset));
     if (!reads_valid) return ::protos::MVCC_READ_CONFLICT;
-  }
-  for (const auto& ns_rwset : rwset) {
     for (const auto& info : ns_rwset.kv.range_queries_info()) {
       // Weft never produces Merkle summaries; one it cannot check is not valid.
       if (info.has_reads_merkle_hashes()) return ::protos::BAD_RWSET;

@@ -119,6 +119,22 @@ TEST_CASE("MVCC rejects any read of a key an earlier transaction of the block wr
   }
 }
 
+TEST_CASE("MVCC checks reads then range queries namespace by namespace") {
+  // Namespace "aa" (first) has a phantom, "cc" (second) a stale read: Fabric
+  // reports the phantom because it finishes "aa" before looking at "cc".
+  auto db = SeededState();
+  RwSetBuilder tx;
+  tx.AddRangeQuery("aa", Range("", "", true, {{"gone", {1, 0}}}));
+  tx.AddRead("cc", "a", Version{0, 7});
+  CHECK(Validate(*db, {Parsed(tx)}).codes == std::vector{::protos::PHANTOM_READ_CONFLICT});
+
+  // Within one namespace the reads come first.
+  RwSetBuilder same_ns;
+  same_ns.AddRangeQuery("cc", Range("a", "b", true, {}));
+  same_ns.AddRead("cc", "c", Version{0, 7});
+  CHECK(Validate(*db, {Parsed(same_ns)}).codes == std::vector{::protos::MVCC_READ_CONFLICT});
+}
+
 TEST_CASE("MVCC accepts a read of a missing key that is still missing") {
   auto db = SeededState();
   RwSetBuilder reader;
