@@ -70,8 +70,10 @@ class PeerLedger {
 
   const std::string& channel_id() const { return channel_id_; }
 
-  // Runs MVCC validation over `block` (whose number must be the height) given
-  // the earlier checks' codes (one per transaction), writes
+  // Runs the last tx-id checks (DUPLICATE_TXID for a tx id already committed
+  // or carried by an earlier VALID transaction of the block) and MVCC
+  // validation over `block` (whose number must be the height) given the
+  // earlier checks' codes (one per transaction), writes
   // TRANSACTIONS_FILTER and COMMIT_HASH into its metadata, appends it to the
   // block store, then writes state, history and savepoint in one batch.
   // Returns the final codes. After a failure past the append the ledger

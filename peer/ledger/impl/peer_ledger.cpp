@@ -1,6 +1,7 @@
 #include "peer/ledger/peer_ledger.h"
 
 #include <algorithm>
+#include <set>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -39,6 +40,32 @@ std::vector<::protos::TxValidationCode> StoredCodes(const ::common::Block& block
     codes[i] = static_cast<::protos::TxValidationCode>(static_cast<uint8_t>(filter[i]));
   }
   return codes;
+}
+
+// Fabric's last checks on tx ids (txvalidator checkTxIdDupsLedger and
+// markTXIdDuplicates): a transaction still VALID becomes DUPLICATE_TXID when
+// its tx id is already in the block store (endorser transactions) or was
+// carried by an earlier transaction of the block that is still VALID.
+[[nodiscard]] Status MarkDuplicateTxIds(const blockstore::BlockStore& blocks,
+                                        const std::vector<BlockTx>& txs,
+                                        std::vector<TxToValidate>& inputs) {
+  std::set<std::string, std::less<>> seen_in_block;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    const std::string& tx_id = txs[i].tx_id;
+    if (inputs[i].code != ::protos::VALID || tx_id.empty()) continue;
+    if (!seen_in_block.insert(tx_id).second) {
+      inputs[i].code = ::protos::DUPLICATE_TXID;
+      continue;
+    }
+    if (txs[i].type != ::common::ENDORSER_TRANSACTION) continue;
+    auto committed = blocks.RetrieveTxValidationCode(tx_id);
+    if (committed.ok()) {
+      inputs[i].code = ::protos::DUPLICATE_TXID;
+    } else if (!absl::IsNotFound(committed.status())) {
+      return Annotate(committed.status(), absl::StrCat("looking up tx id ", tx_id));
+    }
+  }
+  return absl::OkStatus();
 }
 
 [[nodiscard]] StatusOr<std::string> StoredCommitHash(const ::common::Block& block) {
@@ -163,6 +190,7 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
     }
     if (txs[i].rwset) inputs[i].rwset = &*txs[i].rwset;
   }
+  WEFT_RETURN_IF_ERROR(MarkDuplicateTxIds(*blocks_, txs, inputs));
   WEFT_ASSIGN_OR_RETURN(auto validated, ValidateAndPrepareBatch(*state_, number, inputs));
 
   std::string filter;

@@ -131,6 +131,27 @@ TEST_CASE("CommitBlock keeps the earlier checks' codes and rejects unreadable tr
       ledger->CommitBlock(NextBlock(*ledger, {}), {::protos::VALID}).status()));
 }
 
+TEST_CASE("CommitBlock marks reused tx ids DUPLICATE_TXID and applies nothing of them") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  REQUIRE(Commit(*ledger, {Write("t1", {{"a", "1"}})}) == Codes{::protos::VALID});
+
+  // Already committed; then twice in one block (the second copy is the duplicate).
+  auto codes = Commit(*ledger, {Write("t1", {{"a", "replayed"}}), Write("t2", {{"b", "first"}}),
+                                Write("t2", {{"b", "second"}, {"c", "second"}})});
+  CHECK(codes == Codes{::protos::DUPLICATE_TXID, ::protos::VALID, ::protos::DUPLICATE_TXID});
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"a", "1"}, {"b", "first"}});
+  CHECK(ledger->GetHistoryForKey("cc", "c").value().empty());
+
+  // Only a transaction still VALID claims its tx id within the block.
+  auto block = NextBlock(*ledger, {Write("t3", {{"d", "rejected"}}), Write("t3", {{"d", "kept"}})});
+  auto mixed = ledger->CommitBlock(block, {::protos::ENDORSEMENT_POLICY_FAILURE, ::protos::VALID});
+  REQUIRE(mixed.ok());
+  CHECK(*mixed == Codes{::protos::ENDORSEMENT_POLICY_FAILURE, ::protos::VALID});
+  CHECK(Dump(*ledger).at("d") == "kept");
+}
+
 TEST_CASE("COMMIT_HASH follows Fabric's rule byte for byte") {
   weft::testing::TempDir dir;
   LedgerManager manager(dir.path());
