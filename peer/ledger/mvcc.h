@@ -29,11 +29,15 @@ struct ValidatedBlock {
   statedb::UpdateBatch updates;                   // writes of the valid transactions
 };
 
-// Per VALID transaction: MVCC_READ_CONFLICT if a read's version differs from
-// the committed one (absent counts as a version); PHANTOM_READ_CONFLICT if
-// re-running a range query gives other keys or versions (the range ends at
-// end_key inclusive when the iterator was not exhausted). Writes are then
-// versioned (block_num, tx index). Errors only for storage failures.
+// Per VALID transaction, namespace by namespace (Fabric's validateTx):
+// MVCC_READ_CONFLICT if a read's key was written or deleted by an earlier
+// valid transaction of the block, or its version differs from the committed
+// one (absent counts as a version); then PHANTOM_READ_CONFLICT if re-running
+// a range query gives other keys or versions than its raw reads, or another
+// Merkle summary than its reads_merkle_hashes (the range includes end_key
+// when the iterator was not exhausted). Writes are then versioned
+// (block_num, tx index). Errors for storage failures and, as in Fabric, for
+// a Merkle summary whose max degree is below 2.
 [[nodiscard]] StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const statedb::StateDb& state,
                                                                uint64_t block_num,
                                                                std::span<const TxToValidate> txs);

@@ -3,6 +3,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "peer/ledger/rwset/range_query_summary.h"
 
 namespace weft::peer::ledger {
 namespace {
@@ -47,27 +51,30 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
   return true;
 }
 
-// Re-executes the range over state + the block's pending updates and
-// compares keys and versions with what the simulation saw.
-[[nodiscard]] StatusOr<bool> RangeQueryValid(const StateDb& state, const UpdateBatch& batch,
-                                             std::string_view ns,
-                                             const ::kvrwset::RangeQueryInfo& info) {
-  std::string end = info.end_key();
-  if (!info.itr_exhausted()) end.push_back('\0');  // the smallest key after end_key
-  auto in_range = [&](const std::string& key) {
-    return key >= info.start_key() && (end.empty() || key < end);
-  };
+struct KeyVersion {
+  std::string key;
+  Version version;
+};
 
+// Fabric's combinedIterator: the keys of [start_key, end_key) (end_key ""
+// is unbounded) in state overlaid with the block's pending updates (deletes
+// hide keys), then, when the simulation did not exhaust its iterator,
+// end_key itself (the last key it saw) if it exists.
+[[nodiscard]] StatusOr<std::vector<KeyVersion>> CombinedRange(
+    const StateDb& state, const UpdateBatch& batch, std::string_view ns,
+    const ::kvrwset::RangeQueryInfo& info) {
+  const std::string& start = info.start_key();
+  const std::string& end = info.end_key();
   std::map<std::string, Version> current;
-  WEFT_ASSIGN_OR_RETURN(auto it, state.GetStateRangeScanIterator(ns, info.start_key(), end));
+  WEFT_ASSIGN_OR_RETURN(auto it, state.GetStateRangeScanIterator(ns, start, end));
   while (true) {
     WEFT_ASSIGN_OR_RETURN(auto kv, it->Next());
     if (!kv) break;
     current.emplace(std::move(kv->key), kv->value.version);
   }
   if (const auto* pending = batch.Namespace(ns)) {
-    for (auto p = pending->lower_bound(info.start_key()); p != pending->end() && in_range(p->first);
-         ++p) {
+    for (auto p = pending->lower_bound(start);
+         p != pending->end() && (end.empty() || p->first < end); ++p) {
       if (p->second.is_delete) {
         current.erase(p->first);
       } else {
@@ -75,15 +82,59 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
       }
     }
   }
+  std::vector<KeyVersion> keys;
+  keys.reserve(current.size() + 1);
+  for (auto& [key, version] : current) keys.push_back({key, version});
+  if (!info.itr_exhausted()) {
+    WEFT_ASSIGN_OR_RETURN(auto last, Latest(state, batch, ns, end));
+    if (last) keys.push_back({end, last->version});
+  }
+  return keys;
+}
 
-  const auto& reads = info.raw_reads().kv_reads();
-  if (static_cast<std::size_t>(reads.size()) != current.size()) return false;
-  auto expected = current.begin();
-  for (const auto& read : reads) {
-    if (read.key() != expected->first || ToVersion(read) != expected->second) return false;
-    ++expected;
+// Fabric's rangeQueryResultsValidator: the same keys with the same versions.
+bool RawReadsMatch(const ::kvrwset::QueryReads& reads, const std::vector<KeyVersion>& current) {
+  if (static_cast<std::size_t>(reads.kv_reads_size()) != current.size()) return false;
+  for (std::size_t i = 0; i < current.size(); ++i) {
+    const auto& read = reads.kv_reads(static_cast<int>(i));
+    if (read.key() != current[i].key || ToVersion(read) != current[i].version) return false;
   }
   return true;
+}
+
+// Fabric's rangeQueryHashValidator: the Merkle summary of the current
+// results, built with the recorded max degree, equals the recorded one.
+[[nodiscard]] StatusOr<bool> MerkleSummaryMatches(
+    const ::kvrwset::QueryReadsMerkleSummary& recorded, const std::vector<KeyVersion>& current) {
+  WEFT_ASSIGN_OR_RETURN(auto results,
+                        rwset::RangeQueryResults::Create(true, recorded.max_degree()));
+  for (const auto& [key, version] : current) results.AddResult(rwset::MakeKvRead(key, version));
+  auto summary = results.Finish().summary;
+  if (!summary || summary->max_degree() != recorded.max_degree() ||
+      summary->max_level() != recorded.max_level() ||
+      summary->max_level_hashes_size() != recorded.max_level_hashes_size()) {
+    return false;
+  }
+  for (int i = 0; i < recorded.max_level_hashes_size(); ++i) {
+    if (summary->max_level_hashes(i) != recorded.max_level_hashes(i)) return false;
+  }
+  return true;
+}
+
+// Re-executes the range over state + the block's pending updates and
+// compares the results with what the simulation recorded.
+[[nodiscard]] StatusOr<bool> RangeQueryValid(const StateDb& state, const UpdateBatch& batch,
+                                             std::string_view ns,
+                                             const ::kvrwset::RangeQueryInfo& info) {
+  WEFT_ASSIGN_OR_RETURN(auto current, CombinedRange(state, batch, ns, info));
+  if (info.has_reads_merkle_hashes()) {
+    auto matches = MerkleSummaryMatches(info.reads_merkle_hashes(), current);
+    if (matches.ok()) return *matches;
+    return Annotate(matches.status(),
+                    absl::StrCat("range query [\"", info.start_key(), "\", \"", info.end_key(),
+                                 "\") in namespace ", std::string(ns)));
+  }
+  return RawReadsMatch(info.raw_reads(), current);
 }
 
 [[nodiscard]] StatusOr<::protos::TxValidationCode> ValidateTx(const StateDb& state,
@@ -95,8 +146,6 @@ std::optional<Version> ToVersion(const ::kvrwset::KVRead& read) {
     WEFT_ASSIGN_OR_RETURN(bool reads_valid, ReadsValid(state, batch, ns_rwset));
     if (!reads_valid) return ::protos::MVCC_READ_CONFLICT;
     for (const auto& info : ns_rwset.kv.range_queries_info()) {
-      // Weft never produces Merkle summaries; one it cannot check is not valid.
-      if (info.has_reads_merkle_hashes()) return ::protos::BAD_RWSET;
       WEFT_ASSIGN_OR_RETURN(bool range_valid, RangeQueryValid(state, batch, ns_rwset.ns, info));
       if (!range_valid) return ::protos::PHANTOM_READ_CONFLICT;
     }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "peer/ledger/composite_key.h"
+#include "peer/ledger/rwset/range_query_summary.h"
 
 namespace weft::peer::ledger {
 namespace {
@@ -18,7 +19,8 @@ using statedb::VersionedValue;
 // be dropped at any time; turned into a RangeQueryInfo when results are built.
 struct RangeRecord {
   std::string ns;
-  ::kvrwset::RangeQueryInfo info;
+  ::kvrwset::RangeQueryInfo info;  // start/end key and exhausted; results added at the end
+  rwset::RangeQueryResults results;
 };
 
 class Simulator;
@@ -138,10 +140,12 @@ class Simulator final : public TxSimulator {
     if (!record_) return absl::FailedPreconditionError("a query executor has no results");
     Done();
     rwset::RwSetBuilder builder = builder_;
+    // Every range query is recorded, even one that read nothing (Fabric's
+    // addRangeQueryInfo), in the order the iterators were opened.
     for (const auto& range : ranges_) {
-      // A scan that stopped before reading anything observed nothing.
-      if (!range.info.itr_exhausted() && range.info.raw_reads().kv_reads_size() == 0) continue;
-      builder.AddRangeQuery(range.ns, range.info);
+      ::kvrwset::RangeQueryInfo info = range.info;
+      rwset::SetRecordedResults(range.results.Finish(), info);
+      builder.AddRangeQuery(range.ns, std::move(info));
     }
     return builder.Build();
   }
@@ -179,11 +183,14 @@ class Simulator final : public TxSimulator {
     WEFT_ASSIGN_OR_RETURN(auto it, state_.GetStateRangeScanIterator(ns, start_key, end_key));
     RangeRecord* record = nullptr;
     if (record_) {
-      record = &ranges_.emplace_back();
-      record->ns = std::string(ns);
+      // Simulations summarise more than kRangeQueryMaxDegree results in a
+      // Merkle tree, as Fabric's simulator does.
+      WEFT_ASSIGN_OR_RETURN(auto results,
+                            rwset::RangeQueryResults::Create(true, rwset::kRangeQueryMaxDegree));
+      record = &ranges_.emplace_back(RangeRecord{std::string(ns), {}, std::move(results)});
+      // The end key is set by the iteration: the last key returned, or the
+      // query's end key once exhausted.
       record->info.set_start_key(std::string(start_key));
-      record->info.set_end_key(std::string(end_key));
-      record->info.mutable_raw_reads();
     }
     return std::unique_ptr<ResultsIterator>(new RangeIterator(
         this, std::move(it), std::string(ns), std::string(end_key), page_size, record));
@@ -216,8 +223,7 @@ StatusOr<std::optional<::queryresult::KV>> RangeIterator::Next() {
   ++returned_;
   if (record_ != nullptr) {
     // Until exhausted, the range the tx depends on ends at the last key it saw.
-    *record_->info.mutable_raw_reads()->add_kv_reads() =
-        rwset::MakeKvRead(entry->key, entry->value.version);
+    record_->results.AddResult(rwset::MakeKvRead(entry->key, entry->value.version));
     record_->info.set_end_key(entry->key);
   }
   ::queryresult::KV kv;

@@ -51,6 +51,8 @@ class RwSetBuilder {
   void AddDelete(std::string_view ns, std::string_view key);
   // An empty map deletes the key's metadata.
   void AddMetadataWrite(std::string_view ns, std::string_view key, StateMetadata metadata);
+  // A range query with the same start key, end key and exhausted flag as
+  // one already added is dropped (Fabric records it once).
   void AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo info);
 
   ::rwset::TxReadWriteSet Build() const;

@@ -81,7 +81,15 @@ void RwSetBuilder::AddMetadataWrite(std::string_view ns, std::string_view key,
 }
 
 void RwSetBuilder::AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo info) {
-  Ns(ns).range_queries.push_back(std::move(info));
+  auto& queries = Ns(ns).range_queries;
+  // Fabric keys range queries by (start, end, exhausted): the first one wins.
+  for (const auto& recorded : queries) {
+    if (recorded.start_key() == info.start_key() && recorded.end_key() == info.end_key() &&
+        recorded.itr_exhausted() == info.itr_exhausted()) {
+      return;
+    }
+  }
+  queries.push_back(std::move(info));
 }
 
 ::rwset::TxReadWriteSet RwSetBuilder::Build() const {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "peer/ledger/rwset/rwset.h"
+#include "peer/ledger/tx_simulator.h"
 #include "tests/support/ledger_test_util.h"
 
 namespace {
@@ -254,4 +255,57 @@ TEST_CASE(
   CHECK(k->value.version == Version{kBlock, 1});
   CHECK(weft::peer::ledger::rwset::DecodeStateMetadata(k->value.metadata).value() ==
         weft::peer::ledger::rwset::StateMetadata{{"VALIDATION_PARAMETER", "p"}});
+}
+
+TEST_CASE("MVCC validates a range summarised in reads_merkle_hashes in that form") {
+  // 120 keys: more than the 50 a RangeQueryInfo keeps raw.
+  auto db = OpenTempStateDb();
+  UpdateBatch seed;
+  for (int i = 0; i < 120; ++i) seed.Put("cc", "k" + std::to_string(1000 + i), {"v", "", {1, 0}});
+  REQUIRE(db->ApplyUpdates(seed, kBlock).ok());
+  auto sim = weft::peer::ledger::NewTxSimulator(*db);
+  auto it = sim->GetStateRangeScanIterator("cc", "k", "l").value();
+  while (it->Next().value()) {
+  }
+  auto scan =
+      weft::peer::ledger::rwset::ParseTxRwSet(sim->GetTxSimulationResults().value()).value();
+  REQUIRE(scan.size() == 1);
+  REQUIRE(scan[0].kv.range_queries_info_size() == 1);
+  REQUIRE(scan[0].kv.range_queries_info(0).has_reads_merkle_hashes());
+
+  SECTION("unchanged: valid") {
+    CHECK(Validate(*db, {scan}).codes == std::vector{::protos::VALID});
+  }
+  SECTION("a key rewritten by an earlier transaction: phantom") {
+    RwSetBuilder writer;
+    writer.AddWrite("cc", "k1077", "new");
+    CHECK(Validate(*db, {Parsed(writer), scan}).codes ==
+          std::vector{::protos::VALID, ::protos::PHANTOM_READ_CONFLICT});
+  }
+  SECTION("a key inserted after the last one: phantom") {
+    RwSetBuilder writer;
+    writer.AddWrite("cc", "k9999", "new");
+    CHECK(Validate(*db, {Parsed(writer), scan}).codes ==
+          std::vector{::protos::VALID, ::protos::PHANTOM_READ_CONFLICT});
+  }
+  SECTION("a summary with max degree below 2 fails the block, as in Fabric") {
+    scan[0].kv.mutable_range_queries_info(0)->mutable_reads_merkle_hashes()->set_max_degree(1);
+    std::vector<TxToValidate> txs{{&scan, ::protos::VALID}};
+    CHECK(absl::IsInvalidArgument(ValidateAndPrepareBatch(*db, kBlock, txs).status()));
+  }
+}
+
+TEST_CASE("MVCC re-checks an iterator that read nothing over the rest of the namespace") {
+  // Fabric records {start_key, no end key, not exhausted} and validation then
+  // requires that no key at or after start_key exists.
+  auto db = SeededState();
+  ::kvrwset::RangeQueryInfo opened;
+  opened.set_start_key("d");
+  RwSetBuilder tx;
+  tx.AddRangeQuery("cc", opened);
+  CHECK(Validate(*db, {Parsed(tx)}).codes == std::vector{::protos::PHANTOM_READ_CONFLICT});
+  opened.set_start_key("f");
+  RwSetBuilder after_last;
+  after_last.AddRangeQuery("cc", opened);
+  CHECK(Validate(*db, {Parsed(after_last)}).codes == std::vector{::protos::VALID});
 }

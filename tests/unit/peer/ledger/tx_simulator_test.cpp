@@ -203,3 +203,30 @@ TEST_CASE("TxSimulator holds the commit lock in shared mode until Done") {
   CHECK(commit_mu.try_lock());
   commit_mu.unlock();
 }
+
+TEST_CASE("TxSimulator records every range query once, raw reads only when it had results") {
+  auto db = SeededState();
+  auto sim = NewTxSimulator(*db);
+  // Opened but never read: recorded with its start key only (Fabric does too).
+  auto unread = sim->GetStateRangeScanIterator("cc", "k2", "k4").value();
+  // Read to the end twice: identical (start, end, exhausted), recorded once.
+  for (int i = 0; i < 2; ++i) {
+    auto it = sim->GetStateRangeScanIterator("cc", "k1", "k3").value();
+    CHECK(Drain(*it) == std::vector<std::string>{"k1", "k2"});
+  }
+  // Exhausted with no results: no raw reads at all.
+  auto empty = sim->GetStateRangeScanIterator("cc", "x", "y").value();
+  CHECK(Drain(*empty).empty());
+  auto kv = OnlyNamespace(sim->GetTxSimulationResults().value());
+  REQUIRE(kv.range_queries_info_size() == 3);
+  CHECK(kv.range_queries_info(0).start_key() == "k2");
+  CHECK(kv.range_queries_info(0).end_key().empty());
+  CHECK_FALSE(kv.range_queries_info(0).itr_exhausted());
+  CHECK_FALSE(kv.range_queries_info(0).has_raw_reads());
+  CHECK(kv.range_queries_info(1).end_key() == "k3");
+  CHECK(kv.range_queries_info(1).itr_exhausted());
+  CHECK(kv.range_queries_info(1).raw_reads().kv_reads_size() == 2);
+  CHECK(kv.range_queries_info(2).itr_exhausted());
+  CHECK_FALSE(kv.range_queries_info(2).has_raw_reads());
+  CHECK_FALSE(kv.range_queries_info(2).has_reads_merkle_hashes());
+}
