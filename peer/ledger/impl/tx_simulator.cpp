@@ -86,6 +86,16 @@ class Simulator final : public TxSimulator {
   [[nodiscard]] StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIteratorWithPagination(
       std::string_view ns, std::string_view start_key, std::string_view end_key, uint32_t page_size,
       std::string_view bookmark) override {
+    // Fabric's checkBeforePaginatedQueries: paginated queries are for
+    // read-only transactions only.
+    if (record_ && !done_) {
+      if (write_performed_) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "paginated query on namespace \"", std::string(ns),
+            "\" after a write: paginated queries are supported only in a read-only transaction"));
+      }
+      paginated_query_performed_ = true;
+    }
     return NewRange(ns, bookmark.empty() ? start_key : bookmark, end_key, page_size);
   }
 
@@ -162,10 +172,18 @@ class Simulator final : public TxSimulator {
     return absl::OkStatus();
   }
 
-  [[nodiscard]] Status CheckWritable(std::string_view ns, std::string_view key) const {
+  // Also notes that the transaction writes (for the paginated-query rule).
+  [[nodiscard]] Status CheckWritable(std::string_view ns, std::string_view key) {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
     // An empty key is accepted, as Fabric's LevelDB state does.
     if (!record_) return absl::FailedPreconditionError("a query executor cannot write");
+    // Fabric's checkPaginatedQueryPerformed.
+    if (paginated_query_performed_) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot write key \"", std::string(key), "\" in namespace \"", std::string(ns),
+          "\": the transaction has already performed a paginated query"));
+    }
+    write_performed_ = true;
     return absl::OkStatus();
   }
 
@@ -201,18 +219,25 @@ class Simulator final : public TxSimulator {
   std::shared_lock<std::shared_mutex> lock_;
   const bool record_;
   bool done_ = false;
+  bool write_performed_ = false;
+  bool paginated_query_performed_ = false;
   rwset::RwSetBuilder builder_;
   std::deque<RangeRecord> ranges_;  // deque: iterators keep pointers into it
 };
 
 StatusOr<std::optional<::queryresult::KV>> RangeIterator::Next() {
   if (owner_->done()) return absl::FailedPreconditionError("transaction context is done");
-  if (closed_ || (page_size_ != 0 && returned_ == page_size_)) {
-    return std::optional<::queryresult::KV>();
+  if (closed_) return std::optional<::queryresult::KV>();
+  std::optional<statedb::VersionedKv> entry;
+  // A full page ends the iteration the way the end of the range does, and is
+  // recorded the same way (as Fabric's paginated LevelDB iterator is), but
+  // the iterator stays open for GetBookmarkAndClose.
+  const bool page_full = page_size_ != 0 && returned_ == page_size_;
+  if (!page_full) {
+    WEFT_ASSIGN_OR_RETURN(entry, it_->Next());
   }
-  WEFT_ASSIGN_OR_RETURN(auto entry, it_->Next());
   if (!entry) {
-    closed_ = true;
+    closed_ = !page_full;
     if (record_ != nullptr) {
       // The whole range was seen, so the tx depends on all of it.
       record_->info.set_itr_exhausted(true);

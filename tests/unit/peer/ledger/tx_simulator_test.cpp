@@ -230,3 +230,43 @@ TEST_CASE("TxSimulator records every range query once, raw reads only when it ha
   CHECK_FALSE(kv.range_queries_info(2).has_raw_reads());
   CHECK_FALSE(kv.range_queries_info(2).has_reads_merkle_hashes());
 }
+
+TEST_CASE("A paginated query and a write exclude each other in one transaction") {
+  // Fabric's checkBeforePaginatedQueries / checkPaginatedQueryPerformed.
+  auto db = SeededState();
+  SECTION("a write, then a paginated query") {
+    auto sim = NewTxSimulator(*db);
+    REQUIRE(sim->PutState("cc", "k1", "changed").ok());
+    auto page = sim->GetStateRangeScanIteratorWithPagination("cc", "k", "l", 2, "");
+    CHECK(absl::IsFailedPrecondition(page.status()));
+  }
+  SECTION("a paginated query, then a write, a delete or a metadata write") {
+    auto sim = NewTxSimulator(*db);
+    REQUIRE(sim->GetStateRangeScanIteratorWithPagination("cc", "k", "l", 2, "").ok());
+    CHECK(absl::IsFailedPrecondition(sim->PutState("cc", "k1", "changed")));
+    CHECK(absl::IsFailedPrecondition(sim->DelState("cc", "k1")));
+    CHECK(absl::IsFailedPrecondition(sim->SetStateMetadata("cc", "k1", {})));
+    auto kv = OnlyNamespace(sim->GetTxSimulationResults().value());
+    CHECK(kv.writes_size() == 0);
+  }
+  SECTION("a query executor has neither rule (it cannot write anyway)") {
+    auto query = weft::peer::ledger::NewQueryExecutor(*db);
+    CHECK(query->GetStateRangeScanIteratorWithPagination("cc", "k", "l", 2, "").ok());
+  }
+}
+
+TEST_CASE("A full page is recorded as Fabric records it: exhausted up to the query's end key") {
+  auto db = SeededState();
+  auto sim = NewTxSimulator(*db);
+  auto page = sim->GetStateRangeScanIteratorWithPagination("cc", "k", "l", 2, "").value();
+  CHECK(Drain(*page) == std::vector<std::string>{"k1", "k2"});
+  CHECK(page->GetBookmarkAndClose().value() == "k3");
+  auto kv = OnlyNamespace(sim->GetTxSimulationResults().value());
+  REQUIRE(kv.range_queries_info_size() == 1);
+  const auto& info = kv.range_queries_info(0);
+  CHECK(info.start_key() == "k");
+  CHECK(info.end_key() == "l");
+  CHECK(info.itr_exhausted());
+  REQUIRE(info.raw_reads().kv_reads_size() == 2);
+  CHECK(info.raw_reads().kv_reads(1).key() == "k2");
+}
