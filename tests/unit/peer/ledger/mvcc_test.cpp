@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "peer/ledger/composite_key.h"
 #include "peer/ledger/rwset/rwset.h"
 #include "peer/ledger/tx_simulator.h"
 #include "tests/support/ledger_test_util.h"
@@ -255,6 +256,38 @@ TEST_CASE(
   CHECK(k->value.version == Version{kBlock, 1});
   CHECK(weft::peer::ledger::rwset::DecodeStateMetadata(k->value.metadata).value() ==
         weft::peer::ledger::rwset::StateMetadata{{"VALIDATION_PARAMETER", "p"}});
+}
+
+TEST_CASE("MVCC deletes a key's metadata on a metadata write with an empty map") {
+  auto db = OpenTempStateDb();
+  UpdateBatch seed;
+  seed.Put("cc", "k",
+           {"v",
+            weft::peer::ledger::rwset::EncodeStateMetadata({{"VALIDATION_PARAMETER", "p"}}),
+            {1, 0}});
+  REQUIRE(db->ApplyUpdates(seed, 2).ok());
+  RwSetBuilder clear;
+  clear.AddMetadataWrite("cc", "k", {});
+  auto result = Validate(*db, {Parsed(clear)});
+  CHECK(result.codes == std::vector{::protos::VALID});
+  const auto* k = result.updates.Get("cc", "k");
+  REQUIRE(k != nullptr);
+  CHECK_FALSE(k->is_delete);
+  CHECK(k->value.value == "v");
+  CHECK(k->value.metadata.empty());
+  CHECK(k->value.version == Version{kBlock, 0});
+  REQUIRE(db->ApplyUpdates(result.updates, kBlock + 1).ok());
+  CHECK(db->GetState("cc", "k").value()->metadata.empty());
+}
+
+TEST_CASE("MVCC flags a phantom for a composite key added to a range from the empty key") {
+  auto db = SeededState();
+  RwSetBuilder inserter;
+  inserter.AddWrite("cc", weft::peer::ledger::CreateCompositeKey("asset", {"1"}).value(), "new");
+  RwSetBuilder scanner;
+  scanner.AddRangeQuery("cc", Range("", "", true, {{"a", {1, 0}}, {"c", {2, 0}}, {"e", {3, 0}}}));
+  auto result = Validate(*db, {Parsed(inserter), Parsed(scanner)});
+  CHECK(result.codes == std::vector{::protos::VALID, ::protos::PHANTOM_READ_CONFLICT});
 }
 
 TEST_CASE("MVCC validates a range summarised in reads_merkle_hashes in that form") {
