@@ -168,7 +168,7 @@ class Simulator final : public TxSimulator {
       return absl::FailedPreconditionError(absl::StrCat(
           "transaction context is done; cannot access key \"", std::string(key), "\""));
     }
-    if (ns.empty()) return absl::InvalidArgumentError("namespace must not be empty");
+    // Namespace "" is allowed: it holds the channel config (Fabric reads it there).
     return absl::OkStatus();
   }
 

@@ -56,7 +56,11 @@ class LevelDbHistoryDb final : public HistoryDb {
                   std::span<const ::protos::TxValidationCode> codes,
                   kvstore::WriteBatch& batch) const override {
     for (std::size_t i = 0; i < txs.size(); ++i) {
-      if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
+      // As Fabric, only endorser transactions are indexed (not the channel config).
+      if (codes[i] != ::protos::VALID || !txs[i].rwset ||
+          txs[i].type != ::common::ENDORSER_TRANSACTION) {
+        continue;
+      }
       for (const auto& ns_rwset : *txs[i].rwset) {
         for (const auto& write : ns_rwset.kv.writes()) {
           entries_.Put(batch, EntryKey(ns_rwset.ns, write.key(), Version{block_num, i}), "");

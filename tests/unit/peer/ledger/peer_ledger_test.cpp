@@ -261,6 +261,34 @@ TEST_CASE("A write of an empty value is a delete in state, history and the commi
                                      CommitHashOf(ledger->GetBlockByNumber(1).value())));
 }
 
+TEST_CASE("A valid CONFIG transaction stores its ConfigEnvelope under CHANNEL_CONFIG_ENV_BYTES") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  // GenesisBlock's config transaction carries "config of <channel>" as payload data.
+  auto query = ledger->NewQueryExecutor();
+  CHECK(query->GetState("", "CHANNEL_CONFIG_ENV_BYTES").value() == "config of " + kChannel);
+  query->Done();
+  CHECK(ledger->GetHistoryForKey("", "CHANNEL_CONFIG_ENV_BYTES").value().empty());
+
+  auto block = NextBlock(*ledger, {});
+  block.mutable_data()->add_data(weft::testing::ConfigTxEnvelope("other"));
+  block.mutable_header()->set_data_hash(
+      weft::testing::LedgerBlock(0, "", {block.data().data().begin(), block.data().data().end()})
+          .header()
+          .data_hash());
+  REQUIRE(ledger->CommitBlock(block, {::protos::VALID}).ok());
+  query = ledger->NewQueryExecutor();
+  CHECK(query->GetState("", "CHANNEL_CONFIG_ENV_BYTES").value() == "config of other");
+  query->Done();
+  // Reopened (state replayed from the block store if needed), the same.
+  ledger.reset();
+  ledger = Open(manager);
+  query = ledger->NewQueryExecutor();
+  CHECK(query->GetState("", "CHANNEL_CONFIG_ENV_BYTES").value() == "config of other");
+  query->Done();
+}
+
 TEST_CASE("GetHistoryForKey returns every committed write of a key, newest first") {
   weft::testing::TempDir dir;
   LedgerManager manager(dir.path());
