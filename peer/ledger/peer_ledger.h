@@ -107,7 +107,10 @@ class PeerLedger {
   // Opens the LevelDB in state_dir_ and the state (and history) DBs in it.
   [[nodiscard]] Status OpenDatabases();
   [[nodiscard]] Status Recover();
-  [[nodiscard]] Status ReplayBlock(const ::common::Block& block);
+  // Re-applies a stored block to state and/or history (whichever lags), in
+  // one batch.
+  [[nodiscard]] Status ReplayBlock(const ::common::Block& block, bool apply_state,
+                                   bool index_history);
   // Writes `updates`, the history entries of the valid transactions and the
   // savepoint number + 1 in one LevelDB batch.
   [[nodiscard]] Status WriteBatch(uint64_t number, const std::vector<rwset::BlockTx>& txs,

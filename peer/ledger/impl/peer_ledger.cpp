@@ -119,17 +119,26 @@ Status PeerLedger::OpenDatabases() {
 }
 
 Status PeerLedger::Recover() {
-  WEFT_ASSIGN_OR_RETURN(auto savepoint, state_->GetSavepoint());
-  uint64_t applied = savepoint.value_or(0);
-  uint64_t height = blocks_->GetInfo().height;
-  if (applied > height) {
-    return absl::DataLossError(absl::StrCat("state is at height ", applied,
-                                            " but the block store only has ", height,
-                                            " blocks; rebuild the databases"));
+  WEFT_ASSIGN_OR_RETURN(auto state_savepoint, state_->GetSavepoint());
+  const uint64_t state_height = state_savepoint.value_or(0);
+  // History has its own savepoint: absent (history just enabled, or written
+  // before it had one) or behind state, it is caught up from the block store.
+  uint64_t history_height = state_height;
+  if (history_) {
+    WEFT_ASSIGN_OR_RETURN(auto history_savepoint, history_->GetSavepoint());
+    history_height = history_savepoint.value_or(0);
   }
-  for (uint64_t number = applied; number < height; ++number) {
+  const uint64_t height = blocks_->GetInfo().height;
+  if (state_height > height || history_height > height) {
+    return absl::DataLossError(
+        absl::StrCat("state is at height ", state_height, " and history at height ", history_height,
+                     " but the block store only has ", height, " blocks; rebuild the databases"));
+  }
+  for (uint64_t number = std::min(state_height, history_height); number < height; ++number) {
     WEFT_ASSIGN_OR_RETURN(auto block, blocks_->RetrieveBlockByNumber(number));
-    WEFT_RETURN_IF_ERROR(Annotate(ReplayBlock(block), absl::StrCat("replaying block ", number)));
+    WEFT_RETURN_IF_ERROR(Annotate(ReplayBlock(block, /*apply_state=*/number >= state_height,
+                                              /*index_history=*/number >= history_height),
+                                  absl::StrCat("replaying block ", number)));
   }
   if (height > 0) {
     WEFT_ASSIGN_OR_RETURN(auto last, blocks_->RetrieveBlockByNumber(height - 1));
@@ -138,16 +147,21 @@ Status PeerLedger::Recover() {
   return absl::OkStatus();
 }
 
-Status PeerLedger::ReplayBlock(const ::common::Block& block) {
+Status PeerLedger::ReplayBlock(const ::common::Block& block, bool apply_state, bool index_history) {
   uint64_t number = block.header().number();
   auto txs = ReadBlockTxs(block);
   auto codes = StoredCodes(block);
-  UpdateBatch updates;
-  for (std::size_t i = 0; i < txs.size(); ++i) {
-    if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
-    WEFT_RETURN_IF_ERROR(AddTxWrites(*state_, *txs[i].rwset, Version{number, i}, updates));
+  kvstore::WriteBatch batch;
+  if (apply_state) {
+    UpdateBatch updates;
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+      if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
+      WEFT_RETURN_IF_ERROR(AddTxWrites(*state_, *txs[i].rwset, Version{number, i}, updates));
+    }
+    state_->StageUpdates(updates, number + 1, batch);
   }
-  return WriteBatch(number, txs, codes, updates);
+  if (index_history && history_) history_->StageBlock(number, txs, codes, batch);
+  return db_->Write(batch, SyncWrites(options_));
 }
 
 Status PeerLedger::WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,

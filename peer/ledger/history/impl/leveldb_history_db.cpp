@@ -15,6 +15,8 @@ namespace kvstore = common::ledger::kvstore;
 using statedb::Version;
 
 constexpr std::string_view kHistoryView = "history";
+constexpr std::string_view kMetaView = "history-meta";
+constexpr std::string_view kSavepointKey = "savepoint";
 // u64 block_num + u64 tx_num at the end of every entry key.
 constexpr std::size_t kHeightSize = 16;
 
@@ -50,7 +52,10 @@ const ::kvrwset::KVWrite* FindWrite(const rwset::BlockTx& tx, std::string_view n
 class LevelDbHistoryDb final : public HistoryDb {
  public:
   LevelDbHistoryDb(kvstore::LevelDbStore& store, const blockstore::BlockStore& blocks)
-      : entries_(store.OpenNamespace(kHistoryView)), blocks_(blocks) {}
+      : store_(store),
+        entries_(store.OpenNamespace(kHistoryView)),
+        meta_(store.OpenNamespace(kMetaView)),
+        blocks_(blocks) {}
 
   void StageBlock(uint64_t block_num, std::span<const rwset::BlockTx> txs,
                   std::span<const ::protos::TxValidationCode> codes,
@@ -67,6 +72,21 @@ class LevelDbHistoryDb final : public HistoryDb {
         }
       }
     }
+    std::string height;
+    statedb::AppendU64(height, block_num + 1);
+    meta_.Put(batch, kSavepointKey, height);
+  }
+
+  [[nodiscard]] StatusOr<std::optional<uint64_t>> GetSavepoint() const override {
+    auto bytes = meta_.Get(kSavepointKey);
+    if (absl::IsNotFound(bytes.status())) return std::optional<uint64_t>();
+    if (!bytes.ok()) return bytes.status();
+    if (bytes->size() != 8) {
+      return absl::DataLossError(absl::StrCat("history savepoint in ", store_.path(),
+                                              " is corrupt (", bytes->size(),
+                                              " bytes instead of 8)"));
+    }
+    return std::optional<uint64_t>(statedb::ReadU64(*bytes));
   }
 
   [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
@@ -112,7 +132,9 @@ class LevelDbHistoryDb final : public HistoryDb {
   }
 
  private:
+  kvstore::LevelDbStore& store_;
   kvstore::Namespace entries_;
+  kvstore::Namespace meta_;
   const blockstore::BlockStore& blocks_;
 };
 

@@ -313,6 +313,36 @@ TEST_CASE("GetHistoryForKey returns every committed write of a key, newest first
   sim->Done();
 }
 
+TEST_CASE("Enabling history on an existing ledger rebuilds it from block 0") {
+  weft::testing::TempDir dir;
+  LedgerOptions without_history;
+  without_history.enable_history = false;
+  {
+    auto ledger = Create(LedgerManager(dir.path(), without_history));
+    Commit(*ledger, {Write("t1", {{"k", "one"}})});
+  }
+  {
+    // History on: rebuilt from the block store, then kept by every commit.
+    auto ledger = Open(LedgerManager(dir.path()));
+    Commit(*ledger, {Write("t2", {{"k", "two"}})});
+    auto history = ledger->GetHistoryForKey("cc", "k").value();
+    REQUIRE(history.size() == 2);
+    CHECK(history[0].tx_id() == "t2");
+    CHECK(history[1].tx_id() == "t1");
+  }
+  {
+    // Off again for a block, then on: history catches up from its savepoint.
+    auto ledger = Open(LedgerManager(dir.path(), without_history));
+    Commit(*ledger, {Write("t3", {{"k", "three"}})});
+  }
+  auto ledger = Open(LedgerManager(dir.path()));
+  auto history = ledger->GetHistoryForKey("cc", "k").value();
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].tx_id() == "t3");
+  CHECK(history[0].value() == "three");
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"k", "three"}});
+}
+
 TEST_CASE("A ledger with history disabled refuses history queries") {
   weft::testing::TempDir dir;
   LedgerOptions options;
