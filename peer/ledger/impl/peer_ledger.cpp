@@ -168,11 +168,12 @@ Status PeerLedger::WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
                               const std::vector<::protos::TxValidationCode>& codes,
                               const UpdateBatch& updates) {
   // One batch: a crash leaves either all of the block's state, history and
-  // savepoint or none of it (recovery then replays the block).
+  // savepoint or none of it (recovery then replays the block). Not synced
+  // here: CommitBlock syncs after releasing the exclusive lock.
   kvstore::WriteBatch batch;
   state_->StageUpdates(updates, number + 1, batch);
   if (history_) history_->StageBlock(number, txs, codes, batch);
-  return db_->Write(batch, SyncWrites(options_));
+  return db_->Write(batch, /*sync=*/false);
 }
 
 StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
@@ -223,19 +224,32 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
                            protoutil::DeterministicSerialize(commit_metadata));
   }
 
-  std::unique_lock write_lock(rw_mu_);
-  WEFT_RETURN_IF_ERROR(Annotate(blocks_->AddBlock(block),
-                                absl::StrCat("appending block ", number, " of ", channel_id_)));
-  if (options_.commit_hook_for_testing)
-    options_.commit_hook_for_testing(CommitPoint::kBlockAppended);
-  Status written = WriteBatch(number, txs, validated.codes, validated.updates);
-  if (!written.ok()) {
-    broken_ = true;
-    return Annotate(written, absl::StrCat("writing state of block ", number, " of ", channel_id_));
+  {
+    std::unique_lock write_lock(rw_mu_);
+    WEFT_RETURN_IF_ERROR(Annotate(blocks_->AddBlock(block),
+                                  absl::StrCat("appending block ", number, " of ", channel_id_)));
+    if (options_.commit_hook_for_testing)
+      options_.commit_hook_for_testing(CommitPoint::kBlockAppended);
+    Status written = WriteBatch(number, txs, validated.codes, validated.updates);
+    if (!written.ok()) {
+      broken_ = true;
+      return Annotate(written,
+                      absl::StrCat("writing state of block ", number, " of ", channel_id_));
+    }
+    if (options_.commit_hook_for_testing)
+      options_.commit_hook_for_testing(CommitPoint::kStateWritten);
+    commit_hash_ = std::move(commit_hash);
   }
-  if (options_.commit_hook_for_testing)
-    options_.commit_hook_for_testing(CommitPoint::kStateWritten);
-  commit_hash_ = std::move(commit_hash);
+  // The state's fsync waits outside the exclusive lock, so readers are not
+  // held up by it; the block (synced by the block store) is already durable
+  // and recovery would replay the state if this sync were lost.
+  if (SyncWrites(options_)) {
+    Status synced = db_->Write(kvstore::WriteBatch(), /*sync=*/true);
+    if (!synced.ok()) {
+      broken_ = true;
+      return Annotate(synced, absl::StrCat("syncing state of block ", number, " of ", channel_id_));
+    }
+  }
   return std::move(validated.codes);
 }
 

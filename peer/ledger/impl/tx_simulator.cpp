@@ -53,7 +53,7 @@ class RangeIterator final : public ResultsIterator {
 class Simulator final : public TxSimulator {
  public:
   Simulator(const StateDb& state, const history::HistoryDb* history,
-            std::shared_lock<std::shared_mutex> lock, bool record)
+            std::shared_lock<CommitLock> lock, bool record)
       : state_(state), history_(history), lock_(std::move(lock)), record_(record) {}
 
   ~Simulator() override { Done(); }
@@ -216,7 +216,7 @@ class Simulator final : public TxSimulator {
 
   const StateDb& state_;
   const history::HistoryDb* history_;  // null: history disabled
-  std::shared_lock<std::shared_mutex> lock_;
+  std::shared_lock<CommitLock> lock_;
   const bool record_;
   bool done_ = false;
   bool write_performed_ = false;
@@ -269,13 +269,13 @@ StatusOr<std::string> RangeIterator::GetBookmarkAndClose() {
 }  // namespace
 
 std::unique_ptr<TxSimulator> NewTxSimulator(const StateDb& state, const history::HistoryDb* history,
-                                            std::shared_lock<std::shared_mutex> commit_lock) {
+                                            std::shared_lock<CommitLock> commit_lock) {
   return std::make_unique<Simulator>(state, history, std::move(commit_lock), true);
 }
 
 std::unique_ptr<QueryExecutor> NewQueryExecutor(const StateDb& state,
                                                 const history::HistoryDb* history,
-                                                std::shared_lock<std::shared_mutex> commit_lock) {
+                                                std::shared_lock<CommitLock> commit_lock) {
   return std::make_unique<Simulator>(state, history, std::move(commit_lock), false);
 }
 

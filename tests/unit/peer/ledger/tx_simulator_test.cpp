@@ -1,8 +1,10 @@
 #include "peer/ledger/tx_simulator.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "peer/ledger/composite_key.h"
@@ -196,7 +198,7 @@ TEST_CASE("A query executor reads committed state and has no history without a h
 
 TEST_CASE("TxSimulator holds the commit lock in shared mode until Done") {
   auto db = SeededState();
-  std::shared_mutex commit_mu;
+  weft::peer::ledger::CommitLock commit_mu;
   auto sim = NewTxSimulator(*db, {}, std::shared_lock(commit_mu));
   CHECK_FALSE(commit_mu.try_lock());
   sim->Done();
@@ -297,4 +299,27 @@ TEST_CASE("SetStateMetadata with an empty map records a metadata write with no e
   REQUIRE(kv.metadata_writes_size() == 1);
   CHECK(kv.metadata_writes(0).key() == "k1");
   CHECK(kv.metadata_writes(0).entries_size() == 0);
+}
+
+TEST_CASE("CommitLock prefers writers: a waiting commit stops new readers") {
+  weft::peer::ledger::CommitLock lock;
+  lock.lock_shared();  // an open simulator
+  std::atomic<bool> writer_done = false;
+  std::thread commit([&] {
+    lock.lock();
+    writer_done = true;
+    lock.unlock();
+  });
+  while (lock.waiting_writers() == 0) std::this_thread::yield();
+  // A new simulator may not start while the commit waits.
+  CHECK_FALSE(lock.try_lock_shared());
+  CHECK_FALSE(writer_done);
+  lock.unlock_shared();
+  commit.join();
+  CHECK(writer_done);
+  REQUIRE(lock.try_lock_shared());
+  CHECK_FALSE(lock.try_lock());
+  lock.unlock_shared();
+  CHECK(lock.try_lock());
+  lock.unlock();
 }
