@@ -72,21 +72,11 @@ class LevelDbHistoryDb final : public HistoryDb {
         }
       }
     }
-    std::string height;
-    statedb::AppendU64(height, block_num + 1);
-    meta_.Put(batch, kSavepointKey, height);
+    statedb::StageSavepoint(meta_, kSavepointKey, block_num + 1, batch);
   }
 
   [[nodiscard]] StatusOr<std::optional<uint64_t>> GetSavepoint() const override {
-    auto bytes = meta_.Get(kSavepointKey);
-    if (absl::IsNotFound(bytes.status())) return std::optional<uint64_t>();
-    if (!bytes.ok()) return bytes.status();
-    if (bytes->size() != 8) {
-      return absl::DataLossError(absl::StrCat("history savepoint in ", store_.path(),
-                                              " is corrupt (", bytes->size(),
-                                              " bytes instead of 8)"));
-    }
-    return std::optional<uint64_t>(statedb::ReadU64(*bytes));
+    return statedb::ReadSavepoint(store_, meta_, kSavepointKey, "history");
   }
 
   [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
