@@ -1,6 +1,9 @@
 #include "peer/ledger/impl/commit_hash.h"
 
+#include <map>
+
 #include "common/crypto/hash.h"
+#include "peer/ledger/rwset/rwset.h"
 
 namespace weft::peer::ledger::impl {
 namespace {
@@ -38,11 +41,13 @@ void AppendOrderPreservingVarUint64(std::string& out, uint64_t number) {
   for (int i = size - 1; i >= 0; --i) out.push_back(static_cast<char>((number >> (8 * i)) & 0xff));
 }
 
-// One txmgr.KVWrite; `ns` is empty except on the first write of a namespace.
-std::string KvWriteBytes(std::string_view ns, std::string_view key,
+// One txmgr.KVWrite; `ns` (`collection`) is empty except on the first write
+// of a namespace (of a collection).
+std::string KvWriteBytes(std::string_view ns, std::string_view collection, std::string_view key,
                          const statedb::ValueUpdate& update) {
   std::string out;
   AppendBytesField(out, 1, ns);
+  AppendBytesField(out, 2, collection);
   AppendBytesField(out, 3, key);
   if (update.is_delete) {
     AppendTag(out, 4, kVarintWireType);
@@ -64,16 +69,38 @@ std::string VersionBytes(statedb::Version version) {
 }
 
 std::string UpdateBatchBytes(const statedb::UpdateBatch& updates) {
+  // Hashed state lives under derived namespaces; Fabric orders by the real
+  // namespace, public writes first, then each collection's hashed writes.
+  struct NamespaceUpdates {
+    const statedb::UpdateBatch::KeyUpdates* public_updates = nullptr;
+    std::map<std::string_view, const statedb::UpdateBatch::KeyUpdates*> collections;
+  };
+  std::map<std::string_view, NamespaceUpdates> namespaces;
+  for (const auto& [name, keys] : updates.updates()) {
+    if (auto hashed = rwset::SplitHashedNamespace(name)) {
+      namespaces[hashed->first].collections[hashed->second] = &keys;
+    } else {
+      namespaces[name].public_updates = &keys;
+    }
+  }
   std::string out;
-  for (const auto& [ns, keys] : updates.updates()) {
+  for (const auto& [ns, ns_updates] : namespaces) {
     // Fabric leaves out the channel config (namespace ""), whose proto has maps.
     if (ns.empty()) continue;
     bool first_of_namespace = true;
-    for (const auto& [key, update] : keys) {
-      AppendBytesField(out, 1,
-                       KvWriteBytes(first_of_namespace ? std::string_view(ns) : "", key, update));
-      first_of_namespace = false;
-    }
+    auto append_writes = [&](const statedb::UpdateBatch::KeyUpdates& keys,
+                             std::string_view collection) {
+      bool first_of_collection = true;
+      for (const auto& [key, update] : keys) {
+        AppendBytesField(out, 1,
+                         KvWriteBytes(first_of_namespace ? ns : "",
+                                      first_of_collection ? collection : "", key, update));
+        first_of_namespace = false;
+        first_of_collection = false;
+      }
+    };
+    if (ns_updates.public_updates != nullptr) append_writes(*ns_updates.public_updates, "");
+    for (const auto& [collection, keys] : ns_updates.collections) append_writes(*keys, collection);
   }
   return out;
 }

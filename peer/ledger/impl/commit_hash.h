@@ -19,8 +19,10 @@ std::string VersionBytes(statedb::Version version);
 // U_n: the bytes of a txmgr.Updates{repeated KVWrite kvwrites = 1} message
 // (KVWrite: namespace 1, collection 2, key 3, is_delete 4, value 5,
 // version_bytes 6) holding every update of `updates`, namespaces then keys
-// ascending, namespace "" (the channel config) skipped, the namespace set only
-// on the first write of each namespace, metadata left out.
+// ascending, namespace "" (the channel config) skipped, in each namespace the
+// public writes then each collection's hashed writes (collections ascending),
+// the namespace (collection) set only on the first write of each namespace
+// (collection), metadata left out.
 std::string UpdateBatchBytes(const statedb::UpdateBatch& updates);
 
 // Whether block `block_num` gets a COMMIT_HASH: Fabric adds one to block 1

@@ -137,6 +137,25 @@ bool RawReadsMatch(const ::kvrwset::QueryReads& reads, const std::vector<KeyVers
   return RawReadsMatch(info.raw_reads(), current);
 }
 
+// Fabric's validateKVReadHash: as a public read, on the collection's hashed state.
+[[nodiscard]] StatusOr<bool> HashedReadsValid(const StateDb& state, const UpdateBatch& batch,
+                                              const NsRwSet& ns_rwset) {
+  for (const auto& collection : ns_rwset.collections) {
+    const std::string hashed_ns = rwset::HashedNamespace(ns_rwset.ns, collection.collection);
+    for (const auto& read : collection.hashed.hashed_reads()) {
+      if (batch.Get(hashed_ns, read.key_hash()) != nullptr) return false;
+      WEFT_ASSIGN_OR_RETURN(auto committed, state.GetState(hashed_ns, read.key_hash()));
+      std::optional<Version> committed_version;
+      if (committed) committed_version = committed->version;
+      std::optional<Version> read_version;
+      if (read.has_version())
+        read_version = Version{read.version().block_num(), read.version().tx_num()};
+      if (committed_version != read_version) return false;
+    }
+  }
+  return true;
+}
+
 [[nodiscard]] StatusOr<::protos::TxValidationCode> ValidateTx(const StateDb& state,
                                                               const UpdateBatch& batch,
                                                               const TxRwSet& rwset) {
@@ -149,8 +168,56 @@ bool RawReadsMatch(const ::kvrwset::QueryReads& reads, const std::vector<KeyVers
       WEFT_ASSIGN_OR_RETURN(bool range_valid, RangeQueryValid(state, batch, ns_rwset.ns, info));
       if (!range_valid) return ::protos::PHANTOM_READ_CONFLICT;
     }
+    WEFT_ASSIGN_OR_RETURN(bool hashed_reads_valid, HashedReadsValid(state, batch, ns_rwset));
+    if (!hashed_reads_valid) return ::protos::MVCC_READ_CONFLICT;
   }
   return ::protos::VALID;
+}
+
+struct KeyWrite {
+  const std::string& key;
+  bool is_delete;
+  const std::string& value;
+};
+
+template <typename Entries>
+std::string EncodedMetadata(const Entries& entries) {
+  rwset::StateMetadata metadata;
+  for (const auto& entry : entries) metadata[entry.name()] = entry.value();
+  return rwset::EncodeStateMetadata(metadata);
+}
+
+// Fabric's txops rules for one namespace (public, or a collection's hashed
+// state): a value write keeps the key's existing metadata unless the same tx
+// writes metadata ("" deletes it); a metadata write to a key that does not
+// exist is dropped; a delete drops the tx's metadata write.
+[[nodiscard]] Status ApplyWrites(const StateDb& state, const std::string& ns,
+                                 const std::vector<KeyWrite>& writes,
+                                 std::map<std::string, std::string> metadata_writes,
+                                 Version version, UpdateBatch& batch) {
+  for (const auto& write : writes) {
+    if (write.is_delete) {
+      batch.Delete(ns, write.key, version);
+      metadata_writes.erase(write.key);
+      continue;
+    }
+    VersionedValue value{write.value, {}, version};
+    if (auto it = metadata_writes.find(write.key); it != metadata_writes.end()) {
+      value.metadata = it->second;
+      metadata_writes.erase(it);
+    } else {
+      WEFT_ASSIGN_OR_RETURN(auto latest, Latest(state, batch, ns, write.key));
+      if (latest) value.metadata = latest->metadata;
+    }
+    batch.Put(ns, write.key, std::move(value));
+  }
+  // Metadata-only updates keep the current value.
+  for (auto& [key, metadata] : metadata_writes) {
+    WEFT_ASSIGN_OR_RETURN(auto latest, Latest(state, batch, ns, key));
+    if (!latest) continue;
+    batch.Put(ns, key, VersionedValue{std::move(latest->value), std::move(metadata), version});
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -158,35 +225,29 @@ bool RawReadsMatch(const ::kvrwset::QueryReads& reads, const std::vector<KeyVers
 [[nodiscard]] Status AddTxWrites(const StateDb& state, const TxRwSet& rwset, Version version,
                                  UpdateBatch& batch) {
   for (const auto& ns_rwset : rwset) {
-    const std::string& ns = ns_rwset.ns;
-    // Encoded metadata written by this tx, per key; "" deletes the metadata.
+    std::vector<KeyWrite> writes;
     std::map<std::string, std::string> metadata_writes;
-    for (const auto& write : ns_rwset.kv.metadata_writes()) {
-      rwset::StateMetadata metadata;
-      for (const auto& entry : write.entries()) metadata[entry.name()] = entry.value();
-      metadata_writes.insert_or_assign(write.key(), rwset::EncodeStateMetadata(metadata));
-    }
     for (const auto& write : ns_rwset.kv.writes()) {
-      if (rwset::IsDelete(write)) {
-        batch.Delete(ns, write.key(), version);
-        metadata_writes.erase(write.key());
-        continue;
-      }
-      VersionedValue value{write.value(), {}, version};
-      if (auto it = metadata_writes.find(write.key()); it != metadata_writes.end()) {
-        value.metadata = it->second;
-        metadata_writes.erase(it);
-      } else {
-        WEFT_ASSIGN_OR_RETURN(auto latest, Latest(state, batch, ns, write.key()));
-        if (latest) value.metadata = latest->metadata;
-      }
-      batch.Put(ns, write.key(), std::move(value));
+      writes.push_back({write.key(), rwset::IsDelete(write), write.value()});
     }
-    // Metadata-only updates keep the current value.
-    for (auto& [key, metadata] : metadata_writes) {
-      WEFT_ASSIGN_OR_RETURN(auto latest, Latest(state, batch, ns, key));
-      if (!latest) continue;
-      batch.Put(ns, key, VersionedValue{std::move(latest->value), std::move(metadata), version});
+    for (const auto& write : ns_rwset.kv.metadata_writes()) {
+      metadata_writes.insert_or_assign(write.key(), EncodedMetadata(write.entries()));
+    }
+    WEFT_RETURN_IF_ERROR(
+        ApplyWrites(state, ns_rwset.ns, writes, std::move(metadata_writes), version, batch));
+    // Hashed writes go to the collection's hashed state with the same rules.
+    for (const auto& collection : ns_rwset.collections) {
+      writes.clear();
+      metadata_writes.clear();
+      for (const auto& write : collection.hashed.hashed_writes()) {
+        writes.push_back({write.key_hash(), rwset::IsDelete(write), write.value_hash()});
+      }
+      for (const auto& write : collection.hashed.metadata_writes()) {
+        metadata_writes.insert_or_assign(write.key_hash(), EncodedMetadata(write.entries()));
+      }
+      WEFT_RETURN_IF_ERROR(ApplyWrites(state,
+                                       rwset::HashedNamespace(ns_rwset.ns, collection.collection),
+                                       writes, std::move(metadata_writes), version, batch));
     }
   }
   return absl::OkStatus();

@@ -139,9 +139,10 @@ function lengthDelimited(field, bytes) {
 
 // txmgr.KVWrite {namespace 1, collection 2, key 3, isDelete 4, value 5,
 // version_bytes 6}, proto3: empty fields are not written.
-function kvWriteBytes({ namespace, key, value, isDelete, blockNum, txNum }) {
+function kvWriteBytes({ namespace, collection, key, value, isDelete, blockNum, txNum }) {
   const parts = [];
   if (namespace) parts.push(lengthDelimited(1, Buffer.from(namespace)));
+  if (collection) parts.push(lengthDelimited(2, Buffer.from(collection)));
   if (key) parts.push(lengthDelimited(3, Buffer.from(key)));
   if (isDelete) parts.push(Buffer.from([(4 << 3) | 0, 1]));
   if (!isDelete && value) parts.push(lengthDelimited(5, Buffer.from(value)));
@@ -150,17 +151,30 @@ function kvWriteBytes({ namespace, key, value, isDelete, blockNum, txNum }) {
   return Buffer.concat(parts);
 }
 
-// txmgr.Updates {repeated KVWrite kvwrites = 1} for `writes`, given per
-// namespace and key already sorted; the namespace only on the first write of
-// each namespace, namespace "" skipped.
+// txmgr.Updates {repeated KVWrite kvwrites = 1} for `writes`, given in
+// Fabric's order (namespaces sorted; in each, public writes by key, then each
+// collection's hashed writes by key hash, collections sorted); the namespace
+// (collection) only on the first write of each namespace (collection),
+// namespace "" skipped.
 function updateBatchBytes(writes) {
   const parts = [];
-  let previousNamespace = null;
+  let previous = { namespace: null, collection: null };
   for (const write of writes) {
     if (write.namespace === '') continue;
-    const first = write.namespace !== previousNamespace;
-    previousNamespace = write.namespace;
-    parts.push(lengthDelimited(1, kvWriteBytes({ ...write, namespace: first ? write.namespace : '' })));
+    const collection = write.collection || '';
+    const firstOfNamespace = write.namespace !== previous.namespace;
+    const firstOfCollection = firstOfNamespace || collection !== previous.collection;
+    previous = { namespace: write.namespace, collection };
+    parts.push(
+      lengthDelimited(
+        1,
+        kvWriteBytes({
+          ...write,
+          namespace: firstOfNamespace ? write.namespace : '',
+          collection: firstOfCollection ? collection : '',
+        }),
+      ),
+    );
   }
   return Buffer.concat(parts);
 }
@@ -170,16 +184,23 @@ function commitHash(filter, writes, previousHash) {
 }
 
 // The blocks of ledger_golden_test.cpp. Block 0 (genesis) gets no hash.
-// Block 1: tx 0 VALID writes cc/"" = "e", cc/a = "1", deletes cc/b and
-// writes dd/x = "y"; tx 1 has a stale read (MVCC_READ_CONFLICT = 11).
+// Block 1: tx 0 VALID writes cc/"" = "e", cc/a = "1", deletes cc/b, writes
+// dd/x = "y", and hashed writes: in cc's collection "c2" key hash "h2" ->
+// value hash "v2", in cc's "c1" "h1" -> "v1" and a delete of "h0", in "bb"
+// (no public writes) collection "c" "k" -> "v"; tx 1 has a stale read
+// (MVCC_READ_CONFLICT = 11).
 const VALID = 0;
 const MVCC_READ_CONFLICT = 11;
 const hash1 = commitHash(
   [VALID, MVCC_READ_CONFLICT],
   [
+    { namespace: 'bb', collection: 'c', key: 'k', value: 'v', blockNum: 1, txNum: 0 },
     { namespace: 'cc', key: '', value: 'e', blockNum: 1, txNum: 0 },
     { namespace: 'cc', key: 'a', value: '1', blockNum: 1, txNum: 0 },
     { namespace: 'cc', key: 'b', isDelete: true, blockNum: 1, txNum: 0 },
+    { namespace: 'cc', collection: 'c1', key: 'h0', isDelete: true, blockNum: 1, txNum: 0 },
+    { namespace: 'cc', collection: 'c1', key: 'h1', value: 'v1', blockNum: 1, txNum: 0 },
+    { namespace: 'cc', collection: 'c2', key: 'h2', value: 'v2', blockNum: 1, txNum: 0 },
     { namespace: 'dd', key: 'x', value: 'y', blockNum: 1, txNum: 0 },
   ],
   Buffer.alloc(0),

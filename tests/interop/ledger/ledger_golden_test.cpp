@@ -100,17 +100,44 @@ TEST_CASE("COMMIT_HASH of committed blocks equals the one Fabric computes") {
   };
 
   // Block 1: tx 0 writes cc/"" = "e", cc/a = "1", deletes cc/b, writes
-  // dd/x = "y"; tx 1 reads cc/a at a stale version.
+  // dd/x = "y", and hashed writes (collections c2 and c1 of cc, c of bb);
+  // tx 1 reads cc/a at a stale version.
   RwSetBuilder writer;
   writer.AddWrite("cc", "", "e");
   writer.AddWrite("cc", "a", "1");
   writer.AddDelete("cc", "b");
   writer.AddWrite("dd", "x", "y");
+  auto writer_rwset = writer.Build();
+  auto add_hashed = [&](const std::string& ns, const std::string& collection,
+                        std::vector<std::pair<std::string, std::string>> writes) {
+    ::kvrwset::HashedRWSet hashed;
+    for (const auto& [key_hash, value_hash] : writes) {
+      auto* write = hashed.add_hashed_writes();
+      write->set_key_hash(key_hash);
+      write->set_is_delete(value_hash.empty());
+      write->set_value_hash(value_hash);
+    }
+    ::rwset::NsReadWriteSet* target = nullptr;
+    for (auto& ns_rwset : *writer_rwset.mutable_ns_rwset()) {
+      if (ns_rwset.namespace_() == ns) target = &ns_rwset;
+    }
+    if (target == nullptr) {  // a namespace with hashed writes only
+      target = writer_rwset.add_ns_rwset();
+      target->set_namespace_(ns);
+    }
+    auto* coll = target->add_collection_hashed_rwset();
+    coll->set_collection_name(collection);
+    coll->set_hashed_rwset(hashed.SerializeAsString());
+  };
+  add_hashed("cc", "c2", {{"h2", "v2"}});
+  add_hashed("cc", "c1", {{"h1", "v1"}, {"h0", ""}});
+  add_hashed("bb", "c", {{"k", "v"}});
+
   RwSetBuilder stale;
   stale.AddRead("cc", "a", Version{9, 9});
   stale.AddWrite("cc", "z", "never");
   auto codes =
-      commit(next_block({weft::testing::EndorserTxEnvelope(channel, "w1", writer.Build()),
+      commit(next_block({weft::testing::EndorserTxEnvelope(channel, "w1", writer_rwset),
                          weft::testing::EndorserTxEnvelope(channel, "s1", stale.Build())}));
   CHECK(codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
 

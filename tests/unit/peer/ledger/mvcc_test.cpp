@@ -342,3 +342,64 @@ TEST_CASE("MVCC re-checks an iterator that read nothing over the rest of the nam
   after_last.AddRangeQuery("cc", opened);
   CHECK(Validate(*db, {Parsed(after_last)}).codes == std::vector{::protos::VALID});
 }
+
+namespace {
+
+// One namespace "cc" whose only content is collection "coll"'s hashed reads
+// (key hash -> version) and hashed writes (key hash -> value hash, "" deletes).
+TxRwSet Hashed(std::vector<std::pair<std::string, std::optional<Version>>> reads,
+               std::vector<std::pair<std::string, std::string>> writes) {
+  ::kvrwset::HashedRWSet hashed;
+  for (const auto& [key_hash, version] : reads) {
+    auto* read = hashed.add_hashed_reads();
+    read->set_key_hash(key_hash);
+    if (version) {
+      read->mutable_version()->set_block_num(version->block_num);
+      read->mutable_version()->set_tx_num(version->tx_num);
+    }
+  }
+  for (const auto& [key_hash, value_hash] : writes) {
+    auto* write = hashed.add_hashed_writes();
+    write->set_key_hash(key_hash);
+    write->set_value_hash(value_hash);
+  }
+  return {{"cc", {}, {{"coll", hashed}}}};
+}
+
+}  // namespace
+
+TEST_CASE("MVCC checks hashed reads and applies hashed writes to the collection's hashed state") {
+  auto db = SeededState();
+  const std::string hashed_ns = weft::peer::ledger::rwset::HashedNamespace("cc", "coll");
+  UpdateBatch seed;
+  seed.Put(hashed_ns, "h1", {"value-hash-1", "", {2, 0}});
+  REQUIRE(db->ApplyUpdates(seed, kBlock).ok());
+
+  SECTION("a current hashed read passes and the writes are applied") {
+    auto result = Validate(*db, {Hashed({{"h1", Version{2, 0}}, {"h9", std::nullopt}},
+                                        {{"h2", "value-hash-2"}, {"h1", ""}})});
+    CHECK(result.codes == std::vector{::protos::VALID});
+    REQUIRE(result.updates.Get(hashed_ns, "h2") != nullptr);
+    CHECK(result.updates.Get(hashed_ns, "h2")->value.value == "value-hash-2");
+    CHECK(result.updates.Get(hashed_ns, "h2")->value.version == Version{kBlock, 0});
+    // An empty value hash is a delete (Fabric's IsKVWriteHashDelete).
+    REQUIRE(result.updates.Get(hashed_ns, "h1") != nullptr);
+    CHECK(result.updates.Get(hashed_ns, "h1")->is_delete);
+    CHECK(result.updates.Get("cc", "h2") == nullptr);
+  }
+  SECTION("a stale hashed read is MVCC_READ_CONFLICT and applies nothing") {
+    auto result = Validate(*db, {Hashed({{"h1", Version{1, 0}}}, {{"h2", "value-hash-2"}})});
+    CHECK(result.codes == std::vector{::protos::MVCC_READ_CONFLICT});
+    CHECK(result.updates.empty());
+  }
+  SECTION("a hashed read of a key hash written earlier in the block conflicts") {
+    auto result =
+        Validate(*db, {Hashed({}, {{"h3", "value-hash-3"}}), Hashed({{"h3", std::nullopt}}, {})});
+    CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+  }
+  SECTION("hashed reads come after the namespace's public reads and range queries") {
+    TxRwSet tx = Hashed({{"h1", Version{1, 0}}}, {});
+    *tx[0].kv.add_range_queries_info() = Range("a", "b", true, {});
+    CHECK(Validate(*db, {tx}).codes == std::vector{::protos::PHANTOM_READ_CONFLICT});
+  }
+}
