@@ -29,18 +29,25 @@ struct ValidatedBlock {
   statedb::UpdateBatch updates;                   // writes of the valid transactions
 };
 
-// Per VALID transaction: MVCC_READ_CONFLICT if a read's version differs from
-// the committed one (absent counts as a version); PHANTOM_READ_CONFLICT if
-// re-running a range query gives other keys or versions (the range ends at
-// end_key inclusive when the iterator was not exhausted). Writes are then
-// versioned (block_num, tx index). Errors only for storage failures.
+// Per VALID transaction, namespace by namespace (Fabric's validateTx):
+// MVCC_READ_CONFLICT if a read's key was written or deleted by an earlier
+// valid transaction of the block, or its version differs from the committed
+// one (absent counts as a version); then PHANTOM_READ_CONFLICT if re-running
+// a range query gives other keys or versions than its raw reads, or another
+// Merkle summary than its reads_merkle_hashes (the range includes end_key
+// when the iterator was not exhausted); then MVCC_READ_CONFLICT for a hashed
+// read that fails the same rules as a public read on the collection's hashed
+// state (rwset::HashedNamespace). Writes, public and hashed, are then versioned
+// (block_num, tx index). Errors for storage failures and, as in Fabric, for
+// a Merkle summary whose max degree is below 2.
 [[nodiscard]] StatusOr<ValidatedBlock> ValidateAndPrepareBatch(const statedb::StateDb& state,
                                                                uint64_t block_num,
                                                                std::span<const TxToValidate> txs);
 
-// Adds the writes of one valid transaction to `batch` with Fabric's metadata
-// rules: a value write keeps the key's existing metadata unless the same tx
-// writes metadata; a metadata write to a key that does not exist is dropped.
+// Adds the writes of one valid transaction (public, and hashed writes to
+// the collections' hashed state) to `batch` with Fabric's metadata rules: a
+// value write keeps the key's existing metadata unless the same tx writes
+// metadata; a metadata write to a key that does not exist is dropped.
 [[nodiscard]] Status AddTxWrites(const statedb::StateDb& state, const rwset::TxRwSet& rwset,
                                  statedb::Version version, statedb::UpdateBatch& batch);
 

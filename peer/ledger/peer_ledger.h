@@ -8,9 +8,14 @@
 //
 // Thread-safety: PeerLedger is thread-safe. Commits are serialized; readers
 // (simulators, query executors, block and history reads) take the ledger's
-// reader/writer lock in shared mode, CommitBlock takes it exclusively while
-// it appends the block and writes the state batch, so a reader sees either
-// all of a block or none of it. LedgerManager is thread-safe (stateless).
+// CommitLock in shared mode, CommitBlock takes it exclusively while it
+// appends the block and writes the state batch, so a reader sees either all
+// of a block or none of it. The lock prefers writers (a waiting commit stops
+// new readers), so a thread holding an open simulator or query executor must
+// not call this ledger's other read methods. With FsyncPolicy::kEveryBlock
+// the state batch is synced after the exclusive lock is released (the block
+// store, synced first, is the truth; recovery replays a lost state batch).
+// LedgerManager is thread-safe (stateless).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +33,7 @@
 #include "common/ledger/kvstore/leveldb_store.h"
 #include "common/status/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
+#include "peer/ledger/commit_lock.h"
 #include "peer/ledger/history/history_db.h"
 #include "peer/ledger/rwset/block_txs.h"
 #include "peer/ledger/statedb/state_db.h"
@@ -46,8 +52,8 @@ struct LedgerOptions {
   // Fabric's ledger.history.enableHistoryDatabase: without it the ledger
   // has no history DB and history queries fail with FailedPrecondition.
   bool enable_history = true;
-  // kEveryBlock (default) fsyncs the block file and writes the state batch
-  // with sync=true; kNone survives process crashes only.
+  // kEveryBlock (default) fsyncs the block file and then, once readers are
+  // let back in, the state batch; kNone survives process crashes only.
   common::ledger::blockstore::FsyncPolicy fsync =
       common::ledger::blockstore::FsyncPolicy::kEveryBlock;
   // Testing only: called at each CommitPoint / block store AppendPoint.
@@ -70,8 +76,10 @@ class PeerLedger {
 
   const std::string& channel_id() const { return channel_id_; }
 
-  // Runs MVCC validation over `block` (whose number must be the height) given
-  // the earlier checks' codes (one per transaction), writes
+  // Runs the last tx-id checks (DUPLICATE_TXID for a tx id already committed
+  // or carried by an earlier VALID transaction of the block) and MVCC
+  // validation over `block` (whose number must be the height) given the
+  // earlier checks' codes (one per transaction), writes
   // TRANSACTIONS_FILTER and COMMIT_HASH into its metadata, appends it to the
   // block store, then writes state, history and savepoint in one batch.
   // Returns the final codes. After a failure past the append the ledger
@@ -90,7 +98,8 @@ class PeerLedger {
   [[nodiscard]] StatusOr<::common::Block> GetBlockByNumber(uint64_t number) const;
   // The block store itself, for Deliver (which waits on it).
   const common::ledger::blockstore::BlockStore& block_store() const { return *blocks_; }
-  // The COMMIT_HASH value of the last block (empty before block 0).
+  // The COMMIT_HASH value of the last block; empty while no block has one
+  // (Fabric adds the first to block 1).
   std::string commit_hash() const;
 
   // Drops state and history and rebuilds them from the block store
@@ -104,7 +113,10 @@ class PeerLedger {
   // Opens the LevelDB in state_dir_ and the state (and history) DBs in it.
   [[nodiscard]] Status OpenDatabases();
   [[nodiscard]] Status Recover();
-  [[nodiscard]] Status ReplayBlock(const ::common::Block& block);
+  // Re-applies a stored block to state and/or history (whichever lags), in
+  // one batch.
+  [[nodiscard]] Status ReplayBlock(const ::common::Block& block, bool apply_state,
+                                   bool index_history);
   // Writes `updates`, the history entries of the valid transactions and the
   // savepoint number + 1 in one LevelDB batch.
   [[nodiscard]] Status WriteBatch(uint64_t number, const std::vector<rwset::BlockTx>& txs,
@@ -120,10 +132,10 @@ class PeerLedger {
   std::unique_ptr<statedb::StateDb> state_;
   std::unique_ptr<history::HistoryDb> history_;  // null when history is disabled
 
-  std::mutex commit_mu_;             // one commit (or rebuild) at a time
-  mutable std::shared_mutex rw_mu_;  // readers vs the apply step of a commit
-  std::string commit_hash_;          // written under both locks
-  bool broken_ = false;              // guarded by commit_mu_
+  std::mutex commit_mu_;      // one commit (or rebuild) at a time
+  mutable CommitLock rw_mu_;  // readers vs the apply step of a commit
+  std::string commit_hash_;   // written under both locks
+  bool broken_ = false;       // guarded by commit_mu_
 };
 
 class LedgerManager {

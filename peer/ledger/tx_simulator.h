@@ -25,6 +25,7 @@
 #include "common/status/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "ledger/rwset/rwset.pb.h"
+#include "peer/ledger/commit_lock.h"
 #include "peer/ledger/history/history_db.h"
 #include "peer/ledger/rwset/rwset.h"
 #include "peer/ledger/statedb/state_db.h"
@@ -92,9 +93,9 @@ class TxSimulator : public QueryExecutor {
 // result. `commit_lock` (possibly empty) is held until Done().
 std::unique_ptr<TxSimulator> NewTxSimulator(const statedb::StateDb& state,
                                             const history::HistoryDb* history = nullptr,
-                                            std::shared_lock<std::shared_mutex> commit_lock = {});
-std::unique_ptr<QueryExecutor> NewQueryExecutor(
-    const statedb::StateDb& state, const history::HistoryDb* history = nullptr,
-    std::shared_lock<std::shared_mutex> commit_lock = {});
+                                            std::shared_lock<CommitLock> commit_lock = {});
+std::unique_ptr<QueryExecutor> NewQueryExecutor(const statedb::StateDb& state,
+                                                const history::HistoryDb* history = nullptr,
+                                                std::shared_lock<CommitLock> commit_lock = {});
 
 }  // namespace weft::peer::ledger

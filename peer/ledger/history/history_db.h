@@ -7,7 +7,9 @@
 // Whether a peer keeps history (ledger.history.enableHistoryDatabase) is the
 // ledger's choice: with history disabled it has no HistoryDb. Entries are
 // staged into the ledger's WriteBatch so that they commit atomically with the
-// state updates and the savepoint; history has no savepoint of its own.
+// state updates. History keeps its own savepoint (as Fabric's history DB),
+// so a ledger that enables history later, or re-enables it, catches it up
+// from the block store.
 //
 // Thread-safety: implementations are thread-safe. GetHistoryForKey reads the
 // entries, then the blocks; callers that need an answer consistent with state
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -32,11 +35,16 @@ class HistoryDb {
   virtual ~HistoryDb() = default;
 
   // Adds to `batch` one entry per KVWrite (value write or delete) of every
-  // transaction of block `block_num` whose code is VALID; the caller writes
-  // the batch. REQUIRES: codes.size() == txs.size().
+  // endorser transaction of block `block_num` whose code is VALID, and the
+  // history savepoint block_num + 1; the caller writes the batch.
+  // REQUIRES: codes.size() == txs.size().
   virtual void StageBlock(uint64_t block_num, std::span<const rwset::BlockTx> txs,
                           std::span<const ::protos::TxValidationCode> codes,
                           common::ledger::kvstore::WriteBatch& batch) const = 0;
+
+  // The number of blocks the history reflects; nullopt before any block
+  // (or for history written before it had a savepoint).
+  [[nodiscard]] virtual StatusOr<std::optional<uint64_t>> GetSavepoint() const = 0;
 
   // Every committed write of (ns, key), newest first: tx id, header
   // timestamp, value (empty for a delete) and is_delete. DataLoss when an

@@ -1,6 +1,7 @@
 #include "peer/ledger/peer_ledger.h"
 
 #include <algorithm>
+#include <set>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -39,6 +40,32 @@ std::vector<::protos::TxValidationCode> StoredCodes(const ::common::Block& block
     codes[i] = static_cast<::protos::TxValidationCode>(static_cast<uint8_t>(filter[i]));
   }
   return codes;
+}
+
+// Fabric's last checks on tx ids (txvalidator checkTxIdDupsLedger and
+// markTXIdDuplicates): a transaction still VALID becomes DUPLICATE_TXID when
+// its tx id is already in the block store (endorser transactions) or was
+// carried by an earlier transaction of the block that is still VALID.
+[[nodiscard]] Status MarkDuplicateTxIds(const blockstore::BlockStore& blocks,
+                                        const std::vector<BlockTx>& txs,
+                                        std::vector<TxToValidate>& inputs) {
+  std::set<std::string, std::less<>> seen_in_block;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    const std::string& tx_id = txs[i].tx_id;
+    if (inputs[i].code != ::protos::VALID || tx_id.empty()) continue;
+    if (!seen_in_block.insert(tx_id).second) {
+      inputs[i].code = ::protos::DUPLICATE_TXID;
+      continue;
+    }
+    if (txs[i].type != ::common::ENDORSER_TRANSACTION) continue;
+    auto committed = blocks.RetrieveTxValidationCode(tx_id);
+    if (committed.ok()) {
+      inputs[i].code = ::protos::DUPLICATE_TXID;
+    } else if (!absl::IsNotFound(committed.status())) {
+      return Annotate(committed.status(), absl::StrCat("looking up tx id ", tx_id));
+    }
+  }
+  return absl::OkStatus();
 }
 
 [[nodiscard]] StatusOr<std::string> StoredCommitHash(const ::common::Block& block) {
@@ -92,17 +119,26 @@ Status PeerLedger::OpenDatabases() {
 }
 
 Status PeerLedger::Recover() {
-  WEFT_ASSIGN_OR_RETURN(auto savepoint, state_->GetSavepoint());
-  uint64_t applied = savepoint.value_or(0);
-  uint64_t height = blocks_->GetInfo().height;
-  if (applied > height) {
-    return absl::DataLossError(absl::StrCat("state is at height ", applied,
-                                            " but the block store only has ", height,
-                                            " blocks; rebuild the databases"));
+  WEFT_ASSIGN_OR_RETURN(auto state_savepoint, state_->GetSavepoint());
+  const uint64_t state_height = state_savepoint.value_or(0);
+  // History has its own savepoint: absent (history just enabled, or written
+  // before it had one) or behind state, it is caught up from the block store.
+  uint64_t history_height = state_height;
+  if (history_) {
+    WEFT_ASSIGN_OR_RETURN(auto history_savepoint, history_->GetSavepoint());
+    history_height = history_savepoint.value_or(0);
   }
-  for (uint64_t number = applied; number < height; ++number) {
+  const uint64_t height = blocks_->GetInfo().height;
+  if (state_height > height || history_height > height) {
+    return absl::DataLossError(
+        absl::StrCat("state is at height ", state_height, " and history at height ", history_height,
+                     " but the block store only has ", height, " blocks; rebuild the databases"));
+  }
+  for (uint64_t number = std::min(state_height, history_height); number < height; ++number) {
     WEFT_ASSIGN_OR_RETURN(auto block, blocks_->RetrieveBlockByNumber(number));
-    WEFT_RETURN_IF_ERROR(Annotate(ReplayBlock(block), absl::StrCat("replaying block ", number)));
+    WEFT_RETURN_IF_ERROR(Annotate(ReplayBlock(block, /*apply_state=*/number >= state_height,
+                                              /*index_history=*/number >= history_height),
+                                  absl::StrCat("replaying block ", number)));
   }
   if (height > 0) {
     WEFT_ASSIGN_OR_RETURN(auto last, blocks_->RetrieveBlockByNumber(height - 1));
@@ -111,27 +147,33 @@ Status PeerLedger::Recover() {
   return absl::OkStatus();
 }
 
-Status PeerLedger::ReplayBlock(const ::common::Block& block) {
+Status PeerLedger::ReplayBlock(const ::common::Block& block, bool apply_state, bool index_history) {
   uint64_t number = block.header().number();
   auto txs = ReadBlockTxs(block);
   auto codes = StoredCodes(block);
-  UpdateBatch updates;
-  for (std::size_t i = 0; i < txs.size(); ++i) {
-    if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
-    WEFT_RETURN_IF_ERROR(AddTxWrites(*state_, *txs[i].rwset, Version{number, i}, updates));
+  kvstore::WriteBatch batch;
+  if (apply_state) {
+    UpdateBatch updates;
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+      if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
+      WEFT_RETURN_IF_ERROR(AddTxWrites(*state_, *txs[i].rwset, Version{number, i}, updates));
+    }
+    state_->StageUpdates(updates, number + 1, batch);
   }
-  return WriteBatch(number, txs, codes, updates);
+  if (index_history && history_) history_->StageBlock(number, txs, codes, batch);
+  return db_->Write(batch, SyncWrites(options_));
 }
 
 Status PeerLedger::WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
                               const std::vector<::protos::TxValidationCode>& codes,
                               const UpdateBatch& updates) {
   // One batch: a crash leaves either all of the block's state, history and
-  // savepoint or none of it (recovery then replays the block).
+  // savepoint or none of it (recovery then replays the block). Not synced
+  // here: CommitBlock syncs after releasing the exclusive lock.
   kvstore::WriteBatch batch;
   state_->StageUpdates(updates, number + 1, batch);
   if (history_) history_->StageBlock(number, txs, codes, batch);
-  return db_->Write(batch, SyncWrites(options_));
+  return db_->Write(batch, /*sync=*/false);
 }
 
 StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
@@ -163,6 +205,7 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
     }
     if (txs[i].rwset) inputs[i].rwset = &*txs[i].rwset;
   }
+  WEFT_RETURN_IF_ERROR(MarkDuplicateTxIds(*blocks_, txs, inputs));
   WEFT_ASSIGN_OR_RETURN(auto validated, ValidateAndPrepareBatch(*state_, number, inputs));
 
   std::string filter;
@@ -172,24 +215,41 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
   while (metadata->metadata_size() < protoutil::kBlockMetadataSlots) metadata->add_metadata();
   metadata->set_metadata(::common::TRANSACTIONS_FILTER, filter);
   // commit_hash_ only changes under commit_mu_, which this thread holds.
-  std::string commit_hash = impl::NextCommitHash(commit_hash_, validated.updates);
-  ::common::Metadata commit_metadata;
-  commit_metadata.set_value(commit_hash);
-  metadata->set_metadata(::common::COMMIT_HASH, protoutil::DeterministicSerialize(commit_metadata));
-
-  std::unique_lock write_lock(rw_mu_);
-  WEFT_RETURN_IF_ERROR(Annotate(blocks_->AddBlock(block),
-                                absl::StrCat("appending block ", number, " of ", channel_id_)));
-  if (options_.commit_hook_for_testing)
-    options_.commit_hook_for_testing(CommitPoint::kBlockAppended);
-  Status written = WriteBatch(number, txs, validated.codes, validated.updates);
-  if (!written.ok()) {
-    broken_ = true;
-    return Annotate(written, absl::StrCat("writing state of block ", number, " of ", channel_id_));
+  std::string commit_hash;
+  if (impl::HasCommitHash(number, commit_hash_)) {
+    commit_hash = impl::NextCommitHash(filter, validated.updates, commit_hash_);
+    ::common::Metadata commit_metadata;
+    commit_metadata.set_value(commit_hash);
+    metadata->set_metadata(::common::COMMIT_HASH,
+                           protoutil::DeterministicSerialize(commit_metadata));
   }
-  if (options_.commit_hook_for_testing)
-    options_.commit_hook_for_testing(CommitPoint::kStateWritten);
-  commit_hash_ = std::move(commit_hash);
+
+  {
+    std::unique_lock write_lock(rw_mu_);
+    WEFT_RETURN_IF_ERROR(Annotate(blocks_->AddBlock(block),
+                                  absl::StrCat("appending block ", number, " of ", channel_id_)));
+    if (options_.commit_hook_for_testing)
+      options_.commit_hook_for_testing(CommitPoint::kBlockAppended);
+    Status written = WriteBatch(number, txs, validated.codes, validated.updates);
+    if (!written.ok()) {
+      broken_ = true;
+      return Annotate(written,
+                      absl::StrCat("writing state of block ", number, " of ", channel_id_));
+    }
+    if (options_.commit_hook_for_testing)
+      options_.commit_hook_for_testing(CommitPoint::kStateWritten);
+    commit_hash_ = std::move(commit_hash);
+  }
+  // The state's fsync waits outside the exclusive lock, so readers are not
+  // held up by it; the block (synced by the block store) is already durable
+  // and recovery would replay the state if this sync were lost.
+  if (SyncWrites(options_)) {
+    Status synced = db_->Write(kvstore::WriteBatch(), /*sync=*/true);
+    if (!synced.ok()) {
+      broken_ = true;
+      return Annotate(synced, absl::StrCat("syncing state of block ", number, " of ", channel_id_));
+    }
+  }
   return std::move(validated.codes);
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "peer/ledger/composite_key.h"
+#include "peer/ledger/rwset/range_query_summary.h"
 
 namespace weft::peer::ledger {
 namespace {
@@ -18,7 +19,8 @@ using statedb::VersionedValue;
 // be dropped at any time; turned into a RangeQueryInfo when results are built.
 struct RangeRecord {
   std::string ns;
-  ::kvrwset::RangeQueryInfo info;
+  ::kvrwset::RangeQueryInfo info;  // start/end key and exhausted; results added at the end
+  rwset::RangeQueryResults results;
 };
 
 class Simulator;
@@ -51,7 +53,7 @@ class RangeIterator final : public ResultsIterator {
 class Simulator final : public TxSimulator {
  public:
   Simulator(const StateDb& state, const history::HistoryDb* history,
-            std::shared_lock<std::shared_mutex> lock, bool record)
+            std::shared_lock<CommitLock> lock, bool record)
       : state_(state), history_(history), lock_(std::move(lock)), record_(record) {}
 
   ~Simulator() override { Done(); }
@@ -84,6 +86,16 @@ class Simulator final : public TxSimulator {
   [[nodiscard]] StatusOr<std::unique_ptr<ResultsIterator>> GetStateRangeScanIteratorWithPagination(
       std::string_view ns, std::string_view start_key, std::string_view end_key, uint32_t page_size,
       std::string_view bookmark) override {
+    // Fabric's checkBeforePaginatedQueries: paginated queries are for
+    // read-only transactions only.
+    if (record_ && !done_) {
+      if (write_performed_) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "paginated query on namespace \"", std::string(ns),
+            "\" after a write: paginated queries are supported only in a read-only transaction"));
+      }
+      paginated_query_performed_ = true;
+    }
     return NewRange(ns, bookmark.empty() ? start_key : bookmark, end_key, page_size);
   }
 
@@ -138,10 +150,12 @@ class Simulator final : public TxSimulator {
     if (!record_) return absl::FailedPreconditionError("a query executor has no results");
     Done();
     rwset::RwSetBuilder builder = builder_;
+    // Every range query is recorded, even one that read nothing (Fabric's
+    // addRangeQueryInfo), in the order the iterators were opened.
     for (const auto& range : ranges_) {
-      // A scan that stopped before reading anything observed nothing.
-      if (!range.info.itr_exhausted() && range.info.raw_reads().kv_reads_size() == 0) continue;
-      builder.AddRangeQuery(range.ns, range.info);
+      ::kvrwset::RangeQueryInfo info = range.info;
+      rwset::SetRecordedResults(range.results.Finish(), info);
+      builder.AddRangeQuery(range.ns, std::move(info));
     }
     return builder.Build();
   }
@@ -154,17 +168,22 @@ class Simulator final : public TxSimulator {
       return absl::FailedPreconditionError(absl::StrCat(
           "transaction context is done; cannot access key \"", std::string(key), "\""));
     }
-    if (ns.empty()) return absl::InvalidArgumentError("namespace must not be empty");
+    // Namespace "" is allowed: it holds the channel config (Fabric reads it there).
     return absl::OkStatus();
   }
 
-  [[nodiscard]] Status CheckWritable(std::string_view ns, std::string_view key) const {
+  // Also notes that the transaction writes (for the paginated-query rule).
+  [[nodiscard]] Status CheckWritable(std::string_view ns, std::string_view key) {
     WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    // An empty key is accepted, as Fabric's LevelDB state does.
     if (!record_) return absl::FailedPreconditionError("a query executor cannot write");
-    if (key.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot write an empty key in namespace \"", std::string(ns), "\""));
+    // Fabric's checkPaginatedQueryPerformed.
+    if (paginated_query_performed_) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot write key \"", std::string(key), "\" in namespace \"", std::string(ns),
+          "\": the transaction has already performed a paginated query"));
     }
+    write_performed_ = true;
     return absl::OkStatus();
   }
 
@@ -182,11 +201,14 @@ class Simulator final : public TxSimulator {
     WEFT_ASSIGN_OR_RETURN(auto it, state_.GetStateRangeScanIterator(ns, start_key, end_key));
     RangeRecord* record = nullptr;
     if (record_) {
-      record = &ranges_.emplace_back();
-      record->ns = std::string(ns);
+      // Simulations summarise more than kRangeQueryMaxDegree results in a
+      // Merkle tree, as Fabric's simulator does.
+      WEFT_ASSIGN_OR_RETURN(auto results,
+                            rwset::RangeQueryResults::Create(true, rwset::kRangeQueryMaxDegree));
+      record = &ranges_.emplace_back(RangeRecord{std::string(ns), {}, std::move(results)});
+      // The end key is set by the iteration: the last key returned, or the
+      // query's end key once exhausted.
       record->info.set_start_key(std::string(start_key));
-      record->info.set_end_key(std::string(end_key));
-      record->info.mutable_raw_reads();
     }
     return std::unique_ptr<ResultsIterator>(new RangeIterator(
         this, std::move(it), std::string(ns), std::string(end_key), page_size, record));
@@ -194,21 +216,28 @@ class Simulator final : public TxSimulator {
 
   const StateDb& state_;
   const history::HistoryDb* history_;  // null: history disabled
-  std::shared_lock<std::shared_mutex> lock_;
+  std::shared_lock<CommitLock> lock_;
   const bool record_;
   bool done_ = false;
+  bool write_performed_ = false;
+  bool paginated_query_performed_ = false;
   rwset::RwSetBuilder builder_;
   std::deque<RangeRecord> ranges_;  // deque: iterators keep pointers into it
 };
 
 StatusOr<std::optional<::queryresult::KV>> RangeIterator::Next() {
   if (owner_->done()) return absl::FailedPreconditionError("transaction context is done");
-  if (closed_ || (page_size_ != 0 && returned_ == page_size_)) {
-    return std::optional<::queryresult::KV>();
+  if (closed_) return std::optional<::queryresult::KV>();
+  std::optional<statedb::VersionedKv> entry;
+  // A full page ends the iteration the way the end of the range does, and is
+  // recorded the same way (as Fabric's paginated LevelDB iterator is), but
+  // the iterator stays open for GetBookmarkAndClose.
+  const bool page_full = page_size_ != 0 && returned_ == page_size_;
+  if (!page_full) {
+    WEFT_ASSIGN_OR_RETURN(entry, it_->Next());
   }
-  WEFT_ASSIGN_OR_RETURN(auto entry, it_->Next());
   if (!entry) {
-    closed_ = true;
+    closed_ = !page_full;
     if (record_ != nullptr) {
       // The whole range was seen, so the tx depends on all of it.
       record_->info.set_itr_exhausted(true);
@@ -219,8 +248,7 @@ StatusOr<std::optional<::queryresult::KV>> RangeIterator::Next() {
   ++returned_;
   if (record_ != nullptr) {
     // Until exhausted, the range the tx depends on ends at the last key it saw.
-    *record_->info.mutable_raw_reads()->add_kv_reads() =
-        rwset::MakeKvRead(entry->key, entry->value.version);
+    record_->results.AddResult(rwset::MakeKvRead(entry->key, entry->value.version));
     record_->info.set_end_key(entry->key);
   }
   ::queryresult::KV kv;
@@ -241,13 +269,13 @@ StatusOr<std::string> RangeIterator::GetBookmarkAndClose() {
 }  // namespace
 
 std::unique_ptr<TxSimulator> NewTxSimulator(const StateDb& state, const history::HistoryDb* history,
-                                            std::shared_lock<std::shared_mutex> commit_lock) {
+                                            std::shared_lock<CommitLock> commit_lock) {
   return std::make_unique<Simulator>(state, history, std::move(commit_lock), true);
 }
 
 std::unique_ptr<QueryExecutor> NewQueryExecutor(const StateDb& state,
                                                 const history::HistoryDb* history,
-                                                std::shared_lock<std::shared_mutex> commit_lock) {
+                                                std::shared_lock<CommitLock> commit_lock) {
   return std::make_unique<Simulator>(state, history, std::move(commit_lock), false);
 }
 

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/common.pb.h"
@@ -18,11 +19,18 @@
 
 namespace weft::peer::ledger::rwset {
 
+// Where a CONFIG transaction puts its ConfigEnvelope (payload.data) in
+// state, as Fabric's configtx processor does; the commit hash skips this
+// namespace and history does not index it.
+inline constexpr std::string_view kChannelConfigNamespace = "";
+inline constexpr std::string_view kChannelConfigKey = "CHANNEL_CONFIG_ENV_BYTES";
+
 struct BlockTx {
   std::string tx_id;
   ::common::HeaderType type = ::common::MESSAGE;
   google::protobuf::Timestamp timestamp;
-  // Set for endorser transactions that parsed (possibly with no namespaces).
+  // Set for endorser transactions that parsed (possibly with no namespaces)
+  // and for CONFIG transactions with a config (one write: the channel config).
   std::optional<TxRwSet> rwset;
   // VALID, or why the envelope could not be read (BAD_PAYLOAD, BAD_RWSET...).
   ::protos::TxValidationCode parse_code = ::protos::VALID;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status/status.h"
@@ -26,14 +27,32 @@ using StateMetadata = std::map<std::string, std::string>;
 std::string EncodeStateMetadata(const StateMetadata& metadata);
 [[nodiscard]] StatusOr<StateMetadata> DecodeStateMetadata(std::string_view bytes);
 
+// The hashed (private-data) part of one namespace's rwset for a collection.
+struct CollHashedRwSet {
+  std::string collection;
+  ::kvrwset::HashedRWSet hashed;
+};
+
 struct NsRwSet {
   std::string ns;
   ::kvrwset::KVRWSet kv;
+  std::vector<CollHashedRwSet> collections;  // in carried order
 };
+
+// Where the hashed state of (ns, collection) lives in the state DB, keyed by
+// key hash (Fabric's DeriveHashedDataNs: ns + "$$h" + collection).
+std::string HashedNamespace(std::string_view ns, std::string_view collection);
+// The (ns, collection) of a HashedNamespace name; nullopt for a public one.
+std::optional<std::pair<std::string_view, std::string_view>> SplitHashedNamespace(
+    std::string_view name);
+
+// Fabric's IsKVWriteHashDelete: is_delete or an empty value hash.
+bool IsDelete(const ::kvrwset::KVWriteHash& write);
 // The public read-write set of one transaction, namespaces in carried order.
 using TxRwSet = std::vector<NsRwSet>;
 
-// InvalidArgument naming the namespace whose KVRWSet does not parse.
+// InvalidArgument naming the namespace whose KVRWSet (or the collection
+// whose HashedRWSet) does not parse.
 [[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset);
 [[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes);
 
@@ -51,6 +70,8 @@ class RwSetBuilder {
   void AddDelete(std::string_view ns, std::string_view key);
   // An empty map deletes the key's metadata.
   void AddMetadataWrite(std::string_view ns, std::string_view key, StateMetadata metadata);
+  // A range query with the same start key, end key and exhausted flag as
+  // one already added is dropped (Fabric records it once).
   void AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo info);
 
   ::rwset::TxReadWriteSet Build() const;
@@ -66,6 +87,10 @@ class RwSetBuilder {
 
   NsState& Ns(std::string_view ns);
 };
+
+// Fabric's IsKVWriteDelete: a write deletes its key when it says so or when
+// its value is empty.
+bool IsDelete(const ::kvrwset::KVWrite& write);
 
 ::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<statedb::Version> version);
 

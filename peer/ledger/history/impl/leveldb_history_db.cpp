@@ -15,6 +15,8 @@ namespace kvstore = common::ledger::kvstore;
 using statedb::Version;
 
 constexpr std::string_view kHistoryView = "history";
+constexpr std::string_view kMetaView = "history-meta";
+constexpr std::string_view kSavepointKey = "savepoint";
 // u64 block_num + u64 tx_num at the end of every entry key.
 constexpr std::size_t kHeightSize = 16;
 
@@ -50,19 +52,31 @@ const ::kvrwset::KVWrite* FindWrite(const rwset::BlockTx& tx, std::string_view n
 class LevelDbHistoryDb final : public HistoryDb {
  public:
   LevelDbHistoryDb(kvstore::LevelDbStore& store, const blockstore::BlockStore& blocks)
-      : entries_(store.OpenNamespace(kHistoryView)), blocks_(blocks) {}
+      : store_(store),
+        entries_(store.OpenNamespace(kHistoryView)),
+        meta_(store.OpenNamespace(kMetaView)),
+        blocks_(blocks) {}
 
   void StageBlock(uint64_t block_num, std::span<const rwset::BlockTx> txs,
                   std::span<const ::protos::TxValidationCode> codes,
                   kvstore::WriteBatch& batch) const override {
     for (std::size_t i = 0; i < txs.size(); ++i) {
-      if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
+      // As Fabric, only endorser transactions are indexed (not the channel config).
+      if (codes[i] != ::protos::VALID || !txs[i].rwset ||
+          txs[i].type != ::common::ENDORSER_TRANSACTION) {
+        continue;
+      }
       for (const auto& ns_rwset : *txs[i].rwset) {
         for (const auto& write : ns_rwset.kv.writes()) {
           entries_.Put(batch, EntryKey(ns_rwset.ns, write.key(), Version{block_num, i}), "");
         }
       }
     }
+    statedb::StageSavepoint(meta_, kSavepointKey, block_num + 1, batch);
+  }
+
+  [[nodiscard]] StatusOr<std::optional<uint64_t>> GetSavepoint() const override {
+    return statedb::ReadSavepoint(store_, meta_, kSavepointKey, "history");
   }
 
   [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
@@ -99,15 +113,18 @@ class LevelDbHistoryDb final : public HistoryDb {
       }
       auto& modification = history.emplace_back();
       modification.set_tx_id(txs[version->tx_num].tx_id);
-      modification.set_value(write->is_delete() ? std::string() : write->value());
+      // As Fabric: the value as written, even for a delete.
+      modification.set_value(write->value());
       *modification.mutable_timestamp() = txs[version->tx_num].timestamp;
-      modification.set_is_delete(write->is_delete());
+      modification.set_is_delete(rwset::IsDelete(*write));
     }
     return history;
   }
 
  private:
+  kvstore::LevelDbStore& store_;
   kvstore::Namespace entries_;
+  kvstore::Namespace meta_;
   const blockstore::BlockStore& blocks_;
 };
 

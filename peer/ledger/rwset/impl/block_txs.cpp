@@ -20,6 +20,15 @@ BlockTx ReadTx(const std::string& envelope_bytes) {
   tx.tx_id = header.tx_id();
   tx.timestamp = header.timestamp();
   tx.type = static_cast<::common::HeaderType>(header.type());
+  if (tx.type == ::common::CONFIG && !envelope->data().empty()) {
+    // Fabric's config tx processor: the ConfigEnvelope goes into state.
+    NsRwSet channel_config{std::string(kChannelConfigNamespace), {}};
+    auto* write = channel_config.kv.add_writes();
+    write->set_key(std::string(kChannelConfigKey));
+    write->set_value(envelope->data());
+    tx.rwset = TxRwSet{std::move(channel_config)};
+    return tx;
+  }
   if (tx.type != ::common::ENDORSER_TRANSACTION) return tx;
 
   auto transaction = protoutil::OpenEndorserTransaction(envelope->data());

@@ -33,15 +33,50 @@ std::string EncodeStateMetadata(const StateMetadata& metadata) {
     WEFT_ASSIGN_OR_RETURN(
         auto kv, protoutil::ParseMessage<::kvrwset::KVRWSet>(
                      ns_rwset.rwset(), absl::StrCat("rwset of namespace ", ns_rwset.namespace_())));
-    parsed.push_back({ns_rwset.namespace_(), std::move(kv)});
+    NsRwSet ns_parsed{ns_rwset.namespace_(), std::move(kv), {}};
+    for (const auto& collection : ns_rwset.collection_hashed_rwset()) {
+      WEFT_ASSIGN_OR_RETURN(
+          auto hashed, protoutil::ParseMessage<::kvrwset::HashedRWSet>(
+                           collection.hashed_rwset(),
+                           absl::StrCat("hashed rwset of collection ", collection.collection_name(),
+                                        " of namespace ", ns_rwset.namespace_())));
+      ns_parsed.collections.push_back({collection.collection_name(), std::move(hashed)});
+    }
+    parsed.push_back(std::move(ns_parsed));
   }
   return parsed;
+}
+
+namespace {
+constexpr std::string_view kHashedNamespaceJoiner = "$$h";
+}  // namespace
+
+std::string HashedNamespace(std::string_view ns, std::string_view collection) {
+  std::string name(ns);
+  name.append(kHashedNamespaceJoiner);
+  name.append(collection);
+  return name;
+}
+
+std::optional<std::pair<std::string_view, std::string_view>> SplitHashedNamespace(
+    std::string_view name) {
+  auto joiner = name.find(kHashedNamespaceJoiner);
+  if (joiner == std::string_view::npos) return std::nullopt;
+  return std::pair(name.substr(0, joiner), name.substr(joiner + kHashedNamespaceJoiner.size()));
+}
+
+bool IsDelete(const ::kvrwset::KVWriteHash& write) {
+  return write.is_delete() || write.value_hash().empty();
 }
 
 [[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes) {
   WEFT_ASSIGN_OR_RETURN(auto rwset,
                         protoutil::ParseMessage<::rwset::TxReadWriteSet>(bytes, "tx rwset"));
   return ParseTxRwSet(rwset);
+}
+
+bool IsDelete(const ::kvrwset::KVWrite& write) {
+  return write.is_delete() || write.value().empty();
 }
 
 ::kvrwset::KVRead MakeKvRead(std::string_view key, std::optional<statedb::Version> version) {
@@ -77,7 +112,15 @@ void RwSetBuilder::AddMetadataWrite(std::string_view ns, std::string_view key,
 }
 
 void RwSetBuilder::AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo info) {
-  Ns(ns).range_queries.push_back(std::move(info));
+  auto& queries = Ns(ns).range_queries;
+  // Fabric keys range queries by (start, end, exhausted): the first one wins.
+  for (const auto& recorded : queries) {
+    if (recorded.start_key() == info.start_key() && recorded.end_key() == info.end_key() &&
+        recorded.itr_exhausted() == info.itr_exhausted()) {
+      return;
+    }
+  }
+  queries.push_back(std::move(info));
 }
 
 ::rwset::TxReadWriteSet RwSetBuilder::Build() const {

@@ -1,5 +1,7 @@
 #include "peer/ledger/statedb/encoding.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace weft::peer::ledger::statedb {
 namespace {
 
@@ -31,5 +33,26 @@ void AppendLengthPrefixed(std::string& out, std::string_view bytes) {
 uint32_t ReadU32(std::string_view bytes) { return ReadBigEndian<uint32_t>(bytes); }
 
 uint64_t ReadU64(std::string_view bytes) { return ReadBigEndian<uint64_t>(bytes); }
+
+void StageSavepoint(const common::ledger::kvstore::Namespace& view, std::string_view key,
+                    uint64_t savepoint, common::ledger::kvstore::WriteBatch& batch) {
+  std::string bytes;
+  AppendU64(bytes, savepoint);
+  view.Put(batch, key, bytes);
+}
+
+StatusOr<std::optional<uint64_t>> ReadSavepoint(const common::ledger::kvstore::LevelDbStore& store,
+                                                const common::ledger::kvstore::Namespace& view,
+                                                std::string_view key, std::string_view database) {
+  auto bytes = view.Get(key);
+  if (absl::IsNotFound(bytes.status())) return std::optional<uint64_t>();
+  if (!bytes.ok()) return bytes.status();
+  if (bytes->size() != 8) {
+    return absl::DataLossError(absl::StrCat(std::string(database), " savepoint in ", store.path(),
+                                            " is corrupt (", bytes->size(),
+                                            " bytes instead of 8)"));
+  }
+  return std::optional<uint64_t>(ReadU64(*bytes));
+}
 
 }  // namespace weft::peer::ledger::statedb

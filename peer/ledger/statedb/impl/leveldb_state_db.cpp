@@ -141,20 +141,11 @@ class LevelDbStateDb final : public StateDb {
         }
       }
     }
-    std::string height;
-    AppendU64(height, savepoint);
-    meta_.Put(out, kSavepointKey, height);
+    StageSavepoint(meta_, kSavepointKey, savepoint, out);
   }
 
   [[nodiscard]] StatusOr<std::optional<uint64_t>> GetSavepoint() const override {
-    auto bytes = meta_.Get(kSavepointKey);
-    if (absl::IsNotFound(bytes.status())) return std::optional<uint64_t>();
-    if (!bytes.ok()) return bytes.status();
-    if (bytes->size() != 8) {
-      return absl::DataLossError(absl::StrCat("state savepoint in ", store_.path(), " is corrupt (",
-                                              bytes->size(), " bytes instead of 8)"));
-    }
-    return std::optional<uint64_t>(ReadU64(*bytes));
+    return ReadSavepoint(store_, meta_, kSavepointKey, "state");
   }
 
  private:

@@ -4,7 +4,9 @@
 #include <memory>
 #include <vector>
 
+#include "peer/ledger/composite_key.h"
 #include "peer/ledger/rwset/rwset.h"
+#include "peer/ledger/tx_simulator.h"
 #include "tests/support/ledger_test_util.h"
 
 namespace {
@@ -93,6 +95,46 @@ TEST_CASE("MVCC rejects a read of a key created by an earlier transaction of the
   reader.AddRead("cc", "new", std::nullopt);  // absent when simulated
   auto result = Validate(*db, {Parsed(creator), Parsed(reader)});
   CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+}
+
+TEST_CASE("MVCC rejects any read of a key an earlier transaction of the block wrote or deleted") {
+  // Fabric's validateKVRead checks presence in the block's updates first,
+  // whatever the versions say.
+  auto db = SeededState();
+  SECTION("a delete of a missing key, then a read that found it absent") {
+    RwSetBuilder deleter;
+    deleter.AddDelete("cc", "never");
+    RwSetBuilder reader;
+    reader.AddRead("cc", "never", std::nullopt);
+    reader.AddWrite("cc", "other", "1");
+    auto result = Validate(*db, {Parsed(deleter), Parsed(reader)});
+    CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+    CHECK(result.updates.Get("cc", "other") == nullptr);
+  }
+  SECTION("a write, then a read claiming the version that write gets") {
+    RwSetBuilder writer;
+    writer.AddWrite("cc", "a", "new");
+    RwSetBuilder reader;
+    reader.AddRead("cc", "a", Version{kBlock, 0});
+    auto result = Validate(*db, {Parsed(writer), Parsed(reader)});
+    CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+  }
+}
+
+TEST_CASE("MVCC checks reads then range queries namespace by namespace") {
+  // Namespace "aa" (first) has a phantom, "cc" (second) a stale read: Fabric
+  // reports the phantom because it finishes "aa" before looking at "cc".
+  auto db = SeededState();
+  RwSetBuilder tx;
+  tx.AddRangeQuery("aa", Range("", "", true, {{"gone", {1, 0}}}));
+  tx.AddRead("cc", "a", Version{0, 7});
+  CHECK(Validate(*db, {Parsed(tx)}).codes == std::vector{::protos::PHANTOM_READ_CONFLICT});
+
+  // Within one namespace the reads come first.
+  RwSetBuilder same_ns;
+  same_ns.AddRangeQuery("cc", Range("a", "b", true, {}));
+  same_ns.AddRead("cc", "c", Version{0, 7});
+  CHECK(Validate(*db, {Parsed(same_ns)}).codes == std::vector{::protos::MVCC_READ_CONFLICT});
 }
 
 TEST_CASE("MVCC accepts a read of a missing key that is still missing") {
@@ -214,4 +256,150 @@ TEST_CASE(
   CHECK(k->value.version == Version{kBlock, 1});
   CHECK(weft::peer::ledger::rwset::DecodeStateMetadata(k->value.metadata).value() ==
         weft::peer::ledger::rwset::StateMetadata{{"VALIDATION_PARAMETER", "p"}});
+}
+
+TEST_CASE("MVCC deletes a key's metadata on a metadata write with an empty map") {
+  auto db = OpenTempStateDb();
+  UpdateBatch seed;
+  seed.Put("cc", "k",
+           {"v",
+            weft::peer::ledger::rwset::EncodeStateMetadata({{"VALIDATION_PARAMETER", "p"}}),
+            {1, 0}});
+  REQUIRE(db->ApplyUpdates(seed, 2).ok());
+  RwSetBuilder clear;
+  clear.AddMetadataWrite("cc", "k", {});
+  auto result = Validate(*db, {Parsed(clear)});
+  CHECK(result.codes == std::vector{::protos::VALID});
+  const auto* k = result.updates.Get("cc", "k");
+  REQUIRE(k != nullptr);
+  CHECK_FALSE(k->is_delete);
+  CHECK(k->value.value == "v");
+  CHECK(k->value.metadata.empty());
+  CHECK(k->value.version == Version{kBlock, 0});
+  REQUIRE(db->ApplyUpdates(result.updates, kBlock + 1).ok());
+  CHECK(db->GetState("cc", "k").value()->metadata.empty());
+}
+
+TEST_CASE("MVCC flags a phantom for a composite key added to a range from the empty key") {
+  auto db = SeededState();
+  RwSetBuilder inserter;
+  inserter.AddWrite("cc", weft::peer::ledger::CreateCompositeKey("asset", {"1"}).value(), "new");
+  RwSetBuilder scanner;
+  scanner.AddRangeQuery("cc", Range("", "", true, {{"a", {1, 0}}, {"c", {2, 0}}, {"e", {3, 0}}}));
+  auto result = Validate(*db, {Parsed(inserter), Parsed(scanner)});
+  CHECK(result.codes == std::vector{::protos::VALID, ::protos::PHANTOM_READ_CONFLICT});
+}
+
+TEST_CASE("MVCC validates a range summarised in reads_merkle_hashes in that form") {
+  // 120 keys: more than the 50 a RangeQueryInfo keeps raw.
+  auto db = OpenTempStateDb();
+  UpdateBatch seed;
+  for (int i = 0; i < 120; ++i) seed.Put("cc", "k" + std::to_string(1000 + i), {"v", "", {1, 0}});
+  REQUIRE(db->ApplyUpdates(seed, kBlock).ok());
+  auto sim = weft::peer::ledger::NewTxSimulator(*db);
+  auto it = sim->GetStateRangeScanIterator("cc", "k", "l").value();
+  while (it->Next().value()) {
+  }
+  auto scan =
+      weft::peer::ledger::rwset::ParseTxRwSet(sim->GetTxSimulationResults().value()).value();
+  REQUIRE(scan.size() == 1);
+  REQUIRE(scan[0].kv.range_queries_info_size() == 1);
+  REQUIRE(scan[0].kv.range_queries_info(0).has_reads_merkle_hashes());
+
+  SECTION("unchanged: valid") {
+    CHECK(Validate(*db, {scan}).codes == std::vector{::protos::VALID});
+  }
+  SECTION("a key rewritten by an earlier transaction: phantom") {
+    RwSetBuilder writer;
+    writer.AddWrite("cc", "k1077", "new");
+    CHECK(Validate(*db, {Parsed(writer), scan}).codes ==
+          std::vector{::protos::VALID, ::protos::PHANTOM_READ_CONFLICT});
+  }
+  SECTION("a key inserted after the last one: phantom") {
+    RwSetBuilder writer;
+    writer.AddWrite("cc", "k9999", "new");
+    CHECK(Validate(*db, {Parsed(writer), scan}).codes ==
+          std::vector{::protos::VALID, ::protos::PHANTOM_READ_CONFLICT});
+  }
+  SECTION("a summary with max degree below 2 fails the block, as in Fabric") {
+    scan[0].kv.mutable_range_queries_info(0)->mutable_reads_merkle_hashes()->set_max_degree(1);
+    std::vector<TxToValidate> txs{{&scan, ::protos::VALID}};
+    CHECK(absl::IsInvalidArgument(ValidateAndPrepareBatch(*db, kBlock, txs).status()));
+  }
+}
+
+TEST_CASE("MVCC re-checks an iterator that read nothing over the rest of the namespace") {
+  // Fabric records {start_key, no end key, not exhausted} and validation then
+  // requires that no key at or after start_key exists.
+  auto db = SeededState();
+  ::kvrwset::RangeQueryInfo opened;
+  opened.set_start_key("d");
+  RwSetBuilder tx;
+  tx.AddRangeQuery("cc", opened);
+  CHECK(Validate(*db, {Parsed(tx)}).codes == std::vector{::protos::PHANTOM_READ_CONFLICT});
+  opened.set_start_key("f");
+  RwSetBuilder after_last;
+  after_last.AddRangeQuery("cc", opened);
+  CHECK(Validate(*db, {Parsed(after_last)}).codes == std::vector{::protos::VALID});
+}
+
+namespace {
+
+// One namespace "cc" whose only content is collection "coll"'s hashed reads
+// (key hash -> version) and hashed writes (key hash -> value hash, "" deletes).
+TxRwSet Hashed(std::vector<std::pair<std::string, std::optional<Version>>> reads,
+               std::vector<std::pair<std::string, std::string>> writes) {
+  ::kvrwset::HashedRWSet hashed;
+  for (const auto& [key_hash, version] : reads) {
+    auto* read = hashed.add_hashed_reads();
+    read->set_key_hash(key_hash);
+    if (version) {
+      read->mutable_version()->set_block_num(version->block_num);
+      read->mutable_version()->set_tx_num(version->tx_num);
+    }
+  }
+  for (const auto& [key_hash, value_hash] : writes) {
+    auto* write = hashed.add_hashed_writes();
+    write->set_key_hash(key_hash);
+    write->set_value_hash(value_hash);
+  }
+  return {{"cc", {}, {{"coll", hashed}}}};
+}
+
+}  // namespace
+
+TEST_CASE("MVCC checks hashed reads and applies hashed writes to the collection's hashed state") {
+  auto db = SeededState();
+  const std::string hashed_ns = weft::peer::ledger::rwset::HashedNamespace("cc", "coll");
+  UpdateBatch seed;
+  seed.Put(hashed_ns, "h1", {"value-hash-1", "", {2, 0}});
+  REQUIRE(db->ApplyUpdates(seed, kBlock).ok());
+
+  SECTION("a current hashed read passes and the writes are applied") {
+    auto result = Validate(*db, {Hashed({{"h1", Version{2, 0}}, {"h9", std::nullopt}},
+                                        {{"h2", "value-hash-2"}, {"h1", ""}})});
+    CHECK(result.codes == std::vector{::protos::VALID});
+    REQUIRE(result.updates.Get(hashed_ns, "h2") != nullptr);
+    CHECK(result.updates.Get(hashed_ns, "h2")->value.value == "value-hash-2");
+    CHECK(result.updates.Get(hashed_ns, "h2")->value.version == Version{kBlock, 0});
+    // An empty value hash is a delete (Fabric's IsKVWriteHashDelete).
+    REQUIRE(result.updates.Get(hashed_ns, "h1") != nullptr);
+    CHECK(result.updates.Get(hashed_ns, "h1")->is_delete);
+    CHECK(result.updates.Get("cc", "h2") == nullptr);
+  }
+  SECTION("a stale hashed read is MVCC_READ_CONFLICT and applies nothing") {
+    auto result = Validate(*db, {Hashed({{"h1", Version{1, 0}}}, {{"h2", "value-hash-2"}})});
+    CHECK(result.codes == std::vector{::protos::MVCC_READ_CONFLICT});
+    CHECK(result.updates.empty());
+  }
+  SECTION("a hashed read of a key hash written earlier in the block conflicts") {
+    auto result =
+        Validate(*db, {Hashed({}, {{"h3", "value-hash-3"}}), Hashed({{"h3", std::nullopt}}, {})});
+    CHECK(result.codes == std::vector{::protos::VALID, ::protos::MVCC_READ_CONFLICT});
+  }
+  SECTION("hashed reads come after the namespace's public reads and range queries") {
+    TxRwSet tx = Hashed({{"h1", Version{1, 0}}}, {});
+    *tx[0].kv.add_range_queries_info() = Range("a", "b", true, {});
+    CHECK(Validate(*db, {tx}).codes == std::vector{::protos::PHANTOM_READ_CONFLICT});
+  }
 }

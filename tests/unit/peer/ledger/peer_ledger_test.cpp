@@ -131,29 +131,162 @@ TEST_CASE("CommitBlock keeps the earlier checks' codes and rejects unreadable tr
       ledger->CommitBlock(NextBlock(*ledger, {}), {::protos::VALID}).status()));
 }
 
-TEST_CASE("Each block's COMMIT_HASH chains SHA-256 over the previous hash and its updates") {
-  weft::testing::TempDir dir_a;
-  weft::testing::TempDir dir_b;
-  LedgerManager manager_a(dir_a.path());
-  LedgerManager manager_b(dir_b.path());
-  auto a = Create(manager_a);
-  auto b = Create(manager_b);
+TEST_CASE("CommitBlock marks reused tx ids DUPLICATE_TXID and applies nothing of them") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  REQUIRE(Commit(*ledger, {Write("t1", {{"a", "1"}})}) == Codes{::protos::VALID});
 
-  // Genesis has no updates: SHA-256("" || "").
-  auto genesis_hash = CommitHashOf(a->GetBlockByNumber(0).value());
-  CHECK(genesis_hash == weft::common::crypto::Sha256(""));
-  // A block whose only transaction conflicts has no updates either.
-  Commit(*a, {Write("t1", {{"k", "v"}}, {{"k", Version{9, 9}}})});
-  CHECK(CommitHashOf(a->GetBlockByNumber(1).value()) == weft::common::crypto::Sha256(genesis_hash));
+  // Already committed; then twice in one block (the second copy is the duplicate).
+  auto codes = Commit(*ledger, {Write("t1", {{"a", "replayed"}}), Write("t2", {{"b", "first"}}),
+                                Write("t2", {{"b", "second"}, {"c", "second"}})});
+  CHECK(codes == Codes{::protos::DUPLICATE_TXID, ::protos::VALID, ::protos::DUPLICATE_TXID});
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"a", "1"}, {"b", "first"}});
+  CHECK(ledger->GetHistoryForKey("cc", "c").value().empty());
 
-  Commit(*a, {Write("t2", {{"k", "v"}})});
-  Commit(*b, {Write("t1", {{"k", "v"}}, {{"k", Version{9, 9}}})});
-  Commit(*b, {Write("t2", {{"k", "v"}})});
-  auto hash_a = CommitHashOf(a->GetBlockByNumber(2).value());
-  CHECK(hash_a == CommitHashOf(b->GetBlockByNumber(2).value()));
-  CHECK(hash_a != CommitHashOf(a->GetBlockByNumber(1).value()));
-  CHECK(a->commit_hash() == hash_a);
-  REQUIRE(a->GetBlockByNumber(2).value().metadata().metadata_size() == 5);
+  // Only a transaction still VALID claims its tx id within the block.
+  auto block = NextBlock(*ledger, {Write("t3", {{"d", "rejected"}}), Write("t3", {{"d", "kept"}})});
+  auto mixed = ledger->CommitBlock(block, {::protos::ENDORSEMENT_POLICY_FAILURE, ::protos::VALID});
+  REQUIRE(mixed.ok());
+  CHECK(*mixed == Codes{::protos::ENDORSEMENT_POLICY_FAILURE, ::protos::VALID});
+  CHECK(Dump(*ledger).at("d") == "kept");
+}
+
+TEST_CASE("COMMIT_HASH follows Fabric's rule byte for byte") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+
+  // Fabric adds no commit hash to block 0.
+  CHECK(ledger->GetBlockByNumber(0).value().metadata().metadata(::common::COMMIT_HASH).empty());
+  CHECK(ledger->commit_hash().empty());
+
+  // Block 1: tx 0 writes cc/k = "v". Written out from Fabric's rule by hand:
+  // filter {VALID} behind its varint length, then txmgr.Updates{kvwrites:
+  // KVWrite{namespace "cc", key "k", value "v", version_bytes 01 01 | 00}},
+  // then the (empty) previous hash.
+  Commit(*ledger, {Write("t1", {{"k", "v"}})});
+  const std::string filter_1("\x01\x00", 2);
+  const std::string updates_1(
+      "\x0a\x0f"
+      "\x0a\x02"
+      "cc"
+      "\x1a\x01"
+      "k"
+      "\x2a\x01"
+      "v"
+      "\x32\x03\x01\x01\x00",
+      17);
+  const std::string hash_1 = weft::common::crypto::Sha256(filter_1 + updates_1);
+  CHECK(CommitHashOf(ledger->GetBlockByNumber(1).value()) == hash_1);
+
+  // Block 2: tx 0 writes a = "1" and deletes k (the builder makes an empty value a delete);
+  // tx 1 conflicts (MVCC_READ_CONFLICT = 11) and contributes nothing. The
+  // namespace is only on the first KVWrite; the delete has isDelete and no value.
+  RwSetBuilder builder;
+  builder.AddWrite("cc", "a", "1");
+  builder.AddWrite("cc", "k", "");
+  Commit(*ledger, {Tx{"t2", builder.Build()}, Write("t3", {{"b", "2"}}, {{"k", Version{9, 9}}})});
+  const std::string filter_2("\x02\x00\x0b", 3);
+  const std::string updates_2(
+      "\x0a\x0f"
+      "\x0a\x02"
+      "cc"
+      "\x1a\x01"
+      "a"
+      "\x2a\x01"
+      "1"
+      "\x32\x03\x01\x02\x00"
+      "\x0a\x0a"
+      "\x1a\x01"
+      "k"
+      "\x20\x01"
+      "\x32\x03\x01\x02\x00",
+      29);
+  const std::string hash_2 = weft::common::crypto::Sha256(filter_2 + updates_2 + hash_1);
+  CHECK(CommitHashOf(ledger->GetBlockByNumber(2).value()) == hash_2);
+
+  // A block without valid writes still hashes its filter and the previous hash.
+  Commit(*ledger, {Write("t4", {{"k", "v"}}, {{"k", Version{9, 9}}})});
+  const std::string hash_3 = weft::common::crypto::Sha256(std::string("\x01\x0b", 2) + hash_2);
+  CHECK(CommitHashOf(ledger->GetBlockByNumber(3).value()) == hash_3);
+  CHECK(ledger->commit_hash() == hash_3);
+  REQUIRE(ledger->GetBlockByNumber(3).value().metadata().metadata_size() == 5);
+
+  // Reopened, the ledger continues the chain from the stored hash.
+  ledger.reset();
+  ledger = Open(manager);
+  CHECK(ledger->commit_hash() == hash_3);
+}
+
+TEST_CASE("A write of an empty value is a delete in state, history and the commit hash") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  Commit(*ledger, {Write("t1", {{"k", "v"}, {"", "empty key"}})});
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"", "empty key"}, {"k", "v"}});
+
+  // A KVWrite with an empty value and is_delete unset, as another endorser
+  // may send it: Fabric's IsKVWriteDelete treats it as a delete.
+  ::kvrwset::KVRWSet kv;
+  auto* write = kv.add_writes();
+  write->set_key("k");
+  ::rwset::TxReadWriteSet raw;
+  raw.set_data_model(::rwset::TxReadWriteSet::KV);
+  auto* ns_rwset = raw.add_ns_rwset();
+  ns_rwset->set_namespace_("cc");
+  ns_rwset->set_rwset(kv.SerializeAsString());
+  Commit(*ledger, {Tx{"t2", raw}});
+
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"", "empty key"}});
+  auto history = ledger->GetHistoryForKey("cc", "k").value();
+  REQUIRE(history.size() == 2);
+  CHECK(history[0].tx_id() == "t2");
+  CHECK(history[0].is_delete());
+  CHECK(history[0].value().empty());
+  CHECK_FALSE(history[1].is_delete());
+  // KVWrite{namespace "cc", key "k", isDelete true, version_bytes 01 02 | 00},
+  // written out by hand from Fabric's rule.
+  const std::string updates(
+      "\x0a\x0e"
+      "\x0a\x02"
+      "cc"
+      "\x1a\x01"
+      "k"
+      "\x20\x01"
+      "\x32\x03\x01\x02\x00",
+      16);
+  CHECK(CommitHashOf(ledger->GetBlockByNumber(2).value()) ==
+        weft::common::crypto::Sha256(std::string("\x01\x00", 2) + updates +
+                                     CommitHashOf(ledger->GetBlockByNumber(1).value())));
+}
+
+TEST_CASE("A valid CONFIG transaction stores its ConfigEnvelope under CHANNEL_CONFIG_ENV_BYTES") {
+  weft::testing::TempDir dir;
+  LedgerManager manager(dir.path());
+  auto ledger = Create(manager);
+  // GenesisBlock's config transaction carries "config of <channel>" as payload data.
+  auto query = ledger->NewQueryExecutor();
+  CHECK(query->GetState("", "CHANNEL_CONFIG_ENV_BYTES").value() == "config of " + kChannel);
+  query->Done();
+  CHECK(ledger->GetHistoryForKey("", "CHANNEL_CONFIG_ENV_BYTES").value().empty());
+
+  auto block = NextBlock(*ledger, {});
+  block.mutable_data()->add_data(weft::testing::ConfigTxEnvelope("other"));
+  block.mutable_header()->set_data_hash(
+      weft::testing::LedgerBlock(0, "", {block.data().data().begin(), block.data().data().end()})
+          .header()
+          .data_hash());
+  REQUIRE(ledger->CommitBlock(block, {::protos::VALID}).ok());
+  query = ledger->NewQueryExecutor();
+  CHECK(query->GetState("", "CHANNEL_CONFIG_ENV_BYTES").value() == "config of other");
+  query->Done();
+  // Reopened (state replayed from the block store if needed), the same.
+  ledger.reset();
+  ledger = Open(manager);
+  query = ledger->NewQueryExecutor();
+  CHECK(query->GetState("", "CHANNEL_CONFIG_ENV_BYTES").value() == "config of other");
+  query->Done();
 }
 
 TEST_CASE("GetHistoryForKey returns every committed write of a key, newest first") {
@@ -178,6 +311,36 @@ TEST_CASE("GetHistoryForKey returns every committed write of a key, newest first
   auto sim = ledger->NewTxSimulator();
   CHECK(sim->GetHistoryForKey("cc", "k").value().size() == 3);
   sim->Done();
+}
+
+TEST_CASE("Enabling history on an existing ledger rebuilds it from block 0") {
+  weft::testing::TempDir dir;
+  LedgerOptions without_history;
+  without_history.enable_history = false;
+  {
+    auto ledger = Create(LedgerManager(dir.path(), without_history));
+    Commit(*ledger, {Write("t1", {{"k", "one"}})});
+  }
+  {
+    // History on: rebuilt from the block store, then kept by every commit.
+    auto ledger = Open(LedgerManager(dir.path()));
+    Commit(*ledger, {Write("t2", {{"k", "two"}})});
+    auto history = ledger->GetHistoryForKey("cc", "k").value();
+    REQUIRE(history.size() == 2);
+    CHECK(history[0].tx_id() == "t2");
+    CHECK(history[1].tx_id() == "t1");
+  }
+  {
+    // Off again for a block, then on: history catches up from its savepoint.
+    auto ledger = Open(LedgerManager(dir.path(), without_history));
+    Commit(*ledger, {Write("t3", {{"k", "three"}})});
+  }
+  auto ledger = Open(LedgerManager(dir.path()));
+  auto history = ledger->GetHistoryForKey("cc", "k").value();
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].tx_id() == "t3");
+  CHECK(history[0].value() == "three");
+  CHECK(Dump(*ledger) == std::map<std::string, std::string>{{"k", "three"}});
 }
 
 TEST_CASE("A ledger with history disabled refuses history queries") {

@@ -16,7 +16,9 @@ const std::string kChannel = "mychannel";
 
 }  // namespace
 
-TEST_CASE("ReadBlockTxs gives each envelope's tx id, timestamp, type and public rwset in order") {
+TEST_CASE(
+    "ReadBlockTxs gives each envelope's tx id, timestamp, type and rwset in order, the channel "
+    "config for a CONFIG transaction") {
   RwSetBuilder builder;
   builder.AddWrite("cc", "k", "v");
   auto block = weft::testing::LedgerBlock(
@@ -37,7 +39,14 @@ TEST_CASE("ReadBlockTxs gives each envelope's tx id, timestamp, type and public 
   CHECK((*txs[0].rwset)[0].kv.writes(0).value() == "v");
   CHECK(txs[1].type == ::common::CONFIG);
   CHECK(txs[1].parse_code == ::protos::VALID);
-  CHECK_FALSE(txs[1].rwset.has_value());
+  // Fabric's configtx processor: the ConfigEnvelope (payload data, here
+  // "config of <channel>") under namespace "", key CHANNEL_CONFIG_ENV_BYTES.
+  REQUIRE(txs[1].rwset.has_value());
+  REQUIRE(txs[1].rwset->size() == 1);
+  CHECK((*txs[1].rwset)[0].ns.empty());
+  REQUIRE((*txs[1].rwset)[0].kv.writes_size() == 1);
+  CHECK((*txs[1].rwset)[0].kv.writes(0).key() == "CHANNEL_CONFIG_ENV_BYTES");
+  CHECK((*txs[1].rwset)[0].kv.writes(0).value() == "config of " + kChannel);
 }
 
 TEST_CASE("ReadBlockTxs reports unreadable envelopes and rwsets through parse_code") {

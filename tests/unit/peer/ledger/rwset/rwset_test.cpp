@@ -65,3 +65,26 @@ TEST_CASE(
   REQUIRE(kv.writes_size() == 1);
   CHECK(kv.writes(0).is_delete());
 }
+
+TEST_CASE("ParseTxRwSet reads each namespace's hashed rwsets and names a broken one") {
+  ::kvrwset::HashedRWSet hashed;
+  hashed.add_hashed_writes()->set_key_hash("h");
+  ::rwset::TxReadWriteSet rwset;
+  auto* ns_rwset = rwset.add_ns_rwset();
+  ns_rwset->set_namespace_("cc");
+  auto* collection = ns_rwset->add_collection_hashed_rwset();
+  collection->set_collection_name("coll");
+  collection->set_hashed_rwset(hashed.SerializeAsString());
+  auto parsed = weft::peer::ledger::rwset::ParseTxRwSet(rwset);
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->size() == 1);
+  REQUIRE((*parsed)[0].collections.size() == 1);
+  CHECK((*parsed)[0].collections[0].collection == "coll");
+  CHECK((*parsed)[0].collections[0].hashed.hashed_writes(0).key_hash() == "h");
+  CHECK(weft::peer::ledger::rwset::HashedNamespace("cc", "coll") == "cc$$hcoll");
+
+  collection->set_hashed_rwset("\xff\xff not a HashedRWSet");
+  auto broken = weft::peer::ledger::rwset::ParseTxRwSet(rwset);
+  CHECK(absl::IsInvalidArgument(broken.status()));
+  CHECK(broken.status().message().find("coll") != std::string_view::npos);
+}
