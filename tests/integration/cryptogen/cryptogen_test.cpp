@@ -300,7 +300,7 @@ TEST_CASE("every certificate cryptogen generates verifies with openssl against i
     }
   }
   // The check can fail: a signing certificate is not trusted by the TLS CA.
-  const Org& org1 = ExpectedOrgs()[1];
+  const Org org1 = ExpectedOrgs()[1];  // a copy: the vector is a temporary
   RunResult crossed = OpensslVerify(
       network.org(org1) / "tlsca" / "tlsca.org1.example.com-cert.pem",
       network.org(org1) /

@@ -123,7 +123,7 @@ uint64_t CheckRecovered(const fs::path& ledgers, std::optional<uint64_t> last_co
 
 }  // namespace
 
-TEST_CASE("A ledger killed at random moments recovers to exactly its block store") {
+TEST_CASE("A ledger killed at random moments recovers to exactly its block store", "[slow]") {
   weft::testing::TempDir dir;
   const unsigned seed = 20261122;
   INFO("seed " << seed);

@@ -41,9 +41,10 @@ void StageSavepoint(const common::ledger::kvstore::Namespace& view, std::string_
   view.Put(batch, key, bytes);
 }
 
-StatusOr<std::optional<uint64_t>> ReadSavepoint(const common::ledger::kvstore::LevelDbStore& store,
-                                                const common::ledger::kvstore::Namespace& view,
-                                                std::string_view key, std::string_view database) {
+[[nodiscard]] StatusOr<std::optional<uint64_t>> ReadSavepoint(
+    const common::ledger::kvstore::LevelDbStore& store,
+    const common::ledger::kvstore::Namespace& view, std::string_view key,
+    std::string_view database) {
   auto bytes = view.Get(key);
   if (absl::IsNotFound(bytes.status())) return std::optional<uint64_t>();
   if (!bytes.ok()) return bytes.status();
