@@ -3,9 +3,6 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${WEFT_BUILD_DIR:-$repo/build}"
-# ccache keys on paths relative to the checkout, so another clone of the repository (a CI
-# run, a worktree) reuses objects compiled here instead of recompiling everything.
-export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$repo}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${WEFT_BUILD_TYPE:-RelWithDebInfo}"
 fi
