@@ -22,7 +22,8 @@ BlockTx ReadTx(const std::string& envelope_bytes) {
   tx.type = static_cast<::common::HeaderType>(header.type());
   if (tx.type == ::common::CONFIG && !envelope->data().empty()) {
     // Fabric's config tx processor: the ConfigEnvelope goes into state.
-    NsRwSet channel_config{std::string(kChannelConfigNamespace), {}};
+    NsRwSet channel_config;
+    channel_config.ns = std::string(kChannelConfigNamespace);
     auto* write = channel_config.kv.add_writes();
     write->set_key(std::string(kChannelConfigKey));
     write->set_value(envelope->data());
