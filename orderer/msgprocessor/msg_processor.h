@@ -3,8 +3,7 @@
 // ordered, and again at ordering time when the config sequence has moved.
 //
 // Errors carry the code the broadcast handler maps to a response status:
-// InvalidArgument -> BAD_REQUEST, PermissionDenied -> FORBIDDEN,
-// Unimplemented -> BAD_REQUEST (config updates without a validator).
+// InvalidArgument -> BAD_REQUEST, PermissionDenied -> FORBIDDEN.
 //
 // Thread-safety: StandardChannel is immutable after construction and safe for
 // concurrent use provided its ConfigSource and ConfigUpdateValidator are.
@@ -43,7 +42,7 @@ struct ConfigMessage {
 
 class StandardChannel {
  public:
-  // `validator` may be empty: config updates are then refused with Unimplemented.
+  // Both must be callable (a config update always has a validator).
   StandardChannel(ConfigSource config, ConfigUpdateValidator validator);
 
   // Checks a normal envelope: not empty, within AbsoluteMaxBytes, creator valid

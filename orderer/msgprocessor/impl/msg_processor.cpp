@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cassert>
 #include <utility>
 
 #include "common/configtx.pb.h"
@@ -46,7 +47,10 @@ Classification Classify(const ::common::ChannelHeader& channel_header) {
 }
 
 StandardChannel::StandardChannel(ConfigSource config, ConfigUpdateValidator validator)
-    : config_(std::move(config)), validator_(std::move(validator)) {}
+    : config_(std::move(config)), validator_(std::move(validator)) {
+  // Every channel takes config updates; a processor without a validator is a wiring bug.
+  assert(config_ && validator_);
+}
 
 Status StandardChannel::ApplyFilters(const ChannelConfig& config,
                                      const ::common::Envelope& envelope) const {
@@ -91,9 +95,6 @@ StatusOr<uint64_t> StandardChannel::ProcessNormalMsg(const ::common::Envelope& e
 
 StatusOr<ConfigMessage> StandardChannel::ProcessConfigUpdateMsg(
     const ::common::Envelope& envelope) const {
-  if (!validator_) {
-    return absl::UnimplementedError("config updates are not supported yet");
-  }
   auto config = config_();
   WEFT_RETURN_IF_ERROR(ApplyFilters(*config, envelope));
   auto config_envelope = validator_(*config, envelope);

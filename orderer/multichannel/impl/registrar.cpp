@@ -60,7 +60,7 @@ Registrar::Registrar(RegistrarOptions options)
     if (height.ok()) chain_metrics_.height = *height;
     if (envelopes.ok()) chain_metrics_.block_envelopes = *envelopes;
   }
-  if (!validator_ && options_.signer != nullptr) {
+  if (!validator_) {
     validator_ = [signer = options_.signer](const common::channelconfig::ChannelConfig& current,
                                             const ::common::Envelope& config_update) {
       return common::configtx::ValidateConfigUpdate(current, config_update, *signer);

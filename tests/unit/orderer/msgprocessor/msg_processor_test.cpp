@@ -217,15 +217,6 @@ TEST_CASE("A config update the validator rejects is a bad request, unless it was
         absl::StatusCode::kPermissionDenied);
 }
 
-TEST_CASE("A processor without a config update validator refuses updates as unimplemented") {
-  TestNetwork network;
-  auto config = network.Bundle(kChannel);
-  StandardChannel processor([config] { return config; }, nullptr);
-  auto result =
-      processor.ProcessConfigUpdateMsg(Signed(network.admin, "update", ::common::CONFIG_UPDATE));
-  CHECK(result.status().code() == absl::StatusCode::kUnimplemented);
-}
-
 TEST_CASE("A CONFIG envelope is re-validated by processing its last update again") {
   ProcessorFixture fixture(1);
   const auto update = Signed(fixture.network.admin, "update", ::common::CONFIG_UPDATE);
