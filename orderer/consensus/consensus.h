@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,13 @@ class Chain {
                                          uint64_t config_sequence) = 0;
   // OK when Order/Configure would currently be accepted.
   [[nodiscard]] virtual Status WaitReady() = 0;
+  // Fabric's Chain.Errored: a token that is (or becomes) stop-requested while the
+  // chain cannot produce blocks (e.g. a halted Kafka chain or an unreachable
+  // partition); Deliver then answers SERVICE_UNAVAILABLE so that peers move to
+  // another orderer. A token taken while healthy is requested when the chain fails;
+  // after recovery, new calls return a fresh one. Chains that never fail (solo)
+  // keep the default, a token that is never requested.
+  virtual std::stop_token Errored() const { return {}; }
   virtual void Start() = 0;
   // Stops ordering; pending envelopes not yet ordered by consensus may be dropped
   // only if they were never acknowledged as SUCCESS.
