@@ -24,10 +24,9 @@ namespace {
 namespace gp = google::protobuf;
 
 // Fabric packages Weft implements. Fabric's other packages (gossip, discovery,
-// lifecycle, etcdraft, transientstore) are out of Weft's scope and never
-// compared.
-const std::set<std::string> kComparedPackages = {"common", "msp",     "protos",     "orderer",
-                                                 "rwset",  "kvrwset", "queryresult"};
+// etcdraft, transientstore) are out of Weft's scope and never compared.
+const std::set<std::string> kComparedPackages = {"common", "msp",     "protos",      "orderer",
+                                                 "rwset",  "kvrwset", "queryresult", "lifecycle"};
 
 // Files inside the compared packages that Weft deliberately does not carry.
 const std::set<std::string> kSkippedFiles = {
