@@ -8,9 +8,7 @@
 #include <absl/strings/str_format.h>
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -18,8 +16,8 @@
 #include "peer/ledger/peer_ledger.h"
 #include "peer/ledger/rwset/rwset.h"
 #include "peer/ledger/tx_simulator.h"
-#include "tests/support/child_process.h"
 #include "tests/support/ledger_test_util.h"
+#include "tests/support/node_golden.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -30,21 +28,7 @@ using weft::peer::ledger::statedb::Version;
 
 // Runs ledger_golden.js: golden value name -> bytes.
 std::map<std::string, std::string> GoldenValues() {
-  const auto interop = std::filesystem::path(WEFT_SOURCE_DIR) / "tests/interop";
-  if (!std::filesystem::is_directory(interop / "node_modules/@hyperledger/fabric-protos")) {
-    FAIL("@hyperledger/fabric-protos is not installed in "
-         << interop.string() << "/node_modules. Run deploy/setup.sh.");
-  }
-  const auto node =
-      weft::testing::RunCommand({"node", (interop / "ledger/ledger_golden.js").string()});
-  INFO("ledger_golden.js printed:\n" << node.output());
-  REQUIRE(node.exit_code == 0);
-  const nlohmann::json json = nlohmann::json::parse(node.out, nullptr, /*allow_exceptions=*/false);
-  REQUIRE(json.is_object());
-  std::map<std::string, std::string> values;
-  for (const auto& [name, hex] : json.items())
-    values[name] = absl::HexStringToBytes(hex.get<std::string>());
-  return values;
+  return weft::testing::NodeGoldenValues("ledger/ledger_golden.js");
 }
 
 // As seededKey / seededVersion in ledger_golden.js.
