@@ -429,3 +429,18 @@ TEST_CASE("A deliver session ends with FORBIDDEN once the creator's certificate 
     CHECK(fixture.sink.numbers() == Numbers{0, 1});
   }
 }
+
+TEST_CASE("Only a specified stop below the start is a BAD_REQUEST") {
+  // Fabric deliverBlocks checks stopNum < number for a Specified stop only; a Newest
+  // stop below a start at the height is taken as is, so this request goes on to the
+  // FAIL_IF_NOT_READY check, which finds block 2 missing.
+  DeliverFixture fixture(1);
+  CHECK(fixture.handler.Handle(fixture.Seek(protoutil::SeekSpecified(2), protoutil::SeekNewest(),
+                                            ::orderer::SeekInfo::FAIL_IF_NOT_READY),
+                               fixture.sink) == ::common::NOT_FOUND);
+  CHECK(
+      fixture.handler.Handle(fixture.Seek(protoutil::SeekSpecified(2), protoutil::SeekSpecified(1),
+                                          ::orderer::SeekInfo::FAIL_IF_NOT_READY),
+                             fixture.sink) == ::common::BAD_REQUEST);
+  CHECK(fixture.sink.numbers().empty());
+}
