@@ -32,6 +32,12 @@ class DeliverSource {
   virtual std::shared_ptr<const channelconfig::ChannelConfig> ChannelConfig() const = 0;
   // Reader side of the channel's ledger. Closing it ends waiting streams.
   virtual const ledger::blockstore::BlockStore& Blocks() const = 0;
+  // Fabric's Chain.Errored: a token that is (or becomes) stop-requested while the
+  // channel's consenter cannot produce blocks. Deliver takes it once per request and
+  // then answers SERVICE_UNAVAILABLE, before and while waiting, unless the request
+  // asked for BEST_EFFORT. Sources that never fail keep the default, a token that
+  // is never requested.
+  virtual std::stop_token Errored() const { return {}; }
 };
 
 // Channel id -> source. A source stays usable while a stream holds it, even after
@@ -69,13 +75,31 @@ class DeliverHandler {
   DeliverHandler(const DeliverHandler&) = delete;
   DeliverHandler& operator=(const DeliverHandler&) = delete;
 
-  // Serves one seek envelope: checks headers, time window, TLS binding (when
-  // `client_tls_cert_hash` is given and the header carries one), channel, SeekInfo
-  // and the Readers policy (again whenever the config sequence moves while
-  // streaming), then sends blocks start..stop to `sink`. Returns the status to
-  // send last: SUCCESS after the stop block; BAD_REQUEST, FORBIDDEN or NOT_FOUND
-  // for a refused request; SERVICE_UNAVAILABLE when `stop` was requested or the
-  // channel went away while waiting, or the sink failed.
+  // Serves one seek envelope the way Fabric's deliverBlocks does, in its order:
+  // headers, time window and TLS binding (when `client_tls_cert_hash` is given and
+  // the header carries one) -> BAD_REQUEST; unknown channel -> NOT_FOUND; SeekInfo
+  // that does not parse -> BAD_REQUEST; errored source (see DeliverSource::Errored)
+  // -> SERVICE_UNAVAILABLE unless SeekInfo.error_response is BEST_EFFORT; session
+  // access -> FORBIDDEN; start or stop missing -> BAD_REQUEST. Then blocks go to
+  // `sink` until the stop block, and SUCCESS is returned.
+  //
+  // Seek positions (Fabric's fileledger Iterator and the stop switch of
+  // deliverBlocks): a start without a type, or a specified start above the height,
+  // is NOT_FOUND; a start equal to the height waits for that block. A specified stop
+  // below the start is BAD_REQUEST. A stop of NEXT_COMMIT (or without a type) is
+  // Fabric's unset stop number 0: the stream ends after block 0 if it sends block 0
+  // and otherwise never ends. FAIL_IF_NOT_READY answers NOT_FOUND at the first
+  // block not yet in the ledger.
+  //
+  // Session access (Fabric's SessionAccessControl) is evaluated before the first
+  // block and again before sending each block: the creator's certificate NotAfter
+  // (IdentityExpiresAt, against options.clock) ends the session with FORBIDDEN once
+  // passed, and the Readers policy is re-checked when the config sequence grew. As
+  // in Fabric, a session waiting for a block is not ended by expiry alone; it ends
+  // with FORBIDDEN when the next block arrives.
+  //
+  // SERVICE_UNAVAILABLE also ends a wait when `stop` is requested, the channel's
+  // store is closed or the source errors; and when the sink fails.
   ::common::Status Handle(const ::common::Envelope& seek_envelope, BlockSink& sink,
                           std::stop_token stop = {},
                           std::string_view client_tls_cert_hash = {}) const;

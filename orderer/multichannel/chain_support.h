@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,9 @@ class ChainSupport final : public consensus::ConsenterSupport,
 
   // DeliverSource.
   const common::ledger::blockstore::BlockStore& Blocks() const override { return *store_; }
+  // The chain's Errored token (Fabric's ChainSupport embeds its consensus.Chain);
+  // never requested before AttachChain.
+  std::stop_token Errored() const override;
 
   // For Broadcast: validation of incoming envelopes and the chain to order with.
   const msgprocessor::StandardChannel& Processor() const { return processor_; }

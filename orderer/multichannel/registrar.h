@@ -55,7 +55,9 @@ struct RegistrarOptions {
 struct ChannelInfo {
   std::string name;
   uint64_t height = 0;
-  std::string consensus_relation = "consenter";
+  // Fabric's values for non-cluster consensus types (solo, Kafka), which are all
+  // Weft offers: ConsensusRelationOther and StatusActive (orderer/common/types).
+  std::string consensus_relation = "other";
   std::string status = "active";
   bool operator==(const ChannelInfo&) const = default;
 };

@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "common/policies/identity.h"
 #include "common/protoutil/envelope.h"
+#include "common/protoutil/identity_expiry.h"
 #include "common/protoutil/serialize.h"
 #include "orderer/ab.pb.h"
 
@@ -31,10 +34,12 @@ concurrency::Clock::TimePoint FromTimestamp(const google::protobuf::Timestamp& t
 
 struct Range {
   uint64_t start = 0;
+  // Fabric's stopNum: the stream ends after sending the block with this number.
   uint64_t stop = 0;
 };
 
-// fabric-interop.md E.2; `height` is the ledger height when the request arrived.
+// Fabric's fileledger Iterator (start) and the stop switch of deliverBlocks;
+// `height` is the ledger height when the request arrived.
 [[nodiscard]] StatusOr<Range> Resolve(const ::orderer::SeekInfo& seek, uint64_t height) {
   const uint64_t newest = height == 0 ? 0 : height - 1;
   Range range;
@@ -56,38 +61,67 @@ struct Range {
       range.start = height;
       break;
     default:
-      return absl::InvalidArgumentError("seek start position has no type");
+      // Fabric's Iterator gives a NotFoundErrorIterator for an unknown start type.
+      return absl::NotFoundError("seek start position has no type");
   }
   switch (seek.stop().Type_case()) {
     case ::orderer::SeekPosition::kOldest:
       range.stop = range.start;
       break;
     case ::orderer::SeekPosition::kNewest:
+      // Newest to newest sends one block even if the ledger grows meanwhile.
       range.stop = seek.start().has_newest() ? range.start : newest;
       break;
     case ::orderer::SeekPosition::kSpecified:
       range.stop = seek.stop().specified().number();
-      break;
-    case ::orderer::SeekPosition::kNextCommit:
-      range.stop = height;
+      if (range.stop < range.start) {
+        return absl::InvalidArgumentError(
+            fmt::format("stop block {} is before start block {}", range.stop, range.start));
+      }
       break;
     default:
-      return absl::InvalidArgumentError("seek stop position has no type");
-  }
-  if (range.stop < range.start) {
-    return absl::InvalidArgumentError(
-        fmt::format("stop block {} is before start block {}", range.stop, range.start));
+      // NEXT_COMMIT or no type: Fabric has no case for them and keeps stopNum 0.
+      range.stop = 0;
+      break;
   }
   return range;
 }
 
-[[nodiscard]] Status CheckReaders(const channelconfig::ChannelConfig& config,
-                                  std::string_view policy_path,
-                                  const policies::SignedData& signed_data) {
-  WEFT_ASSIGN_OR_RETURN(const policies::Policy* policy,
-                        config.policy_manager().GetPolicy(policy_path));
-  return policy->EvaluateSignedData({&signed_data, 1});
-}
+class SessionAccess {
+ public:
+  SessionAccess(const DeliverSource& source, const policies::SignedData& signed_data,
+                std::string_view policy_path, const concurrency::Clock& clock)
+      : source_(source), signed_data_(signed_data), policy_path_(policy_path), clock_(clock) {
+    // Like Fabric's crypto.ExpiresAt, an identity whose expiry cannot be read has none.
+    auto expires_at = protoutil::IdentityExpiresAt(signed_data.identity);
+    if (expires_at.ok()) expires_at_ = *expires_at;
+  }
+
+  [[nodiscard]] Status Evaluate() {
+    if (expires_at_.has_value() && clock_.Now() > *expires_at_) {
+      return absl::PermissionDeniedError(fmt::format(
+          "deliver client identity expired {}s before",
+          std::chrono::duration_cast<std::chrono::seconds>(clock_.Now() - *expires_at_).count()));
+    }
+    auto config = source_.ChannelConfig();
+    if (checked_ && config->sequence() <= checked_sequence_) return absl::OkStatus();
+    checked_ = true;
+    checked_sequence_ = std::max(checked_sequence_, config->sequence());
+    WEFT_ASSIGN_OR_RETURN(const policies::Policy* policy,
+                          config->policy_manager().GetPolicy(policy_path_));
+    return Annotate(policy->EvaluateSignedData({&signed_data_, 1}),
+                    fmt::format("policy {} not satisfied", policy_path_));
+  }
+
+ private:
+  const DeliverSource& source_;
+  const policies::SignedData& signed_data_;
+  const std::string_view policy_path_;
+  const concurrency::Clock& clock_;
+  std::optional<concurrency::Clock::TimePoint> expires_at_;
+  bool checked_ = false;
+  uint64_t checked_sequence_ = 0;
+};
 
 }  // namespace
 
@@ -135,15 +169,20 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
     return Finish(logger, ::common::BAD_REQUEST, channel_id, std::string(seek.status().message()));
   }
 
+  // A best-effort request ignores consenter errors (Fabric sets erroredChan to nil).
+  std::stop_token errored;
+  if (seek->error_response() != ::orderer::SeekInfo::BEST_EFFORT) errored = source->Errored();
+  if (errored.stop_requested()) {
+    return Finish(logger, ::common::SERVICE_UNAVAILABLE, channel_id,
+                  "the channel's consenter reports an error");
+  }
+
   const policies::SignedData signed_data{opened->payload_bytes(), opened->creator(),
                                          opened->signature()};
-  auto config = source->ChannelConfig();
-  if (Status allowed = CheckReaders(*config, options_.readers_policy, signed_data); !allowed.ok()) {
-    return Finish(logger, ::common::FORBIDDEN, channel_id,
-                  fmt::format("policy {} not satisfied: {}", options_.readers_policy,
-                              std::string(allowed.message())));
+  SessionAccess access(*source, signed_data, options_.readers_policy, clock_);
+  if (Status allowed = access.Evaluate(); !allowed.ok()) {
+    return Finish(logger, ::common::FORBIDDEN, channel_id, std::string(allowed.message()));
   }
-  uint64_t checked_sequence = config->sequence();
 
   if (!seek->has_start() || !seek->has_stop()) {
     return Finish(logger, ::common::BAD_REQUEST, channel_id, "seek info lacks start or stop");
@@ -156,13 +195,26 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
     return Finish(logger, status, channel_id, std::string(range.status().message()));
   }
 
+  // A wait ends when the client goes away or the consenter errors.
+  std::stop_source wake;
+  std::stop_callback wake_on_stop(stop, [&wake] { wake.request_stop(); });
+  std::stop_callback wake_on_error(errored, [&wake] { wake.request_stop(); });
+
   const bool fail_if_not_ready = seek->behavior() == ::orderer::SeekInfo::FAIL_IF_NOT_READY;
   for (uint64_t number = range->start;; ++number) {
     if (fail_if_not_ready && number >= blocks.GetInfo().height) {
       return Finish(logger, ::common::NOT_FOUND, channel_id,
                     fmt::format("block {} is not there yet", number));
     }
-    if (Status waited = blocks.WaitForBlock(number, stop); !waited.ok()) {
+    Status waited = blocks.WaitForBlock(number, wake.get_token());
+    // Checked even when the block is there, so that an errored chain ends the stream
+    // at the next block whatever the timing (Fabric's select would pick either).
+    if (errored.stop_requested()) {
+      return Finish(
+          logger, ::common::SERVICE_UNAVAILABLE, channel_id,
+          fmt::format("the channel's consenter reports an error; not sending block {}", number));
+    }
+    if (!waited.ok()) {
       return Finish(
           logger, ::common::SERVICE_UNAVAILABLE, channel_id,
           fmt::format("stopped waiting for block {}: {}", number, std::string(waited.message())));
@@ -173,16 +225,10 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
           logger, ::common::SERVICE_UNAVAILABLE, channel_id,
           fmt::format("reading block {}: {}", number, std::string(block.status().message())));
     }
-    // Access is re-checked whenever a config block may have changed the policy.
-    config = source->ChannelConfig();
-    if (config->sequence() != checked_sequence) {
-      if (Status allowed = CheckReaders(*config, options_.readers_policy, signed_data);
-          !allowed.ok()) {
-        return Finish(logger, ::common::FORBIDDEN, channel_id,
-                      fmt::format("policy {} no longer satisfied: {}", options_.readers_policy,
-                                  std::string(allowed.message())));
-      }
-      checked_sequence = config->sequence();
+    if (Status allowed = access.Evaluate(); !allowed.ok()) {
+      return Finish(logger, ::common::FORBIDDEN, channel_id,
+                    fmt::format("access revoked before block {}: {}", number,
+                                std::string(allowed.message())));
     }
     if (!sink.Send(*block)) {
       return Finish(logger, ::common::SERVICE_UNAVAILABLE, channel_id,

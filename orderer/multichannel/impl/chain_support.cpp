@@ -120,6 +120,11 @@ Status ChainSupport::AttachChain(consensus::Consenter& consenter) {
   return absl::OkStatus();
 }
 
+std::stop_token ChainSupport::Errored() const {
+  // chain_ is set once by AttachChain, before the registrar publishes this channel.
+  return chain_ ? chain_->Errored() : std::stop_token();
+}
+
 std::shared_ptr<const ChannelConfig> ChainSupport::ChannelConfig() const {
   std::lock_guard lock(mu_);
   return config_;

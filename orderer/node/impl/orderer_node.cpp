@@ -27,6 +27,7 @@ namespace config = common::config;
 
 void Reply(httplib::Response& response, const participation::Response& answer) {
   response.status = answer.status;
+  for (const auto& [name, value] : answer.headers) response.set_header(name, value);
   if (!answer.body.empty()) response.set_content(answer.body, "application/json");
 }
 
@@ -37,58 +38,88 @@ uint64_t ReceivedBytes(const httplib::Request& request) {
   return received;
 }
 
-// Routes /participation/v1/channels[/{name}] onto the participation API, refusing request
-// bodies above `max_body` bytes with 413 as Fabric does.
+// Fabric's negotiateContentType runs first in every handler but the 405 one.
+bool RefusedAccept(const httplib::Request& request, httplib::Response& response) {
+  if (participation::ParticipationApi::AcceptsJson(request.get_header_value("Accept"))) {
+    return false;
+  }
+  Reply(response, participation::ParticipationApi::NotAcceptable());
+  return true;
+}
+
+// Routes /participation/v1/channels[/{name}] onto the participation API (Fabric's
+// restapi.go routes), refusing request bodies above `max_body` bytes.
 void InstallParticipationRoutes(httplib::Server& server, participation::ParticipationApi& api,
                                 uint64_t max_body) {
+  using participation::ParticipationApi;
   const std::string channels = participation::kChannelsPath;
   const std::string one_channel = channels + R"(/([^/]+))";
   // httplib refuses a Content-Length above the limit before reading the body and answers
-  // 413 without content; the error handler gives that answer its JSON error.
+  // 413 without content; the error handler turns that into Fabric's 400 and its JSON error.
   server.set_payload_max_length(max_body);
   server.set_error_handler(httplib::Server::HandlerWithResponse(
       [max_body](const httplib::Request&, httplib::Response& response) {
         if (response.status != 413 || !response.body.empty()) {
           return httplib::Server::HandlerResponse::Unhandled;
         }
-        Reply(response, participation::ParticipationApi::BodyTooLarge(max_body));
+        Reply(response, ParticipationApi::BodyTooLarge(max_body));
         return httplib::Server::HandlerResponse::Handled;
       }));
-  server.Get(channels, [&api](const httplib::Request&, httplib::Response& response) {
+  server.Get(participation::kBasePath, [](const httplib::Request&, httplib::Response& response) {
+    Reply(response, ParticipationApi::RedirectToChannels());
+  });
+  server.Get(channels, [&api](const httplib::Request& request, httplib::Response& response) {
+    if (RefusedAccept(request, response)) return;
     Reply(response, api.ListChannels());
   });
-  server.Post(channels, [&api, max_body](const httplib::Request& request,
-                                         httplib::Response& response) {
-    // Chunked bodies carry no Content-Length, so httplib reads them whole.
-    if (ReceivedBytes(request) > max_body) {
-      Reply(response, participation::ParticipationApi::BodyTooLarge(max_body));
-      return;
-    }
-    if (!request.is_multipart_form_data()) {
-      Reply(response, participation::ParticipationApi::Error(
-                          400, "expected multipart/form-data with a config-block file"));
-      return;
-    }
-    if (!request.has_file("config-block")) {
-      Reply(response, participation::ParticipationApi::Error(400, "form has no config-block file"));
-      return;
-    }
-    Reply(response, api.JoinChannel(request.get_file_value("config-block").content));
-  });
+  server.Post(channels,
+              [&api, max_body](const httplib::Request& request, httplib::Response& response) {
+                if (!request.is_multipart_form_data()) {
+                  std::vector<std::string> content_types;
+                  const size_t count = request.get_header_value_count("Content-Type");
+                  for (size_t i = 0; i < count; ++i) {
+                    content_types.push_back(request.get_header_value("Content-Type", i));
+                  }
+                  Reply(response, ParticipationApi::UnsupportedContentType(content_types));
+                  return;
+                }
+                if (RefusedAccept(request, response)) return;
+                // Chunked bodies carry no Content-Length, so httplib reads them whole.
+                if (ReceivedBytes(request) > max_body) {
+                  Reply(response, ParticipationApi::BodyTooLarge(max_body));
+                  return;
+                }
+                std::vector<participation::FormPart> parts;
+                for (const auto& [name, part] : request.files) {
+                  parts.push_back({part.name, part.filename, part.content});
+                }
+                Reply(response, api.JoinChannelForm(parts));
+              });
   server.Get(one_channel, [&api](const httplib::Request& request, httplib::Response& response) {
+    if (RefusedAccept(request, response)) return;
     Reply(response, api.GetChannel(request.matches[1].str()));
   });
   server.Delete(one_channel, [&api](const httplib::Request& request, httplib::Response& response) {
+    if (RefusedAccept(request, response)) return;
     Reply(response, api.RemoveChannel(request.matches[1].str()));
   });
+  // Every other method is a 405 naming the allowed ones (Fabric's serveNotAllowed).
   for (const auto& path : {channels, one_channel}) {
-    auto not_allowed = [path, channels](const httplib::Request&, httplib::Response& response) {
-      Reply(response, participation::ParticipationApi::MethodNotAllowed(
-                          path == channels ? "GET, POST" : "GET, DELETE"));
+    const bool on_one_channel = path == one_channel;
+    auto not_allowed = [on_one_channel](const httplib::Request& request,
+                                        httplib::Response& response) {
+      Reply(response, ParticipationApi::MethodNotAllowed(request.method, on_one_channel));
     };
     server.Put(path, not_allowed);
     server.Patch(path, not_allowed);
+    server.Options(path, not_allowed);
   }
+  server.Post(one_channel, [](const httplib::Request& request, httplib::Response& response) {
+    Reply(response, ParticipationApi::MethodNotAllowed(request.method, true));
+  });
+  server.Delete(channels, [](const httplib::Request& request, httplib::Response& response) {
+    Reply(response, ParticipationApi::MethodNotAllowed(request.method, false));
+  });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "common/ledger/blockstore/file_block_store.h"
 #include "common/protoutil/block.h"
 #include "common/protoutil/envelope.h"
+#include "common/protoutil/identity_expiry.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_network.h"
 #include "tests/support/wait_until.h"
@@ -71,7 +73,12 @@ class FakeChannel final : public DeliverSource, public weft::common::deliver::Ch
 
   void Close() { store_->Close(); }
 
+  // Fabric's Chain.Errored closing: the consenter stopped producing blocks.
+  std::stop_token Errored() const override { return errored_.get_token(); }
+  void Fail() { errored_.request_stop(); }
+
  private:
+  std::stop_source errored_;
   const std::string channel_id_ = "mychannel";
   std::unique_ptr<FileBlockStore> store_;
   ::common::BlockHeader last_header_;
@@ -114,10 +121,12 @@ struct DeliverFixture {
       ::orderer::SeekPosition start, ::orderer::SeekPosition stop,
       ::orderer::SeekInfo::SeekBehavior behavior = ::orderer::SeekInfo::BLOCK_UNTIL_READY,
       const protoutil::Signer* signer = nullptr, std::string channel_id = "mychannel",
-      protoutil::TimePoint when = std::chrono::system_clock::now()) {
+      protoutil::TimePoint when = std::chrono::system_clock::now(),
+      ::orderer::SeekInfo::SeekErrorResponse error_response = ::orderer::SeekInfo::STRICT) {
+    auto seek_info = protoutil::MakeSeekInfo(std::move(start), std::move(stop), behavior);
+    seek_info.set_error_response(error_response);
     auto envelope = protoutil::CreateSeekInfoEnvelope(
-        channel_id, protoutil::MakeSeekInfo(std::move(start), std::move(stop), behavior),
-        signer != nullptr ? *signer : network.peer, when);
+        channel_id, seek_info, signer != nullptr ? *signer : network.peer, when);
     REQUIRE(envelope.ok());
     return *std::move(envelope);
   }
@@ -128,6 +137,12 @@ struct DeliverFixture {
   position.mutable_next_commit();
   return position;
 }
+
+// How Fabric's peers ask for every block from now on (blocksprovider: Specified MaxUint64).
+const ::orderer::SeekPosition kForever = protoutil::SeekSpecified(UINT64_MAX);
+
+constexpr ::orderer::SeekInfo::SeekBehavior kBlockUntilReady =
+    ::orderer::SeekInfo::BLOCK_UNTIL_READY;
 
 }  // namespace
 
@@ -226,8 +241,7 @@ TEST_CASE("Deliver re-checks the Readers policy when the config sequence moves m
   REQUIRE(stricter.ok());
 
   auto done = std::async(std::launch::async, [&] {
-    return fixture.handler.Handle(fixture.Seek(protoutil::SeekOldest(), NextCommit()),
-                                  fixture.sink);
+    return fixture.handler.Handle(fixture.Seek(protoutil::SeekOldest(), kForever), fixture.sink);
   });
   // Blocks 0 and 1 go out under the old config; block 2 comes after the change.
   CHECK(weft::testing::WaitUntil([&] { return fixture.sink.numbers().size() >= 2; }));
@@ -277,5 +291,156 @@ TEST_CASE("Deliver answers NOT_FOUND for an unknown channel and BAD_REQUEST for 
   ::common::Envelope garbage;
   garbage.set_payload("\xff\xff");
   CHECK(fixture.handler.Handle(garbage, fixture.sink) == ::common::BAD_REQUEST);
+  CHECK(fixture.sink.numbers().empty());
+}
+
+TEST_CASE("Deliver answers NOT_FOUND for a start position without a type") {
+  // Fabric's fileledger Iterator returns a NotFoundErrorIterator for an unknown start.
+  DeliverFixture fixture(1);
+  CHECK(fixture.handler.Handle(fixture.Seek(::orderer::SeekPosition(), protoutil::SeekNewest()),
+                               fixture.sink) == ::common::NOT_FOUND);
+  CHECK(fixture.sink.numbers().empty());
+}
+
+TEST_CASE("A specified start equal to the height waits for that block") {
+  // Fabric's Iterator refuses only start > height; RetrieveBlocks(height) blocks.
+  DeliverFixture fixture(1);
+  auto done = std::async(std::launch::async, [&] {
+    return fixture.handler.Handle(
+        fixture.Seek(protoutil::SeekSpecified(2), protoutil::SeekSpecified(2)), fixture.sink);
+  });
+  fixture.channel.AddBlock();
+  CHECK(done.get() == ::common::SUCCESS);
+  CHECK(fixture.sink.numbers() == Numbers{2});
+}
+
+TEST_CASE("A NEXT_COMMIT stop keeps streaming unless block 0 was sent") {
+  // Fabric 2.5 deliverBlocks has no stop case for NextCommit: stopNum stays 0, and the
+  // loop ends only after sending block number 0.
+  SECTION("from block 1 the stream goes on past every new block") {
+    DeliverFixture fixture(2);
+    std::stop_source stop;
+    auto done = std::async(std::launch::async, [&] {
+      return fixture.handler.Handle(fixture.Seek(protoutil::SeekSpecified(1), NextCommit()),
+                                    fixture.sink, stop.get_token());
+    });
+    CHECK(weft::testing::WaitUntil([&] { return fixture.sink.numbers().size() >= 2; }));
+    fixture.channel.AddBlock();
+    CHECK(weft::testing::WaitUntil([&] { return fixture.sink.numbers().size() >= 3; }));
+    stop.request_stop();
+    CHECK(done.get() == ::common::SERVICE_UNAVAILABLE);
+    CHECK(fixture.sink.numbers() == Numbers{1, 2, 3});
+  }
+  SECTION("from the oldest block it ends after block 0") {
+    DeliverFixture fixture(2);
+    CHECK(fixture.handler.Handle(fixture.Seek(protoutil::SeekOldest(), NextCommit()),
+                                 fixture.sink) == ::common::SUCCESS);
+    CHECK(fixture.sink.numbers() == Numbers{0});
+  }
+}
+
+TEST_CASE("An errored source refuses new requests with SERVICE_UNAVAILABLE unless BEST_EFFORT") {
+  // Fabric deliverBlocks: the errored select comes right after SeekInfo is parsed,
+  // before access control; BEST_EFFORT sets erroredChan to nil.
+  DeliverFixture fixture(1);
+  fixture.channel.Fail();
+  CHECK(fixture.handler.Handle(fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest()),
+                               fixture.sink) == ::common::SERVICE_UNAVAILABLE);
+  CHECK(fixture.handler.Handle(fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(),
+                                            kBlockUntilReady, &fixture.network.stranger),
+                               fixture.sink) == ::common::SERVICE_UNAVAILABLE);
+  CHECK(fixture.sink.numbers().empty());
+
+  CHECK(fixture.handler.Handle(
+            fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(), kBlockUntilReady,
+                         nullptr, "mychannel", std::chrono::system_clock::now(),
+                         ::orderer::SeekInfo::BEST_EFFORT),
+            fixture.sink) == ::common::SUCCESS);
+  CHECK(fixture.sink.numbers() == Numbers{0, 1});
+}
+
+TEST_CASE("A deliver waiting for a block ends with SERVICE_UNAVAILABLE when the source errors") {
+  // Fabric deliverBlocks: the wait for cursor.Next() selects on erroredChan too.
+  DeliverFixture fixture(1);
+  auto done = std::async(std::launch::async, [&] {
+    return fixture.handler.Handle(fixture.Seek(protoutil::SeekOldest(), kForever), fixture.sink);
+  });
+  CHECK(weft::testing::WaitUntil([&] { return fixture.sink.numbers().size() >= 2; }));
+  fixture.channel.Fail();
+  CHECK(done.get() == ::common::SERVICE_UNAVAILABLE);
+  CHECK(fixture.sink.numbers() == Numbers{0, 1});
+}
+
+TEST_CASE("A BEST_EFFORT deliver keeps waiting and sending after the source errors") {
+  DeliverFixture fixture(1);
+  auto done = std::async(std::launch::async, [&] {
+    return fixture.handler.Handle(
+        fixture.Seek(protoutil::SeekOldest(), protoutil::SeekSpecified(2), kBlockUntilReady,
+                     nullptr, "mychannel", std::chrono::system_clock::now(),
+                     ::orderer::SeekInfo::BEST_EFFORT),
+        fixture.sink);
+  });
+  CHECK(weft::testing::WaitUntil([&] { return fixture.sink.numbers().size() >= 2; }));
+  fixture.channel.Fail();
+  fixture.channel.AddBlock();
+  CHECK(done.get() == ::common::SUCCESS);
+  CHECK(fixture.sink.numbers() == Numbers{0, 1, 2});
+}
+
+TEST_CASE("A deliver session ends with FORBIDDEN once the creator's certificate has expired") {
+  // Fabric's SessionAccessControl.Evaluate: time.Now().After(sessionEndTime) is an
+  // error, evaluated before the first block and before each block sent; the session
+  // end is crypto.ExpiresAt of the creator.
+  DeliverFixture fixture(1);
+  auto not_after = protoutil::IdentityExpiresAt(fixture.network.peer.SerializedIdentity());
+  REQUIRE(not_after.ok());
+  REQUIRE(not_after->has_value());
+  const auto expiry = **not_after;
+  weft::common::concurrency::ManualClock clock(expiry - std::chrono::minutes(1));
+  DeliverOptions options;
+  options.clock = &clock;
+  DeliverHandler handler(fixture.channel, options);
+
+  SECTION("a request after NotAfter is refused") {
+    clock.Set(expiry + std::chrono::seconds(1));
+    CHECK(handler.Handle(fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(),
+                                      kBlockUntilReady, nullptr, "mychannel", clock.Now()),
+                         fixture.sink) == ::common::FORBIDDEN);
+    CHECK(fixture.sink.numbers().empty());
+  }
+  SECTION("a request at NotAfter itself is still served") {
+    clock.Set(expiry);
+    CHECK(handler.Handle(fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(),
+                                      kBlockUntilReady, nullptr, "mychannel", clock.Now()),
+                         fixture.sink) == ::common::SUCCESS);
+    CHECK(fixture.sink.numbers() == Numbers{0, 1});
+  }
+  SECTION("a running session ends when the next block arrives after NotAfter") {
+    auto done = std::async(std::launch::async, [&] {
+      return handler.Handle(fixture.Seek(protoutil::SeekOldest(), kForever, kBlockUntilReady,
+                                         nullptr, "mychannel", clock.Now()),
+                            fixture.sink);
+    });
+    CHECK(weft::testing::WaitUntil([&] { return fixture.sink.numbers().size() >= 2; }));
+    clock.Set(expiry + std::chrono::seconds(1));
+    // Fabric does not end a waiting session at expiry; the next block does.
+    fixture.channel.AddBlock();
+    CHECK(done.get() == ::common::FORBIDDEN);
+    CHECK(fixture.sink.numbers() == Numbers{0, 1});
+  }
+}
+
+TEST_CASE("Only a specified stop below the start is a BAD_REQUEST") {
+  // Fabric deliverBlocks checks stopNum < number for a Specified stop only; a Newest
+  // stop below a start at the height is taken as is, so this request goes on to the
+  // FAIL_IF_NOT_READY check, which finds block 2 missing.
+  DeliverFixture fixture(1);
+  CHECK(fixture.handler.Handle(fixture.Seek(protoutil::SeekSpecified(2), protoutil::SeekNewest(),
+                                            ::orderer::SeekInfo::FAIL_IF_NOT_READY),
+                               fixture.sink) == ::common::NOT_FOUND);
+  CHECK(
+      fixture.handler.Handle(fixture.Seek(protoutil::SeekSpecified(2), protoutil::SeekSpecified(1),
+                                          ::orderer::SeekInfo::FAIL_IF_NOT_READY),
+                             fixture.sink) == ::common::BAD_REQUEST);
   CHECK(fixture.sink.numbers().empty());
 }

@@ -4,13 +4,56 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <memory>
+#include <stop_token>
 #include <thread>
 
 #include "common/protoutil/block.h"
+#include "orderer/consensus/solo/solo.h"
 #include "tests/support/orderer_fixture.h"
 #include "tests/support/wait_until.h"
 
 using weft::orderer::multichannel::ChannelInfo;
+namespace consensus = weft::orderer::consensus;
+
+namespace {
+
+// A solo chain whose Errored token the test requests, as a failing Kafka chain would.
+class ErroringChain final : public consensus::Chain {
+ public:
+  ErroringChain(std::unique_ptr<consensus::Chain> inner, std::stop_token errored)
+      : inner_(std::move(inner)), errored_(std::move(errored)) {}
+  [[nodiscard]] weft::Status Order(::common::Envelope envelope, uint64_t sequence) override {
+    return inner_->Order(std::move(envelope), sequence);
+  }
+  [[nodiscard]] weft::Status Configure(::common::Envelope envelope, uint64_t sequence) override {
+    return inner_->Configure(std::move(envelope), sequence);
+  }
+  [[nodiscard]] weft::Status WaitReady() override { return inner_->WaitReady(); }
+  std::stop_token Errored() const override { return errored_; }
+  void Start() override { inner_->Start(); }
+  void Halt() override { inner_->Halt(); }
+
+ private:
+  std::unique_ptr<consensus::Chain> inner_;
+  std::stop_token errored_;
+};
+
+class ErroringConsenter final : public consensus::Consenter {
+ public:
+  [[nodiscard]] weft::StatusOr<std::unique_ptr<consensus::Chain>> HandleChain(
+      consensus::ConsenterSupport& support) override {
+    WEFT_ASSIGN_OR_RETURN(auto chain, solo_.HandleChain(support));
+    return std::unique_ptr<consensus::Chain>(
+        std::make_unique<ErroringChain>(std::move(chain), errored.get_token()));
+  }
+  std::stop_source errored;
+
+ private:
+  consensus::solo::SoloConsenter solo_;
+};
+
+}  // namespace
 using weft::testing::OrdererFixture;
 using weft::testing::WaitForBlock;
 
@@ -22,7 +65,9 @@ TEST_CASE("Joining a channel stores its genesis block unchanged and lists the ch
 
   auto info = registrar->JoinChannel(genesis);
   REQUIRE(info.ok());
-  CHECK(*info == ChannelInfo{"mychannel", 1, "consenter", "active"});
+  // Fabric's ChainSupport reports a chain that is not a StatusReporter (solo, Kafka)
+  // as ConsensusRelationOther / StatusActive.
+  CHECK(*info == ChannelInfo{"mychannel", 1, "other", "active"});
   CHECK(registrar->ListChannels() == std::vector<ChannelInfo>{*info});
   CHECK(*registrar->GetChannelInfo("mychannel") == *info);
 
@@ -133,9 +178,8 @@ TEST_CASE(
 
   auto registrar = fixture.NewRegistrar();
   REQUIRE(registrar->Initialize().ok());
-  CHECK(registrar->ListChannels() ==
-        std::vector<ChannelInfo>{{"mychannel", 2, "consenter", "active"},
-                                 {"quiet", 1, "consenter", "active"}});
+  CHECK(registrar->ListChannels() == std::vector<ChannelInfo>{{"mychannel", 2, "other", "active"},
+                                                              {"quiet", 1, "other", "active"}});
   CHECK_FALSE(std::filesystem::exists(fixture.dir / "chains" / "interrupted"));
 
   auto* chain = registrar->GetChain(tx_channel);
@@ -166,4 +210,25 @@ TEST_CASE("A genesis block without orderer metadata is joined and reopened as it
   REQUIRE(chain != nullptr);
   CHECK(chain->LastConfigIndex() == 0);
   CHECK(chain->ChannelConfig()->channel_id() == "mychannel");
+}
+
+TEST_CASE("A channel's deliver source reports its chain's Errored token") {
+  // Fabric's ChainSupport embeds consensus.Chain, so Deliver's chain.Errored() is the
+  // consenter's.
+  OrdererFixture fixture;
+  auto consenter = std::make_unique<ErroringConsenter>();
+  std::stop_source& errored = consenter->errored;
+  fixture.consenters["solo"] = std::move(consenter);
+  auto registrar = fixture.NewRegistrar();
+  REQUIRE(registrar->Initialize().ok());
+  REQUIRE(registrar->JoinChannel(fixture.network.Genesis("mychannel")).ok());
+
+  auto source = registrar->FindSource("mychannel");
+  REQUIRE(source != nullptr);
+  const std::stop_token token = source->Errored();
+  CHECK(token.stop_possible());
+  CHECK_FALSE(token.stop_requested());
+  errored.request_stop();
+  CHECK(token.stop_requested());
+  CHECK(source->Errored().stop_requested());
 }
