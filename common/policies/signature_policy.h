@@ -10,15 +10,16 @@
 
 namespace weft::common::policies {
 
-// Checks the envelope's structure (signed_by indexes in range, 0 <= n <= rules,
-// nesting depth bounded) and returns a policy that evaluates it with `deserializer`,
-// which must outlive the policy.
+// Checks the envelope's structure (signed_by indexes in range, every rule typed,
+// nesting depth bounded; any n, as Fabric) and returns a policy that evaluates it
+// with `deserializer`, which must outlive the policy.
 //
-// Semantics: each distinct identity counts at most once, however many signatures it
-// gave; a signature that fails to verify, or an identity that fails to deserialize,
-// does not count. Unlike Fabric's greedy matcher, the search finds an assignment of
-// distinct identities to principals whenever one exists (e.g. OR(AND(A.member,
-// B.member), ...) with an identity that satisfies two principals).
+// Semantics are Fabric's cauthdsl, exactly: each distinct identity counts at most
+// once, however many signatures it gave; a signature that fails to verify, or an
+// identity that fails to deserialize, does not count; signers are matched greedily
+// in signature order (a leaf takes the first unused signer that fits). So
+// AND(A.member, A.admin) signed by an admin and then a member fails, as on a Fabric
+// peer: validation verdicts must agree across peers, cleverness would fork them.
 [[nodiscard]] StatusOr<std::unique_ptr<Policy>> NewSignaturePolicy(
     ::common::SignaturePolicyEnvelope envelope, const IdentityDeserializer& deserializer);
 

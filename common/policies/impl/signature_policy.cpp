@@ -11,9 +11,8 @@
 namespace weft::common::policies {
 namespace {
 
+// Protobuf's own parse limit is 100 levels; policies never come near it.
 constexpr int kMaxNesting = 64;
-// Bounds the backtracking search so a hostile policy cannot stall a validator.
-constexpr int kSearchBudget = 200000;
 
 // A compiled rule: a leaf names a principal index, an inner node needs `n` of its children.
 struct Rule {
@@ -40,11 +39,9 @@ struct Rule {
       compiled.principal = rule.signed_by();
       return compiled;
     case ::common::SignaturePolicy::kNOutOf: {
+      // As in Fabric, any n compiles: more than the rules is never satisfied, zero or
+      // less always is.
       const auto& n_out_of = rule.n_out_of();
-      if (n_out_of.n() < 0 || n_out_of.n() > n_out_of.rules_size()) {
-        return absl::InvalidArgumentError(absl::StrCat("signature policy requires ", n_out_of.n(),
-                                                       " of ", n_out_of.rules_size(), " rules"));
-      }
       compiled.n = n_out_of.n();
       for (const auto& child : n_out_of.rules()) {
         WEFT_ASSIGN_OR_RETURN(Rule sub, Compile(child, identity_count, depth + 1));
@@ -57,100 +54,34 @@ struct Rule {
   }
 }
 
-// Decides whether a rule tree can be satisfied by assigning each chosen leaf its own
-// identity. satisfies[p][i] says whether identity i matches principal p.
-class Matcher {
- public:
-  Matcher(const std::vector<std::vector<bool>>& satisfies, size_t identity_count)
-      : satisfies_(satisfies), identity_count_(identity_count) {}
-
-  [[nodiscard]] StatusOr<bool> Satisfiable(const Rule& root) {
-    std::vector<const Rule*> agenda{&root};
-    std::vector<int> chosen;
-    bool found = Search(agenda, chosen);
-    if (budget_ < 0) {
-      return absl::ResourceExhaustedError("signature policy too complex to evaluate");
-    }
-    return found;
-  }
-
- private:
-  // Ignoring distinctness: can this rule be met at all? Prunes hopeless children.
-  bool Possible(const Rule& rule) const {
-    if (rule.is_leaf()) {
-      const auto& row = satisfies_[rule.principal];
-      return std::find(row.begin(), row.end(), true) != row.end();
-    }
-    int possible = 0;
-    for (const auto& child : rule.children) possible += Possible(child) ? 1 : 0;
-    return possible >= rule.n;
-  }
-
-  // True when the chosen leaves (principal indexes, repeats allowed) can each get a
-  // distinct identity: bipartite matching by augmenting paths.
-  bool Assignable(const std::vector<int>& chosen) const {
-    std::vector<int> owner(identity_count_, -1);
-    for (size_t leaf = 0; leaf < chosen.size(); ++leaf) {
-      std::vector<bool> visited(identity_count_, false);
-      if (!Augment(static_cast<int>(leaf), chosen, owner, visited)) return false;
-    }
-    return true;
-  }
-
-  bool Augment(int leaf, const std::vector<int>& chosen, std::vector<int>& owner,
-               std::vector<bool>& visited) const {
-    for (size_t id = 0; id < identity_count_; ++id) {
-      if (!satisfies_[chosen[leaf]][id] || visited[id]) continue;
-      visited[id] = true;
-      if (owner[id] < 0 || Augment(owner[id], chosen, owner, visited)) {
-        owner[id] = leaf;
-        return true;
-      }
+// Fabric's cauthdsl evaluation, greedy on purpose: a leaf takes the first unused
+// signer that satisfies its principal; an n-out-of evaluates every child in order,
+// keeping the signers a satisfied child took and returning those of a failed one.
+// Every peer must reach the verdict Fabric's peers reach (the TRANSACTIONS_FILTER
+// feeds the commit hash), even where a cleverer assignment would satisfy the policy.
+// satisfies[p][i] says whether signer i matches principal p.
+bool Evaluate(const Rule& rule, const std::vector<std::vector<bool>>& satisfies,
+              std::vector<bool>& used) {
+  if (rule.is_leaf()) {
+    const std::vector<bool>& row = satisfies[rule.principal];
+    for (size_t i = 0; i < used.size(); ++i) {
+      if (used[i] || !row[i]) continue;
+      used[i] = true;
+      return true;
     }
     return false;
   }
-
-  bool Search(std::vector<const Rule*>& agenda, std::vector<int>& chosen) {
-    if (--budget_ < 0) return false;
-    if (agenda.empty()) return true;
-    const Rule* rule = agenda.back();
-    agenda.pop_back();
-    bool found = false;
-    if (rule->is_leaf()) {
-      chosen.push_back(rule->principal);
-      found = Assignable(chosen) && Search(agenda, chosen);
-      chosen.pop_back();
-    } else {
-      std::vector<const Rule*> candidates;
-      for (const auto& child : rule->children) {
-        if (Possible(child)) candidates.push_back(&child);
-      }
-      if (static_cast<int>(candidates.size()) >= rule->n) {
-        found = Choose(candidates, 0, rule->n, agenda, chosen);
-      }
+  int verified = 0;
+  std::vector<bool> trial;
+  for (const Rule& child : rule.children) {
+    trial = used;
+    if (Evaluate(child, satisfies, trial)) {
+      ++verified;
+      used = trial;
     }
-    agenda.push_back(rule);
-    return found;
   }
-
-  // Tries every way of picking `needed` of candidates[from..] onto the agenda.
-  bool Choose(const std::vector<const Rule*>& candidates, size_t from, int needed,
-              std::vector<const Rule*>& agenda, std::vector<int>& chosen) {
-    if (needed == 0) return Search(agenda, chosen);
-    for (size_t i = from; i + needed <= candidates.size(); ++i) {
-      if (budget_ < 0) return false;
-      agenda.push_back(candidates[i]);
-      bool found = Choose(candidates, i + 1, needed - 1, agenda, chosen);
-      agenda.pop_back();
-      if (found) return true;
-    }
-    return false;
-  }
-
-  const std::vector<std::vector<bool>>& satisfies_;
-  size_t identity_count_;
-  int budget_ = kSearchBudget;
-};
+  return verified >= rule.n;
+}
 
 class SignaturePolicy final : public Policy {
  public:
@@ -190,8 +121,8 @@ class SignaturePolicy final : public Policy {
         satisfies[p][i] = signers[i]->SatisfiesPrincipal(envelope_.identities(p)).ok();
       }
     }
-    WEFT_ASSIGN_OR_RETURN(bool satisfied, Matcher(satisfies, signers.size()).Satisfiable(root_));
-    if (satisfied) return absl::OkStatus();
+    std::vector<bool> used(signers.size(), false);
+    if (Evaluate(root_, satisfies, used)) return absl::OkStatus();
 
     std::vector<std::string> signer_msps;
     for (const auto& signer : signers) signer_msps.push_back(signer->MspId());

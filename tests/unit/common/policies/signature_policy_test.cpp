@@ -84,16 +84,26 @@ TEST_CASE("Forged signatures and unknown identities do not count") {
   CHECK(Evaluate("AND('Org1MSP.member')", {forged, Sign("Org1MSP", "mallory")}).ok());
 }
 
-TEST_CASE("An identity matching two principals is assigned where the policy needs it") {
-  // Fabric's greedy matcher gives the admin (also a member) to 'member' first and
-  // then finds no admin left; a correct matcher assigns plain-member to 'member'.
+TEST_CASE("Signers are matched greedily, in order, as Fabric's cauthdsl does") {
+  // common/cauthdsl/cauthdsl.go compile: a SignedBy leaf takes the first unused
+  // signer satisfying its principal; NOutOf evaluates every rule in order and keeps
+  // what a satisfied rule took. The admin (also a member) listed first is taken by
+  // 'member', so no admin is left for 'admin' although an assignment exists.
   auto admin = Sign("Org1MSP", "admin", {"admin"});
   auto member = Sign("Org1MSP", "member");
-  CHECK(Evaluate("AND('Org1MSP.member', 'Org1MSP.admin')", {admin, member}).ok());
-  CHECK(Evaluate("OutOf(2, 'Org1MSP.member', 'Org1MSP.admin', 'Org1MSP.peer')", {admin, member})
-            .ok());
-  // Nested: the OR branch must leave the admin for the outer rule.
-  CHECK(Evaluate("AND(OR('Org1MSP.member', 'Org2MSP.member'), 'Org1MSP.admin')", {admin, member})
+  CHECK_FALSE(Evaluate("AND('Org1MSP.member', 'Org1MSP.admin')", {admin, member}).ok());
+  // Signed in the other order, the greedy pass succeeds.
+  CHECK(Evaluate("AND('Org1MSP.member', 'Org1MSP.admin')", {member, admin}).ok());
+  // Principals listed admin first leave the plain member for 'member'.
+  CHECK(Evaluate("AND('Org1MSP.admin', 'Org1MSP.member')", {admin, member}).ok());
+  // The same greed inside an OutOf: 'member' takes the admin, then 'admin' and
+  // 'peer' find no unused signer that matches, so only one rule of two is met.
+  CHECK_FALSE(
+      Evaluate("OutOf(2, 'Org1MSP.member', 'Org1MSP.admin', 'Org1MSP.peer')", {admin, member})
+          .ok());
+  // A failed rule gives back what it took: the inner AND takes the admin for
+  // 'member' then fails on Org2, so the admin is still there for the outer 'admin'.
+  CHECK(Evaluate("OR(AND('Org1MSP.member', 'Org2MSP.member'), 'Org1MSP.admin')", {admin, member})
             .ok());
   CHECK_FALSE(Evaluate("AND('Org1MSP.admin', 'Org1MSP.admin')", {admin, member}).ok());
 }
@@ -107,11 +117,23 @@ TEST_CASE("Malformed envelopes are rejected when the policy is built") {
   CHECK(std::string(built.status().message()) ==
         "signature policy refers to identity 3 but has 0 identities");
 
-  ::common::SignaturePolicyEnvelope impossible = *ParsePolicy("AND('A.member')");
-  impossible.mutable_rule()->mutable_n_out_of()->set_n(2);
-  built = NewSignaturePolicy(impossible, deserializer);
-  REQUIRE_FALSE(built.ok());
-  CHECK(std::string(built.status().message()) == "signature policy requires 2 of 1 rules");
-
   CHECK_FALSE(NewSignaturePolicy(::common::SignaturePolicyEnvelope(), deserializer).ok());
+}
+
+TEST_CASE("An n-out-of with more rules required than it has compiles and is never satisfied") {
+  // cauthdsl.go compiles any N and compares `verified >= N` at evaluation, so such a
+  // chaincode policy fails its transactions instead of halting the validator.
+  auto member = Sign("Org1MSP", "member");
+  auto impossible = *ParsePolicy("AND('Org1MSP.member')");
+  impossible.mutable_rule()->mutable_n_out_of()->set_n(2);
+  FakeDeserializer deserializer;
+  auto built = NewSignaturePolicy(impossible, deserializer);
+  REQUIRE(built.ok());
+  CHECK_FALSE((*built)->EvaluateSignedData({&member, 1}).ok());
+
+  auto trivial = *ParsePolicy("AND('Org1MSP.member')");
+  trivial.mutable_rule()->mutable_n_out_of()->set_n(0);
+  built = NewSignaturePolicy(trivial, deserializer);
+  REQUIRE(built.ok());
+  CHECK((*built)->EvaluateSignedData({}).ok());
 }
