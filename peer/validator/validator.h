@@ -18,7 +18,10 @@
 // its own transactions. The executor must run tasks in submission order (FIFO, as
 // ThreadPool and InlineExecutor do): a transaction may wait for the result of an
 // earlier one of its block (key-level validation parameters), and FIFO order
-// guarantees that earlier one is already running or done.
+// guarantees that earlier one is already running or done. For the same reason
+// Validate must not run as a task of its own executor.
+// The composition root makes the executor a ThreadPool of
+// ValidatorPoolSize(peer.validatorPoolSize) workers, shared by the channels.
 #pragma once
 
 #include <cstddef>

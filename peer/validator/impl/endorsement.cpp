@@ -230,16 +230,17 @@ class NamespaceEvaluator {
   }
 }
 
-std::string LifecycleEndorsementPolicy(const ChannelConfig& bundle) {
+[[nodiscard]] StatusOr<std::string> LifecycleEndorsementPolicy(const ChannelConfig& bundle) {
   if (bundle.policy_manager().GetPolicy(kLifecycleEndorsementPolicyRef).ok()) {
     return PolicyReferenceBytes(std::string(kLifecycleEndorsementPolicyRef));
   }
+  if (!bundle.application()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("could not get application config for channel '", bundle.channel_id(), "'"));
+  }
   // Channels without the policy: a majority of the application orgs' members.
   std::vector<std::string> msp_ids;
-  if (bundle.application()) {
-    for (const auto& [name, org] : bundle.application()->organizations)
-      msp_ids.push_back(org.msp_id);
-  }
+  for (const auto& [name, org] : bundle.application()->organizations) msp_ids.push_back(org.msp_id);
   return SignaturePolicyBytes(NOutOfMembers(static_cast<int>(msp_ids.size() / 2 + 1), msp_ids));
 }
 

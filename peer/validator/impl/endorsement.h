@@ -39,7 +39,10 @@ namespace weft::peer::validator::impl {
 // Fabric's LifecycleEndorsementPolicyAsBytes: a reference to
 // /Channel/Application/LifecycleEndorsement when the channel has that policy,
 // else MAJORITY of the application organisations' members as a signature policy.
-std::string LifecycleEndorsementPolicy(const common::channelconfig::ChannelConfig& bundle);
+// FailedPrecondition when the channel has neither the policy nor an application
+// config (Fabric's unexpected error, which halts validation).
+[[nodiscard]] StatusOr<std::string> LifecycleEndorsementPolicy(
+    const common::channelconfig::ChannelConfig& bundle);
 
 // Committed definitions read once per transaction through its query executor.
 class Definitions {

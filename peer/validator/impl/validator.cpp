@@ -269,7 +269,12 @@ class TxValidation {
                               const std::string& ns) {
     std::string policy;
     if (ns == lifecycle::kLifecycleNamespace) {
-      policy = impl::LifecycleEndorsementPolicy(bundle_);
+      auto lifecycle_policy = impl::LifecycleEndorsementPolicy(bundle_);
+      if (!lifecycle_policy.ok()) {
+        return Failure(Annotate(lifecycle_policy.status(),
+                                "unexpected failure to create lifecycle endorsement policy"));
+      }
+      policy = *std::move(lifecycle_policy);
     } else {
       auto definition = definitions.Get(ns);
       if (!definition.ok()) {

@@ -1,10 +1,12 @@
 #include "peer/validator/validator.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -150,6 +152,18 @@ lifecycle::ChaincodeDefinition Definition(std::string policy, std::string plugin
   return kv;
 }
 
+// A hashed metadata write giving `key_hash` the validation parameter `policy_text`.
+::kvrwset::HashedRWSet HashedValidationParameterWrite(const std::string& key_hash,
+                                                      const std::string& policy_text) {
+  ::kvrwset::HashedRWSet hashed;
+  auto* write = hashed.add_metadata_writes();
+  write->set_key_hash(key_hash);
+  auto* entry = write->add_entries();
+  entry->set_name("VALIDATION_PARAMETER");
+  entry->set_value(SignatureEnvelope(policy_text));
+  return hashed;
+}
+
 ::kvrwset::HashedRWSet HashedWrite(const std::string& key_hash) {
   ::kvrwset::HashedRWSet hashed;
   auto* write = hashed.add_hashed_writes();
@@ -223,6 +237,15 @@ class Channel {
     std::string tx_id = "setup-" + std::to_string(setup_count_++);
     REQUIRE(ledger_
                 ->CommitBlock(NextBlock({testing::EndorserTxEnvelope(kChannel, tx_id, results)}),
+                              {::protos::VALID})
+                .ok());
+  }
+
+  // Commits `rwset` as is (for private-data hashes, which simulators do not write).
+  void CommitRwSet(const ::rwset::TxReadWriteSet& rwset) {
+    std::string tx_id = "setup-" + std::to_string(setup_count_++);
+    REQUIRE(ledger_
+                ->CommitBlock(NextBlock({testing::EndorserTxEnvelope(kChannel, tx_id, rwset)}),
                               {::protos::VALID})
                 .ok());
   }
@@ -644,6 +667,44 @@ TEST_CASE("A validation parameter changed earlier in the block fails later write
     check_both({testing::BuildEndorserTx(write).Bytes(), testing::BuildEndorserTx(change).Bytes()},
                {::protos::VALID, ::protos::VALID});
   }
+}
+
+TEST_CASE("A private key's validation parameter is read from its collection's hashed state") {
+  // validator_keylevel.go: hashed writes are checked by key hash, through
+  // GetPrivateDataMetadataByHash, and in-block changes count as for public keys.
+  Channel channel;
+  ::kvrwset::HashedRWSet setup = HashedWrite("hk");
+  *setup.mutable_metadata_writes() =
+      HashedValidationParameterWrite("hk", "OR('Org2MSP.peer')").metadata_writes();
+  channel.CommitRwSet(RwSet({{"basic", {}, {{"shared", setup}}}}));
+
+  EndorserTxSpec write =
+      channel.Tx("basic", RwSet({{"basic", {}, {{"shared", HashedWrite("hk")}}}}));
+  write.endorsers = {&channel.orgs.peer2};
+  // Without the parameter, "shared" falls back to the chaincode's AND policy.
+  EndorserTxSpec plain =
+      channel.Tx("basic", RwSet({{"basic", {}, {{"shared", HashedWrite("other")}}}}));
+  plain.endorsers = {&channel.orgs.peer2};
+  EndorserTxSpec change = channel.Tx(
+      "basic", RwSet({{"basic",
+                       {},
+                       {{"shared", HashedValidationParameterWrite("hk", "OR('Org1MSP.peer')")}}}}));
+  change.endorsers = {&channel.orgs.peer2};
+
+  std::vector<Code> codes = channel.Validate(
+      {testing::BuildEndorserTx(write).Bytes(), testing::BuildEndorserTx(plain).Bytes(),
+       testing::BuildEndorserTx(change).Bytes(), testing::BuildEndorserTx(write).Bytes()});
+  std::vector<std::string> names;
+  for (auto code : codes) names.push_back(CodeName(code));
+  CHECK(names == std::vector<std::string>{"VALID", "ENDORSEMENT_POLICY_FAILURE", "VALID",
+                                          "ENDORSEMENT_POLICY_FAILURE"});
+}
+
+TEST_CASE("peer.validatorPoolSize 0 or less means one validator per core") {
+  // Fabric's peer.validatorPoolSize default: runtime.NumCPU().
+  CHECK(ValidatorPoolSize(3) == 3);
+  CHECK(ValidatorPoolSize(0) == std::max(1u, std::thread::hardware_concurrency()));
+  CHECK(ValidatorPoolSize(-1) == ValidatorPoolSize(0));
 }
 
 TEST_CASE("A tx id already in the ledger is DUPLICATE_TXID before any endorsement check") {
