@@ -68,6 +68,8 @@ std::unique_ptr<LedgerView> NewPeerLedgerView(ledger::PeerLedger& ledger);
 struct BlockValidation {
   // One per transaction of block.data, in order.
   std::vector<::protos::TxValidationCode> codes;
+  // Why each code is not VALID (empty for VALID), for the peer's log.
+  std::vector<std::string> reasons;
   // For a block whose CONFIG transaction passed: the bundle of the new config,
   // to be installed once the block is committed. Null otherwise.
   std::shared_ptr<const common::channelconfig::ChannelConfig> new_bundle;

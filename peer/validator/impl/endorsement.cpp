@@ -102,42 +102,50 @@ class NamespaceEvaluator {
                      const std::string& chaincode_policy)
       : tx_(tx), ns_(ns), chaincode_policy_(chaincode_policy) {}
 
-  [[nodiscard]] StatusOr<::protos::TxValidationCode> Run() {
+  [[nodiscard]] StatusOr<NamespaceResult> Run() {
     for (const auto& ns_rwset : tx_.rwset) {
       if (ns_rwset.ns != ns_) continue;
       for (const auto& write : ns_rwset.kv.writes()) {
         WEFT_ASSIGN_OR_RETURN(bool passed, CheckKey("", write.key()));
-        if (!passed) return ::protos::ENDORSEMENT_POLICY_FAILURE;
+        if (!passed) return Failed();
       }
       for (const auto& write : ns_rwset.kv.metadata_writes()) {
         WEFT_ASSIGN_OR_RETURN(bool passed, CheckKey("", write.key()));
-        if (!passed) return ::protos::ENDORSEMENT_POLICY_FAILURE;
+        if (!passed) return Failed();
       }
       for (const auto& collection : ns_rwset.collections) {
         for (const auto& write : collection.hashed.hashed_writes()) {
           WEFT_ASSIGN_OR_RETURN(bool passed, CheckKey(collection.collection, write.key_hash()));
-          if (!passed) return ::protos::ENDORSEMENT_POLICY_FAILURE;
+          if (!passed) return Failed();
         }
       }
       for (const auto& collection : ns_rwset.collections) {
         for (const auto& write : collection.hashed.metadata_writes()) {
           WEFT_ASSIGN_OR_RETURN(bool passed, CheckKey(collection.collection, write.key_hash()));
-          if (!passed) return ::protos::ENDORSEMENT_POLICY_FAILURE;
+          if (!passed) return Failed();
         }
       }
     }
     // CheckCCEPIfNoEPChecked: a namespace nothing was checked for (no writes)
     // still needs the chaincode's endorsement.
-    if (some_checked_) return ::protos::VALID;
-    if (!Evaluate(chaincode_policy_)) return ::protos::ENDORSEMENT_POLICY_FAILURE;
+    if (some_checked_) return NamespaceResult{};
+    if (!Evaluate(chaincode_policy_, "the chaincode's endorsement policy")) return Failed();
     checked_.insert("");
     some_checked_ = true;
-    return ::protos::VALID;
+    return NamespaceResult{};
   }
 
  private:
-  bool Evaluate(std::string_view policy) {
-    return EvaluateApplicationPolicy(tx_.bundle, policy, tx_.endorsements).ok();
+  NamespaceResult Failed() const {
+    return NamespaceResult{::protos::ENDORSEMENT_POLICY_FAILURE, failure_};
+  }
+
+  // Records why `what` was not satisfied.
+  bool Evaluate(std::string_view policy, std::string_view what) {
+    Status evaluated = EvaluateApplicationPolicy(tx_.bundle, policy, tx_.endorsements);
+    if (evaluated.ok()) return true;
+    failure_ = absl::StrCat(std::string(what), " of namespace ", ns_, ": ", evaluated.message());
+    return false;
   }
 
   // checkSBAndCCEP: the key's validation parameter if it has one, else the
@@ -145,7 +153,12 @@ class NamespaceEvaluator {
   [[nodiscard]] StatusOr<bool> CheckKey(const std::string& collection, const std::string& key) {
     // A parameter an earlier valid transaction of this block changed is not the
     // one in state (ValidationParameterUpdatedError).
-    if (tx_.block.UpdatedByEarlierValidTx(tx_.tx_index, KeyId{ns_, collection, key})) return false;
+    if (tx_.block.UpdatedByEarlierValidTx(tx_.tx_index, KeyId{ns_, collection, key})) {
+      failure_ = absl::StrCat("the validation parameter of a key of namespace ", ns_,
+                              collection.empty() ? "" : " collection " + collection,
+                              " was changed by an earlier valid transaction of the block");
+      return false;
+    }
     const std::string state_ns =
         collection.empty() ? ns_ : ledger::rwset::HashedNamespace(ns_, collection);
     auto metadata = tx_.state.GetStateMetadata(state_ns, key);
@@ -163,7 +176,9 @@ class NamespaceEvaluator {
                                               ns_, ":", collection, " in block ", tx_.block_number,
                                               " tx ", tx_.tx_index));
     }
-    if (!Evaluate(SignaturePolicyBytes(std::move(envelope)))) return false;
+    if (!Evaluate(SignaturePolicyBytes(std::move(envelope)), "a key's validation parameter")) {
+      return false;
+    }
     some_checked_ = true;
     return true;
   }
@@ -174,16 +189,21 @@ class NamespaceEvaluator {
       if (checked_.contains(collection)) return true;
       WEFT_ASSIGN_OR_RETURN(CollectionPolicy policy,
                             CollectionValidationInfo(tx_, ns_, collection));
-      if (!policy.invalid.ok()) return false;
+      if (!policy.invalid.ok()) {
+        failure_ = std::string(policy.invalid.message());
+        return false;
+      }
       if (!policy.bytes.empty()) {
-        if (!Evaluate(policy.bytes)) return false;
+        if (!Evaluate(policy.bytes, "the endorsement policy of collection " + collection)) {
+          return false;
+        }
         checked_.insert(collection);
         some_checked_ = true;
         return true;
       }
     }
     if (checked_.contains("")) return true;
-    if (!Evaluate(chaincode_policy_)) return false;
+    if (!Evaluate(chaincode_policy_, "the chaincode's endorsement policy")) return false;
     checked_.insert("");
     some_checked_ = true;
     return true;
@@ -195,6 +215,7 @@ class NamespaceEvaluator {
   // Collections (and "" for the chaincode) whose policy passed.
   std::set<std::string, std::less<>> checked_;
   bool some_checked_ = false;
+  std::string failure_;
 };
 
 }  // namespace
@@ -254,8 +275,9 @@ StatusOr<const lifecycle::ChaincodeDefinition*> Definitions::Get(const std::stri
   return it->second ? &*it->second : nullptr;
 }
 
-[[nodiscard]] StatusOr<::protos::TxValidationCode> ValidateNamespace(
-    const TxContext& tx, const std::string& ns, const std::string& chaincode_policy) {
+[[nodiscard]] StatusOr<NamespaceResult> ValidateNamespace(const TxContext& tx,
+                                                          const std::string& ns,
+                                                          const std::string& chaincode_policy) {
   return NamespaceEvaluator(tx, ns, chaincode_policy).Run();
 }
 

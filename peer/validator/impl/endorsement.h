@@ -67,11 +67,17 @@ struct TxContext {
   std::span<const common::policies::SignedData> endorsements;
 };
 
+struct NamespaceResult {
+  ::protos::TxValidationCode code = ::protos::VALID;
+  std::string reason;  // why not VALID
+};
+
 // VALID or ENDORSEMENT_POLICY_FAILURE for namespace `ns`, whose endorsement
 // policy (ApplicationPolicy bytes) is `chaincode_policy`. An error is terminal
 // (Fabric's VSCCExecutionFailureError): state unreadable, a stored validation
 // parameter that is not a SignaturePolicyEnvelope.
-[[nodiscard]] StatusOr<::protos::TxValidationCode> ValidateNamespace(
-    const TxContext& tx, const std::string& ns, const std::string& chaincode_policy);
+[[nodiscard]] StatusOr<NamespaceResult> ValidateNamespace(const TxContext& tx,
+                                                          const std::string& ns,
+                                                          const std::string& chaincode_policy);
 
 }  // namespace weft::peer::validator::impl

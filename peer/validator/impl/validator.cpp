@@ -31,15 +31,18 @@ using Code = ::protos::TxValidationCode;
 // The first-stage outcome of one transaction.
 struct TxOutcome {
   Code code = ::protos::NOT_VALIDATED;
+  std::string reason;  // why the code is not VALID
   // Set for a CONFIG transaction that passed.
   std::shared_ptr<const ChannelConfig> new_bundle;
   // Not OK: the block cannot be validated (Fabric's terminal errors).
   Status error = absl::OkStatus();
 };
 
-TxOutcome Verdict(Code code) { return TxOutcome{code, nullptr, absl::OkStatus()}; }
+TxOutcome Verdict(Code code, std::string reason = "") {
+  return TxOutcome{code, std::move(reason), nullptr, absl::OkStatus()};
+}
 TxOutcome Failure(Status error) {
-  return TxOutcome{::protos::NOT_VALIDATED, nullptr, std::move(error)};
+  return TxOutcome{::protos::NOT_VALIDATED, "", nullptr, std::move(error)};
 }
 
 // The layers of an endorser transaction that msgvalidation's
@@ -57,27 +60,37 @@ bool SignatureHeaderValid(const ::common::SignatureHeader& header) {
 
 // Fabric's validateEndorserTransaction: one action with a well-formed signature
 // header, whose proposal response payload carries the hash of the proposal the
-// action was endorsed for. nullopt = INVALID_ENDORSER_TRANSACTION.
-std::optional<EndorserLayers> OpenEndorserLayers(const ::common::Payload& payload) {
-  if (payload.data().empty()) return std::nullopt;
+// action was endorsed for. An error is INVALID_ENDORSER_TRANSACTION.
+[[nodiscard]] StatusOr<EndorserLayers> OpenEndorserLayers(const ::common::Payload& payload) {
+  if (payload.data().empty()) return absl::InvalidArgumentError("payload has no transaction");
   EndorserLayers layers;
-  if (!layers.transaction.ParseFromString(payload.data())) return std::nullopt;
-  if (layers.transaction.actions_size() != 1) return std::nullopt;
+  if (!layers.transaction.ParseFromString(payload.data())) {
+    return absl::InvalidArgumentError("payload data is not a valid protos.Transaction");
+  }
+  if (layers.transaction.actions_size() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("only one action per transaction is supported, tx contains ",
+                     layers.transaction.actions_size()));
+  }
   const auto& action = layers.transaction.actions(0);
   ::common::SignatureHeader action_header;
   if (!action_header.ParseFromString(action.header()) || !SignatureHeaderValid(action_header)) {
-    return std::nullopt;
+    return absl::InvalidArgumentError("action signature header is invalid or lacks nonce/creator");
   }
-  if (!layers.action_payload.ParseFromString(action.payload())) return std::nullopt;
-  if (!layers.action_payload.has_action()) return std::nullopt;
+  if (!layers.action_payload.ParseFromString(action.payload()) ||
+      !layers.action_payload.has_action()) {
+    return absl::InvalidArgumentError("action payload is not a valid ChaincodeActionPayload");
+  }
   if (!layers.response_payload.ParseFromString(
           layers.action_payload.action().proposal_response_payload())) {
-    return std::nullopt;
+    return absl::InvalidArgumentError("proposal response payload does not parse");
   }
   std::string hash =
       common::protoutil::ProposalHash(payload.header().channel_header(), action.header(),
                                       layers.action_payload.chaincode_proposal_payload());
-  if (hash != layers.response_payload.proposal_hash()) return std::nullopt;
+  if (hash != layers.response_payload.proposal_hash()) {
+    return absl::InvalidArgumentError("proposal hash does not match");
+  }
   return layers;
 }
 
@@ -118,40 +131,57 @@ class TxValidation {
   TxOutcome Run(const std::string& data) {
     ::common::Envelope envelope;
     // GetEnvelopeFromBlock failing is INVALID_OTHER_REASON in validateTx.
-    if (!envelope.ParseFromString(data)) return Verdict(::protos::INVALID_OTHER_REASON);
+    if (!envelope.ParseFromString(data)) {
+      return Verdict(::protos::INVALID_OTHER_REASON, "envelope bytes do not parse");
+    }
 
     // msgvalidation.ValidateTransaction.
     ::common::Payload payload;
-    if (!payload.ParseFromString(envelope.payload())) return Verdict(::protos::BAD_PAYLOAD);
+    if (!payload.ParseFromString(envelope.payload())) {
+      return Verdict(::protos::BAD_PAYLOAD, "envelope payload is not a valid common.Payload");
+    }
     ::common::ChannelHeader channel_header;
     ::common::SignatureHeader signature_header;
-    if (!CommonHeaderValid(payload, channel_header, signature_header)) {
-      return Verdict(::protos::BAD_COMMON_HEADER);
+    if (std::string why = CommonHeaderProblem(payload, channel_header, signature_header);
+        !why.empty()) {
+      return Verdict(::protos::BAD_COMMON_HEADER, std::move(why));
     }
-    if (!CreatorSignatureValid(envelope, signature_header)) {
-      return Verdict(::protos::BAD_CREATOR_SIGNATURE);
+    if (std::string why = CreatorProblem(envelope, signature_header); !why.empty()) {
+      return Verdict(::protos::BAD_CREATOR_SIGNATURE, std::move(why));
     }
     std::optional<EndorserLayers> layers;
     switch (channel_header.type()) {
       case ::common::ENDORSER_TRANSACTION:
         if (common::protoutil::ComputeTxId(signature_header.nonce(), signature_header.creator()) !=
             channel_header.tx_id()) {
-          return Verdict(::protos::BAD_PROPOSAL_TXID);
+          return Verdict(::protos::BAD_PROPOSAL_TXID,
+                         "tx id is not SHA-256(nonce || creator) of the signature header");
         }
-        layers = OpenEndorserLayers(payload);
-        if (!layers) return Verdict(::protos::INVALID_ENDORSER_TRANSACTION);
+        {
+          auto opened = OpenEndorserLayers(payload);
+          if (!opened.ok()) {
+            return Verdict(::protos::INVALID_ENDORSER_TRANSACTION,
+                           std::string(opened.status().message()));
+          }
+          layers = *std::move(opened);
+        }
         break;
       case ::common::CONFIG:
-        if (payload.data().empty()) return Verdict(::protos::INVALID_CONFIG_TRANSACTION);
+        if (payload.data().empty()) {
+          return Verdict(::protos::INVALID_CONFIG_TRANSACTION, "config transaction has no data");
+        }
         break;
       default:  // CONFIG_UPDATE passed the header check but is not carried in blocks
-        return Verdict(::protos::UNSUPPORTED_TX_PAYLOAD);
+        return Verdict(::protos::UNSUPPORTED_TX_PAYLOAD,
+                       absl::StrCat("unsupported transaction type ",
+                                    ::common::HeaderType_Name(channel_header.type())));
     }
 
     // Fabric's chainExists is a stub that accepts every channel; a peer
     // validating one channel's block rejects a transaction naming another.
     if (channel_header.channel_id() != channel_id_) {
-      return Verdict(::protos::TARGET_CHAIN_NOT_FOUND);
+      return Verdict(::protos::TARGET_CHAIN_NOT_FOUND,
+                     absl::StrCat("transaction of channel ", channel_header.channel_id()));
     }
 
     if (channel_header.type() == ::common::ENDORSER_TRANSACTION) {
@@ -161,77 +191,103 @@ class TxValidation {
         return Failure(
             Annotate(exists.status(), absl::StrCat("looking up tx id ", channel_header.tx_id())));
       }
-      if (*exists) return Verdict(::protos::DUPLICATE_TXID);
+      if (*exists) {
+        return Verdict(::protos::DUPLICATE_TXID,
+                       absl::StrCat("tx id ", channel_header.tx_id(), " is already committed"));
+      }
       return Dispatch(channel_header, *layers);
     }
     return ApplyConfig(payload);
   }
 
  private:
-  // Fabric's validateCommonHeader.
-  static bool CommonHeaderValid(const ::common::Payload& payload,
-                                ::common::ChannelHeader& channel_header,
-                                ::common::SignatureHeader& signature_header) {
-    if (!payload.has_header()) return false;
-    if (!channel_header.ParseFromString(payload.header().channel_header())) return false;
-    if (!signature_header.ParseFromString(payload.header().signature_header())) return false;
+  // Fabric's validateCommonHeader; empty when the headers are fine.
+  static std::string CommonHeaderProblem(const ::common::Payload& payload,
+                                         ::common::ChannelHeader& channel_header,
+                                         ::common::SignatureHeader& signature_header) {
+    if (!payload.has_header()) return "payload has no header";
+    if (!channel_header.ParseFromString(payload.header().channel_header())) {
+      return "channel header is not a valid common.ChannelHeader";
+    }
+    if (!signature_header.ParseFromString(payload.header().signature_header())) {
+      return "signature header is not a valid common.SignatureHeader";
+    }
     switch (channel_header.type()) {
       case ::common::ENDORSER_TRANSACTION:
       case ::common::CONFIG_UPDATE:
       case ::common::CONFIG:
         break;
       default:
-        return false;
+        return absl::StrCat("invalid header type ",
+                            ::common::HeaderType_Name(channel_header.type()));
     }
-    if (channel_header.epoch() != 0) return false;
-    return SignatureHeaderValid(signature_header);
+    if (channel_header.epoch() != 0) {
+      return absl::StrCat("invalid epoch in channel header, expected 0, got ",
+                          channel_header.epoch());
+    }
+    if (!SignatureHeaderValid(signature_header)) return "signature header lacks nonce or creator";
+    return "";
   }
 
   // Fabric's checkSignatureFromCreator: the creator deserializes with the
-  // channel's MSPs, is valid for its MSP, and signed the payload.
-  bool CreatorSignatureValid(const ::common::Envelope& envelope,
+  // channel's MSPs, is valid for its MSP, and signed the payload. Empty when so.
+  std::string CreatorProblem(const ::common::Envelope& envelope,
                              const ::common::SignatureHeader& signature_header) const {
-    if (envelope.signature().empty() || envelope.payload().empty()) return false;
+    if (envelope.signature().empty()) return "envelope is not signed";
     auto creator = bundle_.msp_manager().Deserialize(signature_header.creator());
-    if (!creator.ok()) return false;
-    if (!(*creator)->Validate().ok()) return false;
-    return (*creator)->Verify(envelope.payload(), envelope.signature()).ok();
+    if (!creator.ok()) return absl::StrCat("MSP error: ", creator.status().message());
+    if (Status valid = (*creator)->Validate(); !valid.ok()) {
+      return absl::StrCat("creator certificate is not valid: ", valid.message());
+    }
+    if (Status verified = (*creator)->Verify(envelope.payload(), envelope.signature());
+        !verified.ok()) {
+      return absl::StrCat("creator's signature over the payload is not valid: ",
+                          verified.message());
+    }
+    return "";
   }
 
   // Fabric's plugindispatcher Dispatch.
   TxOutcome Dispatch(const ::common::ChannelHeader& channel_header, const EndorserLayers& layers) {
     ::protos::ChaincodeHeaderExtension extension;
     if (!extension.ParseFromString(channel_header.extension())) {
-      return Verdict(::protos::BAD_HEADER_EXTENSION);
+      return Verdict(::protos::BAD_HEADER_EXTENSION,
+                     "channel header extension is not a valid ChaincodeHeaderExtension");
     }
     // GetActionFromEnvelope.
     const auto& endorsed = layers.action_payload.action();
     if (endorsed.proposal_response_payload().empty() ||
         layers.response_payload.extension().empty()) {
-      return Verdict(::protos::BAD_RESPONSE_PAYLOAD);
+      return Verdict(::protos::BAD_RESPONSE_PAYLOAD, "response payload is missing extension");
     }
     ::protos::ChaincodeAction action;
     if (!action.ParseFromString(layers.response_payload.extension())) {
-      return Verdict(::protos::BAD_RESPONSE_PAYLOAD);
+      return Verdict(::protos::BAD_RESPONSE_PAYLOAD,
+                     "response payload extension is not a valid ChaincodeAction");
     }
     auto rwset = ledger::rwset::ParseTxRwSet(action.results());
-    if (!rwset.ok()) return Verdict(::protos::BAD_RWSET);
+    if (!rwset.ok()) return Verdict(::protos::BAD_RWSET, std::string(rwset.status().message()));
     // Later transactions of the block may now learn which validation
     // parameters this one changes.
     block_.PublishMetadataWrites(index_, MetadataWrites(*rwset));
 
     if (!extension.has_chaincode_id() || !action.has_chaincode_id()) {
-      return Verdict(::protos::INVALID_OTHER_REASON);
+      return Verdict(::protos::INVALID_OTHER_REASON,
+                     "no chaincode id in header extension or chaincode action");
     }
     const std::string& chaincode = extension.chaincode_id().name();
     if (chaincode.empty() || chaincode != action.chaincode_id().name() ||
         action.chaincode_id().version().empty()) {
-      return Verdict(::protos::INVALID_CHAINCODE);
+      return Verdict(
+          ::protos::INVALID_CHAINCODE,
+          absl::StrCat("inconsistent chaincode id info (", chaincode, "/",
+                       action.chaincode_id().name(), ":", action.chaincode_id().version(), ")"));
     }
     if (!action.events().empty()) {
       ::protos::ChaincodeEvent event;
       if (!event.ParseFromString(action.events()) || event.chaincode_id() != chaincode) {
-        return Verdict(::protos::INVALID_OTHER_REASON);
+        return Verdict(::protos::INVALID_OTHER_REASON,
+                       "chaincode event chaincode id does not match chaincode action chaincode id");
       }
     }
     // Fabric walks its namespace map in random order; sorted order makes the
@@ -239,7 +295,10 @@ class TxValidation {
     std::set<std::string, std::less<>> written{chaincode};
     std::set<std::string, std::less<>> seen;
     for (const auto& ns : *rwset) {
-      if (!seen.insert(ns.ns).second) return Verdict(::protos::ILLEGAL_WRITESET);
+      if (!seen.insert(ns.ns).second) {
+        return Verdict(::protos::ILLEGAL_WRITESET,
+                       absl::StrCat("duplicate namespace '", ns.ns, "' in the rwset"));
+      }
       if (WritesTo(ns)) written.insert(ns.ns);
     }
 
@@ -282,10 +341,15 @@ class TxValidation {
                                 absl::StrCat("could not retrieve state for chaincode ", ns)));
       }
       // No committed definition, or one without plugin or policy: INVALID_CHAINCODE.
-      if (*definition == nullptr) return Verdict(::protos::INVALID_CHAINCODE);
+      if (*definition == nullptr) {
+        return Verdict(::protos::INVALID_CHAINCODE,
+                       absl::StrCat("chaincode ", ns, " has no committed definition"));
+      }
       const auto& info = (*definition)->validation_info;
       if (info.validation_plugin().empty() || info.validation_parameter().empty()) {
-        return Verdict(::protos::INVALID_CHAINCODE);
+        return Verdict(::protos::INVALID_CHAINCODE,
+                       absl::StrCat("chaincode definition for [", ns,
+                                    "] is invalid, plugin and policy must be set"));
       }
       if (info.validation_plugin() != kBuiltinValidationPlugin) {
         // Fabric: a plugin the peer lacks is an execution failure that halts the channel.
@@ -300,7 +364,7 @@ class TxValidation {
       return Failure(Annotate(code.status(), absl::StrCat("validating namespace ", ns, " of tx ",
                                                           index_, " in block ", block_number_)));
     }
-    return Verdict(*code);
+    return Verdict(code->code, std::move(code->reason));
   }
 
   // Fabric's ChannelResources.Apply: the config must follow from the current one
@@ -403,6 +467,7 @@ StatusOr<BlockValidation> Validator::Validate(const ::common::Block& block,
 
   BlockValidation result;
   result.codes.reserve(count);
+  result.reasons.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     // The error of the first failing transaction, as Fabric reports it.
     if (!outcomes[i].error.ok()) {
@@ -410,6 +475,7 @@ StatusOr<BlockValidation> Validator::Validate(const ::common::Block& block,
                       absl::StrCat("validating tx ", i, " of block ", number, " of ", channel_id_));
     }
     result.codes.push_back(outcomes[i].code);
+    result.reasons.push_back(std::move(outcomes[i].reason));
     if (outcomes[i].new_bundle) {
       if (result.new_bundle) {
         return absl::InvalidArgumentError(

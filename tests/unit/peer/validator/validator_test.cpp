@@ -585,6 +585,15 @@ TEST_CASE("Each transaction gets the code Fabric's v20 validator gives it") {
     CHECK(CodeName(sequential[i]) == CodeName(cases[i].expected));
   }
   CHECK(parallel == sequential);
+
+  // Every code but VALID comes with a reason for the log.
+  common::concurrency::InlineExecutor inline_executor;
+  BlockValidation full = Must(channel.TryValidate(envelopes, inline_executor));
+  REQUIRE(full.reasons.size() == cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    INFO(cases[i].name << ": " << full.reasons[i]);
+    CHECK(full.reasons[i].empty() == (full.codes[i] == ::protos::VALID));
+  }
 }
 
 TEST_CASE(
