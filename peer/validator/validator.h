@@ -8,6 +8,13 @@
 // transaction. PeerLedger::CommitBlock then marks in-block duplicate tx ids and
 // runs MVCC (see committer.h, which ties the two together).
 //
+// Codes of Fabric's v20 validator that no block can produce here, as in Fabric:
+// NIL_ENVELOPE (Go's nil envelope; an empty entry decodes to an empty envelope,
+// BAD_COMMON_HEADER), UNKNOWN_TX_TYPE and BAD_CHANNEL_HEADER (the header checks
+// already rejected those), MARSHAL_TX_ERROR; NIL_TXACTION is the ledger's.
+// TARGET_CHAIN_NOT_FOUND, a stub in Fabric, is given to a transaction naming
+// another channel than the validator's.
+//
 // Reads go through LedgerView, the channel's ledger as of the block's start: the
 // committer validates a block only while no other block commits, so every worker
 // sees the same state. Identities are deserialized through the bundle's

@@ -865,6 +865,15 @@ TEST_CASE("A definition naming a validation plugin the peer lacks fails the bloc
   CHECK_THAT(std::string(result.status().message()), Catch::Contains("custom"));
 }
 
+TEST_CASE("A block is not validated when the executor refuses the work") {
+  Channel channel;
+  common::concurrency::ThreadPool pool(1);
+  pool.Shutdown();
+  EndorserTxSpec spec = channel.Tx("basic", RwSet({{"basic", Writes({{"k", "v"}}), {}}}));
+  auto result = channel.TryValidate({testing::BuildEndorserTx(spec).Bytes()}, pool);
+  CHECK_FALSE(result.ok());
+}
+
 TEST_CASE("A stored validation parameter that does not parse fails the block") {
   // vpmanagerimpl.go: the PolicyTranslator error is not a ValidationParameterUpdatedError,
   // so checkSBAndCCEP returns a VSCCExecutionFailureError.
