@@ -45,6 +45,8 @@ std::shared_ptr<const ChannelConfig> KafkaChannel(const std::string& brokers,
   if (!brokers.empty()) orderer.kafka_brokers = {brokers};
   orderer.batch_timeout = batch_timeout;
   orderer.batch_size = {max_message_count, 1 << 20, 1 << 19};
+  // Re-submission of stale messages (Fabric's Resubmission capability) is on.
+  orderer.capabilities = {"V2_0"};
   spec.orderer = orderer;
   auto config = weft::common::channelconfig::BuildConfig(spec);
   REQUIRE(config.ok());
