@@ -507,3 +507,35 @@ TEST_CASE(
   REQUIRE(blocks.size() == 1);
   CHECK(blocks[0].envelopes == Payloads{envelope.payload(), envelope.payload()});
 }
+
+TEST_CASE(
+    "A re-submitted Kafka copy left pending by a size cut still counts as processed, so its other "
+    "copy is dropped") {
+  // Fabric's commitNormalMsg leaves last_original_offset_processed behind when a batch is
+  // cut before the envelope and the envelope stays pending; the other copy would then
+  // be committed a second time.
+  Partition partition;
+  const auto model = Model("a", 10, 100);
+  Node a("a", model);
+  Node b("b", Model("b", 10, 100));
+  const std::string p = "p" + std::string(59, '.');
+  const std::string g = "g" + std::string(59, '.');
+  partition.Append(Config(a.support.ConfigUpdate("BatchTimeout", "3s"), 0));  // 1
+  const int64_t stale = partition.Append(Normal(g, 0));                       // 2
+  partition.Append(Normal(p, 1));                                             // 3: pending
+  a.Read(partition);
+  b.Read(partition);
+  a.Flush(partition);              // 4: overflows: cuts [p] up to 3, g pending
+  b.Flush(partition);              // 5: the other copy
+  partition.Append(TimeToCut(3));  // 6
+  a.Read(partition);
+  REQUIRE(a.errors.empty());
+
+  const auto blocks = a.support.Blocks();
+  REQUIRE(blocks.size() == 3);
+  CHECK(blocks[1].envelopes == Payloads{p});
+  CHECK(Offsets(blocks[1]) == std::tuple<int64_t, int64_t, int64_t>{3, 0, 0});
+  CHECK(blocks[2].envelopes == Payloads{g});
+  CHECK(Offsets(blocks[2]) == std::tuple<int64_t, int64_t, int64_t>{6, stale, 0});
+  CheckResumesFromEveryBlock("a", model, a, partition);
+}
