@@ -532,3 +532,22 @@ TEST_CASE(
   CHECK_THAT(std::string(waited.message()), Catch::Contains("is halted"));
   CHECK(node.support.Blocks() == ledger);
 }
+
+TEST_CASE(
+    "A Kafka chain whose resume offset is beyond the partition's end reports Errored although its "
+    "partition takes writes") {
+  // Fabric's processMessagesToBlocks closes errorChan at once on ErrOffsetOutOfRange:
+  // the blocks the node holds do not match the partition, so it must not serve Deliver.
+  MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
+  auto config = KafkaChannel(kafka.bootstrap_servers(), 10, "1s");
+  ::orderer::KafkaMetadata metadata;
+  metadata.set_last_offset_persisted(1000);
+  Node node(config, {WrittenBlock{{"x"}, metadata.SerializeAsString(), false}});
+  auto made = node.consenter.HandleChain(node.support);
+  REQUIRE(made.ok());
+  node.chain = std::move(*made);
+  node.chain->Start();
+  REQUIRE(weft::testing::WaitUntil([&] { return node.consenter.Connectivity().ok(); }, kWait));
+  CHECK(weft::testing::WaitUntil([&] { return node.chain->Errored().stop_requested(); }, kWait));
+  CHECK(node.support.Blocks().size() == 1);
+}
