@@ -9,6 +9,15 @@
 // envelope with "-revalidated" appended to its payload. Both record the payloads
 // they were asked about (Revalidated()).
 //
+// Made from a ConfigModel instead, the fake also models config updates the way Fabric's
+// configtx does: a CONFIG envelope (ConfigUpdate) sets one orderer value
+// (MaxMessageCount or BatchTimeout), names the version of that value it was computed
+// against and the sequence it produces, and is signed by whoever produced it. Writing
+// it applies it (the sequence goes up, the cutter and batch timer see the new value)
+// and fails with FailedPrecondition when it does not apply to the current config.
+// RevalidateConfig really re-validates: it refuses an update whose value changed since,
+// and otherwise re-signs it as this node, with a fresh nonce, for the next sequence.
+//
 // Thread-safety: thread-safe; the chain's ordering thread writes while the test
 // thread waits and reads.
 #pragma once
@@ -16,11 +25,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/channelconfig/config_builder.h"
 #include "orderer/blockcutter/block_cutter.h"
 #include "orderer/consensus/consensus.h"
 #include "tests/support/wait_until.h"
@@ -34,16 +45,24 @@ struct WrittenBlock {
   bool operator==(const WrittenBlock&) const = default;
 };
 
+// The channel a FakeConsenterSupport with modelled config updates starts from.
+struct ConfigModel {
+  std::string channel_id;
+  common::channelconfig::ChannelSpec spec;  // needs an orderer section
+  std::string node;                         // who re-signs re-validated config updates
+};
+
 class FakeConsenterSupport final : public orderer::consensus::ConsenterSupport {
  public:
   // `ledger` is what the node already holds after the genesis block (a restart).
   explicit FakeConsenterSupport(std::shared_ptr<const common::channelconfig::ChannelConfig> config,
                                 std::vector<WrittenBlock> ledger = {});
+  // With modelled config updates; the config blocks of `ledger` are applied first.
+  // Throws std::runtime_error when the spec does not build or a block does not apply.
+  explicit FakeConsenterSupport(ConfigModel model, std::vector<WrittenBlock> ledger = {});
 
-  const std::string& ChannelId() const override { return config_->channel_id(); }
-  std::shared_ptr<const common::channelconfig::ChannelConfig> ChannelConfig() const override {
-    return config_;
-  }
+  const std::string& ChannelId() const override { return channel_id_; }
+  std::shared_ptr<const common::channelconfig::ChannelConfig> ChannelConfig() const override;
   orderer::consensus::BlockCutter& Cutter() override { return cutter_; }
   uint64_t Height() const override;
   std::string LastConsenterMetadata() const override;
@@ -61,6 +80,15 @@ class FakeConsenterSupport final : public orderer::consensus::ConsenterSupport {
   std::vector<std::string> Envelopes() const;
   // Payloads RevalidateNormal and RevalidateConfig were asked about, in order.
   std::vector<std::string> Revalidated() const;
+
+  // Modelled config updates only: a CONFIG envelope setting `key` ("MaxMessageCount" or
+  // "BatchTimeout") to `value`, computed against the current config and signed by
+  // `signer`, as a client's CONFIG_UPDATE becomes at Broadcast.
+  ::common::Envelope ConfigUpdate(const std::string& key, const std::string& value,
+                                  const std::string& signer = "client") const;
+  // The value of `key` now and how many updates set it.
+  std::string ConfigValue(const std::string& key) const;
+  uint64_t ConfigVersion(const std::string& key) const;
 
   // Waits until the chain has handed `count` envelopes to the cutter; false on timeout.
   bool WaitForOrdered(size_t count, std::chrono::milliseconds timeout = kHangGuard) const;
@@ -86,10 +114,18 @@ class FakeConsenterSupport final : public orderer::consensus::ConsenterSupport {
   };
 
   void Append(WrittenBlock block);
+  // Modelled config updates: applies a CONFIG payload to the model (mu_ held).
+  [[nodiscard]] Status ApplyLocked(const std::string& payload);
 
-  const std::shared_ptr<const common::channelconfig::ChannelConfig> config_;
+  const std::string channel_id_;
+  const bool modelled_;
+  const std::string node_;
   CountingCutter cutter_;
   mutable std::mutex mu_;
+  std::shared_ptr<const common::channelconfig::ChannelConfig> config_;  // guarded by mu_
+  common::channelconfig::ChannelSpec spec_;                             // guarded by mu_
+  std::map<std::string, uint64_t> versions_;                            // guarded by mu_
+  mutable uint64_t nonce_ = 0;                                          // guarded by mu_
   mutable std::condition_variable changed_;
   std::vector<WrittenBlock> blocks_;              // guarded by mu_; block 0 (genesis) not included
   size_t ordered_ = 0;                            // guarded by mu_

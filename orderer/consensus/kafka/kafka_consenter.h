@@ -28,6 +28,10 @@ struct KafkaConsenterOptions {
   // How long Order/Configure wait for the cluster to acknowledge a message (acks=all)
   // before returning Unavailable.
   std::chrono::milliseconds delivery_timeout = std::chrono::seconds(30);
+  // How long Order/Configure (and WaitReady) wait while the chain holds new envelopes
+  // until a re-submitted config message is ordered (Fabric's WaitReady waits without
+  // limit) before returning Unavailable.
+  std::chrono::milliseconds hold_timeout = std::chrono::seconds(30);
 };
 
 class KafkaConsenter final : public Consenter {

@@ -26,6 +26,7 @@ using weft::common::channelconfig::ChannelConfig;
 using weft::orderer::consensus::Chain;
 using weft::orderer::consensus::kafka::KafkaConsenter;
 using weft::orderer::consensus::kafka::KafkaConsenterOptions;
+using weft::testing::ConfigModel;
 using weft::testing::FailureLog;
 using weft::testing::FakeConsenterSupport;
 using weft::testing::MockKafkaProcess;
@@ -36,16 +37,27 @@ using weft::testing::WrittenBlock;
 constexpr char kChannel[] = "mychannel";
 constexpr auto kWait = 30s;
 
-std::shared_ptr<const ChannelConfig> KafkaChannel(const std::string& brokers,
-                                                  uint32_t max_message_count,
-                                                  const std::string& batch_timeout) {
+weft::common::channelconfig::ChannelSpec KafkaSpec(const std::string& brokers,
+                                                   uint32_t max_message_count,
+                                                   const std::string& batch_timeout,
+                                                   uint32_t absolute_max_bytes = 1 << 20) {
   weft::common::channelconfig::ChannelSpec spec;
   weft::common::channelconfig::OrdererSpec orderer;
   orderer.orderer_type = brokers.empty() ? "solo" : "kafka";
   if (!brokers.empty()) orderer.kafka_brokers = {brokers};
   orderer.batch_timeout = batch_timeout;
-  orderer.batch_size = {max_message_count, 1 << 20, 1 << 19};
+  orderer.batch_size = {max_message_count, absolute_max_bytes, 1 << 19};
+  // Re-submission of stale messages (Fabric's Resubmission capability) is on.
+  orderer.capabilities = {"V2_0"};
   spec.orderer = orderer;
+  return spec;
+}
+
+std::shared_ptr<const ChannelConfig> KafkaChannel(const std::string& brokers,
+                                                  uint32_t max_message_count,
+                                                  const std::string& batch_timeout,
+                                                  uint32_t absolute_max_bytes = 1 << 20) {
+  const auto spec = KafkaSpec(brokers, max_message_count, batch_timeout, absolute_max_bytes);
   auto config = weft::common::channelconfig::BuildConfig(spec);
   REQUIRE(config.ok());
   auto bundle = ChannelConfig::FromConfig(kChannel, *config);
@@ -60,11 +72,18 @@ struct Node {
        std::chrono::milliseconds delivery_timeout = 10s)
       : support(std::move(config), std::move(ledger)),
         consenter(Options(delivery_timeout), logs.Get("orderer.consensus.kafka")) {}
+  // With modelled config updates (FakeConsenterSupport's ConfigModel).
+  Node(ConfigModel model, std::vector<WrittenBlock> ledger = {},
+       std::chrono::milliseconds hold_timeout = 30s)
+      : support(std::move(model), std::move(ledger)),
+        consenter(Options(10s, hold_timeout), logs.Get("orderer.consensus.kafka")) {}
 
-  static KafkaConsenterOptions Options(std::chrono::milliseconds delivery_timeout) {
+  static KafkaConsenterOptions Options(std::chrono::milliseconds delivery_timeout,
+                                       std::chrono::milliseconds hold_timeout = 30s) {
     KafkaConsenterOptions options;
     options.settings.retry.short_interval = 200ms;
     options.delivery_timeout = delivery_timeout;
+    options.hold_timeout = hold_timeout;
     return options;
   }
 
@@ -333,4 +352,202 @@ TEST_CASE("The Kafka consenter refuses a channel whose config names no Kafka bro
   CHECK(chain.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(std::string(chain.status().message()) ==
         "channel mychannel: the channel config names no Kafka brokers");
+}
+
+TEST_CASE(
+    "A Kafka chain's Errored token is requested while it starts, while its partition cannot be "
+    "written and once halted, and is fresh again after recovery",
+    "[slow]") {
+  MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
+  REQUIRE(kafka.Command("leader mychannel 1") == "ok");
+  auto config = KafkaChannel(kafka.bootstrap_servers(), 3, "300ms");
+  Node a(config, {}, 2s);
+  auto made = a.consenter.HandleChain(a.support);
+  REQUIRE(made.ok());
+  a.chain = std::move(*made);
+  // Fabric's chainImpl.Errored: a closed channel until the start phase completes.
+  CHECK(a.chain->Errored().stop_requested());
+  a.chain->Start();
+  REQUIRE(weft::testing::WaitUntil([&] { return a.chain->WaitReady().ok(); }, kWait));
+  const std::stop_token healthy = a.chain->Errored();
+  CHECK_FALSE(healthy.stop_requested());
+
+  REQUIRE(kafka.Command("down 1") == "ok");
+  CHECK(a.chain->Order(TestEnvelope("refused"), 0).code() == absl::StatusCode::kUnavailable);
+  CHECK(healthy.stop_requested());  // a token taken while healthy learns of the failure
+  CHECK(a.chain->Errored().stop_requested());
+
+  REQUIRE(kafka.Command("up 1") == "ok");
+  REQUIRE(weft::testing::WaitUntil([&] { return !a.chain->Errored().stop_requested(); }, kWait));
+  const std::stop_token recovered = a.chain->Errored();
+  REQUIRE(a.OrderAll({"after"}) == absl::OkStatus());
+  CHECK_FALSE(recovered.stop_requested());
+  CHECK(healthy.stop_requested());  // a requested token stays requested
+
+  a.chain->Halt();
+  CHECK(recovered.stop_requested());
+  CHECK(a.chain->Errored().stop_requested());
+}
+
+TEST_CASE("A Kafka chain orders an envelope of several megabytes when AbsoluteMaxBytes allows it") {
+  MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
+  auto config = KafkaChannel(kafka.bootstrap_servers(), 10, "60s", 4 << 20);
+  Node a(config);
+  Node b(config);
+  a.Start();
+  b.Start();
+  // Three times librdkafka's default message.max.bytes (1000000); larger than
+  // PreferredMaxBytes, so it gets a block of its own.
+  const std::string big(3 << 20, 'x');
+  REQUIRE(a.OrderAll({big}) == absl::OkStatus());
+  REQUIRE(a.support.WaitForEnvelopes({big}, kWait));
+  REQUIRE(b.support.WaitForEnvelopes({big}, kWait));
+  CHECK(a.support.Blocks() == b.support.Blocks());
+  CHECK(a.support.Blocks().size() == 1);
+}
+
+TEST_CASE(
+    "A message the Kafka broker refuses fails only its own Order, naming its size, and the chain "
+    "goes on") {
+  MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
+  auto config = KafkaChannel(kafka.bootstrap_servers(), 2, "60s");
+  Node a(config);
+  a.Start();
+  REQUIRE(a.OrderAll({"before"}) == absl::OkStatus());
+
+  // Kafka error 10, MSG_SIZE_TOO_LARGE: what a broker whose message.max.bytes is below
+  // the envelope answers.
+  REQUIRE(kafka.Command("produce-error 10") == "ok");
+  const auto refused = a.chain->Order(TestEnvelope("refused"), 0);
+  CHECK(refused.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(refused.message()), Catch::Contains("kafka refused the") &&
+                                                 Catch::Contains("-byte message carrying a") &&
+                                                 Catch::Contains("Broker: Message size too large"));
+  // Not a connectivity problem: the chain, /healthz and Deliver are unaffected.
+  CHECK(a.chain->WaitReady().ok());
+  CHECK(a.consenter.Connectivity().ok());
+  CHECK_FALSE(a.chain->Errored().stop_requested());
+
+  REQUIRE(a.OrderAll({"after"}) == absl::OkStatus());
+  const auto blocks = a.support.WaitForBlocks(1, kWait);
+  REQUIRE(blocks.size() == 1);
+  CHECK(blocks[0].envelopes == std::vector<std::string>{"before", "after"});
+}
+
+TEST_CASE(
+    "Two Kafka nodes given different config updates at the same moment apply each exactly once "
+    "and write the same blocks") {
+  MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
+  const auto spec = KafkaSpec(kafka.bootstrap_servers(), 4, "300ms");
+  Node a(ConfigModel{kChannel, spec, "a"});
+  Node b(ConfigModel{kChannel, spec, "b"});
+  a.Start();
+  b.Start();
+
+  std::vector<std::string> all;
+  constexpr int kRounds = 3;
+  for (int round = 0; round < kRounds; ++round) {
+    INFO("round " << round);
+    const uint64_t sequence = a.support.ChannelConfig()->sequence();
+    REQUIRE(sequence == static_cast<uint64_t>(2 * round));
+    // Both computed against the same config; they change different values.
+    const auto count_update =
+        a.support.ConfigUpdate("MaxMessageCount", std::to_string(2 + round), "client1");
+    const auto timeout_update =
+        b.support.ConfigUpdate("BatchTimeout", std::to_string(300 + 100 * round) + "ms", "client2");
+    const auto prefix = "r" + std::to_string(round);
+    const auto from_a_before = Payloads(prefix + "a-before", 3);
+    const auto from_a_after = Payloads(prefix + "a-after", 3);
+    const auto from_b = Payloads(prefix + "b", 5);
+    WorkerThread feed_b([&](FailureLog& failures) {
+      failures.ExpectOk(b.chain->Configure(timeout_update, sequence), "configure b");
+      failures.ExpectOk(b.OrderAll(from_b), "b");
+    });
+    CHECK(a.OrderAll(from_a_before) == absl::OkStatus());
+    CHECK(a.chain->Configure(count_update, sequence) == absl::OkStatus());
+    CHECK(a.OrderAll(from_a_after) == absl::OkStatus());
+    REQUIRE(feed_b.Join() == weft::testing::kNoFailures);
+
+    all = Concat(Concat(Concat(all, from_a_before), from_a_after), from_b);
+    for (Node* node : {&a, &b}) {
+      REQUIRE(node->support.WaitForEnvelopes(all, kWait));
+      REQUIRE(weft::testing::WaitUntil(
+          [&] {
+            return node->support.ConfigVersion("MaxMessageCount") ==
+                       static_cast<uint64_t>(round + 1) &&
+                   node->support.ConfigVersion("BatchTimeout") == static_cast<uint64_t>(round + 1);
+          },
+          kWait));
+    }
+  }
+  // Let the last envelopes be cut on both nodes, then compare whole ledgers.
+  REQUIRE(
+      weft::testing::WaitUntil([&] { return a.support.Blocks() == b.support.Blocks(); }, kWait));
+  const auto blocks = a.support.Blocks();
+  CHECK_FALSE(HasDuplicates(a.support.Envelopes()));
+  int config_blocks = 0;
+  for (const auto& block : blocks) config_blocks += block.config ? 1 : 0;
+  CHECK(config_blocks == 2 * kRounds);
+  CHECK(a.support.ConfigValue("MaxMessageCount") == std::to_string(2 + kRounds - 1));
+  CHECK(b.support.ConfigValue("BatchTimeout") == std::to_string(300 + 100 * (kRounds - 1)) + "ms");
+  CHECK(a.support.Envelopes().size() == all.size() + 2 * kRounds);
+}
+
+TEST_CASE(
+    "A Kafka chain restarted while a config message it re-submitted was in flight holds new "
+    "envelopes, until its hold timeout or a halt",
+    "[slow]") {
+  MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
+  const auto spec = KafkaSpec(kafka.bootstrap_servers(), 10, "1s");
+  // The newest block says: the config message read at offset 5 was re-submitted, and
+  // no copy of it has been committed (last_original_offset_processed 0).
+  ::orderer::KafkaMetadata metadata;
+  metadata.set_last_offset_persisted(-1);  // resumes at the partition's first offset
+  metadata.set_last_resubmitted_config_offset(5);
+  const std::vector<WrittenBlock> ledger{WrittenBlock{{"x"}, metadata.SerializeAsString(), false}};
+
+  Node node(ConfigModel{kChannel, spec, "a"}, ledger, 500ms);
+  auto made = node.consenter.HandleChain(node.support);
+  REQUIRE(made.ok());
+  node.chain = std::move(*made);
+  node.chain->Start();
+  REQUIRE(weft::testing::WaitUntil([&] { return node.consenter.Connectivity().ok(); }, kWait));
+  const auto held = node.chain->Order(TestEnvelope("held"), 0);
+  CHECK(held.code() == absl::StatusCode::kUnavailable);
+  CHECK_THAT(std::string(held.message()),
+             Catch::Contains("holds new envelopes until the config message re-submitted from "
+                             "offset 5 is ordered"));
+  CHECK(node.chain->WaitReady().code() == absl::StatusCode::kUnavailable);
+
+  Node waiting(ConfigModel{kChannel, spec, "b"}, ledger, 10min);
+  made = waiting.consenter.HandleChain(waiting.support);
+  REQUIRE(made.ok());
+  waiting.chain = std::move(*made);
+  waiting.chain->Start();
+  absl::Status waited;
+  WorkerThread client([&](FailureLog&) { waited = waiting.chain->Order(TestEnvelope("w"), 0); });
+  waiting.chain->Halt();  // ends the wait long before the ten minutes
+  REQUIRE(client.Join() == weft::testing::kNoFailures);
+  CHECK(waited.code() == absl::StatusCode::kUnavailable);
+  CHECK_THAT(std::string(waited.message()), Catch::Contains("is halted"));
+  CHECK(node.support.Blocks() == ledger);
+}
+
+TEST_CASE(
+    "A Kafka chain whose resume offset is beyond the partition's end reports Errored although its "
+    "partition takes writes") {
+  // Fabric's processMessagesToBlocks closes errorChan at once on ErrOffsetOutOfRange:
+  // the blocks the node holds do not match the partition, so it must not serve Deliver.
+  MockKafkaProcess kafka(WEFT_KAFKA_MOCK, {kChannel});
+  auto config = KafkaChannel(kafka.bootstrap_servers(), 10, "1s");
+  ::orderer::KafkaMetadata metadata;
+  metadata.set_last_offset_persisted(1000);
+  Node node(config, {WrittenBlock{{"x"}, metadata.SerializeAsString(), false}});
+  auto made = node.consenter.HandleChain(node.support);
+  REQUIRE(made.ok());
+  node.chain = std::move(*made);
+  node.chain->Start();
+  REQUIRE(weft::testing::WaitUntil([&] { return node.consenter.Connectivity().ok(); }, kWait));
+  CHECK(weft::testing::WaitUntil([&] { return node.chain->Errored().stop_requested(); }, kWait));
+  CHECK(node.support.Blocks().size() == 1);
 }

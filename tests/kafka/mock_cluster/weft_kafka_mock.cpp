@@ -5,6 +5,8 @@
 //   down <broker id>          the broker stops answering (keeps its leaderships)
 //   up <broker id>
 //   leader <topic> <broker id>  moves partition 0's leadership
+//   produce-error <error code>  the next Produce request fails with that Kafka error
+//                               code (e.g. 10, MSG_SIZE_TOO_LARGE)
 // Exits on end of input (or SIGTERM).
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -30,6 +32,12 @@ std::string Apply(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
     std::string topic;
     if (!(words >> topic >> broker)) return "error: usage: leader <topic> <broker id>";
     error = rd_kafka_mock_partition_set_leader(cluster, topic.c_str(), 0, broker);
+  } else if (verb == "produce-error") {
+    int code = 0;
+    if (!(words >> code)) return "error: usage: produce-error <error code>";
+    const auto injected = static_cast<rd_kafka_resp_err_t>(code);
+    // ApiKey 0 is ProduceRequest.
+    rd_kafka_mock_push_request_errors_array(cluster, 0, 1, &injected);
   } else {
     return "error: unknown command '" + verb + "'";
   }
