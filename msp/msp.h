@@ -3,7 +3,6 @@
 // Thread-safety: immutable after Create; safe for concurrent use.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
