@@ -27,8 +27,9 @@ class Identity final : public common::policies::Identity {
   [[nodiscard]] Status SatisfiesPrincipal(const ::common::MSPPrincipal& principal) const override;
   [[nodiscard]] Status Verify(std::string_view message, std::string_view signature) const override;
 
-  // Chain to the MSP's roots, validity at the MSP's current time, revocation, OU
-  // rules. The chain part is cached; the time window is rechecked on each call.
+  // Chain to the MSP's roots verified at the certificate's NotBefore + 1 s (Fabric's
+  // getValidityOptsForCert: expiry is not the MSP's concern), revocation, OU rules.
+  // The verified chain is cached.
   [[nodiscard]] Status Validate() const;
 
   const common::crypto::Certificate& certificate() const { return certificate_; }

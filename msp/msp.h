@@ -3,7 +3,6 @@
 // Thread-safety: immutable after Create; safe for concurrent use.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,10 +16,6 @@
 
 namespace weft::msp {
 
-// Supplies "now" for validity checks; tests inject fixed instants.
-using Clock = std::function<common::crypto::TimePoint()>;
-common::crypto::TimePoint SystemNow();
-
 // The roles NodeOUs (or admincerts) can give an identity.
 enum class Role { kClient, kPeer, kAdmin, kOrderer };
 std::string_view RoleName(Role role);
@@ -29,9 +24,11 @@ class Msp : public std::enable_shared_from_this<Msp> {
  public:
   // Checks the configuration as Fabric does at MSP setup: at least one root CA,
   // intermediates chaining to the roots, CRLs signed by one of the CAs, NodeOU
-  // certificates among the CAs, admin certificates valid members.
-  [[nodiscard]] static StatusOr<std::shared_ptr<const Msp>> Create(MspConfig config,
-                                                                   Clock clock = SystemNow);
+  // certificates among the CAs, admin certificates valid members. Like every chain
+  // check of the MSP, certificates are judged at their own NotBefore + 1 s (Fabric's
+  // getValidityOptsForCert), so an expired admin or intermediate does not stop a
+  // channel config from loading.
+  [[nodiscard]] static StatusOr<std::shared_ptr<const Msp>> Create(MspConfig config);
 
   const std::string& id() const { return config_.name; }
   const MspConfig& config() const { return config_; }
@@ -47,7 +44,7 @@ class Msp : public std::enable_shared_from_this<Msp> {
 
  private:
   friend class Identity;
-  explicit Msp(MspConfig config, Clock clock);
+  explicit Msp(MspConfig config);
   [[nodiscard]] Status ValidateChain(const Identity& identity,
                                      std::vector<common::crypto::Certificate>* chain) const;
   [[nodiscard]] Status ValidateOus(const Identity& identity,
@@ -58,7 +55,6 @@ class Msp : public std::enable_shared_from_this<Msp> {
                                           const ::common::MSPPrincipal& principal) const;
 
   MspConfig config_;
-  Clock clock_;
 };
 
 }  // namespace weft::msp

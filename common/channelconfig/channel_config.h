@@ -67,9 +67,9 @@ class ChannelConfig {
   // Reads block.data.data[0] as a CONFIG envelope (header type CONFIG, channel id
   // taken from its channel header) and builds the bundle.
   [[nodiscard]] static StatusOr<std::shared_ptr<const ChannelConfig>> FromConfigBlock(
-      const ::common::Block& block, msp::Clock clock = msp::SystemNow);
+      const ::common::Block& block);
   [[nodiscard]] static StatusOr<std::shared_ptr<const ChannelConfig>> FromConfig(
-      std::string channel_id, const ::common::Config& config, msp::Clock clock = msp::SystemNow);
+      std::string channel_id, const ::common::Config& config);
 
   const std::string& channel_id() const { return channel_id_; }
   uint64_t sequence() const { return config_.sequence(); }

@@ -1,11 +1,14 @@
 // Validation of CONFIG_UPDATE transactions against a channel's current config and
-// computation of the next config (Fabric's common/configtx validator):
-// read-set versions must match the current config, every element the write set
-// changes must move up exactly one version and have its current mod_policy satisfied
-// by the update's signatures, and the result must build a valid ChannelConfig.
-// Errors use InvalidArgument for malformed or stale updates and PermissionDenied when
-// a mod_policy is not satisfied (Broadcast maps them to BAD_REQUEST / FORBIDDEN);
-// messages name the element path ("/Channel/Orderer/BatchSize").
+// computation of the next config, as Fabric's common/configtx ValidatorImpl: the
+// read set's versions must match the current config; the delta is every write-set
+// element not read at the version written (an element written at the version it was
+// read keeps its current content); each delta element must move up exactly one
+// version (new ones start at 0) with its current mod_policy satisfied by the
+// update's signatures; the result must build a valid ChannelConfig the orderer
+// supports (Fabric's checkResources) that may follow the current one (ValidateNew).
+// Every refusal is InvalidArgument (Broadcast answers BAD_REQUEST, as Fabric, whose
+// configtx errors are never ErrPermissionDenied); messages use Fabric's wording and
+// keys ("[Value]  /Channel/Orderer/BatchSize").
 // Thread-safety: stateless functions, thread-safe.
 #pragma once
 

@@ -23,13 +23,22 @@ std::string CertificationChainId(const std::vector<crypto::Certificate>& chain) 
   return hasher.Finish();
 }
 
+// Fabric's getValidityOptsForCert (msp/mspimplvalidate.go): a chain is verified at
+// the certificate's own NotBefore + 1 s, never at the wall clock, so every member
+// of a channel reaches the same verdict whenever it looks. Expiry is judged
+// elsewhere (the orderer's expiration filter and Deliver, through
+// protoutil::IdentityExpiresAt, as Fabric's crypto.ExpiresAt).
+crypto::ChainVerifyOptions ValidityOptionsFor(const crypto::Certificate& certificate) {
+  crypto::ChainVerifyOptions options;
+  options.at = certificate.not_before() + std::chrono::seconds(1);
+  return options;
+}
+
 std::string OuList(const crypto::Certificate& certificate) {
   return fmt::format("[{}]", fmt::join(certificate.subject_organizational_units(), ", "));
 }
 
 }  // namespace
-
-crypto::TimePoint SystemNow() { return std::chrono::system_clock::now(); }
 
 std::string_view RoleName(Role role) {
   switch (role) {
@@ -45,9 +54,9 @@ std::string_view RoleName(Role role) {
   return "unknown";
 }
 
-Msp::Msp(MspConfig config, Clock clock) : config_(std::move(config)), clock_(std::move(clock)) {}
+Msp::Msp(MspConfig config) : config_(std::move(config)) {}
 
-StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config, Clock clock) {
+StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config) {
   const std::string& name = config.name;
   if (name.empty()) return absl::InvalidArgumentError("MSP configuration has no name (MSP ID)");
   if (config.root_certs.empty()) {
@@ -59,15 +68,13 @@ StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config, Clock clock) 
           fmt::format("MSP {}: root certificate {} is not a CA", name, root.subject()));
     }
   }
-  crypto::ChainVerifyOptions at_now;
-  at_now.at = clock();
   for (const auto& intermediate : config.intermediate_certs) {
     if (!intermediate.is_ca()) {
       return absl::InvalidArgumentError(fmt::format(
           "MSP {}: intermediate certificate {} is not a CA", name, intermediate.subject()));
     }
-    auto chain =
-        crypto::VerifyChain(intermediate, config.root_certs, config.intermediate_certs, at_now);
+    auto chain = crypto::VerifyChain(intermediate, config.root_certs, config.intermediate_certs,
+                                     ValidityOptionsFor(intermediate));
     if (!chain.ok()) {
       return Annotate(chain.status(), fmt::format("MSP {}: intermediate certificate {}", name,
                                                   intermediate.subject()));
@@ -102,13 +109,14 @@ StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config, Clock clock) 
     WEFT_RETURN_IF_ERROR(check_ou(config.node_ous.orderer, "orderer"));
   }
   for (const auto& admin : config.admin_certs) {
-    auto chain = crypto::VerifyChain(admin, config.root_certs, config.intermediate_certs, at_now);
+    auto chain = crypto::VerifyChain(admin, config.root_certs, config.intermediate_certs,
+                                     ValidityOptionsFor(admin));
     if (!chain.ok()) {
       return Annotate(chain.status(),
                       fmt::format("MSP {}: admin certificate {}", name, admin.subject()));
     }
   }
-  return std::shared_ptr<const Msp>(new Msp(std::move(config), std::move(clock)));
+  return std::shared_ptr<const Msp>(new Msp(std::move(config)));
 }
 
 StatusOr<std::shared_ptr<const Identity>> Msp::DeserializeIdentity(
@@ -138,8 +146,7 @@ Status Msp::ValidateChain(const Identity& identity, std::vector<crypto::Certific
         fmt::format("MSP {}: identity {} is a CA certificate, which cannot be used as an identity",
                     id(), certificate.subject()));
   }
-  crypto::ChainVerifyOptions options;
-  options.at = clock_();
+  crypto::ChainVerifyOptions options = ValidityOptionsFor(certificate);
   options.crls = config_.crls;
   auto verified =
       crypto::VerifyChain(certificate, config_.root_certs, config_.intermediate_certs, options);
@@ -308,14 +315,9 @@ Status Identity::Validate() const {
   std::vector<crypto::Certificate> chain;
   {
     std::lock_guard lock(mutex_);
-    if (chain_checked_) {
-      auto now = msp_->clock_();
-      for (const auto& certificate : chain_) {
-        if (now < certificate.not_before() || now > certificate.not_after()) chain_checked_ = false;
-      }
-    }
     if (!chain_checked_) {
-      // Only successes are cached: a failure may be "not yet valid" and heal with time.
+      // The verdict does not depend on the time of the call (see ValidityOptionsFor),
+      // so a verified chain stays verified.
       chain_.clear();
       WEFT_RETURN_IF_ERROR(msp_->ValidateChain(*this, &chain_));
       chain_checked_ = true;

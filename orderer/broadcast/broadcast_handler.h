@@ -3,10 +3,13 @@
 // to the channel's chain. The gRPC adapter calls Handle once per received
 // envelope and sends back exactly the returned response.
 //
-// Statuses (fabric-interop.md E.1): BAD_REQUEST for a malformed, oversized or
-// unsupported envelope, NOT_FOUND for an unknown channel, FORBIDDEN for a bad
-// creator, signature or Writers policy, SERVICE_UNAVAILABLE when the chain cannot
-// take it, SUCCESS once accepted for ordering. `info` always says why.
+// Statuses (Fabric 2.5's broadcast.go ProcessMessage and ClassifyError):
+// BAD_REQUEST for a malformed, oversized or expired-creator envelope, a CONFIG or
+// ORDERER_TRANSACTION envelope, a refused config update and an unknown channel
+// (Fabric without a system channel); FORBIDDEN for a bad creator, signature or
+// Writers policy; SERVICE_UNAVAILABLE in maintenance mode or when the chain cannot
+// take it; SUCCESS once accepted for ordering. `info` always says why (Fabric's
+// err.Error()).
 //
 // Thread-safety: thread-safe; any number of streams may call Handle at once.
 #pragma once

@@ -44,8 +44,7 @@ template <typename Message>
 
 [[nodiscard]] StatusOr<Organization> ReadOrganization(const std::string& name,
                                                       const ::common::ConfigGroup& group,
-                                                      const std::string& path,
-                                                      const msp::Clock& clock) {
+                                                      const std::string& path) {
   Organization organization;
   organization.name = name;
   ::msp::MSPConfig msp_proto;
@@ -53,7 +52,7 @@ template <typename Message>
   auto msp_config = msp::MspConfigFromProto(msp_proto);
   if (!msp_config.ok())
     return Annotate(msp_config.status(), fmt::format("channel config {}", path));
-  auto built = msp::Msp::Create(*std::move(msp_config), clock);
+  auto built = msp::Msp::Create(*std::move(msp_config));
   if (!built.ok()) return Annotate(built.status(), fmt::format("channel config {}", path));
   organization.msp = *std::move(built);
   organization.msp_id = organization.msp->id();
@@ -80,19 +79,17 @@ template <typename Message>
 }
 
 [[nodiscard]] StatusOr<std::map<std::string, Organization>> ReadOrganizations(
-    const ::common::ConfigGroup& group, const std::string& path, const msp::Clock& clock) {
+    const ::common::ConfigGroup& group, const std::string& path) {
   std::map<std::string, Organization> organizations;
   for (const auto& [name, org_group] : group.groups()) {
-    WEFT_ASSIGN_OR_RETURN(
-        auto organization,
-        ReadOrganization(name, org_group, fmt::format("{}/{}", path, name), clock));
+    WEFT_ASSIGN_OR_RETURN(auto organization,
+                          ReadOrganization(name, org_group, fmt::format("{}/{}", path, name)));
     organizations.emplace(name, std::move(organization));
   }
   return organizations;
 }
 
-[[nodiscard]] StatusOr<OrdererSection> ReadOrderer(const ::common::ConfigGroup& group,
-                                                   const msp::Clock& clock) {
+[[nodiscard]] StatusOr<OrdererSection> ReadOrderer(const ::common::ConfigGroup& group) {
   const std::string path = "/Channel/Orderer";
   OrdererSection orderer;
   ::orderer::ConsensusType consensus;
@@ -140,12 +137,11 @@ template <typename Message>
                         ReadValue(group, path, "ChannelRestrictions", &restrictions, false));
   if (has_restrictions) orderer.max_channels = restrictions.max_count();
   WEFT_ASSIGN_OR_RETURN(orderer.capabilities, ReadCapabilities(group, path));
-  WEFT_ASSIGN_OR_RETURN(orderer.organizations, ReadOrganizations(group, path, clock));
+  WEFT_ASSIGN_OR_RETURN(orderer.organizations, ReadOrganizations(group, path));
   return orderer;
 }
 
-[[nodiscard]] StatusOr<ApplicationSection> ReadApplication(const ::common::ConfigGroup& group,
-                                                           const msp::Clock& clock) {
+[[nodiscard]] StatusOr<ApplicationSection> ReadApplication(const ::common::ConfigGroup& group) {
   const std::string path = "/Channel/Application";
   ApplicationSection application;
   WEFT_ASSIGN_OR_RETURN(application.capabilities, ReadCapabilities(group, path));
@@ -154,7 +150,7 @@ template <typename Message>
   if (has_acls) {
     for (const auto& [resource, api] : acls.acls()) application.acls[resource] = api.policy_ref();
   }
-  WEFT_ASSIGN_OR_RETURN(application.organizations, ReadOrganizations(group, path, clock));
+  WEFT_ASSIGN_OR_RETURN(application.organizations, ReadOrganizations(group, path));
   return application;
 }
 
@@ -192,13 +188,13 @@ template <typename Message>
 }
 
 StatusOr<std::shared_ptr<const ChannelConfig>> ChannelConfig::FromConfigBlock(
-    const ::common::Block& block, msp::Clock clock) {
+    const ::common::Block& block) {
   WEFT_ASSIGN_OR_RETURN(auto contents, OpenConfigBlock(block));
-  return FromConfig(std::move(contents.channel_id), contents.envelope.config(), std::move(clock));
+  return FromConfig(std::move(contents.channel_id), contents.envelope.config());
 }
 
 StatusOr<std::shared_ptr<const ChannelConfig>> ChannelConfig::FromConfig(
-    std::string channel_id, const ::common::Config& config, msp::Clock clock) {
+    std::string channel_id, const ::common::Config& config) {
   if (channel_id.empty()) return absl::InvalidArgumentError("channel config has no channel id");
   std::shared_ptr<ChannelConfig> bundle(new ChannelConfig());
   bundle->channel_id_ = std::move(channel_id);
@@ -237,12 +233,12 @@ StatusOr<std::shared_ptr<const ChannelConfig>> ChannelConfig::FromConfig(
   };
   auto orderer_group = channel.groups().find(kOrdererGroup);
   if (orderer_group != channel.groups().end()) {
-    WEFT_ASSIGN_OR_RETURN(bundle->orderer_, ReadOrderer(orderer_group->second, clock));
+    WEFT_ASSIGN_OR_RETURN(bundle->orderer_, ReadOrderer(orderer_group->second));
     collect(bundle->orderer_->organizations);
   }
   auto application_group = channel.groups().find(kApplicationGroup);
   if (application_group != channel.groups().end()) {
-    WEFT_ASSIGN_OR_RETURN(bundle->application_, ReadApplication(application_group->second, clock));
+    WEFT_ASSIGN_OR_RETURN(bundle->application_, ReadApplication(application_group->second));
     // An organisation in both sections (same MSP ID) is one MSP.
     for (const auto& [name, organization] : bundle->application_->organizations) {
       bool duplicate = false;

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/channelconfig/capabilities.h"
 #include "common/configtx/impl/config_elements.h"
 #include "common/configtx/update.h"
 #include "common/protoutil/envelope.h"
@@ -17,307 +19,277 @@ namespace weft::common::configtx {
 namespace {
 
 using internal::ChildPath;
-using internal::KindName;
-using internal::ProtoMap;
-using internal::SameContent;
 using internal::SortedKeys;
 
-constexpr char kRootPath[] = "/Channel";
-// Fabric's limits on config element names (common/configtx validator).
+constexpr char kRootKey[] = "Channel";
+// Fabric's limits on config element names (common/configtx validateConfigID).
 constexpr size_t kMaxConfigIdLength = 249;
+// Fabric's configmap.go key prefixes: "<prefix>/Channel/Orderer/BatchSize".
+constexpr char kGroupPrefix[] = "[Group]  ";
+constexpr char kValuePrefix[] = "[Value]  ";
+constexpr char kPolicyPrefix[] = "[Policy] ";
+// Fabric's hackyFixOrdererCapabilities: a config with orderer capabilities gets
+// "Admins" wherever a mod_policy is empty when it is rebuilt.
+constexpr char kOrdererCapabilitiesKey[] = "[Value]  /Channel/Orderer/Capabilities";
+constexpr char kDefaultModPolicy[] = "Admins";
 
 template <typename... Args>
 [[nodiscard]] Status Invalid(fmt::format_string<Args...> format, Args&&... args) {
   return absl::InvalidArgumentError(fmt::format(format, std::forward<Args>(args)...));
 }
 
-// A write-set element at its current version that carries no content only names the
-// element on the way to a modified one (compute_update writes such stubs).
-bool HasContent(const ::common::ConfigValue& value) {
-  return !value.value().empty() || !value.mod_policy().empty();
-}
-bool HasContent(const ::common::ConfigPolicy& policy) {
-  return policy.has_policy() || !policy.mod_policy().empty();
-}
-
-bool IsConfigId(std::string_view id) {
-  if (id.empty() || id.size() > kMaxConfigIdLength || id == "." || id == "..") return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
+// Fabric's validateConfigID, with its messages.
+[[nodiscard]] Status ValidateConfigId(std::string_view id) {
+  if (id.empty()) return Invalid("config ID illegal, cannot be empty");
+  if (id.size() > kMaxConfigIdLength) {
+    return Invalid("config ID illegal, cannot be longer than {}", kMaxConfigIdLength);
+  }
+  if (id == "." || id == "..") return Invalid("name '{}' for config ID is not allowed", id);
+  bool legal = std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '-';
   });
+  if (!legal) return Invalid("config ID '{}' contains illegal characters", id);
+  return absl::OkStatus();
 }
 
-[[nodiscard]] Status ValidateModPolicy(std::string_view mod_policy, std::string_view element) {
-  if (mod_policy.empty()) return Invalid("{} has no mod_policy", element);
+// Fabric's validateModPolicy (common/configtx update.go).
+[[nodiscard]] Status ValidateModPolicy(std::string_view mod_policy) {
+  if (mod_policy.empty()) return Invalid("mod_policy not set");
   std::string_view rest = mod_policy.front() == '/' ? mod_policy.substr(1) : mod_policy;
-  while (true) {
+  for (int index = 0;; ++index) {
     size_t slash = rest.find('/');
-    if (!IsConfigId(rest.substr(0, slash))) {
-      return Invalid("{} has an invalid mod_policy '{}'", element, mod_policy);
+    if (Status valid = ValidateConfigId(rest.substr(0, slash)); !valid.ok()) {
+      return Invalid("path element at {} is invalid: {}", index, std::string(valid.message()));
     }
     if (slash == std::string_view::npos) return absl::OkStatus();
     rest.remove_prefix(slash + 1);
   }
 }
 
-// Relative mod_policies resolve in `base`: the element's own group for a group, the
-// containing group for a value or policy (Fabric's policyForItem).
-std::string ResolvePolicyPath(const std::string& mod_policy, std::string_view base) {
-  if (mod_policy.empty() || mod_policy.front() == '/') return mod_policy;
+// One element of a config tree (Fabric's comparable). Points into a proto that
+// outlives the map holding it.
+struct Element {
+  const ::common::ConfigGroup* group = nullptr;
+  const ::common::ConfigValue* value = nullptr;
+  const ::common::ConfigPolicy* policy = nullptr;
+  // Relative mod_policies resolve here: the group itself for a group, the
+  // containing group for a value or policy (Fabric's policyForItem).
+  std::string policy_base;
+
+  uint64_t version() const {
+    return group != nullptr ? group->version()
+                            : (value != nullptr ? value->version() : policy->version());
+  }
+  const std::string& mod_policy() const {
+    return group != nullptr ? group->mod_policy()
+                            : (value != nullptr ? value->mod_policy() : policy->mod_policy());
+  }
+};
+
+// Path-keyed flat view of a config tree (Fabric's mapConfig); std::map keeps
+// iteration, and so the first error reported, reproducible.
+using ConfigMap = std::map<std::string, Element>;
+
+[[nodiscard]] Status AddToMap(const char* prefix, std::string_view key, const std::string& path,
+                              Element element, ConfigMap& out) {
+  if (Status valid = ValidateConfigId(key); !valid.ok()) {
+    return Invalid("illegal characters in key: {}: {}", prefix, std::string(valid.message()));
+  }
+  out[prefix + path] = std::move(element);
+  return absl::OkStatus();
+}
+
+[[nodiscard]] Status MapGroup(const ::common::ConfigGroup& group, std::string_view key,
+                              const std::string& path, ConfigMap& out) {
+  WEFT_RETURN_IF_ERROR(AddToMap(kGroupPrefix, key, path, {&group, nullptr, nullptr, path}, out));
+  for (const std::string& child : SortedKeys(group.groups())) {
+    WEFT_RETURN_IF_ERROR(MapGroup(group.groups().at(child), child, ChildPath(path, child), out));
+  }
+  for (const std::string& child : SortedKeys(group.values())) {
+    WEFT_RETURN_IF_ERROR(AddToMap(kValuePrefix, child, ChildPath(path, child),
+                                  {nullptr, &group.values().at(child), nullptr, path}, out));
+  }
+  for (const std::string& child : SortedKeys(group.policies())) {
+    WEFT_RETURN_IF_ERROR(AddToMap(kPolicyPrefix, child, ChildPath(path, child),
+                                  {nullptr, nullptr, &group.policies().at(child), path}, out));
+  }
+  return absl::OkStatus();
+}
+
+// An absent group (a nil read or write set in Fabric) maps to nothing.
+[[nodiscard]] StatusOr<ConfigMap> MapConfig(const ::common::ConfigGroup* root) {
+  ConfigMap map;
+  if (root != nullptr) WEFT_RETURN_IF_ERROR(MapGroup(*root, kRootKey, "/Channel", map));
+  return map;
+}
+
+// Fabric's verifyReadSet: every element read is in the config at the version read.
+[[nodiscard]] Status VerifyReadSet(const ConfigMap& current, const ConfigMap& read_set) {
+  for (const auto& [key, read] : read_set) {
+    auto it = current.find(key);
+    if (it == current.end()) {
+      return Invalid("existing config does not contain element for {} but was in the read set",
+                     key);
+    }
+    if (it->second.version() != read.version()) {
+      return Invalid(
+          "proposed update requires that key {} be at version {}, but it is currently at version "
+          "{}",
+          key, read.version(), it->second.version());
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Fabric's computeDeltaSet: what the update writes, minus the elements it writes at
+// the version it read (those keep their current content, whatever the write set says).
+ConfigMap ComputeDeltaSet(const ConfigMap& read_set, const ConfigMap& write_set) {
+  ConfigMap delta;
+  for (const auto& [key, written] : write_set) {
+    auto read = read_set.find(key);
+    if (read != read_set.end() && read->second.version() == written.version()) continue;
+    delta.emplace(key, written);
+  }
+  return delta;
+}
+
+std::string ResolvePolicyPath(const std::string& mod_policy, const std::string& base) {
+  if (mod_policy.front() == '/') return mod_policy;
   return ChildPath(base, mod_policy);
 }
 
-[[nodiscard]] Status VersionMismatch(std::string_view kind, std::string_view path, uint64_t written,
-                                     uint64_t current) {
-  return Invalid(
-      "write set version mismatch for {} {}: version {}, but the current config has version {} "
-      "(an element is modified by writing it at exactly its current version + 1)",
-      kind, path, written, current);
-}
-
-// ---- Read set ----
-
-[[nodiscard]] Status CheckRead(const ::common::ConfigGroup& current,
-                               const ::common::ConfigGroup& read, const std::string& path);
-
-template <typename T>
-[[nodiscard]] Status CheckRead(const T& current, const T& read, const std::string& path) {
-  if (read.version() == current.version()) return absl::OkStatus();
-  return Invalid("read set version mismatch for {} {}: read at version {}, current version {}",
-                 KindName(current), path, read.version(), current.version());
-}
-
-template <typename T>
-[[nodiscard]] Status CheckReadMembers(const ProtoMap<T>& current, const ProtoMap<T>& read,
-                                      const std::string& path) {
-  for (const std::string& key : SortedKeys(read)) {
-    const std::string child_path = ChildPath(path, key);
+// Fabric's verifyDeltaSet: each changed element moves up exactly one version (new
+// ones start at 0) and its current mod_policy is satisfied; without a policy
+// manager only the versions are checked (ApplyConfigUpdate).
+[[nodiscard]] Status VerifyDeltaSet(const ConfigMap& current, const ConfigMap& delta,
+                                    const policies::PolicyManager* policy_manager,
+                                    const std::vector<policies::SignedData>& signed_data) {
+  if (delta.empty()) return Invalid("delta set was empty -- update would have no effect");
+  for (const auto& [key, written] : delta) {
+    if (Status valid = ValidateModPolicy(written.mod_policy()); !valid.ok()) {
+      return Invalid("invalid mod_policy for element {}: {}", key, std::string(valid.message()));
+    }
     auto it = current.find(key);
     if (it == current.end()) {
-      return Invalid("read set names {} {}, which is not in the current config",
-                     KindName(read.at(key)), child_path);
-    }
-    WEFT_RETURN_IF_ERROR(CheckRead(it->second, read.at(key), child_path));
-  }
-  return absl::OkStatus();
-}
-
-[[nodiscard]] Status CheckRead(const ::common::ConfigGroup& current,
-                               const ::common::ConfigGroup& read, const std::string& path) {
-  // The leaf overload checks only the version, which is what a group needs first.
-  WEFT_RETURN_IF_ERROR(CheckRead<::common::ConfigGroup>(current, read, path));
-  WEFT_RETURN_IF_ERROR(CheckReadMembers(current.groups(), read.groups(), path));
-  WEFT_RETURN_IF_ERROR(CheckReadMembers(current.values(), read.values(), path));
-  return CheckReadMembers(current.policies(), read.policies(), path);
-}
-
-// ---- Write set ----
-
-// A modified element and the policy (absolute path, empty when the element has no
-// mod_policy) that must be satisfied to modify it.
-struct Authorization {
-  std::string element;
-  std::string policy_path;
-};
-
-// Merges a write set into the current config. New elements need no policy of their
-// own: their parent group must be modified too, and the nearest existing ancestor's
-// mod_policy authorizes the addition.
-class UpdateApplier {
- public:
-  [[nodiscard]] Status MergeGroup(const ::common::ConfigGroup& current,
-                                  const ::common::ConfigGroup& written, const std::string& path,
-                                  ::common::ConfigGroup* out) {
-    bool modified = false;
-    if (written.version() == current.version()) {
-      if (!written.mod_policy().empty() && written.mod_policy() != current.mod_policy()) {
-        return Invalid("group {} keeps version {} but changes its mod_policy", path,
-                       current.version());
+      if (written.version() != 0) {
+        return Invalid("attempted to set key {} to version {}, but key does not exist", key,
+                       written.version());
       }
-      *out = current;
-    } else if (written.version() == current.version() + 1) {
-      const std::string element = "group " + path;
-      WEFT_RETURN_IF_ERROR(ValidateModPolicy(written.mod_policy(), element));
-      authorizations_.push_back({element, ResolvePolicyPath(current.mod_policy(), path)});
-      ++changes_;
-      modified = true;
-      out->Clear();
-      out->set_version(written.version());
-      out->set_mod_policy(written.mod_policy());
-    } else {
-      return VersionMismatch("group", path, written.version(), current.version());
+      continue;
     }
-    WEFT_RETURN_IF_ERROR(
-        MergeMembers(current.groups(), written.groups(), path, modified, out->mutable_groups()));
-    WEFT_RETURN_IF_ERROR(
-        MergeMembers(current.values(), written.values(), path, modified, out->mutable_values()));
-    return MergeMembers(current.policies(), written.policies(), path, modified,
-                        out->mutable_policies());
-  }
-
-  int changes() const { return changes_; }
-  std::vector<Authorization> TakeAuthorizations() { return std::move(authorizations_); }
-
- private:
-  // `group_modified`: the group is written at a new version, so the written members
-  // are exactly its new members (members left out are deleted).
-  template <typename T>
-  [[nodiscard]] Status MergeMembers(const ProtoMap<T>& current, const ProtoMap<T>& written,
-                                    const std::string& path, bool group_modified,
-                                    ProtoMap<T>* out) {
-    for (const std::string& key : SortedKeys(written)) {
-      const T& element = written.at(key);
-      T* slot = &(*out)[key];
-      auto it = current.find(key);
-      if (it != current.end()) {
-        WEFT_RETURN_IF_ERROR(Merge(it->second, element, path, key, slot));
-        continue;
-      }
-      if (!group_modified) {
-        return Invalid(
-            "{} {} is not in the current config, but its group {} is not modified (adding a "
-            "member requires writing the group at its next version)",
-            KindName(element), ChildPath(path, key), path);
-      }
-      WEFT_RETURN_IF_ERROR(AddNew(element, ChildPath(path, key), slot));
+    const Element& existing = it->second;
+    if (written.version() != existing.version() + 1) {
+      return Invalid("attempt to set key {} to version {}, but key is at version {}", key,
+                     written.version(), existing.version());
     }
-    return absl::OkStatus();
-  }
-
-  [[nodiscard]] Status Merge(const ::common::ConfigGroup& current,
-                             const ::common::ConfigGroup& written, const std::string& group_path,
-                             const std::string& key, ::common::ConfigGroup* out) {
-    return MergeGroup(current, written, ChildPath(group_path, key), out);
-  }
-
-  template <typename T>
-  [[nodiscard]] Status Merge(const T& current, const T& written, const std::string& group_path,
-                             const std::string& key, T* out) {
-    const std::string element = fmt::format("{} {}", KindName(current), ChildPath(group_path, key));
-    if (written.version() == current.version()) {
-      if (HasContent(written) && !SameContent(current, written)) {
-        return Invalid("{} keeps version {} but its content differs from the current config",
-                       element, current.version());
-      }
-      *out = current;
-    } else if (written.version() == current.version() + 1) {
-      WEFT_RETURN_IF_ERROR(ValidateModPolicy(written.mod_policy(), element));
-      authorizations_.push_back({element, ResolvePolicyPath(current.mod_policy(), group_path)});
-      ++changes_;
-      *out = written;
-    } else {
-      return VersionMismatch(KindName(current), ChildPath(group_path, key), written.version(),
-                             current.version());
+    if (policy_manager == nullptr) continue;
+    if (existing.mod_policy().empty()) {
+      return Invalid("unexpected missing policy {} for item {}", existing.mod_policy(), key);
     }
-    return absl::OkStatus();
-  }
-
-  template <typename T>
-  [[nodiscard]] Status CheckNew(const T& written, const std::string& path) {
-    const std::string element = fmt::format("{} {}", KindName(written), path);
-    if (written.version() != 0) {
-      return Invalid("new {} is written at version {}; new elements start at version 0", element,
-                     written.version());
-    }
-    std::string_view key = std::string_view(path).substr(path.rfind('/') + 1);
-    if (!IsConfigId(key)) {
-      return Invalid("new {} has an invalid name (allowed: [a-zA-Z0-9.-], at most {} characters)",
-                     element, kMaxConfigIdLength);
-    }
-    ++changes_;
-    return ValidateModPolicy(written.mod_policy(), element);
-  }
-
-  [[nodiscard]] Status AddNew(const ::common::ConfigGroup& written, const std::string& path,
-                              ::common::ConfigGroup* out) {
-    WEFT_RETURN_IF_ERROR(CheckNew(written, path));
-    out->set_version(0);
-    out->set_mod_policy(written.mod_policy());
-    WEFT_RETURN_IF_ERROR(AddNewMembers(written.groups(), path, out->mutable_groups()));
-    WEFT_RETURN_IF_ERROR(AddNewMembers(written.values(), path, out->mutable_values()));
-    return AddNewMembers(written.policies(), path, out->mutable_policies());
-  }
-
-  template <typename T>
-  [[nodiscard]] Status AddNew(const T& written, const std::string& path, T* out) {
-    WEFT_RETURN_IF_ERROR(CheckNew(written, path));
-    *out = written;
-    return absl::OkStatus();
-  }
-
-  template <typename T>
-  [[nodiscard]] Status AddNewMembers(const ProtoMap<T>& written, const std::string& path,
-                                     ProtoMap<T>* out) {
-    for (const std::string& key : SortedKeys(written)) {
-      WEFT_RETURN_IF_ERROR(AddNew(written.at(key), ChildPath(path, key), &(*out)[key]));
-    }
-    return absl::OkStatus();
-  }
-
-  int changes_ = 0;
-  std::vector<Authorization> authorizations_;
-};
-
-struct AppliedUpdate {
-  ::common::Config config;
-  std::vector<Authorization> authorizations;
-};
-
-[[nodiscard]] StatusOr<AppliedUpdate> Apply(const ::common::Config& current,
-                                            const ::common::ConfigUpdate& update) {
-  if (!update.has_write_set()) {
-    return Invalid("config update for channel '{}' has no write set", update.channel_id());
-  }
-  if (update.has_read_set()) {
-    WEFT_RETURN_IF_ERROR(CheckRead(current.channel_group(), update.read_set(), kRootPath));
-  }
-  AppliedUpdate applied;
-  applied.config.set_sequence(current.sequence() + 1);
-  UpdateApplier applier;
-  WEFT_RETURN_IF_ERROR(applier.MergeGroup(current.channel_group(), update.write_set(), kRootPath,
-                                          applied.config.mutable_channel_group()));
-  if (applier.changes() == 0) {
-    return Invalid(
-        "config update for channel '{}' changes nothing: every element of its write set keeps "
-        "its current version",
-        update.channel_id());
-  }
-  applied.authorizations = applier.TakeAuthorizations();
-  return applied;
-}
-
-[[nodiscard]] Status Authorize(const policies::PolicyManager& policy_manager,
-                               const std::vector<Authorization>& authorizations,
-                               const std::vector<policies::SignedData>& signed_data) {
-  for (const Authorization& authorization : authorizations) {
-    if (authorization.policy_path.empty()) {
-      return absl::PermissionDeniedError(
-          fmt::format("{} has no mod_policy in the current config and cannot be modified",
-                      authorization.element));
-    }
-    auto policy = policy_manager.GetPolicy(authorization.policy_path);
+    auto policy =
+        policy_manager->GetPolicy(ResolvePolicyPath(existing.mod_policy(), existing.policy_base));
     if (!policy.ok()) {
-      return absl::PermissionDeniedError(
-          fmt::format("mod_policy {} of {} does not exist: {}", authorization.policy_path,
-                      authorization.element, std::string(policy.status().message())));
+      return Invalid("unexpected missing policy {} for item {}", existing.mod_policy(), key);
     }
-    Status status = (*policy)->EvaluateSignedData(signed_data);
-    if (!status.ok()) {
-      return absl::PermissionDeniedError(
-          fmt::format("policy {} for modifying {} is not satisfied: {}", authorization.policy_path,
-                      authorization.element, std::string(status.message())));
+    if (Status satisfied = (*policy)->EvaluateSignedData(signed_data); !satisfied.ok()) {
+      return Invalid("policy for {} not satisfied: {}", key, std::string(satisfied.message()));
     }
   }
   return absl::OkStatus();
+}
+
+template <typename T>
+void DefaultModPolicy(T& element, bool upgrade) {
+  if (upgrade && element.mod_policy().empty()) element.set_mod_policy(kDefaultModPolicy);
+}
+
+// Fabric's recurseConfigMap: a group keeps the members its own proto lists, each
+// taken from the map.
+[[nodiscard]] Status RebuildGroup(const std::string& path, const ConfigMap& map, bool upgrade,
+                                  ::common::ConfigGroup* out) {
+  const std::string group_key = kGroupPrefix + path;
+  auto found = map.find(group_key);
+  if (found == map.end() || found->second.group == nullptr) {
+    return Invalid("missing group at path: {}", group_key);
+  }
+  const ::common::ConfigGroup& group = *found->second.group;
+  out->set_version(group.version());
+  out->set_mod_policy(group.mod_policy());
+  DefaultModPolicy(*out, upgrade);
+  for (const auto& [key, unused] : group.groups()) {
+    WEFT_RETURN_IF_ERROR(
+        RebuildGroup(ChildPath(path, key), map, upgrade, &(*out->mutable_groups())[key]));
+  }
+  for (const auto& [key, unused] : group.values()) {
+    const std::string value_key = kValuePrefix + ChildPath(path, key);
+    auto value = map.find(value_key);
+    if (value == map.end() || value->second.value == nullptr) {
+      return Invalid("missing value at path: {}", value_key);
+    }
+    ::common::ConfigValue& slot = (*out->mutable_values())[key];
+    slot = *value->second.value;
+    DefaultModPolicy(slot, upgrade);
+  }
+  for (const auto& [key, unused] : group.policies()) {
+    const std::string policy_key = kPolicyPrefix + ChildPath(path, key);
+    auto policy = map.find(policy_key);
+    if (policy == map.end() || policy->second.policy == nullptr) {
+      return Invalid("missing policy at path: {}", policy_key);
+    }
+    ::common::ConfigPolicy& slot = (*out->mutable_policies())[key];
+    slot = *policy->second.policy;
+    DefaultModPolicy(slot, upgrade);
+  }
+  return absl::OkStatus();
+}
+
+// Fabric's authorizeUpdate + computeUpdateResult + configMapToConfig, with its error
+// prefixes. `policy_manager` null: no signature check.
+[[nodiscard]] StatusOr<::common::Config> Apply(
+    const ::common::Config& current, const ::common::ConfigUpdate& update,
+    const policies::PolicyManager* policy_manager,
+    const std::vector<policies::SignedData>& signed_data) {
+  WEFT_ASSIGN_OR_RETURN(ConfigMap current_map, MapConfig(&current.channel_group()));
+  auto read_set = MapConfig(update.has_read_set() ? &update.read_set() : nullptr);
+  if (!read_set.ok()) {
+    return Invalid("error authorizing update: error mapping ReadSet: {}",
+                   std::string(read_set.status().message()));
+  }
+  if (Status verified = VerifyReadSet(current_map, *read_set); !verified.ok()) {
+    return Invalid("error authorizing update: error validating ReadSet: {}",
+                   std::string(verified.message()));
+  }
+  auto write_set = MapConfig(update.has_write_set() ? &update.write_set() : nullptr);
+  if (!write_set.ok()) {
+    return Invalid("error authorizing update: error mapping WriteSet: {}",
+                   std::string(write_set.status().message()));
+  }
+  ConfigMap delta = ComputeDeltaSet(*read_set, *write_set);
+  if (Status verified = VerifyDeltaSet(current_map, delta, policy_manager, signed_data);
+      !verified.ok()) {
+    return Invalid("error authorizing update: error validating DeltaSet: {}",
+                   std::string(verified.message()));
+  }
+  ConfigMap result = std::move(current_map);
+  for (auto& [key, element] : delta) result[key] = std::move(element);
+
+  ::common::Config config;
+  config.set_sequence(current.sequence() + 1);
+  if (Status rebuilt = RebuildGroup("/Channel", result, result.contains(kOrdererCapabilitiesKey),
+                                    config.mutable_channel_group());
+      !rebuilt.ok()) {
+    return Invalid("could not turn configMap back to channelGroup: {}",
+                   std::string(rebuilt.message()));
+  }
+  return config;
 }
 
 }  // namespace
 
 [[nodiscard]] StatusOr<::common::Config> ApplyConfigUpdate(const ::common::Config& current,
                                                            const ::common::ConfigUpdate& update) {
-  WEFT_ASSIGN_OR_RETURN(AppliedUpdate applied, Apply(current, update));
-  return std::move(applied.config);
+  return Apply(current, update, /*policy_manager=*/nullptr, {});
 }
 
 [[nodiscard]] StatusOr<ProposedConfig> ProposeConfigUpdate(
@@ -342,21 +314,29 @@ struct AppliedUpdate {
                         protoutil::ParseMessage<::common::ConfigUpdate>(
                             update_envelope.config_update(), "config update"));
   if (update.channel_id() != channel_id) {
-    return Invalid("config update is for channel '{}', not '{}'", update.channel_id(), channel_id);
+    return Invalid(
+        "error authorizing update: ConfigUpdate for channel '{}' but envelope for channel '{}'",
+        update.channel_id(), channel_id);
   }
 
-  WEFT_ASSIGN_OR_RETURN(AppliedUpdate applied, Apply(current.config(), update));
   WEFT_ASSIGN_OR_RETURN(std::vector<policies::SignedData> signed_data,
                         ConfigUpdateSignedData(update_envelope));
-  WEFT_RETURN_IF_ERROR(Authorize(current.policy_manager(), applied.authorizations, signed_data));
+  WEFT_ASSIGN_OR_RETURN(::common::Config next,
+                        Apply(current.config(), update, &current.policy_manager(), signed_data));
 
-  auto bundle = channelconfig::ChannelConfig::FromConfig(channel_id, applied.config);
+  auto bundle = channelconfig::ChannelConfig::FromConfig(channel_id, next);
   if (!bundle.ok()) {
     return Invalid("config update for channel '{}' leads to an invalid config: {}", channel_id,
                    std::string(bundle.status().message()));
   }
+  // Fabric's ChainSupport.ProposeConfigUpdate: the orderer must support the new
+  // config (checkResources), and it must be a valid successor (Bundle.ValidateNew).
+  if (Status supported = channelconfig::CheckOrdererResources(**bundle); !supported.ok()) {
+    return Invalid("config update is not compatible: {}", std::string(supported.message()));
+  }
+  WEFT_RETURN_IF_ERROR(channelconfig::ValidateNew(current, **bundle));
   ProposedConfig proposed;
-  *proposed.envelope.mutable_config() = std::move(applied.config);
+  *proposed.envelope.mutable_config() = std::move(next);
   *proposed.envelope.mutable_last_update() = config_update_envelope;
   proposed.bundle = *std::move(bundle);
   return proposed;

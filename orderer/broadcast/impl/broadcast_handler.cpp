@@ -32,8 +32,9 @@ namespace {
   }
 }
 
-::orderer::BroadcastResponse Reject(const Status& error, std::string_view what) {
-  return Respond(StatusFor(error), fmt::format("{}: {}", what, std::string(error.message())));
+// Fabric answers with Info = err.Error(); the processor's messages carry Fabric's wording.
+::orderer::BroadcastResponse Reject(const Status& error) {
+  return Respond(StatusFor(error), std::string(error.message()));
 }
 
 std::string TypeName(int32_t type) {
@@ -77,13 +78,17 @@ BroadcastHandler::BroadcastHandler(multichannel::Registrar& registrar,
 
   std::shared_ptr<multichannel::ChainSupport> chain = registrar_.FindChain(channel);
   if (chain == nullptr) {
-    return Respond(::common::NOT_FOUND, fmt::format("channel '{}' does not exist", channel));
+    // Fabric 2.5's Registrar.BroadcastChannelSupport without a system channel: an
+    // unknown channel would be a channel creation request, which needs one.
+    return Respond(::common::BAD_REQUEST,
+                   "channel creation request not allowed because the orderer system channel is "
+                   "not defined");
   }
 
   switch (msgprocessor::Classify(opened->channel_header)) {
     case msgprocessor::Classification::kNormal: {
       auto sequence = chain->Processor().ProcessNormalMsg(envelope);
-      if (!sequence.ok()) return Reject(sequence.status(), "envelope rejected");
+      if (!sequence.ok()) return Reject(sequence.status());
       if (Status ready = chain->Chain().WaitReady(); !ready.ok()) {
         return Respond(::common::SERVICE_UNAVAILABLE, std::string(ready.message()));
       }
@@ -94,7 +99,7 @@ BroadcastHandler::BroadcastHandler(multichannel::Registrar& registrar,
     }
     case msgprocessor::Classification::kConfigUpdate: {
       auto config = chain->Processor().ProcessConfigUpdateMsg(envelope);
-      if (!config.ok()) return Reject(config.status(), "config update rejected");
+      if (!config.ok()) return Reject(config.status());
       if (Status ready = chain->Chain().WaitReady(); !ready.ok()) {
         return Respond(::common::SERVICE_UNAVAILABLE, std::string(ready.message()));
       }
@@ -105,11 +110,11 @@ BroadcastHandler::BroadcastHandler(multichannel::Registrar& registrar,
       }
       return Respond(::common::SUCCESS, "config update accepted for ordering");
     }
-    case msgprocessor::Classification::kUnsupported:
+    case msgprocessor::Classification::kConfig:
       break;
   }
-  return Respond(::common::BAD_REQUEST,
-                 fmt::format("header type {} cannot be broadcast to channel '{}'", type, channel));
+  // Fabric's BroadcastChannelSupport for ConfigMsg (CONFIG, ORDERER_TRANSACTION).
+  return Respond(::common::BAD_REQUEST, "message is of type that cannot be processed directly");
 }
 
 }  // namespace weft::orderer::broadcast

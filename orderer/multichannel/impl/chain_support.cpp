@@ -274,6 +274,12 @@ StatusOr<std::shared_ptr<const common::channelconfig::ChannelConfig>> ChainSuppo
         fmt::format("config block {} has sequence {}, not after the current sequence {}", number,
                     config->sequence(), current.sequence()));
   }
+  // Fabric's BlockWriter.WriteConfigBlock refuses (panics on) a config without an
+  // Orderer group; the cutter and consenters read it unchecked.
+  if (!config->orderer().has_value()) {
+    return absl::InvalidArgumentError(
+        fmt::format("config block {} of channel {} has no Orderer group", number, channel_id_));
+  }
   return config;
 }
 

@@ -104,8 +104,6 @@ TEST_CASE("Invalid identities are rejected with the reason") {
   using R = ::common::MSPRole;
   auto stranger_ca = MakeTestCa("ca.evil.example.com", "Evil");
   auto stranger = IssueLeaf(stranger_ca, "user@evil.example.com", {"client"});
-  auto expired = IssueLeaf(org.root, "old@org1.example.com", {"client"}, {}, Validity::Expired());
-  auto future = IssueLeaf(org.root, "new@org1.example.com", {"client"}, {}, Validity::Future());
   auto no_ou = IssueLeaf(org.root, "nobody@org1.example.com");
   auto two_ous = IssueLeaf(org.root, "both@org1.example.com", {"client", "peer"});
 
@@ -116,8 +114,6 @@ TEST_CASE("Invalid identities are rejected with the reason") {
   };
   CHECK_THAT(message(stranger), Catch::StartsWith("MSP Org1MSP: identity " +
                                                   stranger.cert.subject() + " is not valid"));
-  CHECK_THAT(message(expired), Catch::Contains("is not valid") && Catch::Contains("expired"));
-  CHECK_THAT(message(future), Catch::Contains("is not valid") && Catch::Contains("not yet valid"));
   CHECK_THAT(message(org.revoked), Catch::Contains("is not valid") && Catch::Contains("revoked"));
   CHECK(message(no_ou) ==
         "MSP Org1MSP: identity " + no_ou.cert.subject() +
@@ -250,4 +246,71 @@ TEST_CASE("MSP set-up rejects inconsistent configurations") {
   config.admin_certs = {IssueLeaf(stranger, "admin@evil.example.com").cert};
   CHECK_THAT(std::string(Msp::Create(config).status().message()),
              Catch::StartsWith("MSP Org1MSP: admin certificate"));
+}
+
+// Fabric's getValidityOptsForCert (msp/mspimplvalidate.go): the MSP verifies a chain at
+// the certificate's NotBefore + 1 s, so an identity that has expired since, or that
+// starts later, is still a valid member; expiry is the orderer's and Deliver's check
+// (crypto.ExpiresAt). A chain that was not valid at that instant is refused.
+TEST_CASE("Identities are validated at their NotBefore plus one second, not at the wall clock") {
+  using std::chrono::hours;
+  const auto now = std::chrono::system_clock::now();
+  // The root has been valid for two days; its leaves are judged inside that window.
+  auto root = MakeTestCa("ca.org1.example.com", "Org1", Validity{now - hours(48), now + hours(48)});
+  MspConfig config;
+  config.name = "Org1MSP";
+  config.root_certs = {root.cert};
+  config.node_ous.enable = true;
+  config.node_ous.client.organizational_unit = "client";
+  config.node_ous.admin.organizational_unit = "admin";
+  auto msp = Msp::Create(config);
+  REQUIRE(msp.ok());
+  auto manager = MspManager::Create({*msp});
+  REQUIRE(manager.ok());
+  auto validate = [&](const TestIdentity& who) {
+    auto identity = (*manager)->DeserializeIdentity(Serialize("Org1MSP", who));
+    REQUIRE(identity.ok());
+    return (*identity)->SatisfiesPrincipal(RolePrincipal("Org1MSP", ::common::MSPRole::MEMBER));
+  };
+  using R = ::common::MSPRole;
+  auto expired = IssueLeaf(root, "old@org1.example.com", {"client"}, {}, Validity::Expired());
+  auto future = IssueLeaf(root, "new@org1.example.com", {"client"}, {}, Validity::Future());
+  CHECK(validate(expired).ok());
+  CHECK(validate(future).ok());
+  auto identity = (*manager)->DeserializeIdentity(Serialize("Org1MSP", expired));
+  REQUIRE(identity.ok());
+  CHECK((*identity)->SatisfiesPrincipal(RolePrincipal("Org1MSP", R::CLIENT)).ok());
+
+  // Issued before its root was valid: at NotBefore + 1 s the root is not yet valid.
+  auto before_root = IssueLeaf(root, "early@org1.example.com", {"client"}, {},
+                               Validity{now - hours(72), now - hours(1)});
+  auto status = validate(before_root);
+  CHECK_THAT(std::string(status.message()),
+             Catch::Contains("is not valid") && Catch::Contains("not yet valid"));
+}
+
+// Fabric's setupAdmins / validateCAIdentity use the same rule at MSP set-up: an
+// expired admin certificate or intermediate CA still loads (a channel config
+// holding one keeps working).
+TEST_CASE("An MSP with an expired admin certificate and intermediate CA still sets up") {
+  using std::chrono::hours;
+  const auto now = std::chrono::system_clock::now();
+  auto root = MakeTestCa("ca.org1.example.com", "Org1", Validity{now - hours(96), now + hours(48)});
+  auto intermediate =
+      MakeIntermediateCa(root, "ica.org1.example.com", Validity{now - hours(72), now - hours(2)});
+  auto admin =
+      IssueLeaf(root, "admin@org1.example.com", {}, {}, Validity{now - hours(48), now - hours(1)});
+  MspConfig config;
+  config.name = "Org1MSP";
+  config.root_certs = {root.cert};
+  config.intermediate_certs = {intermediate.cert};
+  config.admin_certs = {admin.cert};
+  auto msp = Msp::Create(config);
+  INFO(msp.status().ToString());
+  REQUIRE(msp.ok());
+  auto manager = MspManager::Create({*msp});
+  REQUIRE(manager.ok());
+  auto identity = (*manager)->DeserializeIdentity(Serialize("Org1MSP", admin));
+  REQUIRE(identity.ok());
+  CHECK((*identity)->SatisfiesPrincipal(RolePrincipal("Org1MSP", ::common::MSPRole::ADMIN)).ok());
 }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/channelconfig/capabilities.h"
 #include "common/channelconfig/config_builder.h"
 #include "common/protoutil/block.h"
 #include "msp/signing_identity.h"
@@ -153,4 +154,55 @@ TEST_CASE("Invalid channel configurations are rejected naming the value") {
 
   ::common::Block not_config = weft::common::protoutil::NewBlock(3, "x");
   CHECK_FALSE(ChannelConfig::FromConfigBlock(not_config).ok());
+}
+
+// Fabric's MSP set-up validates admin certificates at their NotBefore + 1 s
+// (msp/mspimplvalidate.go getValidityOptsForCert), so a channel whose config holds
+// an admin certificate that has since expired still loads, and that admin still
+// satisfies the organisation's Admins policy (expiry is judged by the orderer's
+// Broadcast and Deliver filters, not the MSP).
+TEST_CASE("A channel config holding an expired admin certificate still loads") {
+  using std::chrono::hours;
+  const auto now = std::chrono::system_clock::now();
+  Network network;
+  network.org1_ca = MakeTestCa("ca.org1.example.com", "Org1",
+                               weft::testing::Validity{now - hours(96), now + hours(96)});
+  auto expired_admin = IssueLeaf(network.org1_ca, "OldAdmin@org1.example.com", {"client"}, {},
+                                 weft::testing::Validity{now - hours(48), now - hours(1)});
+  ChannelSpec spec = network.Spec();
+  spec.application->organizations[0].msp.admin_certs = {expired_admin.cert};
+  auto config = BuildConfig(spec);
+  REQUIRE(config.ok());
+  auto bundle = ChannelConfig::FromConfig("mychannel", *config);
+  INFO(bundle.status().ToString());
+  REQUIRE(bundle.ok());
+  auto signer = weft::testing::MakeSigner(expired_admin, "Org1MSP");
+  auto identity = (*bundle)->msp_manager().DeserializeIdentity(signer.serialized());
+  REQUIRE(identity.ok());
+  ::common::MSPRole role;
+  role.set_msp_identifier("Org1MSP");
+  role.set_role(::common::MSPRole::ADMIN);
+  ::common::MSPPrincipal principal;
+  principal.set_principal_classification(::common::MSPPrincipal::ROLE);
+  principal.set_principal(role.SerializeAsString());
+  CHECK((*identity)->SatisfiesPrincipal(principal).ok());
+}
+
+// Fabric 2.5's common/capabilities registries: what this build implements.
+TEST_CASE("Capabilities this build lacks are named; known ones switch on their features") {
+  CHECK(CheckCapabilitiesSupported(CapabilitySection::kChannel, {"V1_1", "V1_4_3", "V2_0"}).ok());
+  CHECK(CheckCapabilitiesSupported(CapabilitySection::kOrderer, {"V1_1", "V1_4_2", "V2_0"}).ok());
+  CHECK(CheckCapabilitiesSupported(CapabilitySection::kApplication, {"V2_0", "V2_5"}).ok());
+  CHECK(CheckCapabilitiesSupported(CapabilitySection::kOrderer, {"V2_5"}).message() ==
+        "Orderer capability V2_5 is required but not supported");
+  CHECK(CheckCapabilitiesSupported(CapabilitySection::kApplication, {"V3_0"}).message() ==
+        "Application capability V3_0 is required but not supported");
+  // orderer.go ExpirationCheck: V1_1 and later; ConsensusTypeMigration: V1_4_2 and later.
+  CHECK(OrdererExpirationCheck({"V1_1"}));
+  CHECK_FALSE(OrdererExpirationCheck({}));
+  CHECK_FALSE(OrdererConsensusTypeMigration({"V1_1"}));
+  CHECK(OrdererConsensusTypeMigration({"V2_0"}));
+  // channel.go ConsensusTypeMigration: V1_4_2, V1_4_3, V2_0.
+  CHECK_FALSE(ChannelConsensusTypeMigration({"V1_3"}));
+  CHECK(ChannelConsensusTypeMigration({"V1_4_3"}));
 }

@@ -175,12 +175,17 @@ TEST_CASE("A batch settings change signed by the orderer admins becomes the next
   CHECK((*next)->application()->organizations.size() == 2);
 }
 
+// Fabric's verifyDeltaSet: "policy for <key> not satisfied", a plain error (never
+// ErrPermissionDenied), so Broadcast answers BAD_REQUEST.
 TEST_CASE("A batch settings change signed by a non-admin is denied naming the policy") {
   Network network;
   auto current = network.Bundle();
   auto result =
       ProposeConfigUpdate(*current, Envelope(BatchUpdate(50, "500ms"), {&network.orderer_client}));
-  REQUIRE(result.status().code() == absl::StatusCode::kPermissionDenied);
+  REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(result.status()),
+             Catch::StartsWith("error authorizing update: error validating DeltaSet: policy for "
+                               "[Value]  /Channel/Orderer/BatchSize not satisfied"));
   CHECK_THAT(Message(result.status()), Catch::Contains("/Channel/Orderer/Admins"));
   CHECK_THAT(Message(result.status()), Catch::Contains("/Channel/Orderer/BatchSize"));
 }
@@ -193,7 +198,7 @@ TEST_CASE("The current mod_policy authorizes a change, not the one the write set
   (*(*update.mutable_write_set()->mutable_groups())["Orderer"].mutable_values())["BatchSize"]
       .set_mod_policy("Writers");
   auto result = ProposeConfigUpdate(*current, Envelope(update, {&network.orderer_client}));
-  REQUIRE(result.status().code() == absl::StatusCode::kPermissionDenied);
+  REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(Message(result.status()), Catch::Contains("/Channel/Orderer/Admins"));
 
   auto as_admin = ProposeConfigUpdate(*current, Envelope(update, {&network.orderer_admin}));
@@ -233,7 +238,7 @@ TEST_CASE("Adding an application organisation takes a majority of the applicatio
   }
   SECTION("signed by one of the two application admins it is denied") {
     auto proposed = ProposeConfigUpdate(*current, Envelope(*update, {&network.org1_admin}));
-    REQUIRE(proposed.status().code() == absl::StatusCode::kPermissionDenied);
+    REQUIRE(proposed.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK_THAT(Message(proposed.status()), Catch::Contains("/Channel/Application/Admins"));
   }
 }
@@ -261,8 +266,10 @@ TEST_CASE("A config update computed from an outdated config is rejected for its 
 
   auto result = ProposeConfigUpdate(*after_org3->bundle, envelope);
   REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK_THAT(Message(result.status()),
-             Catch::Contains("read set version mismatch for group /Channel/Application"));
+  // Fabric's verifyReadSet wording.
+  CHECK(Message(result.status()) ==
+        "error authorizing update: error validating ReadSet: proposed update requires that key "
+        "[Group]  /Channel/Application be at version 0, but it is currently at version 1");
 }
 
 TEST_CASE("A write-set element that skips a version is rejected naming it") {
@@ -272,19 +279,52 @@ TEST_CASE("A write-set element that skips a version is rejected naming it") {
       *current,
       Envelope(OrdererValueUpdate("BatchSize", 2, BatchSizeBytes(50)), {&network.orderer_admin}));
   REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK_THAT(Message(result.status()),
-             Catch::Contains("write set version mismatch for value /Channel/Orderer/BatchSize"));
+  // Fabric's verifyDeltaSet wording.
+  CHECK(Message(result.status()) ==
+        "error authorizing update: error validating DeltaSet: attempt to set key [Value]  "
+        "/Channel/Orderer/BatchSize to version 2, but key is at version 0");
 }
 
-TEST_CASE("A write-set element at its current version with different content is rejected") {
+// Fabric's computeDeltaSet compares the write set with the read set: an element
+// written at its current version but not read is part of the delta, and
+// verifyDeltaSet then wants version + 1.
+TEST_CASE("A write-set element at its current version that the read set lacks is refused") {
   Network network;
   auto current = network.Bundle();
   auto result = ProposeConfigUpdate(
       *current,
       Envelope(OrdererValueUpdate("BatchSize", 0, BatchSizeBytes(50)), {&network.orderer_admin}));
   REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK_THAT(Message(result.status()), Catch::Contains("/Channel/Orderer/BatchSize"));
-  CHECK_THAT(Message(result.status()), Catch::Contains("content differs"));
+  CHECK(Message(result.status()) ==
+        "error authorizing update: error validating DeltaSet: attempt to set key [Value]  "
+        "/Channel/Orderer/BatchSize to version 0, but key is at version 0");
+}
+
+// ... while one read and written at the same version is left out of the delta: its
+// current content stays, whatever the write set says (Fabric's computeDeltaSet).
+TEST_CASE("A write-set element read at the version written keeps its current content") {
+  Network network;
+  auto current = network.Bundle();
+  ::common::ConfigUpdate update = BatchUpdate(50, "500ms");
+  // BatchSize goes back to version 0 with other content, and is read at version 0.
+  auto& orderer_write = (*update.mutable_write_set()->mutable_groups())["Orderer"];
+  (*orderer_write.mutable_values())["BatchSize"].set_version(0);
+  auto& orderer_read = (*update.mutable_read_set()->mutable_groups())["Orderer"];
+  (*orderer_read.mutable_values())["BatchSize"].set_version(0);
+  auto proposed = ProposeConfigUpdate(*current, Envelope(update, {&network.orderer_admin}));
+  INFO(proposed.status().ToString());
+  REQUIRE(proposed.ok());
+  CHECK(proposed->bundle->orderer()->batch_size.max_message_count ==
+        current->orderer()->batch_size.max_message_count);
+  CHECK(proposed->bundle->orderer()->batch_timeout == std::chrono::milliseconds(500));
+
+  // An update whose every element is read at the version written changes nothing.
+  ::common::ConfigUpdate nothing = OrdererValueUpdate("BatchSize", 0, BatchSizeBytes(50));
+  (*(*nothing.mutable_read_set()->mutable_groups())["Orderer"].mutable_values())["BatchSize"];
+  auto empty = ProposeConfigUpdate(*current, Envelope(nothing, {&network.orderer_admin}));
+  CHECK(Message(empty.status()) ==
+        "error authorizing update: error validating DeltaSet: delta set was empty -- update "
+        "would have no effect");
 }
 
 TEST_CASE("A config update for another channel is rejected") {
@@ -310,17 +350,23 @@ TEST_CASE("A config update for another channel is rejected") {
     REQUIRE(envelope.ok());
     auto result = ProposeConfigUpdate(*current, *envelope);
     REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
-    CHECK_THAT(Message(result.status()),
-               Catch::Contains("config update is for channel 'otherchannel'"));
+    // Fabric's authorizeUpdate wording.
+    CHECK(Message(result.status()) ==
+          "error authorizing update: ConfigUpdate for channel 'otherchannel' but envelope for "
+          "channel 'mychannel'");
   }
 }
 
-TEST_CASE("A new element under a group that keeps its version is rejected") {
+// Fabric's configMapToConfig rebuilds each group from the members its own proto
+// lists: a new element under a group the update does not modify is not reachable
+// and is dropped (no policy authorises it, and it changes nothing).
+TEST_CASE("A new element under a group that keeps its version does not enter the config") {
   Network network;
   ::common::ConfigUpdate update = OrdererValueUpdate("NewValue", 0, "x");
   auto result = ApplyConfigUpdate(network.Config(), update);
-  REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK_THAT(Message(result.status()), Catch::Contains("/Channel/Orderer/NewValue"));
+  REQUIRE(result.ok());
+  CHECK(!result->channel_group().groups().at("Orderer").values().contains("NewValue"));
+  CHECK(SameIgnoringVersions(result->channel_group(), network.Config().channel_group()));
 }
 
 TEST_CASE("Applying a computed update to the original config yields the updated config") {
@@ -361,4 +407,93 @@ TEST_CASE("Applying a computed update to the original config yields the updated 
 
   CHECK(ComputeUpdate(kChannel, original, original).status().code() ==
         absl::StatusCode::kInvalidArgument);
+}
+
+namespace {
+
+// `spec` as the next config, proposed with the signatures of every admin.
+[[nodiscard]] weft::StatusOr<ProposedConfig> ProposeSpec(const Network& network,
+                                                         const ChannelConfig& current,
+                                                         const ChannelSpec& spec) {
+  auto next = weft::common::channelconfig::BuildConfig(spec);
+  REQUIRE(next.ok());
+  auto update = ComputeUpdate(kChannel, current.config(), *next);
+  REQUIRE(update.ok());
+  return ProposeConfigUpdate(
+      current,
+      Envelope(*update, {&network.orderer_admin, &network.org1_admin, &network.org2_admin}));
+}
+
+}  // namespace
+
+// Fabric's Bundle.ValidateNew (common/channelconfig/bundle.go): the consensus type
+// may change only with the channel capability ConsensusTypeMigration (V1_4_2+);
+// with it, the orderer's maintenance filter decides (msgprocessor tests).
+TEST_CASE("A consensus type change is refused without the migration capability") {
+  Network network;
+  ChannelSpec spec = network.Spec();
+  spec.capabilities = {"V1_3"};
+  auto built = weft::common::channelconfig::BuildConfig(spec);
+  REQUIRE(built.ok());
+  auto current = ChannelConfig::FromConfig(kChannel, *built);
+  REQUIRE(current.ok());
+  spec.orderer->orderer_type = "kafka";
+  spec.orderer->kafka_brokers = {"127.0.0.1:9092"};
+  auto result = ProposeSpec(network, **current, spec);
+  REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Message(result.status()) == "attempted to change consensus type from solo to kafka");
+}
+
+// Fabric's checkResources (orderer/common/multichannel/ledger_resources.go) then
+// ValidateNew: the Orderer and Application sections cannot be removed.
+TEST_CASE("A config update removing the Orderer or Application group is refused") {
+  Network network;
+  auto current = network.Bundle();
+  ChannelSpec without_orderer = network.Spec();
+  without_orderer.orderer.reset();
+  auto no_orderer = ProposeSpec(network, *current, without_orderer);
+  REQUIRE(no_orderer.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Message(no_orderer.status()) ==
+        "config update is not compatible: config does not contain orderer config");
+
+  ChannelSpec without_application = network.Spec();
+  without_application.application.reset();
+  auto no_application = ProposeSpec(network, *current, without_application);
+  REQUIRE(no_application.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Message(no_application.status()) ==
+        "current config has application section, but new config does not");
+}
+
+// Fabric's Bundle.ValidateNew: an organisation keeps its MSP ID.
+TEST_CASE("A config update changing an organisation's MSP ID is refused") {
+  Network network;
+  auto current = network.Bundle();
+  ChannelSpec spec = network.Spec();
+  spec.application->organizations[0].msp.name = "Org9MSP";
+  auto result = ProposeSpec(network, *current, spec);
+  REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Message(result.status()) ==
+        "application org Org1MSP attempted to change MSP ID from Org1MSP to Org9MSP");
+}
+
+// Fabric's checkResources with common/capabilities registry.Supported: the orderer
+// refuses a config needing an orderer or channel capability it lacks.
+TEST_CASE("A config update requiring a capability this orderer lacks is refused") {
+  Network network;
+  auto current = network.Bundle();
+  ChannelSpec orderer_caps = network.Spec();
+  orderer_caps.orderer->capabilities = {"V2_0", "V9_9"};
+  auto result = ProposeSpec(network, *current, orderer_caps);
+  REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Message(result.status()) ==
+        "config update is not compatible: config requires unsupported orderer capabilities: "
+        "Orderer capability V9_9 is required but not supported");
+
+  ChannelSpec channel_caps = network.Spec();
+  channel_caps.capabilities = {"V2_0", "V3_0"};
+  result = ProposeSpec(network, *current, channel_caps);
+  REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Message(result.status()) ==
+        "config update is not compatible: config requires unsupported channel capabilities: "
+        "Channel capability V3_0 is required but not supported");
 }

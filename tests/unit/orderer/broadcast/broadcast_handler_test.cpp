@@ -2,9 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/channelconfig/config_builder.h"
 #include "common/configtx/update.h"
 #include "common/metrics/metrics.h"
+#include "orderer/configuration.pb.h"
 #include "tests/support/orderer_fixture.h"
+#include "tests/support/test_orgs.h"
 
 using weft::orderer::broadcast::BroadcastHandler;
 using weft::testing::OrdererFixture;
@@ -78,14 +81,18 @@ TEST_CASE("Broadcast refuses an envelope larger than AbsoluteMaxBytes as a bad r
   CHECK(response.info().find("65536") != std::string::npos);
 }
 
-TEST_CASE("Broadcast answers NOT_FOUND for a channel the orderer has not joined") {
+// Fabric 2.5's Registrar.BroadcastChannelSupport: an unknown channel would be a
+// channel creation request, refused (BAD_REQUEST) when there is no system channel.
+TEST_CASE("Broadcast answers BAD_REQUEST for a channel the orderer has not joined") {
   BroadcastFixture fixture;
-  CHECK(
-      fixture.Send(OrdererFixture::Transaction("otherchannel", fixture.network.client)).status() ==
-      ::common::NOT_FOUND);
+  auto response = fixture.Send(OrdererFixture::Transaction("otherchannel", fixture.network.client));
+  CHECK(response.status() == ::common::BAD_REQUEST);
+  CHECK(response.info() ==
+        "channel creation request not allowed because the orderer system channel is not "
+        "defined");
 }
 
-TEST_CASE("Broadcast refuses malformed envelopes and unsupported header types") {
+TEST_CASE("Broadcast refuses malformed envelopes and CONFIG / ORDERER_TRANSACTION envelopes") {
   BroadcastFixture fixture;
   ::common::Envelope garbage;
   garbage.set_payload("\xff\xff not a payload");
@@ -97,10 +104,63 @@ TEST_CASE("Broadcast refuses malformed envelopes and unsupported header types") 
   no_header.set_payload(headerless.SerializeAsString());
   CHECK(fixture.Send(no_header).status() == ::common::BAD_REQUEST);
 
-  auto config = weft::common::protoutil::CreateSignedEnvelope(::common::CONFIG, "mychannel",
-                                                              fixture.network.client, "x");
-  REQUIRE(config.ok());
-  CHECK(fixture.Send(*config).status() == ::common::BAD_REQUEST);
+  // Fabric's ClassifyMsg makes both ConfigMsg, which BroadcastChannelSupport refuses.
+  for (auto type : {::common::CONFIG, ::common::ORDERER_TRANSACTION}) {
+    auto config = weft::common::protoutil::CreateSignedEnvelope(type, "mychannel",
+                                                                fixture.network.orderer, "x");
+    REQUIRE(config.ok());
+    auto response = fixture.Send(*config);
+    CHECK(response.status() == ::common::BAD_REQUEST);
+    CHECK(response.info() == "message is of type that cannot be processed directly");
+  }
+}
+
+// Fabric's ClassifyMsg default: every other header type, numbers without a name
+// included, is a normal message and goes through the normal filters.
+TEST_CASE("Broadcast orders envelopes of other and unknown header types as normal messages") {
+  BroadcastFixture fixture;
+  auto unknown = weft::common::protoutil::CreateSignedEnvelope(
+      static_cast<::common::HeaderType>(4242), "mychannel", fixture.network.client, "x");
+  REQUIRE(unknown.ok());
+  CHECK(fixture.Send(*unknown).status() == ::common::SUCCESS);
+  WaitForBlock(*fixture.registrar->GetChain("mychannel"), 1);
+  // ... and a normal message from a non-writer is still FORBIDDEN.
+  auto from_peer = weft::common::protoutil::CreateSignedEnvelope(
+      ::common::PEER_ADMIN_OPERATION, "mychannel", fixture.network.peer, "x");
+  REQUIRE(from_peer.ok());
+  CHECK(fixture.Send(*from_peer).status() == ::common::FORBIDDEN);
+}
+
+// Fabric's expirationRejectRule error is not ErrPermissionDenied: BAD_REQUEST.
+TEST_CASE("Broadcast refuses an expired creator as a bad request") {
+  BroadcastFixture fixture;
+  const auto now = std::chrono::system_clock::now();
+  auto expired = weft::testing::MakeSigner(
+      weft::testing::IssueLeaf(fixture.network.org1_ca, "Expired", {"client"}, {},
+                               {now - std::chrono::minutes(30), now - std::chrono::minutes(1)}),
+      "Org1MSP");
+  auto response = fixture.Send(OrdererFixture::Transaction("mychannel", expired));
+  CHECK(response.status() == ::common::BAD_REQUEST);
+  CHECK(response.info() == "broadcast client identity expired");
+}
+
+// Fabric's ErrMaintenanceMode is SERVICE_UNAVAILABLE (ClassifyError).
+TEST_CASE("Broadcast answers SERVICE_UNAVAILABLE to normal messages in maintenance mode") {
+  BroadcastFixture fixture;
+  ::common::Config config = fixture.network.Config();
+  auto& consensus_value =
+      (*config.mutable_channel_group()->mutable_groups())["Orderer"].mutable_values()->at(
+          "ConsensusType");
+  ::orderer::ConsensusType consensus;
+  REQUIRE(consensus.ParseFromString(consensus_value.value()));
+  consensus.set_state(::orderer::ConsensusType::STATE_MAINTENANCE);
+  consensus_value.set_value(consensus.SerializeAsString());
+  auto genesis = weft::common::channelconfig::BuildGenesisBlock("maintained", config);
+  REQUIRE(genesis.ok());
+  REQUIRE(fixture.registrar->JoinChannel(*genesis).ok());
+  auto response = fixture.Send(OrdererFixture::Transaction("maintained", fixture.network.client));
+  CHECK(response.status() == ::common::SERVICE_UNAVAILABLE);
+  CHECK(response.info() == "normal transactions are rejected: maintenance mode");
 }
 
 TEST_CASE("Broadcast answers SERVICE_UNAVAILABLE when the chain is halted") {
@@ -119,11 +179,15 @@ TEST_CASE("Broadcast orders a config update signed by the required admins") {
   REQUIRE(update.ok());
 
   // Signed by an application client only: the Orderer's Admins policy is not met.
+  // Fabric's configtx errors are not ErrPermissionDenied, so this is BAD_REQUEST.
   const weft::common::protoutil::Signer* client[] = {&fixture.network.client};
   auto unsigned_update = weft::common::configtx::CreateSignedConfigUpdateEnvelope(
       *update, client, fixture.network.client);
   REQUIRE(unsigned_update.ok());
-  CHECK(fixture.Send(*unsigned_update).status() == ::common::FORBIDDEN);
+  auto refused = fixture.Send(*unsigned_update);
+  CHECK(refused.status() == ::common::BAD_REQUEST);
+  CHECK(refused.info().rfind("error applying config update to existing channel 'mychannel': ", 0) ==
+        0);
 
   const weft::common::protoutil::Signer* admins[] = {&fixture.network.orderer_admin};
   auto signed_update = weft::common::configtx::CreateSignedConfigUpdateEnvelope(

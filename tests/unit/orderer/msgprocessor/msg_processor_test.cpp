@@ -1,19 +1,24 @@
-// The standard channel's message processor against Fabric's rules
+// The standard channel's message processor against Fabric 2.5's rules
 // (orderer/common/msgprocessor): classification by header type, then the filters
-// in Fabric's order (empty, size, creator and signature, /Channel/Writers), with
-// the codes the broadcast handler turns into BAD_REQUEST (InvalidArgument) and
-// FORBIDDEN (PermissionDenied).
+// in Fabric's order (empty, size, expiration, signature filter), with the codes the
+// broadcast handler turns into BAD_REQUEST (InvalidArgument), FORBIDDEN
+// (PermissionDenied) and SERVICE_UNAVAILABLE (Unavailable).
 #include "orderer/msgprocessor/msg_processor.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/configtx.pb.h"
+#include "common/configtx/update.h"
 #include "common/protoutil/envelope.h"
+#include "orderer/configuration.pb.h"
 #include "tests/support/test_network.h"
+#include "tests/support/test_orgs.h"
 
 namespace {
 
@@ -40,12 +45,17 @@ constexpr char kChannel[] = "mychannel";
 }
 
 // A processor over a config the test can replace, with a config update validator
-// that records the updates it saw and answers with a CONFIG envelope (or `refusal`).
+// that records the updates it saw and answers with a CONFIG envelope holding
+// `next_config` signed by `config_signer` (or `refusal`).
 struct ProcessorFixture {
   TestNetwork network;
   std::shared_ptr<const ChannelConfig> config;
   std::vector<std::string> validated;  // payload bytes of the updates seen
   absl::Status refusal = absl::OkStatus();
+  ::common::Config next_config = network.Config();
+  const weft::common::protoutil::Signer* config_signer = &network.orderer;
+  weft::orderer::msgprocessor::StandardChannelOptions options;
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   StandardChannel processor{
       [this] { return config; },
       [this](const ChannelConfig&,
@@ -53,18 +63,41 @@ struct ProcessorFixture {
         validated.push_back(update.payload());
         if (!refusal.ok()) return refusal;
         return ConfigFor(update);
-      }};
+      },
+      {false, [this] { return now; }}};
 
   explicit ProcessorFixture(uint64_t sequence = 0) : config(network.Bundle(kChannel, sequence)) {}
 
-  // The CONFIG envelope an orderer would produce for `update`, signed by the orderer.
+  // The CONFIG envelope an orderer would produce for `update`.
   ::common::Envelope ConfigFor(const ::common::Envelope& update) const {
     ::common::ConfigEnvelope contents;
-    *contents.mutable_config() = network.Config();
+    *contents.mutable_config() = next_config;
     *contents.mutable_last_update() = update;
-    return Signed(network.orderer, contents.SerializeAsString(), ::common::CONFIG);
+    return Signed(*config_signer, contents.SerializeAsString(), ::common::CONFIG);
   }
 };
+
+// `config` with /Channel/Orderer/ConsensusType changed by `edit`.
+::common::Config WithConsensus(::common::Config config,
+                               const std::function<void(::orderer::ConsensusType&)>& edit) {
+  auto& value = (*config.mutable_channel_group()->mutable_groups())["Orderer"].mutable_values()->at(
+      "ConsensusType");
+  ::orderer::ConsensusType consensus;
+  REQUIRE(consensus.ParseFromString(value.value()));
+  edit(consensus);
+  value.set_value(consensus.SerializeAsString());
+  return config;
+}
+
+std::shared_ptr<const ChannelConfig> BundleOf(const ::common::Config& config) {
+  auto bundle = ChannelConfig::FromConfig(kChannel, config);
+  REQUIRE(bundle.ok());
+  return *bundle;
+}
+
+void Maintenance(::orderer::ConsensusType& consensus) {
+  consensus.set_state(::orderer::ConsensusType::STATE_MAINTENANCE);
+}
 
 }  // namespace
 
@@ -73,9 +106,14 @@ TEST_CASE("Normal envelopes, config updates and everything else are told apart b
   CHECK(Classify(Header(::common::ENDORSER_TRANSACTION)) == Classification::kNormal);
   CHECK(Classify(Header(::common::MESSAGE)) == Classification::kNormal);
   CHECK(Classify(Header(::common::CONFIG_UPDATE)) == Classification::kConfigUpdate);
-  // Fabric classifies these as config messages that a client may not send directly.
-  CHECK(Classify(Header(::common::CONFIG)) == Classification::kUnsupported);
-  CHECK(Classify(Header(::common::ORDERER_TRANSACTION)) == Classification::kUnsupported);
+  // Fabric's StandardChannel.ClassifyMsg: config messages a client may not send directly.
+  CHECK(Classify(Header(::common::CONFIG)) == Classification::kConfig);
+  CHECK(Classify(Header(::common::ORDERER_TRANSACTION)) == Classification::kConfig);
+  // ... and every other type is a normal message, numbers no enum names included.
+  CHECK(Classify(Header(::common::PEER_ADMIN_OPERATION)) == Classification::kNormal);
+  ::common::ChannelHeader unknown;
+  unknown.set_type(4242);
+  CHECK(Classify(unknown) == Classification::kNormal);
 }
 
 TEST_CASE("A normal envelope from a channel writer passes and reports the config sequence") {
@@ -92,7 +130,8 @@ TEST_CASE("An empty envelope is a bad request") {
   ProcessorFixture fixture;
   auto result = fixture.processor.ProcessNormalMsg(::common::Envelope());
   CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(result.status().message() == "message was empty");
+  // Fabric's ErrEmptyMessage (msgprocessor/filter.go).
+  CHECK(result.status().message() == "Message was empty");
 }
 
 TEST_CASE("An envelope above AbsoluteMaxBytes is a bad request naming both sizes") {
@@ -200,21 +239,23 @@ TEST_CASE("A config update failing the filters never reaches the validator") {
   CHECK(fixture.validated.empty());
 }
 
-TEST_CASE("A config update the validator rejects is a bad request, unless it was forbidden") {
+TEST_CASE("A config update the validator rejects is a bad request, a mod_policy failure too") {
   ProcessorFixture fixture;
   const auto update = Signed(fixture.network.admin, "update", ::common::CONFIG_UPDATE);
 
   fixture.refusal = absl::InvalidArgumentError("version mismatch in /Channel/Application");
   auto bad = fixture.processor.ProcessConfigUpdateMsg(update);
   CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK_THAT(std::string(bad.status().message()),
-             Catch::Contains("config update rejected") &&
-                 Catch::Contains("version mismatch in /Channel/Application"));
+  // Fabric's StandardChannel.ProcessConfigUpdateMsg wording.
+  CHECK(std::string(bad.status().message()) ==
+        "error applying config update to existing channel 'mychannel': version mismatch in "
+        "/Channel/Application");
 
-  // Missing modification-policy signatures are Fabric's ErrPermissionDenied: FORBIDDEN.
+  // Fabric's configtx returns plain errors for an unsatisfied mod_policy, never
+  // ErrPermissionDenied, so ClassifyError makes them BAD_REQUEST.
   fixture.refusal = absl::PermissionDeniedError("mod_policy Admins not satisfied");
   CHECK(fixture.processor.ProcessConfigUpdateMsg(update).status().code() ==
-        absl::StatusCode::kPermissionDenied);
+        absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("A CONFIG envelope is re-validated by processing its last update again") {
@@ -244,4 +285,154 @@ TEST_CASE("ProcessConfigMsg refuses envelopes that are not CONFIG or carry no la
       Signed(fixture.network.orderer, no_update.SerializeAsString(), ::common::CONFIG));
   CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(result.status().message()), Catch::Contains("last_update"));
+}
+
+// Fabric's expirationRejectRule (msgprocessor/expiration.go): an expired creator is
+// refused before the signature filter with "broadcast client identity expired",
+// which ClassifyError makes BAD_REQUEST. The MSP itself still accepts the
+// certificate (validated at NotBefore + 1 s), so without the rule the envelope passes.
+TEST_CASE("An expired creator is a bad request, unless expiration checks are off") {
+  ProcessorFixture fixture(4);
+  const auto now = std::chrono::system_clock::now();
+  auto expired = weft::testing::MakeSigner(
+      weft::testing::IssueLeaf(fixture.network.org1_ca, "Expired", {"client"}, {},
+                               {now - std::chrono::minutes(30), now - std::chrono::minutes(1)}),
+      "Org1MSP");
+  const auto envelope = Signed(expired, "tx");
+  auto result = fixture.processor.ProcessNormalMsg(envelope);
+  CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(result.status().message() == "broadcast client identity expired");
+
+  // The expiry instant itself is already expired (Fabric: time.Now().Before(expiry)).
+  auto valid = weft::testing::MakeSigner(
+      weft::testing::IssueLeaf(fixture.network.org1_ca, "Valid", {"client"}, {},
+                               {now - std::chrono::minutes(30), now + std::chrono::minutes(10)}),
+      "Org1MSP");
+  CHECK(fixture.processor.ProcessNormalMsg(Signed(valid, "tx")).ok());
+  fixture.now = now + std::chrono::minutes(20);
+  CHECK(fixture.processor.ProcessNormalMsg(Signed(valid, "tx")).status().message() ==
+        "broadcast client identity expired");
+
+  // General.Authentication.NoExpirationChecks drops the rule.
+  StandardChannel unchecked{
+      [&fixture] { return fixture.config; },
+      [](const ChannelConfig&, const ::common::Envelope&) -> weft::StatusOr<::common::Envelope> {
+        return absl::InternalError("not used");
+      },
+      {true, [now] { return now; }}};
+  auto accepted = unchecked.ProcessNormalMsg(envelope);
+  INFO(accepted.status().ToString());
+  CHECK(accepted.ok());
+}
+
+// ExpirationCheck is an orderer capability of V1_1 and later (common/capabilities
+// orderer.go); without one the rule lets every creator through.
+TEST_CASE("The expiration rule needs orderer capability V1_1 or later") {
+  ProcessorFixture fixture;
+  auto spec = fixture.network.Spec();
+  spec.orderer->capabilities = {};
+  auto config = weft::common::channelconfig::BuildConfig(spec);
+  REQUIRE(config.ok());
+  fixture.config = BundleOf(*config);
+  const auto now = std::chrono::system_clock::now();
+  auto expired = weft::testing::MakeSigner(
+      weft::testing::IssueLeaf(fixture.network.org1_ca, "Expired", {"client"}, {},
+                               {now - std::chrono::minutes(30), now - std::chrono::minutes(1)}),
+      "Org1MSP");
+  auto result = fixture.processor.ProcessNormalMsg(Signed(expired, "tx"));
+  INFO(result.status().ToString());
+  CHECK(result.ok());
+}
+
+// Fabric's StandardChannel.ProcessNormalMsg: with the orderer ConsensusTypeMigration
+// capability (V1_4_2+) a channel in maintenance mode refuses normal messages with
+// ErrMaintenanceMode (SERVICE_UNAVAILABLE); its SigFilter then uses
+// /Channel/Orderer/Writers for config updates.
+TEST_CASE("Maintenance mode refuses normal messages and restricts config updates to orderers") {
+  ProcessorFixture fixture(5);
+  fixture.config = BundleOf(WithConsensus(fixture.network.Config(), Maintenance));
+  auto normal = fixture.processor.ProcessNormalMsg(Signed(fixture.network.client, "tx"));
+  CHECK(normal.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(normal.status().message() == "normal transactions are rejected: maintenance mode");
+
+  // An application admin is a /Channel/Writers member but not an orderer writer.
+  fixture.next_config = WithConsensus(fixture.network.Config(), Maintenance);
+  auto from_app = fixture.processor.ProcessConfigUpdateMsg(
+      Signed(fixture.network.admin, "update", ::common::CONFIG_UPDATE));
+  CHECK(from_app.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK_THAT(std::string(from_app.status().message()),
+             Catch::StartsWith("config update for existing channel did not pass initial checks") &&
+                 Catch::Contains("/Channel/Orderer/Writers"));
+  CHECK(fixture.validated.empty());
+
+  auto from_orderer = fixture.processor.ProcessConfigUpdateMsg(
+      Signed(fixture.network.orderer_admin, "update", ::common::CONFIG_UPDATE));
+  INFO(from_orderer.status().ToString());
+  CHECK(from_orderer.ok());
+}
+
+// Fabric's StandardChannel.ProcessConfigUpdateMsg re-applies the filters to the
+// CONFIG envelope the orderer signed ("did not pass final checks"): the orderer's
+// own identity must satisfy /Channel/Writers.
+TEST_CASE("The CONFIG envelope the orderer signs passes the filters again") {
+  ProcessorFixture fixture;
+  const auto update = Signed(fixture.network.admin, "update", ::common::CONFIG_UPDATE);
+  REQUIRE(fixture.processor.ProcessConfigUpdateMsg(update).ok());
+
+  // Signed by a reader that is no writer, the same CONFIG envelope is refused.
+  fixture.config_signer = &fixture.network.peer;
+  auto result = fixture.processor.ProcessConfigUpdateMsg(update);
+  CHECK(result.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK_THAT(std::string(result.status().message()),
+             Catch::StartsWith("config update for existing channel did not pass final checks"));
+}
+
+// Fabric's MaintenanceFilter.inspect: the consensus type changes only while the
+// channel is in maintenance mode, and entering or leaving maintenance mode changes
+// nothing but ConsensusType.
+TEST_CASE("The maintenance filter guards consensus-type migration") {
+  ProcessorFixture fixture;
+  const auto update = Signed(fixture.network.orderer_admin, "update", ::common::CONFIG_UPDATE);
+  fixture.next_config =
+      WithConsensus(fixture.network.Config(), [](auto& consensus) { consensus.set_type("kafka"); });
+  // A kafka bundle needs brokers.
+  auto& orderer = (*fixture.next_config.mutable_channel_group()->mutable_groups())["Orderer"];
+  ::orderer::KafkaBrokers brokers;
+  brokers.add_brokers("127.0.0.1:9092");
+  (*orderer.mutable_values())["KafkaBrokers"].set_value(brokers.SerializeAsString());
+  auto result = fixture.processor.ProcessConfigUpdateMsg(update);
+  CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(result.status().message()) ==
+        "config update for existing channel did not pass maintenance checks: config transaction "
+        "inspection failed: attempted to change consensus type from solo to kafka, but current "
+        "config ConsensusType.State is not in maintenance mode");
+
+  // Entering maintenance mode with an update that also changes BatchTimeout.
+  const ::common::Config original = fixture.network.Config();
+  fixture.network.batch_timeout = "1s";
+  fixture.next_config = WithConsensus(fixture.network.Config(), Maintenance);
+  auto config_update =
+      weft::common::configtx::ComputeUpdate(kChannel, original, fixture.next_config);
+  REQUIRE(config_update.ok());
+  const weft::common::protoutil::Signer* admins[] = {&fixture.network.orderer_admin};
+  auto both = weft::common::configtx::CreateSignedConfigUpdateEnvelope(
+      *config_update, admins, fixture.network.orderer_admin);
+  REQUIRE(both.ok());
+  result = fixture.processor.ProcessConfigUpdateMsg(*both);
+  CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(result.status().message()) ==
+        "config update for existing channel did not pass maintenance checks: config transaction "
+        "inspection failed: config update contain more then just the ConsensusType value in the "
+        "Orderer group");
+
+  // Only ConsensusType: accepted.
+  fixture.next_config = WithConsensus(original, Maintenance);
+  config_update = weft::common::configtx::ComputeUpdate(kChannel, original, fixture.next_config);
+  REQUIRE(config_update.ok());
+  auto only_consensus = weft::common::configtx::CreateSignedConfigUpdateEnvelope(
+      *config_update, admins, fixture.network.orderer_admin);
+  REQUIRE(only_consensus.ok());
+  auto accepted = fixture.processor.ProcessConfigUpdateMsg(*only_consensus);
+  INFO(accepted.status().ToString());
+  CHECK(accepted.ok());
 }

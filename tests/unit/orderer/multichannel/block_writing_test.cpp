@@ -170,3 +170,26 @@ TEST_CASE("A config update changing BatchSize gets its own block and applies to 
   CHECK(reopened->GetChain("mychannel")->ChannelConfig()->sequence() == 1);
   CHECK(reopened->GetChain("mychannel")->LastConfigIndex() == 2);
 }
+
+// Fabric's BlockWriter.WriteConfigBlock refuses a config without an Orderer group
+// ("OrdererConfig missing from bundle"); nothing is written and the config stays.
+TEST_CASE("A config block whose config has no Orderer group is refused") {
+  OrdererFixture fixture;
+  auto registrar = fixture.NewRegistrar();
+  REQUIRE(registrar->Initialize().ok());
+  REQUIRE(registrar->JoinChannel(fixture.network.Genesis("mychannel")).ok());
+  auto* chain = registrar->GetChain("mychannel");
+  chain->Chain().Halt();  // write directly, as a consenter's ordering thread would
+  ::common::ConfigEnvelope contents;
+  *contents.mutable_config() = fixture.network.Config();
+  contents.mutable_config()->set_sequence(1);
+  contents.mutable_config()->mutable_channel_group()->mutable_groups()->erase("Orderer");
+  auto envelope = weft::common::protoutil::CreateSignedEnvelope(
+      ::common::CONFIG, "mychannel", fixture.network.orderer, contents.SerializeAsString());
+  REQUIRE(envelope.ok());
+  auto written = chain->WriteConfigBlock(*envelope, "");
+  CHECK(written.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(written.message()).find("has no Orderer group") != std::string::npos);
+  CHECK(chain->Height() == 1);
+  CHECK(chain->ChannelConfig()->orderer().has_value());
+}
