@@ -28,6 +28,9 @@ struct OrdererGeneralSettings {
   std::string local_msp_id;             // required
   // How far a client's signed timestamp may be from the orderer's clock.
   std::chrono::milliseconds authentication_time_window = std::chrono::minutes(15);
+  // General.Authentication.NoExpirationChecks: Broadcast and Deliver accept creators
+  // whose certificate has expired (Fabric's switch for networks that cannot renew).
+  bool authentication_no_expiration_checks = false;
 };
 
 struct FileLedgerSettings {

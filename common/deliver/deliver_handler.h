@@ -62,6 +62,9 @@ struct DeliverOptions {
   std::string readers_policy = "/Channel/Readers";
   // Seek requests stamped further than this from now are refused (Fabric's default).
   std::chrono::nanoseconds time_window = std::chrono::minutes(15);
+  // Off: sessions outlive the creator's certificate (the orderer's
+  // General.Authentication.NoExpirationChecks; Fabric's expirationCheckDisabled).
+  bool expiration_checks = true;
   // Nullable: the system clock.
   const concurrency::Clock* clock = nullptr;
   // Nullable: no logging.

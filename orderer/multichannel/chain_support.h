@@ -49,7 +49,8 @@ class ChainSupport final : public consensus::ConsenterSupport,
   [[nodiscard]] static StatusOr<std::unique_ptr<ChainSupport>> Create(
       std::string channel_id, std::unique_ptr<common::ledger::blockstore::BlockStore> store,
       const common::protoutil::Signer& signer, msgprocessor::ConfigUpdateValidator validator,
-      std::shared_ptr<common::log::Logger> logger);
+      std::shared_ptr<common::log::Logger> logger,
+      msgprocessor::StandardChannelOptions broadcast_filters = {});
   ~ChainSupport() override;
   ChainSupport(const ChainSupport&) = delete;
   ChainSupport& operator=(const ChainSupport&) = delete;
@@ -98,7 +99,8 @@ class ChainSupport final : public consensus::ConsenterSupport,
                std::unique_ptr<common::ledger::blockstore::BlockStore> store,
                const common::protoutil::Signer& signer,
                msgprocessor::ConfigUpdateValidator validator,
-               std::shared_ptr<common::log::Logger> logger);
+               std::shared_ptr<common::log::Logger> logger,
+               msgprocessor::StandardChannelOptions broadcast_filters);
   [[nodiscard]] Status Load();
   [[nodiscard]] Status Append(::common::Block contents, bool is_config,
                               const std::string& consenter_metadata);

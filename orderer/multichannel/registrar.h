@@ -49,6 +49,8 @@ struct RegistrarOptions {
       common::ledger::blockstore::FsyncPolicy::kEveryBlock;
   // Empty: common/configtx's ValidateConfigUpdate signing with `signer`.
   msgprocessor::ConfigUpdateValidator config_update_validator;
+  // Every channel's Broadcast filters (General.Authentication.NoExpirationChecks).
+  msgprocessor::StandardChannelOptions broadcast_filters;
 };
 
 // The participation API's view of a channel.

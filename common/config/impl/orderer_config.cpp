@@ -58,6 +58,8 @@ void ReadGeneral(Reader& r, OrdererGeneralSettings* general) {
   r.ReadPath("General.LocalMSPDir", &general->local_msp_dir, Need::kRequired);
   r.ReadString("General.LocalMSPID", &general->local_msp_id, Need::kRequired);
   r.ReadDuration("General.Authentication.TimeWindow", &general->authentication_time_window);
+  r.ReadBool("General.Authentication.NoExpirationChecks",
+             &general->authentication_no_expiration_checks);
 }
 
 void ReadKafka(Reader& r, KafkaSettings* kafka) {

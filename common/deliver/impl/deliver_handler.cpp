@@ -90,8 +90,10 @@ struct Range {
 class SessionAccess {
  public:
   SessionAccess(const DeliverSource& source, const policies::SignedData& signed_data,
-                std::string_view policy_path, const concurrency::Clock& clock)
+                std::string_view policy_path, const concurrency::Clock& clock,
+                bool expiration_checks)
       : source_(source), signed_data_(signed_data), policy_path_(policy_path), clock_(clock) {
+    if (!expiration_checks) return;
     // Like Fabric's crypto.ExpiresAt, an identity whose expiry cannot be read has none.
     auto expires_at = protoutil::IdentityExpiresAt(signed_data.identity);
     if (expires_at.ok()) expires_at_ = *expires_at;
@@ -179,7 +181,8 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
 
   const policies::SignedData signed_data{opened->payload_bytes(), opened->creator(),
                                          opened->signature()};
-  SessionAccess access(*source, signed_data, options_.readers_policy, clock_);
+  SessionAccess access(*source, signed_data, options_.readers_policy, clock_,
+                       options_.expiration_checks);
   if (Status allowed = access.Evaluate(); !allowed.ok()) {
     return Finish(logger, ::common::FORBIDDEN, channel_id, std::string(allowed.message()));
   }

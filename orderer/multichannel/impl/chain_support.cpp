@@ -63,22 +63,26 @@ ChainSupport::ChainSupport(std::string channel_id,
                            std::unique_ptr<common::ledger::blockstore::BlockStore> store,
                            const common::protoutil::Signer& signer,
                            msgprocessor::ConfigUpdateValidator validator,
-                           std::shared_ptr<common::log::Logger> logger)
+                           std::shared_ptr<common::log::Logger> logger,
+                           msgprocessor::StandardChannelOptions broadcast_filters)
     : channel_id_(std::move(channel_id)),
       store_(std::move(store)),
       signer_(signer),
       logger_(std::move(logger)),
       cutter_([this] { return ChannelConfig()->orderer()->batch_size; }),
-      processor_([this] { return ChannelConfig(); }, std::move(validator)) {}
+      processor_([this] { return ChannelConfig(); }, std::move(validator),
+                 std::move(broadcast_filters)) {}
 
 ChainSupport::~ChainSupport() { Halt(); }
 
 StatusOr<std::unique_ptr<ChainSupport>> ChainSupport::Create(
     std::string channel_id, std::unique_ptr<common::ledger::blockstore::BlockStore> store,
     const common::protoutil::Signer& signer, msgprocessor::ConfigUpdateValidator validator,
-    std::shared_ptr<common::log::Logger> logger) {
-  std::unique_ptr<ChainSupport> support(new ChainSupport(
-      std::move(channel_id), std::move(store), signer, std::move(validator), std::move(logger)));
+    std::shared_ptr<common::log::Logger> logger,
+    msgprocessor::StandardChannelOptions broadcast_filters) {
+  std::unique_ptr<ChainSupport> support(
+      new ChainSupport(std::move(channel_id), std::move(store), signer, std::move(validator),
+                       std::move(logger), std::move(broadcast_filters)));
   WEFT_RETURN_IF_ERROR(Annotate(support->Load(), "channel " + support->channel_id_));
   return support;
 }

@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/channelconfig/capabilities.h"
 #include "common/channelconfig/channel_config.h"
 #include "common/configtx/validator.h"
 
@@ -89,9 +90,9 @@ StatusOr<std::shared_ptr<ChainSupport>> Registrar::OpenChain(const std::string& 
   } else if (store->GetInfo().height == 0) {
     return absl::NotFoundError(fmt::format("channel {} has an empty ledger", channel_id));
   }
-  WEFT_ASSIGN_OR_RETURN(
-      std::shared_ptr<ChainSupport> chain,
-      ChainSupport::Create(channel_id, std::move(store), *options_.signer, validator_, logger_));
+  WEFT_ASSIGN_OR_RETURN(std::shared_ptr<ChainSupport> chain,
+                        ChainSupport::Create(channel_id, std::move(store), *options_.signer,
+                                             validator_, logger_, options_.broadcast_filters));
   const std::string& type = chain->ChannelConfig()->orderer()->consensus_type;
   auto consenter = options_.consenters->find(type);
   if (consenter == options_.consenters->end()) {
@@ -164,10 +165,10 @@ StatusOr<ChannelInfo> Registrar::JoinChannel(const ::common::Block& config_block
                                                   channel_id,
                                                   std::string(config.status().message())));
   }
-  if (!(*config)->orderer().has_value()) {
-    return absl::InvalidArgumentError(
-        fmt::format("the config of channel {} has no Orderer group", channel_id));
-  }
+  // Fabric's newLedgerResources -> checkResources: an Orderer group and only
+  // capabilities this orderer implements.
+  WEFT_RETURN_IF_ERROR(Annotate(common::channelconfig::CheckOrdererResources(**config),
+                                fmt::format("the config of channel {}", channel_id)));
   const std::string& type = (*config)->orderer()->consensus_type;
   if (options_.consenters == nullptr || !options_.consenters->contains(type)) {
     return absl::InvalidArgumentError(

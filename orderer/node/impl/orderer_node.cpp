@@ -184,11 +184,13 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
   registrar.consenters = &parts->consenters;
   registrar.metrics = metrics;
   registrar.loggers = parts->loggers.get();
+  registrar.broadcast_filters.no_expiration_checks = general.authentication_no_expiration_checks;
   parts->registrar = std::make_unique<multichannel::Registrar>(std::move(registrar));
   parts->broadcast = std::make_unique<broadcast::BroadcastHandler>(*parts->registrar, metrics);
 
   common::deliver::DeliverOptions deliver;
   deliver.time_window = general.authentication_time_window;
+  deliver.expiration_checks = !general.authentication_no_expiration_checks;
   deliver.logger = parts->loggers->Get("common.deliver");
   parts->deliver = std::make_unique<common::deliver::DeliverHandler>(*parts->registrar, deliver);
   parts->service = std::make_unique<AtomicBroadcastService>(*parts->broadcast, *parts->deliver);

@@ -73,6 +73,7 @@ TEST_CASE("An orderer.yaml with only the required keys gets Fabric's defaults") 
   CHECK(config.general.server.keepalive.timeout == 20s);
   CHECK(config.general.server.max_recv_message_size == 100 * 1024 * 1024);
   CHECK(config.general.authentication_time_window == 15min);
+  CHECK_FALSE(config.general.authentication_no_expiration_checks);
   CHECK(config.general.local_msp_dir == attempt.dir / "msp");
   CHECK(config.kafka.retry.long_total == 12h);
   CHECK(config.kafka.topic_replication_factor == 3);
@@ -89,6 +90,7 @@ TEST_CASE("ORDERER_ variables override orderer.yaml for every value type") {
       {"ORDERER_GENERAL_TLS_ROOTCAS", "[tls/ca1.crt, /certs/ca2.crt]"},
       {"ORDERER_GENERAL_KEEPALIVE_SERVERTIMEOUT", "45s"},
       {"ORDERER_CHANNELPARTICIPATION_MAXREQUESTBODYSIZE", "10 MB"},
+      {"ORDERER_GENERAL_AUTHENTICATION_NOEXPIRATIONCHECKS", "true"},
   };
   Attempt attempt(kMinimal, env);
   const OrdererConfig& config = attempt.Config();
@@ -100,6 +102,7 @@ TEST_CASE("ORDERER_ variables override orderer.yaml for every value type") {
         std::vector<std::filesystem::path>{attempt.dir / "tls/ca1.crt", "/certs/ca2.crt"});
   CHECK(config.general.server.keepalive.timeout == 45s);
   CHECK(config.channel_participation.max_request_body_size == 10 * 1024 * 1024);
+  CHECK(config.general.authentication_no_expiration_checks);
 }
 
 TEST_CASE("General.ListenAddress and ListenPort join into one gRPC address") {

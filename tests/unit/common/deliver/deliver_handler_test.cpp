@@ -428,6 +428,18 @@ TEST_CASE("A deliver session ends with FORBIDDEN once the creator's certificate 
     CHECK(done.get() == ::common::FORBIDDEN);
     CHECK(fixture.sink.numbers() == Numbers{0, 1});
   }
+  SECTION("with expiration checks off, an expired creator is served") {
+    // deliver.NewHandler's expirationCheckDisabled (the orderer's
+    // General.Authentication.NoExpirationChecks) gives sessions no end time.
+    DeliverOptions unchecked = options;
+    unchecked.expiration_checks = false;
+    DeliverHandler lenient(fixture.channel, unchecked);
+    clock.Set(expiry + std::chrono::hours(24));
+    CHECK(lenient.Handle(fixture.Seek(protoutil::SeekOldest(), protoutil::SeekNewest(),
+                                      kBlockUntilReady, nullptr, "mychannel", clock.Now()),
+                         fixture.sink) == ::common::SUCCESS);
+    CHECK(fixture.sink.numbers() == Numbers{0, 1});
+  }
 }
 
 TEST_CASE("Only a specified stop below the start is a BAD_REQUEST") {

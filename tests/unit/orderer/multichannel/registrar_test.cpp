@@ -8,6 +8,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "common/channelconfig/config_builder.h"
 #include "common/protoutil/block.h"
 #include "orderer/consensus/solo/solo.h"
 #include "tests/support/orderer_fixture.h"
@@ -115,6 +116,35 @@ TEST_CASE(
   CHECK(registrar->JoinChannel(fixture.network.Genesis("ondisk")).status().code() ==
         absl::StatusCode::kAlreadyExists);
   CHECK(registrar->ListChannels().size() == 1);
+}
+
+TEST_CASE("Joining is refused for a config needing capabilities this orderer lacks") {
+  // Fabric's Registrar.JoinChannel -> newLedgerResources -> checkResources: the
+  // orderer and channel capabilities must all be supported before a ledger exists.
+  OrdererFixture fixture;
+  auto registrar = fixture.NewRegistrar();
+  REQUIRE(registrar->Initialize().ok());
+  for (bool channel_level : {true, false}) {
+    auto spec = fixture.network.Spec();
+    if (channel_level) {
+      spec.capabilities.push_back("V9_9");
+    } else {
+      spec.orderer->capabilities.push_back("V9_9");
+    }
+    const std::string channel = channel_level ? "futurechannel" : "futureorderer";
+    auto config = weft::common::channelconfig::BuildConfig(spec);
+    REQUIRE(config.ok());
+    auto genesis = weft::common::channelconfig::BuildGenesisBlock(channel, *config);
+    REQUIRE(genesis.ok());
+    auto refused = registrar->JoinChannel(*genesis);
+    CHECK(refused.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(refused.status().message()),
+               Catch::Contains(channel_level ? "unsupported channel capabilities"
+                                             : "unsupported orderer capabilities") &&
+                   Catch::Contains("V9_9"));
+    CHECK_FALSE(std::filesystem::exists(fixture.dir / "chains" / channel));
+  }
+  CHECK(registrar->ListChannels().empty());
 }
 
 TEST_CASE("Removing a channel halts it and deletes its ledger") {
