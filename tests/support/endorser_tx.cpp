@@ -9,15 +9,10 @@
 #include "common/protoutil/serialize.h"
 #include "common/protoutil/txid.h"
 #include "peer/chaincode.pb.h"
+#include "tests/support/value_or_throw.h"
 
 namespace weft::testing {
 namespace {
-
-template <typename T>
-T ValueOrThrow(StatusOr<T> value, const std::string& what) {
-  if (!value.ok()) throw std::runtime_error(what + ": " + std::string(value.status().message()));
-  return *std::move(value);
-}
 
 using common::protoutil::DeterministicSerialize;
 

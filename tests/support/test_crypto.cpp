@@ -5,20 +5,14 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "tests/support/value_or_throw.h"
+
 namespace weft::testing {
 namespace {
 
 namespace crypto = common::crypto;
 using std::chrono::hours;
 using std::chrono::system_clock;
-
-template <typename T>
-T OrThrow(weft::StatusOr<T>&& value, std::string_view what) {
-  if (!value.ok()) {
-    throw std::runtime_error(std::string(what) + ": " + std::string(value.status().message()));
-  }
-  return *std::move(value);
-}
 
 bool IsIpAddress(const std::string& text) {
   unsigned char buffer[16];
@@ -75,25 +69,26 @@ Validity Validity::Future(hours in) {
 }
 
 TestIdentity MakeTestCa(std::string_view cn, std::string_view organization, Validity validity) {
-  auto key = OrThrow(crypto::PrivateKey::Generate(), "generating CA key");
-  auto cert = OrThrow(crypto::IssueSelfSigned(CaTemplate(cn, organization, validity), key),
-                      "issuing test CA");
+  auto key = ValueOrThrow(crypto::PrivateKey::Generate(), "generating CA key");
+  auto cert = ValueOrThrow(crypto::IssueSelfSigned(CaTemplate(cn, organization, validity), key),
+                           "issuing test CA");
   return {std::move(cert), std::move(key)};
 }
 
 TestIdentity MakeIntermediateCa(const TestIdentity& parent, std::string_view cn,
                                 Validity validity) {
-  auto key = OrThrow(crypto::PrivateKey::Generate(), "generating intermediate key");
+  auto key = ValueOrThrow(crypto::PrivateKey::Generate(), "generating intermediate key");
   auto spec = CaTemplate(cn, OrganizationOf(parent.cert), validity);
-  auto cert = OrThrow(crypto::IssueCertificate(spec, key.public_key(), parent.cert, parent.key),
-                      "issuing intermediate CA");
+  auto cert =
+      ValueOrThrow(crypto::IssueCertificate(spec, key.public_key(), parent.cert, parent.key),
+                   "issuing intermediate CA");
   return {std::move(cert), std::move(key)};
 }
 
 TestIdentity IssueLeaf(const TestIdentity& ca, std::string_view cn,
                        const std::vector<std::string>& ous, const std::vector<std::string>& sans,
                        Validity validity) {
-  auto key = OrThrow(crypto::PrivateKey::Generate(), "generating leaf key");
+  auto key = ValueOrThrow(crypto::PrivateKey::Generate(), "generating leaf key");
   crypto::CertificateTemplate spec;
   spec.subject.country = "US";
   spec.subject.organization = OrganizationOf(ca.cert);
@@ -107,8 +102,8 @@ TestIdentity IssueLeaf(const TestIdentity& ca, std::string_view cn,
   spec.client_auth = true;
   spec.not_before = validity.not_before;
   spec.not_after = validity.not_after;
-  auto cert = OrThrow(crypto::IssueCertificate(spec, key.public_key(), ca.cert, ca.key),
-                      "issuing leaf " + std::string(cn));
+  auto cert = ValueOrThrow(crypto::IssueCertificate(spec, key.public_key(), ca.cert, ca.key),
+                           "issuing leaf " + std::string(cn));
   return {std::move(cert), std::move(key)};
 }
 
@@ -116,8 +111,8 @@ crypto::Crl MakeCrl(const TestIdentity& ca, const std::vector<crypto::Certificat
   auto now = system_clock::now();
   std::vector<crypto::RevokedCertificate> entries;
   for (const auto& cert : revoked) entries.push_back({cert.serial_hex(), now - hours(1)});
-  return OrThrow(crypto::IssueCrl(ca.cert, ca.key, entries, now - hours(1), now + hours(24)),
-                 "issuing test CRL");
+  return ValueOrThrow(crypto::IssueCrl(ca.cert, ca.key, entries, now - hours(1), now + hours(24)),
+                      "issuing test CRL");
 }
 
 std::filesystem::path WriteIdentity(const std::filesystem::path& dir, std::string_view name,

@@ -1,17 +1,8 @@
 #include "tests/support/test_network.h"
 
-#include <stdexcept>
+#include "tests/support/value_or_throw.h"
 
 namespace weft::testing {
-namespace {
-
-template <typename T>
-T ValueOrThrow(StatusOr<T> value, const std::string& what) {
-  if (!value.ok()) throw std::runtime_error(what + ": " + std::string(value.status().message()));
-  return *std::move(value);
-}
-
-}  // namespace
 
 common::channelconfig::ChannelSpec TestNetwork::Spec() const {
   common::channelconfig::ChannelSpec spec;
