@@ -7,21 +7,67 @@
 namespace weft::peer::events {
 namespace {
 
+namespace blockstore = common::ledger::blockstore;
+
+// The ledger's blocks as Deliver reads them. Reads of a block and of the height go
+// through PeerLedger, whose commit lock makes a block visible only once its state
+// is written too (Fabric's kvledger blocksItr.Next waits on blockAPIsRWLock for the
+// same reason: a client acting on an event must find the state). Read-only.
+class LedgerBlocks final : public blockstore::BlockStore {
+ public:
+  explicit LedgerBlocks(const ledger::PeerLedger& ledger) : ledger_(ledger) {}
+
+  [[nodiscard]] Status AddBlockBytes(uint64_t number, std::string bytes) override {
+    return absl::FailedPreconditionError("the event service does not write blocks");
+  }
+  [[nodiscard]] Status AddBlock(const ::common::Block& block) override {
+    return absl::FailedPreconditionError("the event service does not write blocks");
+  }
+  [[nodiscard]] StatusOr<::common::Block> RetrieveBlockByNumber(uint64_t number) const override {
+    return ledger_.GetBlockByNumber(number);
+  }
+  [[nodiscard]] StatusOr<std::string> RetrieveBlockBytesByNumber(uint64_t number) const override {
+    WEFT_ASSIGN_OR_RETURN(::common::Block block, ledger_.GetBlockByNumber(number));
+    return block.SerializeAsString();
+  }
+  [[nodiscard]] StatusOr<::common::Block> RetrieveBlockByHash(
+      const std::string& header_hash) const override {
+    return ledger_.block_store().RetrieveBlockByHash(header_hash);
+  }
+  [[nodiscard]] StatusOr<::common::Block> RetrieveBlockByTxId(
+      const std::string& tx_id) const override {
+    return ledger_.block_store().RetrieveBlockByTxId(tx_id);
+  }
+  [[nodiscard]] StatusOr<blockstore::TxLocation> RetrieveTxValidationCode(
+      const std::string& tx_id) const override {
+    return ledger_.block_store().RetrieveTxValidationCode(tx_id);
+  }
+  blockstore::BlockchainInfo GetInfo() const override { return ledger_.GetBlockchainInfo(); }
+  [[nodiscard]] Status WaitForBlock(uint64_t number, std::stop_token stop,
+                                    Deadline deadline) const override {
+    return ledger_.block_store().WaitForBlock(number, std::move(stop), deadline);
+  }
+  // The ledger's owner closes its store.
+  void Close() override {}
+
+ private:
+  const ledger::PeerLedger& ledger_;
+};
+
 // A joined channel seen as a Deliver source: its committed blocks and its config.
 class ChannelSource final : public common::deliver::DeliverSource {
  public:
   explicit ChannelSource(std::shared_ptr<const PeerChannel> channel)
-      : channel_(std::move(channel)) {}
+      : channel_(std::move(channel)), blocks_(channel_->Ledger()) {}
   const std::string& ChannelId() const override { return channel_->ChannelId(); }
   std::shared_ptr<const common::channelconfig::ChannelConfig> ChannelConfig() const override {
     return channel_->Config();
   }
-  const common::ledger::blockstore::BlockStore& Blocks() const override {
-    return channel_->Ledger().block_store();
-  }
+  const blockstore::BlockStore& Blocks() const override { return blocks_; }
 
  private:
   std::shared_ptr<const PeerChannel> channel_;
+  LedgerBlocks blocks_;
 };
 
 // Turns the handler's blocks into DeliverResponses and remembers whether the client

@@ -106,6 +106,15 @@ std::string LedgerError(const Status& status, std::string not_found) {
   return std::string(status.message());
 }
 
+// Block store lookups by hash or tx id do not take the ledger's commit lock, so a
+// block appended but whose state is not written yet could show. Fabric's kvledger
+// holds blockAPIsRWLock for these reads; here a block counts only if it is below
+// the height read afterwards (the height is read under the lock, and moves only once
+// a commit is complete).
+bool Committed(const ledger::PeerLedger& ledger, uint64_t block_number) {
+  return block_number < ledger.GetBlockchainInfo().height;
+}
+
 ::protos::Response GetChainInfo(const ledger::PeerLedger& ledger) {
   const auto info = ledger.GetBlockchainInfo();
   ::common::BlockchainInfo message;
@@ -137,6 +146,9 @@ std::string LedgerError(const Status& status, std::string not_found) {
 
 ::protos::Response GetBlockByHash(const ledger::PeerLedger& ledger, const std::string& hash) {
   auto block = ledger.block_store().RetrieveBlockByHash(hash);
+  if (block.ok() && !Committed(ledger, block->header().number())) {
+    block = absl::NotFoundError("the block is not committed yet");
+  }
   if (!block.ok()) {
     // Fabric prints the raw hash bytes here; hex keeps the message valid UTF-8.
     std::string hex;
@@ -156,6 +168,9 @@ std::string LedgerError(const Status& status, std::string not_found) {
   };
   const auto& blocks = ledger.block_store();
   auto location = blocks.RetrieveTxValidationCode(tx_id);
+  if (location.ok() && !Committed(ledger, location->block_number)) {
+    location = absl::NotFoundError("the transaction is not committed yet");
+  }
   if (!location.ok()) return fail(location.status());
   auto block = blocks.RetrieveBlockByNumber(location->block_number);
   if (!block.ok()) return fail(block.status());
@@ -174,6 +189,9 @@ std::string LedgerError(const Status& status, std::string not_found) {
 
 ::protos::Response GetBlockByTxId(const ledger::PeerLedger& ledger, const std::string& tx_id) {
   auto block = ledger.block_store().RetrieveBlockByTxId(tx_id);
+  if (block.ok() && !Committed(ledger, block->header().number())) {
+    block = absl::NotFoundError("the transaction is not committed yet");
+  }
   if (!block.ok()) {
     return Error(fmt::format(
         "Failed to get block for txID {}, error {}", tx_id,

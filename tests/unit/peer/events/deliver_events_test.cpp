@@ -1,13 +1,16 @@
 #include "peer/events/deliver_events.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
 #include "common/channelconfig/config_builder.h"
 #include "common/protoutil/envelope.h"
+#include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "peer/chaincode_event.pb.h"
 #include "tests/support/endorser_tx.h"
 #include "tests/support/ledger_test_util.h"
@@ -38,12 +41,18 @@ class TestChannel final : public PeerChannel, public PeerChannels {
  public:
   TestChannel(const weft::testing::TestNetwork& network, const std::filesystem::path& dir) {
     ::common::Block genesis = network.Genesis(kChannel);
-    ledger_ = Must(weft::peer::ledger::LedgerManager(dir).CreateLedger(genesis));
+    weft::peer::ledger::LedgerOptions options;
+    options.commit_hook_for_testing = [this](weft::peer::ledger::CommitPoint point) {
+      if (point == weft::peer::ledger::CommitPoint::kStateWritten) ++states_written_;
+    };
+    ledger_ = Must(weft::peer::ledger::LedgerManager(dir, options).CreateLedger(genesis));
     config_ = Must(ChannelConfig::FromConfigBlock(genesis));
   }
 
   const std::string& ChannelId() const override { return ledger_->channel_id(); }
   const PeerLedger& Ledger() const override { return *ledger_; }
+  // How many blocks have their state written (read without the ledger's lock).
+  uint64_t states_written() const { return states_written_.load(); }
   std::shared_ptr<const ChannelConfig> Config() const override {
     std::lock_guard lock(mu_);
     return config_;
@@ -70,6 +79,7 @@ class TestChannel final : public PeerChannel, public PeerChannels {
   }
 
  private:
+  std::atomic<uint64_t> states_written_{0};
   std::unique_ptr<PeerLedger> ledger_;
   mutable std::mutex mu_;
   std::shared_ptr<const ChannelConfig> config_;
@@ -367,4 +377,66 @@ TEST_CASE("After the client refuses a response nothing more is sent") {
   CHECK(sink.responses().size() == 1);
   // The refused block was the last attempt: no status follows it.
   CHECK(sink.attempts() == 2);
+}
+
+namespace {
+
+// Notes, on the stream's thread, how many blocks had their state written when block
+// `number` arrived.
+class StateProbeSink final : public ResponseSink {
+ public:
+  StateProbeSink(const TestChannel& channel, uint64_t number)
+      : channel_(channel), number_(number) {}
+  bool Send(const ::protos::DeliverResponse& response) override {
+    if (response.has_block() && response.block().header().number() == number_) {
+      std::lock_guard lock(mu_);
+      states_written_ = channel_.states_written();
+    }
+    return true;
+  }
+  std::optional<uint64_t> states_written() const {
+    std::lock_guard lock(mu_);
+    return states_written_;
+  }
+
+ private:
+  const TestChannel& channel_;
+  const uint64_t number_;
+  mutable std::mutex mu_;
+  std::optional<uint64_t> states_written_;
+};
+
+}  // namespace
+
+TEST_CASE("A block event is sent only once the block's state is committed") {
+  // kvledger's blocksItr.Next waits on blockAPIsRWLock, which a commit holds from
+  // the block store append to the end of the state write.
+  EventsFixture fixture;
+  StateProbeSink sink(fixture.channel, 2);
+  auto stream = std::async(std::launch::async, [&] {
+    return fixture.events.Deliver(fixture.Seek(protoutil::SeekSpecified(2),
+                                               protoutil::SeekSpecified(2), fixture.network.client),
+                                  sink);
+  });
+  ::kvrwset::KVRWSet writes;
+  auto* write = writes.add_writes();
+  write->set_key("asset1");
+  write->set_value("blue");
+  // Many more writes widen the span between the block's append and the end of its
+  // state write, so that a stream reading the bare block store would show the gap.
+  for (int i = 0; i < 5000; ++i) {
+    auto* filler = writes.add_writes();
+    filler->set_key("filler" + std::to_string(i));
+    filler->set_value(std::string(100, 'x'));
+  }
+  ::rwset::TxReadWriteSet rwset;
+  rwset.set_data_model(::rwset::TxReadWriteSet::KV);
+  auto* ns = rwset.add_ns_rwset();
+  ns->set_namespace_("basic");
+  ns->set_rwset(writes.SerializeAsString());
+  fixture.channel.Commit({weft::testing::EndorserTxEnvelope(kChannel, "tx-asset1", rwset)},
+                         {::protos::VALID});
+  CHECK(stream.get() == ::common::SUCCESS);
+  // Blocks 0, 1 and 2 had their state written before block 2 went out.
+  CHECK(sink.states_written() == std::optional<uint64_t>(3));
 }
