@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -60,6 +61,9 @@ class BlockSink {
 struct DeliverOptions {
   // Policy the requester must satisfy; the peer uses "/Channel/Application/Readers".
   std::string readers_policy = "/Channel/Readers";
+  // When set, replaces readers_policy: asked at each evaluation with the channel's
+  // current config, so a config update can move the policy (the peer's ACLs).
+  std::function<std::string(const channelconfig::ChannelConfig&)> readers_policy_for;
   // Seek requests stamped further than this from now are refused (Fabric's default).
   std::chrono::nanoseconds time_window = std::chrono::minutes(15);
   // Off: sessions outlive the creator's certificate (the orderer's

@@ -90,9 +90,9 @@ struct Range {
 class SessionAccess {
  public:
   SessionAccess(const DeliverSource& source, const policies::SignedData& signed_data,
-                std::string_view policy_path, const concurrency::Clock& clock,
-                bool expiration_checks)
-      : source_(source), signed_data_(signed_data), policy_path_(policy_path), clock_(clock) {
+                const DeliverOptions& options, const concurrency::Clock& clock)
+      : source_(source), signed_data_(signed_data), options_(options), clock_(clock) {
+    const bool expiration_checks = options.expiration_checks;
     if (!expiration_checks) return;
     // Like Fabric's crypto.ExpiresAt, an identity whose expiry cannot be read has none.
     auto expires_at = protoutil::IdentityExpiresAt(signed_data.identity);
@@ -109,16 +109,19 @@ class SessionAccess {
     if (checked_ && config->sequence() <= checked_sequence_) return absl::OkStatus();
     checked_ = true;
     checked_sequence_ = std::max(checked_sequence_, config->sequence());
+    const std::string policy_path = options_.readers_policy_for
+                                        ? options_.readers_policy_for(*config)
+                                        : options_.readers_policy;
     WEFT_ASSIGN_OR_RETURN(const policies::Policy* policy,
-                          config->policy_manager().GetPolicy(policy_path_));
+                          config->policy_manager().GetPolicy(policy_path));
     return Annotate(policy->EvaluateSignedData({&signed_data_, 1}),
-                    fmt::format("policy {} not satisfied", policy_path_));
+                    fmt::format("policy {} not satisfied", policy_path));
   }
 
  private:
   const DeliverSource& source_;
   const policies::SignedData& signed_data_;
-  const std::string_view policy_path_;
+  const DeliverOptions& options_;
   const concurrency::Clock& clock_;
   std::optional<concurrency::Clock::TimePoint> expires_at_;
   bool checked_ = false;
@@ -181,8 +184,7 @@ DeliverHandler::DeliverHandler(const ChannelSources& sources, DeliverOptions opt
 
   const policies::SignedData signed_data{opened->payload_bytes(), opened->creator(),
                                          opened->signature()};
-  SessionAccess access(*source, signed_data, options_.readers_policy, clock_,
-                       options_.expiration_checks);
+  SessionAccess access(*source, signed_data, options_, clock_);
   if (Status allowed = access.Evaluate(); !allowed.ok()) {
     return Finish(logger, ::common::FORBIDDEN, channel_id, std::string(allowed.message()));
   }
