@@ -92,8 +92,7 @@ class SessionAccess {
   SessionAccess(const DeliverSource& source, const policies::SignedData& signed_data,
                 const DeliverOptions& options, const concurrency::Clock& clock)
       : source_(source), signed_data_(signed_data), options_(options), clock_(clock) {
-    const bool expiration_checks = options.expiration_checks;
-    if (!expiration_checks) return;
+    if (!options.expiration_checks) return;
     // Like Fabric's crypto.ExpiresAt, an identity whose expiry cannot be read has none.
     auto expires_at = protoutil::IdentityExpiresAt(signed_data.identity);
     if (expires_at.ok()) expires_at_ = *expires_at;
