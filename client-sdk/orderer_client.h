@@ -33,6 +33,12 @@ class OrdererClient {
   [[nodiscard]] StatusOr<std::vector<::orderer::BroadcastResponse>> Broadcast(
       const std::vector<::common::Envelope>& envelopes);
 
+  // Broadcasts one envelope and returns the orderer's answer; fails, naming the
+  // orderer, when the stream ends without one.
+  [[nodiscard]] StatusOr<::orderer::BroadcastResponse> Submit(const ::common::Envelope& envelope);
+
+  const std::string& address() const { return address_; }
+
   // Reads blocks [start, stop] of `channel_id` with a seek request signed by
   // `signer`, waiting for blocks not yet cut when `wait` is true, and calls
   // `on_block` for each; stops early when it returns false. Returns the orderer's
@@ -44,8 +50,32 @@ class OrdererClient {
 
  private:
   struct Connection;  // the gRPC channel and its AtomicBroadcast stub
-  explicit OrdererClient(std::unique_ptr<Connection> connection);
+  OrdererClient(std::string address, std::unique_ptr<Connection> connection);
+  std::string address_;
   std::unique_ptr<Connection> connection_;
+};
+
+// Submission with failover across several orderers, by the rules of Fabric's
+// gateway Submit (release-2.5 internal/pkg/gateway/submit.go), in the given order:
+// SUCCESS ends it; a transport failure or a status outside 4xx moves on to the
+// next orderer; a 4xx status is the client's fault and fails at once (Aborted,
+// "received unsuccessful response from orderer: status=<NAME>, info=<info>");
+// when every orderer failed: Unavailable, "no orderers could successfully process
+// transaction", followed by each orderer's failure.
+class BroadcastClient {
+ public:
+  [[nodiscard]] static StatusOr<std::unique_ptr<BroadcastClient>> Connect(
+      const std::vector<std::string>& targets,
+      const common::settings::GrpcClientSettings& settings);
+
+  [[nodiscard]] Status Submit(const ::common::Envelope& envelope);
+
+  const std::vector<std::unique_ptr<OrdererClient>>& orderers() const { return orderers_; }
+
+ private:
+  explicit BroadcastClient(std::vector<std::unique_ptr<OrdererClient>> orderers)
+      : orderers_(std::move(orderers)) {}
+  std::vector<std::unique_ptr<OrdererClient>> orderers_;
 };
 
 // Follows a channel's chain from its genesis block: checks each next block with

@@ -24,11 +24,11 @@ StatusOr<std::unique_ptr<OrdererClient>> OrdererClient::Connect(
   auto connection = std::make_unique<Connection>();
   connection->stub = ::orderer::AtomicBroadcast::NewStub(channel);
   connection->channel = std::move(channel);
-  return std::unique_ptr<OrdererClient>(new OrdererClient(std::move(connection)));
+  return std::unique_ptr<OrdererClient>(new OrdererClient(target, std::move(connection)));
 }
 
-OrdererClient::OrdererClient(std::unique_ptr<Connection> connection)
-    : connection_(std::move(connection)) {}
+OrdererClient::OrdererClient(std::string address, std::unique_ptr<Connection> connection)
+    : address_(std::move(address)), connection_(std::move(connection)) {}
 OrdererClient::~OrdererClient() = default;
 
 StatusOr<std::vector<::orderer::BroadcastResponse>> OrdererClient::Broadcast(
@@ -50,6 +50,50 @@ StatusOr<std::vector<::orderer::BroadcastResponse>> OrdererClient::Broadcast(
     return Annotate(common::grpc::FromGrpcStatus(finished), "broadcast");
   }
   return responses;
+}
+
+StatusOr<::orderer::BroadcastResponse> OrdererClient::Submit(const ::common::Envelope& envelope) {
+  WEFT_ASSIGN_OR_RETURN(auto responses, Broadcast({envelope}));
+  if (responses.empty()) {
+    return absl::UnavailableError(
+        fmt::format("orderer {} ended the broadcast stream without an answer", address_));
+  }
+  return responses.front();
+}
+
+StatusOr<std::unique_ptr<BroadcastClient>> BroadcastClient::Connect(
+    const std::vector<std::string>& targets, const common::settings::GrpcClientSettings& settings) {
+  if (targets.empty()) return absl::InvalidArgumentError("no orderer endpoints given");
+  std::vector<std::unique_ptr<OrdererClient>> orderers;
+  for (const std::string& target : targets) {
+    WEFT_ASSIGN_OR_RETURN(auto orderer, OrdererClient::Connect(target, settings));
+    orderers.push_back(std::move(orderer));
+  }
+  return std::unique_ptr<BroadcastClient>(new BroadcastClient(std::move(orderers)));
+}
+
+Status BroadcastClient::Submit(const ::common::Envelope& envelope) {
+  std::vector<std::string> failures;
+  for (const auto& orderer : orderers_) {
+    auto response = orderer->Submit(envelope);
+    if (!response.ok()) {
+      failures.push_back(
+          fmt::format("{}: {}", orderer->address(), std::string(response.status().message())));
+      continue;
+    }
+    const ::common::Status status = response->status();
+    if (status == ::common::SUCCESS) return absl::OkStatus();
+    const std::string name = ::common::Status_Name(status);
+    if (status >= 400 && status < 500) {
+      return absl::AbortedError(
+          fmt::format("received unsuccessful response from orderer: status={}, info={}", name,
+                      response->info()));
+    }
+    failures.push_back(
+        fmt::format("{}: status={}, info={}", orderer->address(), name, response->info()));
+  }
+  return absl::UnavailableError(fmt::format(
+      "no orderers could successfully process transaction: {}", fmt::join(failures, "; ")));
 }
 
 StatusOr<::common::Status> OrdererClient::Deliver(
