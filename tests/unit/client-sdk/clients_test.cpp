@@ -6,16 +6,19 @@
 
 #include <catch2/catch.hpp>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "client-sdk/endorser_client.h"
+#include "client-sdk/orderer_client.h"
 #include "client-sdk/peer_deliver_client.h"
 #include "client-sdk/proposal_builder.h"
 #include "client-sdk/signer.h"
 #include "client-sdk/transaction_builder.h"
 #include "common/grpc/server.h"
 #include "common/protoutil/envelope.h"
+#include "orderer/ab.grpc.pb.h"
 #include "peer/events.grpc.pb.h"
 #include "peer/transaction.pb.h"
 #include "tests/support/fake_endorser.h"
@@ -366,4 +369,98 @@ TEST_CASE("the peer deliver client streams blocks and filtered blocks to the fin
     CHECK_THAT(std::string(status.status().message()),
                Catch::StartsWith("filtered deliver from peer " + server.client->address()));
   }
+}
+
+namespace {
+
+// An AtomicBroadcast that answers every broadcast envelope with `status` and
+// records what it got.
+class FakeOrderer final : public ::orderer::AtomicBroadcast::Service {
+ public:
+  explicit FakeOrderer(::common::Status status) : status_(status) {
+    auto started = weft::common::grpc::BuildServer(settings::GrpcServerAt("127.0.0.1:0"), {this});
+    if (!started.ok()) throw std::runtime_error("fake orderer: " + started.status().ToString());
+    built_ = *std::move(started);
+  }
+  ~FakeOrderer() override { built_.server->Shutdown(); }
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(built_.port); }
+
+  ::grpc::Status Broadcast(::grpc::ServerContext* context,
+                           ::grpc::ServerReaderWriter<::orderer::BroadcastResponse,
+                                                      ::common::Envelope>* stream) override {
+    ::common::Envelope envelope;
+    while (stream->Read(&envelope)) {
+      {
+        std::lock_guard lock(mu_);
+        received_.push_back(envelope);
+      }
+      ::orderer::BroadcastResponse response;
+      response.set_status(status_);
+      response.set_info("fake info");
+      if (!stream->Write(response)) break;
+    }
+    return ::grpc::Status::OK;
+  }
+
+  std::vector<::common::Envelope> received() const {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
+
+ private:
+  const ::common::Status status_;
+  weft::common::grpc::BuiltServer built_;
+  mutable std::mutex mu_;
+  std::vector<::common::Envelope> received_;
+};
+
+}  // namespace
+
+TEST_CASE("the broadcast client follows the gateway's failover rules", "[client-sdk]") {
+  Org org;
+  auto envelope =
+      protoutil::CreateSignedEnvelope(::common::MESSAGE, "mychannel", org.user_signer, "data");
+  REQUIRE(envelope.ok());
+  // Fabric's gateway Submit (internal/pkg/gateway/submit.go): a 5xx answer moves on.
+  FakeOrderer unavailable(::common::SERVICE_UNAVAILABLE);
+  FakeOrderer ok(::common::SUCCESS);
+  FakeOrderer bad_request(::common::BAD_REQUEST);
+
+  SECTION("past a 5xx answer to a SUCCESS") {
+    auto broadcast = client::BroadcastClient::Connect({unavailable.address(), ok.address()}, {});
+    REQUIRE(broadcast.ok());
+    CHECK((*broadcast)->Submit(*envelope).ok());
+    REQUIRE(unavailable.received().size() == 1);
+    REQUIRE(ok.received().size() == 1);
+    CHECK(ok.received()[0].SerializeAsString() == envelope->SerializeAsString());
+  }
+  SECTION("a 4xx answer ends it") {
+    auto broadcast = client::BroadcastClient::Connect({bad_request.address(), ok.address()}, {});
+    REQUIRE(broadcast.ok());
+    const auto submitted = (*broadcast)->Submit(*envelope);
+    CHECK(submitted.code() == absl::StatusCode::kAborted);
+    CHECK(std::string(submitted.message()) ==
+          "received unsuccessful response from orderer: status=BAD_REQUEST, info=fake info");
+    CHECK(ok.received().empty());
+  }
+  SECTION("every orderer answered 5xx") {
+    auto broadcast = client::BroadcastClient::Connect({unavailable.address()}, {});
+    REQUIRE(broadcast.ok());
+    const auto submitted = (*broadcast)->Submit(*envelope);
+    CHECK(submitted.code() == absl::StatusCode::kUnavailable);
+    CHECK(std::string(submitted.message()) ==
+          "no orderers could successfully process transaction: " + unavailable.address() +
+              ": status=SERVICE_UNAVAILABLE, info=fake info");
+  }
+  SECTION("the single-envelope Submit returns the answer") {
+    auto orderer = client::OrdererClient::Connect(bad_request.address(), {});
+    REQUIRE(orderer.ok());
+    auto response = (*orderer)->Submit(*envelope);
+    REQUIRE(response.ok());
+    CHECK(response->status() == ::common::BAD_REQUEST);
+    CHECK(response->info() == "fake info");
+  }
+  CHECK(client::BroadcastClient::Connect({}, {}).status().message() ==
+        "no orderer endpoints given");
 }
