@@ -97,7 +97,8 @@ std::unique_ptr<Connector> NewGrpcConnector(common::settings::GrpcClientSettings
   return std::make_unique<GrpcConnector>(std::move(client), conn_timeout);
 }
 
-StatusOr<std::string> ClientTlsCertHash(const common::settings::GrpcClientSettings& client) {
+[[nodiscard]] StatusOr<std::string> ClientTlsCertHash(
+    const common::settings::GrpcClientSettings& client) {
   if (!client.tls.enabled) return std::string();
   WEFT_ASSIGN_OR_RETURN(auto material, common::settings::LoadTlsMaterial(client.tls));
   if (material.certificate.empty()) return std::string();
