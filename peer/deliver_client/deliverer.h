@@ -122,6 +122,8 @@ class Deliverer {
   uint64_t next_block() const;
   // Connection attempts so far (for tests and metrics).
   uint64_t attempts() const;
+  // The endpoints in the order they are tried (shuffled).
+  std::vector<OrdererEndpoint> endpoints() const;
 
  private:
   explicit Deliverer(DelivererOptions options);

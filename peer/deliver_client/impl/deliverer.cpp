@@ -132,6 +132,11 @@ uint64_t Deliverer::attempts() const {
   return attempts_;
 }
 
+std::vector<OrdererEndpoint> Deliverer::endpoints() const {
+  std::lock_guard lock(mu_);
+  return endpoints_;
+}
+
 void Deliverer::Start() {
   thread_ = std::jthread([this] {
     const Status status = Run();
