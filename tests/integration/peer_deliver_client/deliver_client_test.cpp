@@ -416,8 +416,8 @@ TEST_CASE("SERVICE_UNAVAILABLE from one orderer moves the deliver client to the 
 }
 
 TEST_CASE(
-    "A block signed by an identity outside the orderer orgs never reaches the handler; the "
-    "deliver client takes it from another orderer",
+    "A block signed by an identity outside the orderer orgs never reaches the handler and "
+    "the deliver client takes it from another orderer",
     "[slow]") {
   const int port = FreePort();
   const int fake_port = FreePort();
