@@ -56,9 +56,11 @@ class DeliverStream {
 class Connector {
  public:
   virtual ~Connector() = default;
-  // Dials `endpoint`, opens AtomicBroadcast/Deliver and sends `seek_info`.
+  // Dials `endpoint`, opens AtomicBroadcast/Deliver and sends `seek_info`. Gives up
+  // (Cancelled) soon after `stop` is requested.
   [[nodiscard]] virtual StatusOr<std::unique_ptr<DeliverStream>> Connect(
-      const OrdererEndpoint& endpoint, const ::common::Envelope& seek_info) = 0;
+      const OrdererEndpoint& endpoint, const ::common::Envelope& seek_info,
+      std::stop_token stop) = 0;
 };
 
 // Waits between attempts; returns early when `stop` is requested.

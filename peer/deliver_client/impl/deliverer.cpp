@@ -222,7 +222,7 @@ Status Deliverer::Run() {
                       std::string(request.status().message())));
     }
 
-    auto stream = options_.connector->Connect(endpoint, *request);
+    auto stream = options_.connector->Connect(endpoint, *request, stop);
     if (!stream.ok()) {
       Log(LogLevel::kWarn,
           fmt::format("channel {}: could not connect to ordering service {}: {}", channel,

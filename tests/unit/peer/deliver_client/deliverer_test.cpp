@@ -124,7 +124,8 @@ class FakeConnector final : public dc::Connector {
   explicit FakeConnector(Behaviour behaviour) : behaviour_(std::move(behaviour)) {}
 
   [[nodiscard]] weft::StatusOr<std::unique_ptr<dc::DeliverStream>> Connect(
-      const dc::OrdererEndpoint& endpoint, const ::common::Envelope& seek_info) override {
+      const dc::OrdererEndpoint& endpoint, const ::common::Envelope& seek_info,
+      std::stop_token) override {
     Attempt attempt;
     attempt.address = endpoint.address;
     auto opened = weft::common::protoutil::OpenEnvelope(seek_info);
