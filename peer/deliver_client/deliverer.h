@@ -25,6 +25,7 @@
 
 #include "common/channelconfig/channel_config.h"
 #include "common/common.pb.h"
+#include "common/config/peer_config.h"
 #include "common/log/logger.h"
 #include "common/protoutil/signer.h"
 #include "common/status/status.h"
@@ -102,6 +103,12 @@ struct DelivererOptions {
   bool give_up_after_max_retry_duration = false;
   uint64_t shuffle_seed = std::random_device{}();
 };
+
+// Fills the retry delays and address overrides of `options` from core.yaml's
+// peer.deliveryclient (reConnectBackoffThreshold, reconnectTotalTimeThreshold,
+// addressOverrides); overrides whose CA file is unusable are skipped with a warning.
+void ApplyDeliveryClientSettings(const common::config::DeliveryClientSettings& settings,
+                                 DelivererOptions* options, std::vector<std::string>* warnings);
 
 class Deliverer {
  public:

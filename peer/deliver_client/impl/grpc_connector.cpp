@@ -110,6 +110,13 @@ std::unique_ptr<Connector> NewGrpcConnector(common::settings::GrpcClientSettings
   return std::make_unique<GrpcConnector>(std::move(client), conn_timeout);
 }
 
+std::unique_ptr<Connector> NewGrpcConnector(
+    common::settings::GrpcClientSettings client,
+    const common::config::DeliveryClientSettings& delivery_client) {
+  client.keepalive = delivery_client.keepalive;
+  return NewGrpcConnector(std::move(client), delivery_client.conn_timeout);
+}
+
 [[nodiscard]] StatusOr<std::string> ClientTlsCertHash(
     const common::settings::GrpcClientSettings& client) {
   if (!client.tls.enabled) return std::string();
