@@ -124,7 +124,8 @@ class Deliverer {
   [[nodiscard]] Status Run();
   // Run() on a thread of its own; Stop() joins it.
   void Start();
-  // Ends the open stream, a pending backoff and the loop; joins the Start() thread.
+  // Ends the open stream, a pending backoff or dial and the loop; joins the Start()
+  // thread. Final: a stopped deliverer does not run again. Idempotent.
   void Stop();
 
   std::shared_ptr<const common::channelconfig::ChannelConfig> CurrentConfig() const;
