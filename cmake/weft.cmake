@@ -71,7 +71,9 @@ endfunction()
 # HAS_SLOW_TESTS: TEST_CASEs tagged [slow] (they wait seconds of real time) also
 # get the label `slow`, so `ctest -LE slow` is a quick run. EXTRA_LABELS go on
 # every test of the executable. FIXTURES_REQUIRED names CTest fixtures (a shared
-# network started by a setup test) every test of the executable needs.
+# network started by a setup test) every test of the executable needs; tests of a
+# fixture never run at once (they see one another's blocks and metrics), also
+# across executables.
 function(weft_add_tests name)
   cmake_parse_arguments(ARG "HAS_SLOW_TESTS" "LABEL;TIMEOUT"
     "SOURCES;DEPS;EXTRA_LABELS;FIXTURES_REQUIRED" ${ARGN})
@@ -113,7 +115,8 @@ function(weft_add_tests name)
   if(ARG_FIXTURES_REQUIRED)
     file(APPEND "${list_file}"
       "foreach(test IN LISTS ${name}_TESTS ${name}_SLOW_TESTS)\n"
-      "  set_tests_properties(\"\${test}\" PROPERTIES FIXTURES_REQUIRED \"${ARG_FIXTURES_REQUIRED}\")\n"
+      "  set_tests_properties(\"\${test}\" PROPERTIES FIXTURES_REQUIRED \"${ARG_FIXTURES_REQUIRED}\"\n"
+      "    RESOURCE_LOCK \"${ARG_FIXTURES_REQUIRED}\")\n"
       "endforeach()\n")
   endif()
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${list_file}")
