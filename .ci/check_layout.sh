@@ -52,7 +52,7 @@ declare -A third_party=(
   ["librdkafka/"]="orderer/consensus/kafka tests/kafka"
   ["openssl/"]="common/crypto common/ops"
   ["httplib.h"]="common/ops orderer/node tools/osnadmin tests"
-  ["grpcpp/"]="common/grpc orderer/node peer/node peer/chaincode_support client-sdk chaincode-sdk tools tests"
+  ["grpcpp/"]="common/grpc orderer/node peer/node peer/chaincode_support peer/deliver_client client-sdk chaincode-sdk tools tests"
 )
 
 for file in "${sources[@]}"; do
