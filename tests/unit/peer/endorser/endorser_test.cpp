@@ -41,7 +41,8 @@ class FakeChannels final : public weft::peer::endorser::Channels {
   std::shared_ptr<const ChannelConfig> Config(std::string_view channel_id) const override {
     return channel_id == kChannel ? config : nullptr;
   }
-  weft::StatusOr<bool> TxIdExists(std::string_view, const std::string& tx_id) const override {
+  [[nodiscard]] weft::StatusOr<bool> TxIdExists(std::string_view,
+                                                const std::string& tx_id) const override {
     return committed.count(tx_id) > 0;
   }
 };
