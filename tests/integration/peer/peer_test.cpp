@@ -21,13 +21,18 @@
 #include "common/ledger.pb.h"
 #include "common/protoutil/envelope.h"
 #include "common/protoutil/proposal.h"
+#include "ledger/rwset/kvrwset/kv_rwset.pb.h"
+#include "ledger/rwset/rwset.pb.h"
 #include "msp/local_msp.h"
 #include "peer/events.grpc.pb.h"
 #include "peer/peer.grpc.pb.h"
 #include "peer/query.pb.h"
+#include "peer/transaction.pb.h"
 #include "tests/integration/orderer/orderer_test_util.h"
 #include "tests/integration/orderer/solo_network.h"
 #include "tests/support/child_process.h"
+#include "tests/support/endorser_tx.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -327,6 +332,27 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
           weft::testing::orderer_it::Envelope(user, "payload " + std::to_string(i)));
       REQUIRE(response.status() == ::common::SUCCESS);
     }
+    // An endorser transaction writing to a chaincode with no definition: Fabric's v20
+    // dispatcher (plugindispatcher Dispatch, GetInfoForValidate) marks it INVALID_CHAINCODE.
+    const auto peer_signer = weft::testing::orderer_it::LoadUser(PeerDir(dir) / "msp", "Org1MSP");
+    weft::testing::EndorserTxSpec spec;
+    spec.channel_id = kChannel;
+    spec.chaincode = "basic";
+    spec.creator = &user;
+    spec.endorsers = {&peer_signer};
+    ::kvrwset::KVRWSet writes;
+    auto* write = writes.add_writes();
+    write->set_key("asset1");
+    write->set_value("blue");
+    spec.results.set_data_model(::rwset::TxReadWriteSet::KV);
+    auto* ns = spec.results.add_ns_rwset();
+    ns->set_namespace_("basic");
+    ns->set_rwset(writes.SerializeAsString());
+    const auto endorser_tx = weft::testing::BuildEndorserTx(spec);
+    REQUIRE(
+        weft::testing::orderer_it::BroadcastOne(**orderer_client, endorser_tx.envelope).status() ==
+        ::common::SUCCESS);
+
     const uint64_t height = WaitForHeight(client, user, 2);
     INFO(peer.Log());
     REQUIRE(height >= 2);
@@ -341,11 +367,31 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
     CHECK(chain.has_endorsement());
     CHECK(chain.version() == 1);
 
+    // The endorser transaction is in the ledger with its validation code (qscc).
+    ::protos::ProcessedTransaction processed;
+    const auto tx_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < tx_deadline) {
+      auto [tx_status, tx] = client.Process(MakeProposal(
+          user, kChannel, "qscc", {"GetTransactionByID", kChannel, endorser_tx.tx_id}));
+      REQUIRE(tx_status.ok());
+      if (tx.response().status() == 200) {
+        REQUIRE(processed.ParseFromString(tx.response().payload()));
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(processed.validationcode() == ::protos::INVALID_CHAINCODE);
+
     const std::string metrics = Metrics(endpoints.operations);
     CHECK_THAT(metrics, Catch::Contains("ledger_blockchain_height{channel=\"testchannel\"}"));
   }
 
   REQUIRE(peer.Stop() == 0);
+  // `peer node rebuild-dbs` on the stopped peer, then a restart reopens the channel.
+  auto rebuilt =
+      weft::testing::RunCommand({(kBin / "peer").string(), "node", "rebuild-dbs"}, peer.env());
+  INFO(rebuilt.output());
+  CHECK(rebuilt.exit_code == 0);
   endpoints = peer.Start();
   {
     PeerClient client(endpoints.grpc, dir);
@@ -354,4 +400,17 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
   }
   CHECK(peer.Stop() == 0);
   CHECK(network.Stop() == 0);
+}
+
+// core.yaml's ledger.state.stateDatabase: goleveldb or leveldb; anything else stops the
+// start with an error naming the key.
+TEST_CASE("a peer configured with another state database does not start") {
+  weft::testing::TempDir dir{"weft-peer-it"};
+  weft::testing::orderer_it::GenerateNetworkFiles(dir.path());
+  PeerProcess peer(dir.path(), kSource / "deploy/config");
+  auto env = peer.env();
+  env["CORE_LEDGER_STATE_STATEDATABASE"] = "CouchDB";
+  auto result = weft::testing::RunCommand({(kBin / "peer").string(), "node", "start"}, env);
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output(), Catch::Contains("ledger.state.stateDatabase"));
 }
