@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "common/channelconfig/channel_config.h"
 #include "common/concurrency/thread_pool.h"
@@ -44,7 +47,9 @@ struct ChannelMetrics {
   common::metrics::Gauge* height = nullptr;
   common::metrics::Histogram* block_processing = nullptr;
   common::metrics::Counter* transactions = nullptr;
-  common::metrics::Counter* deliver_attempts = nullptr;
+  common::metrics::Counter* blocks_received = nullptr;
+  common::metrics::Gauge* connection_attempts = nullptr;
+  common::metrics::Gauge* deliver_running = nullptr;
 };
 
 [[nodiscard]] StatusOr<ChannelMetrics> NewChannelMetrics(
@@ -65,10 +70,20 @@ struct ChannelMetrics {
                             "Number of transactions committed, by validation code.",
                             {"channel", "validation_code"}}));
   WEFT_ASSIGN_OR_RETURN(
-      metrics.deliver_attempts,
+      metrics.blocks_received,
       registry->NewCounter({"deliver_client_blocks_received",
                             "Blocks the deliver client received and handed to the committer.",
                             {"channel"}}));
+  WEFT_ASSIGN_OR_RETURN(
+      metrics.connection_attempts,
+      registry->NewGauge({"deliver_client_connection_attempts",
+                          "Connections the deliver client opened to the channel's orderers.",
+                          {"channel"}}));
+  WEFT_ASSIGN_OR_RETURN(
+      metrics.deliver_running,
+      registry->NewGauge({"deliver_client_running",
+                          "1 while the deliver client pulls the channel's blocks, else 0.",
+                          {"channel"}}));
   return metrics;
 }
 
@@ -116,7 +131,7 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
 
   // Called by the deliver client, in block order.
   [[nodiscard]] Status Deliver(const ::common::Block& block) override {
-    if (metrics_.deliver_attempts) metrics_.deliver_attempts->Add(1, {ChannelId()});
+    if (metrics_.blocks_received) metrics_.blocks_received->Add(1, {ChannelId()});
     const auto start = std::chrono::steady_clock::now();
     auto codes = committer_.CommitBlock(block);
     if (!codes.ok()) {
@@ -153,10 +168,24 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
     }
     deliverer_ = *std::move(deliverer);
     deliverer_->Start();
+    pulling_ = true;
+    RecordDeliverState();
   }
 
   void StopPull() {
     if (deliverer_) deliverer_->Stop();
+    pulling_ = false;
+    RecordDeliverState();
+  }
+
+  // The deliver client's state for the operations endpoint.
+  void RecordDeliverState() const {
+    if (metrics_.deliver_running) {
+      metrics_.deliver_running->Set(pulling_ ? 1 : 0, {ChannelId()});
+    }
+    if (metrics_.connection_attempts && deliverer_) {
+      metrics_.connection_attempts->Set(static_cast<double>(deliverer_->attempts()), {ChannelId()});
+    }
   }
 
  private:
@@ -171,6 +200,7 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
   ChannelMetrics metrics_;
   std::shared_ptr<common::log::Logger> logger_;
   std::unique_ptr<deliver_client::Deliverer> deliverer_;
+  std::atomic<bool> pulling_{false};
 };
 
 // The joined channels, as every service sees them.
@@ -198,6 +228,11 @@ class ChannelRegistry final : public events::PeerChannels,
       WEFT_RETURN_IF_ERROR(Annotate(Add(std::move(ledger)), fmt::format("opening channel {}", id)));
     }
     return absl::OkStatus();
+  }
+
+  void RecordDeliverState() const {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, channel] : channels_) channel->RecordDeliverState();
   }
 
   void StopAll() {
@@ -268,11 +303,10 @@ class ChannelRegistry final : public events::PeerChannels,
     WEFT_ASSIGN_OR_RETURN(auto bundle, CommittedConfig(*ledger));
     auto channel = std::make_shared<Channel>(ledger, std::move(bundle), *options_.executor,
                                              options_.metrics, options_.logger);
-    {
-      std::lock_guard lock(mu_);
-      channels_[ledger->channel_id()] = channel;
-    }
+    // Started before it is listed, so that the metrics ticker never sees it half set up.
     channel->StartPull(options_.pull);
+    std::lock_guard lock(mu_);
+    channels_[ledger->channel_id()] = channel;
     return absl::OkStatus();
   }
 
@@ -329,6 +363,8 @@ struct PeerNode::Parts {
   std::unique_ptr<DeliverService> deliver_service;
   common::grpc::BuiltServer grpc;
   std::unique_ptr<common::ops::OperationsServer> operations;
+  // Refreshes the deliver clients' state gauges once a second.
+  std::jthread deliver_state;
   bool started = false;
 };
 
@@ -448,6 +484,19 @@ Status PeerNode::Start() {
   WEFT_RETURN_IF_ERROR(Annotate(parts.operations->Start(),
                                 "starting the operations endpoint (operations.listenAddress)"));
   parts.started = true;
+  if (parts.config.metrics.provider == config::MetricsProvider::kPrometheus) {
+    ChannelRegistry* channels = parts.channels.get();
+    parts.deliver_state = std::jthread([channels](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any wake;
+      std::unique_lock lock(mu);
+      while (!stop.stop_requested()) {
+        // Returns early once stop is requested.
+        (void)wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+        if (!stop.stop_requested()) channels->RecordDeliverState();
+      }
+    });
+  }
 
   // BuildServer has bound the address, so it parses.
   const std::string grpc_address = common::settings::JoinHostPort(
@@ -468,6 +517,10 @@ void PeerNode::Stop() {
     parts.grpc.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   }
   if (parts.operations) parts.operations->Stop();
+  if (parts.deliver_state.joinable()) {
+    parts.deliver_state.request_stop();
+    parts.deliver_state.join();
+  }
   if (parts.channels) parts.channels->StopAll();
   if (parts.started) parts.logger->Info("peer stopped");
   parts.started = false;
