@@ -217,6 +217,34 @@ class PeerClient {
     return ids;
   }
 
+  // The filtered block `number` through protos.Deliver/DeliverFiltered.
+  ::protos::FilteredBlock DeliverFiltered(const weft::msp::SigningIdentity& signer,
+                                          uint64_t number) {
+    ::grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    auto stream = deliver_->DeliverFiltered(&context);
+    auto seek = protoutil::CreateSeekInfoEnvelope(
+        kChannel,
+        protoutil::MakeSeekInfo(protoutil::SeekSpecified(number), protoutil::SeekSpecified(number)),
+        signer);
+    REQUIRE(seek.ok());
+    REQUIRE(stream->Write(*seek));
+    ::protos::FilteredBlock filtered;
+    ::protos::DeliverResponse response;
+    while (stream->Read(&response)) {
+      if (response.has_filtered_block()) {
+        filtered = response.filtered_block();
+        continue;
+      }
+      CHECK(response.status() == ::common::SUCCESS);
+      break;
+    }
+    stream->WritesDone();
+    context.TryCancel();
+    (void)stream->Finish();
+    return filtered;
+  }
+
   // Blocks [0, last] through protos.Deliver/Deliver.
   std::vector<::common::Block> DeliverBlocks(const weft::msp::SigningIdentity& signer,
                                              uint64_t last) {
@@ -250,12 +278,17 @@ class PeerClient {
   std::unique_ptr<::protos::Deliver::Stub> deliver_;
 };
 
-std::string Metrics(const std::string& operations) {
+// GET `path` on the operations endpoint: status and body.
+std::pair<int, std::string> OperationsGet(const std::string& operations, const std::string& path) {
   const size_t colon = operations.rfind(':');
   httplib::Client client(operations.substr(0, colon), std::stoi(operations.substr(colon + 1)));
-  auto result = client.Get("/metrics");
+  auto result = client.Get(path);
   REQUIRE(result);
-  return result->body;
+  return {result->status, result->body};
+}
+
+std::string Metrics(const std::string& operations) {
+  return OperationsGet(operations, "/metrics").second;
 }
 
 // Polls qscc until the channel reaches `height` (the blocks come from the orderer).
@@ -381,7 +414,23 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     CHECK(processed.validationcode() == ::protos::INVALID_CHAINCODE);
+    // The same code in the filtered block of DeliverFiltered.
+    bool found_in_filtered_block = false;
+    for (uint64_t number = 1; number < client.ChainInfo(user).height(); ++number) {
+      const ::protos::FilteredBlock filtered = client.DeliverFiltered(user, number);
+      for (const auto& tx : filtered.filtered_transactions()) {
+        if (tx.txid() != endorser_tx.tx_id) continue;
+        found_in_filtered_block = true;
+        CHECK(tx.tx_validation_code() == ::protos::INVALID_CHAINCODE);
+      }
+    }
+    CHECK(found_in_filtered_block);
 
+    // Operations: /healthz, /version (common/ops, Fabric's operations.System).
+    CHECK(OperationsGet(endpoints.operations, "/healthz").first == 200);
+    auto [version_status, version] = OperationsGet(endpoints.operations, "/version");
+    CHECK(version_status == 200);
+    CHECK_THAT(version, Catch::Contains("\"Version\""));
     const std::string metrics = Metrics(endpoints.operations);
     CHECK_THAT(metrics, Catch::Contains("ledger_blockchain_height{channel=\"testchannel\"}"));
     CHECK_THAT(metrics, Catch::Contains("deliver_client_running{channel=\"testchannel\"} 1"));
