@@ -17,6 +17,8 @@
 #include <thread>
 
 #include "client-sdk/orderer_client.h"
+#include "common/channelconfig/channel_config.h"
+#include "common/configtx/update.h"
 #include "common/grpc/channel.h"
 #include "common/ledger.pb.h"
 #include "common/protoutil/envelope.h"
@@ -24,6 +26,7 @@
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "ledger/rwset/rwset.pb.h"
 #include "msp/local_msp.h"
+#include "peer/configuration.pb.h"
 #include "peer/events.grpc.pb.h"
 #include "peer/peer.grpc.pb.h"
 #include "peer/query.pb.h"
@@ -203,6 +206,14 @@ class PeerClient {
     ::common::BlockchainInfo info;
     REQUIRE(info.ParseFromString(response.response().payload()));
     return info;
+  }
+
+  // qscc GetChainInfo as `signer`: the response (status 200 or 500).
+  ::protos::Response TryChainInfo(const weft::msp::SigningIdentity& signer) {
+    auto [status, response] =
+        Process(MakeProposal(signer, kChannel, "qscc", {"GetChainInfo", kChannel}));
+    REQUIRE(status.ok());
+    return response.response();
   }
 
   std::vector<std::string> Channels(const weft::msp::SigningIdentity& signer) {
@@ -438,6 +449,54 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
                                         "validation_code=\"INVALID_CHAINCODE\"} 1"));
   }
 
+  // A config update through the orderer: the channel's ACLs give qscc/GetChainInfo to
+  // Org1's admins only. Once the peer commits the config block its bundle changes, and
+  // qscc follows the channel's ACL (Fabric's aclmgmt resourceProvider).
+  const std::string restricted = "/Channel/Application/Org1MSP/Admins";
+  {
+    const auto org2_admin = weft::testing::orderer_it::LoadUser(
+        weft::testing::orderer_it::UserMsp(dir, "org2", "Admin"), "Org2MSP");
+    auto genesis_block =
+        weft::testing::orderer_it::ReadBlock(weft::testing::orderer_it::GenesisPath(dir));
+    auto bundle = weft::common::channelconfig::ChannelConfig::FromConfigBlock(genesis_block);
+    REQUIRE(bundle.ok());
+    const ::common::Config original = (*bundle)->config();
+    ::common::Config updated = original;
+    ::protos::ACLs acls;
+    (*acls.mutable_acls())["qscc/GetChainInfo"].set_policy_ref(restricted);
+    auto& value = (*(*updated.mutable_channel_group()->mutable_groups())["Application"]
+                        .mutable_values())["ACLs"];
+    value.set_value(acls.SerializeAsString());
+    value.set_mod_policy("Admins");
+    auto update = weft::common::configtx::ComputeUpdate(kChannel, original, updated);
+    REQUIRE(update.ok());
+    const weft::common::protoutil::Signer* signers[] = {&admin, &org2_admin};
+    auto envelope =
+        weft::common::configtx::CreateSignedConfigUpdateEnvelope(*update, signers, admin);
+    REQUIRE(envelope.ok());
+    weft::common::settings::GrpcClientSettings orderer_settings;
+    orderer_settings.tls.enabled = true;
+    orderer_settings.tls.root_cas = {OrdererDir(dir) / "tls/ca.crt"};
+    auto orderer_client = weft::client::OrdererClient::Connect(orderer.grpc, orderer_settings);
+    REQUIRE(orderer_client.ok());
+    auto response = weft::testing::orderer_it::BroadcastOne(**orderer_client, *envelope);
+    INFO(response.info());
+    REQUIRE(response.status() == ::common::SUCCESS);
+
+    PeerClient client(endpoints.grpc, dir);
+    ::protos::Response refused;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      refused = client.TryChainInfo(user);
+      if (refused.status() != 200) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    INFO(peer.Log());
+    CHECK(refused.status() == 500);
+    CHECK_THAT(refused.message(), Catch::Contains(restricted));
+    CHECK(client.TryChainInfo(admin).status() == 200);
+  }
+
   REQUIRE(peer.Stop() == 0);
   // `peer node rebuild-dbs` on the stopped peer, then a restart reopens the channel.
   auto rebuilt =
@@ -448,7 +507,9 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
   {
     PeerClient client(endpoints.grpc, dir);
     CHECK(client.Channels(user) == std::vector<std::string>{kChannel});
-    CHECK(client.ChainInfo(user).height() >= 2);
+    // Reopened with the newest config: the restricted ACL still holds.
+    CHECK(client.TryChainInfo(user).status() == 500);
+    CHECK(client.ChainInfo(admin).height() >= 3);
   }
   CHECK(peer.Stop() == 0);
   CHECK(network.Stop() == 0);
