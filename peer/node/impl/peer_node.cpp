@@ -98,16 +98,23 @@ bool IsConfigBlock(const ::common::Block& block) {
          header.type() == ::common::CONFIG;
 }
 
-// The config in force at the ledger's height: the newest config block's.
-[[nodiscard]] StatusOr<std::shared_ptr<const ChannelConfig>> CommittedConfig(
-    const ledger::PeerLedger& ledger) {
+// The newest config block in the ledger (searched from the top: config blocks are
+// rare but the ledger has no index of them).
+[[nodiscard]] StatusOr<::common::Block> LastConfigBlock(const ledger::PeerLedger& ledger) {
   const uint64_t height = ledger.GetBlockchainInfo().height;
   for (uint64_t number = height; number-- > 0;) {
     WEFT_ASSIGN_OR_RETURN(auto block, ledger.GetBlockByNumber(number));
-    if (IsConfigBlock(block)) return ChannelConfig::FromConfigBlock(block);
+    if (IsConfigBlock(block)) return block;
   }
   return absl::DataLossError(
       fmt::format("channel {} has no config block in its ledger", ledger.channel_id()));
+}
+
+// The config in force at the ledger's height: the newest config block's.
+[[nodiscard]] StatusOr<std::shared_ptr<const ChannelConfig>> CommittedConfig(
+    const ledger::PeerLedger& ledger) {
+  WEFT_ASSIGN_OR_RETURN(auto block, LastConfigBlock(ledger));
+  return ChannelConfig::FromConfigBlock(block);
 }
 
 // One joined channel: its ledger, the committer in front of it and the block pull.
@@ -284,6 +291,12 @@ class ChannelRegistry final : public events::PeerChannels,
     options_.logger->Info("joined channel {}", channel_id);
     return absl::OkStatus();
   }
+  [[nodiscard]] StatusOr<::common::Block> ConfigBlock(
+      const std::string& channel_id) const override {
+    auto channel = Find(channel_id);
+    if (!channel) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+    return LastConfigBlock(channel->Ledger());
+  }
   std::vector<std::string> ChannelIds() const override {
     std::lock_guard lock(mu_);
     std::vector<std::string> ids;
@@ -422,8 +435,8 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   parts->acl = std::make_unique<aclmgmt::ChannelAclProvider>(
       [channels](std::string_view channel_id) { return channels->Config(channel_id); });
   parts->qscc = std::make_unique<scc::qscc::LedgerQuerier>(*parts->acl, *parts->channels);
-  parts->cscc =
-      std::make_unique<scc::cscc::PeerConfiger>(*parts->local_msp_object, *parts->channels);
+  parts->cscc = std::make_unique<scc::cscc::PeerConfiger>(*parts->local_msp_object, *parts->acl,
+                                                          *parts->channels);
 
   endorser::EndorserOptions endorsing;
   endorsing.channels = parts->channels.get();

@@ -5,9 +5,12 @@
 //                                          Admins
 //   GetChannels                        -> protos.ChannelQueryResponse; ACL
 //                                          cscc/GetChannels = local MSP Members
-// Other functions (GetConfigBlock, GetChannelConfig, the snapshot ones) answer
-// "Requested function <f> not found." for now. Every failure is status 500 with
-// Fabric's message (shim.Error); a success is status 200.
+//   GetConfigBlock   <channel id>      -> the channel's newest config block; ACL
+//                                          cscc/GetConfigBlock (default channel Readers)
+//   GetChannelConfig <channel id>      -> that block's common.Config; ACL
+//                                          cscc/GetChannelConfig (default channel Readers)
+// The snapshot functions answer "Requested function <f> not found." for now. Every failure is
+// status 500 with Fabric's message (shim.Error); a success is status 200.
 //
 // Thread-safety: PeerConfiger is thread-safe when its ChannelManager is.
 #pragma once
@@ -20,6 +23,7 @@
 #include "common/common.pb.h"
 #include "common/status/status.h"
 #include "msp/msp.h"
+#include "peer/aclmgmt/acl_provider.h"
 #include "peer/proposal.pb.h"
 #include "peer/proposal_response.pb.h"
 
@@ -28,6 +32,8 @@ namespace weft::peer::scc::cscc {
 inline constexpr char kName[] = "cscc";
 inline constexpr char kJoinChain[] = "JoinChain";
 inline constexpr char kGetChannels[] = "GetChannels";
+inline constexpr char kGetConfigBlock[] = "GetConfigBlock";
+inline constexpr char kGetChannelConfig[] = "GetChannelConfig";
 
 // The peer's channels as cscc changes and lists them.
 class ChannelManager {
@@ -39,6 +45,10 @@ class ChannelManager {
                                              const ::common::Block& genesis_block) = 0;
   // The joined channels' ids.
   virtual std::vector<std::string> ChannelIds() const = 0;
+  // The newest config block in the channel's ledger; NotFound when the peer has not
+  // joined `channel_id`.
+  [[nodiscard]] virtual StatusOr<::common::Block> ConfigBlock(
+      const std::string& channel_id) const = 0;
 };
 
 // Fabric's policyChecker.CheckPolicyNoChannel for a local MSP principal: the proposal's
@@ -49,8 +59,9 @@ class ChannelManager {
 
 class PeerConfiger {
  public:
-  // Both must outlive this object.
-  PeerConfiger(const msp::Msp& local_msp, ChannelManager& channels);
+  // All must outlive this object.
+  PeerConfiger(const msp::Msp& local_msp, const aclmgmt::AclProvider& acl,
+               ChannelManager& channels);
 
   ::protos::Response Invoke(const std::vector<std::string>& args,
                             const ::protos::SignedProposal& signed_proposal) const;
@@ -59,7 +70,11 @@ class PeerConfiger {
   ::protos::Response JoinChain(const std::string& block_bytes,
                                const ::protos::SignedProposal& signed_proposal) const;
 
+  ::protos::Response ConfigQuery(const std::string& function, const std::string& channel_id,
+                                 const ::protos::SignedProposal& signed_proposal) const;
+
   const msp::Msp& local_msp_;
+  const aclmgmt::AclProvider& acl_;
   ChannelManager& channels_;
 };
 

@@ -495,6 +495,15 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
     CHECK(refused.status() == 500);
     CHECK_THAT(refused.message(), Catch::Contains(restricted));
     CHECK(client.TryChainInfo(admin).status() == 200);
+    // cscc GetConfigBlock now answers the new config block.
+    auto [config_status, config_block] =
+        client.Process(MakeProposal(user, "", "cscc", {"GetConfigBlock", kChannel}));
+    REQUIRE(config_status.ok());
+    INFO(config_block.response().message());
+    REQUIRE(config_block.response().status() == 200);
+    ::common::Block newest;
+    REQUIRE(newest.ParseFromString(config_block.response().payload()));
+    CHECK(newest.header().number() > 0);
   }
 
   REQUIRE(peer.Stop() == 0);

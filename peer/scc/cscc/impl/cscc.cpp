@@ -157,8 +157,9 @@ constexpr int32_t kStatusError = 500;
   return (*identity)->Verify(signed_proposal.proposal_bytes(), signed_proposal.signature());
 }
 
-PeerConfiger::PeerConfiger(const msp::Msp& local_msp, ChannelManager& channels)
-    : local_msp_(local_msp), channels_(channels) {}
+PeerConfiger::PeerConfiger(const msp::Msp& local_msp, const aclmgmt::AclProvider& acl,
+                           ChannelManager& channels)
+    : local_msp_(local_msp), acl_(acl), channels_(channels) {}
 
 ::protos::Response PeerConfiger::Invoke(const std::vector<std::string>& args,
                                         const ::protos::SignedProposal& signed_proposal) const {
@@ -188,7 +189,32 @@ PeerConfiger::PeerConfiger(const msp::Msp& local_msp, ChannelManager& channels)
     (void)channels.SerializeToString(&bytes);
     return Success(std::move(bytes));
   }
+  if (function == kGetConfigBlock || function == kGetChannelConfig) {
+    return ConfigQuery(function, args[1], signed_proposal);
+  }
   return Error(fmt::format("Requested function {} not found.", function));
+}
+
+// configure.go getConfigBlock / getChannelConfig, each after its channel ACL.
+::protos::Response PeerConfiger::ConfigQuery(
+    const std::string& function, const std::string& channel_id,
+    const ::protos::SignedProposal& signed_proposal) const {
+  const bool whole_block = function == kGetConfigBlock;
+  if (!whole_block && channel_id.empty()) return Error("empty channel name provided");
+  const std::string resource = "cscc/" + function;
+  if (Status allowed = acl_.CheckAcl(resource, channel_id, signed_proposal); !allowed.ok()) {
+    return Error(fmt::format("access denied for [{}][{}]: {}", function, channel_id,
+                             std::string(allowed.message())));
+  }
+  auto block = channels_.ConfigBlock(channel_id);
+  if (absl::IsNotFound(block.status())) {
+    return Error(fmt::format("{} channel ID, {}", whole_block ? "Unknown" : "unknown", channel_id));
+  }
+  if (!block.ok()) return Error(std::string(block.status().message()));
+  if (whole_block) return Success(block->SerializeAsString());
+  auto config = common::channelconfig::ChannelConfig::FromConfigBlock(*block);
+  if (!config.ok()) return Error(std::string(config.status().message()));
+  return Success((*config)->config().SerializeAsString());
 }
 
 ::protos::Response PeerConfiger::JoinChain(const std::string& block_bytes,

@@ -1,8 +1,12 @@
 #include "peer/scc/cscc/cscc.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <catch2/catch.hpp>
+#include <map>
 #include <stdexcept>
 
+#include "common/channelconfig/channel_config.h"
 #include "common/channelconfig/config_builder.h"
 #include "common/protoutil/proposal.h"
 #include "msp/msp.h"
@@ -35,14 +39,26 @@ class FakeChannelManager final : public weft::peer::scc::cscc::ChannelManager {
     return absl::OkStatus();
   }
   std::vector<std::string> ChannelIds() const override { return ids; }
+  [[nodiscard]] weft::StatusOr<::common::Block> ConfigBlock(
+      const std::string& channel_id) const override {
+    auto found = config_blocks.find(channel_id);
+    if (found == config_blocks.end()) return absl::NotFoundError("not joined");
+    return found->second;
+  }
+
+  std::map<std::string, ::common::Block> config_blocks;
 };
 
 struct CsccFixture {
   weft::testing::TestNetwork network;
   std::shared_ptr<const weft::msp::Msp> local_msp =
       Must(weft::msp::Msp::Create(weft::testing::NodeOuMsp("Org1MSP", network.org1_ca)));
+  std::shared_ptr<const weft::common::channelconfig::ChannelConfig> bundle =
+      network.Bundle("mychannel");
+  weft::peer::aclmgmt::ChannelAclProvider acl{
+      [this](std::string_view channel_id) { return channel_id == "mychannel" ? bundle : nullptr; }};
   FakeChannelManager channels;
-  PeerConfiger cscc{*local_msp, channels};
+  PeerConfiger cscc{*local_msp, acl, channels};
   std::string genesis = network.Genesis("mychannel").SerializeAsString();
 
   // A channel-less proposal to `chaincode` as `peer channel join` builds it.
@@ -152,4 +168,31 @@ TEST_CASE("GetChannels lists the joined channels to members of the local MSP") {
         "access denied for [GetChannels]: Failed deserializing proposal creator during "
         "channelless check policy with policy [Members]: [expected MSP ID Org1MSP, received "
         "OrdererMSP]");
+}
+
+// configure.go GetConfigBlock / GetChannelConfig: channel ACL (default channel Readers),
+// then the channel's newest config block.
+TEST_CASE("GetConfigBlock and GetChannelConfig answer channel readers") {
+  CsccFixture f;
+  const ::common::Block genesis_block = f.network.Genesis("mychannel");
+  f.channels.config_blocks["mychannel"] = genesis_block;
+
+  auto block = f.Invoke(f.network.peer, {"GetConfigBlock", "mychannel"});
+  INFO(block.message());
+  REQUIRE(block.status() == 200);
+  CHECK(block.payload() == genesis_block.SerializeAsString());
+
+  auto config = f.Invoke(f.network.client, {"GetChannelConfig", "mychannel"});
+  REQUIRE(config.status() == 200);
+  ::common::Config parsed;
+  REQUIRE(parsed.ParseFromString(config.payload()));
+  auto expected = Must(weft::common::channelconfig::ChannelConfig::FromConfigBlock(genesis_block));
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(parsed, expected->config()));
+
+  CHECK(f.Invoke(f.network.client, {"GetChannelConfig", ""}).message() ==
+        "empty channel name provided");
+  CHECK_THAT(f.Invoke(f.network.stranger, {"GetConfigBlock", "mychannel"}).message(),
+             Catch::StartsWith("access denied for [GetConfigBlock][mychannel]: "));
+  CHECK_THAT(f.Invoke(f.network.client, {"GetChannelConfig", "other"}).message(),
+             Catch::StartsWith("access denied for [GetChannelConfig][other]: "));
 }
