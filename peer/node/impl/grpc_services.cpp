@@ -1,5 +1,7 @@
 #include "peer/node/impl/grpc_services.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <stop_token>
 #include <string>
@@ -33,9 +35,29 @@ std::string ClientCertHash(const ::grpc::ServerContext& context) {
 
 }  // namespace
 
+ConcurrencyLimit::Slot ConcurrencyLimit::TryAcquire() {
+  if (limit_ <= 0) {
+    in_use_.fetch_add(1);
+    return Slot(this);
+  }
+  int current = in_use_.load();
+  while (current < limit_) {
+    if (in_use_.compare_exchange_weak(current, current + 1)) return Slot(this);
+  }
+  return Slot(nullptr);
+}
+
+::grpc::Status ConcurrencyLimit::Refusal() const {
+  return ::grpc::Status(
+      ::grpc::StatusCode::UNKNOWN,
+      fmt::format("too many requests for {}, exceeding concurrency limit ({})", service_, limit_));
+}
+
 ::grpc::Status EndorserService::ProcessProposal(::grpc::ServerContext* /*context*/,
                                                 const ::protos::SignedProposal* request,
                                                 ::protos::ProposalResponse* response) {
+  const ConcurrencyLimit::Slot slot = limit_.TryAcquire();
+  if (!slot.ok()) return limit_.Refusal();
   endorser::ProposalResult result = endorser_.ProcessProposal(*request);
   // Fabric returns a Go error for malformed or unauthorised proposals; grpc-go turns it
   // into status UNKNOWN carrying the error text.
@@ -58,6 +80,8 @@ std::string ClientCertHash(const ::grpc::ServerContext& context) {
 }
 
 ::grpc::Status DeliverService::Serve(::grpc::ServerContext* context, Stream* stream, Kind kind) {
+  const ConcurrencyLimit::Slot slot = limit_.TryAcquire();
+  if (!slot.ok()) return limit_.Refusal();
   const std::string tls_cert_hash = ClientCertHash(*context);
   // Cancellation (client gone, server shutting down) must end a stream waiting for a
   // future block, so a small side thread watches for it.

@@ -472,8 +472,10 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   events.time_window = cfg.peer.authentication_time_window;
   events.logger = parts->loggers->Get("peer.deliverevents");
   parts->events = std::make_unique<events::DeliverEvents>(*parts->channels, events);
-  parts->endorser_service = std::make_unique<EndorserService>(*parts->endorser);
-  parts->deliver_service = std::make_unique<DeliverService>(*parts->events);
+  parts->endorser_service =
+      std::make_unique<EndorserService>(*parts->endorser, cfg.peer.limits.endorser_service);
+  parts->deliver_service =
+      std::make_unique<DeliverService>(*parts->events, cfg.peer.limits.deliver_service);
 
   common::ops::OperationsConfig operations;
   operations.listener = cfg.operations;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "peer/node/impl/grpc_services.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -51,4 +52,27 @@ TEST_CASE("rebuild-dbs on a peer that has joined no channel has nothing to do") 
   weft::testing::TempDir dir{"weft-peer-node"};
   const Environment env = {{"CORE_PEER_FILESYSTEMPATH", (dir / "data").string()}};
   CHECK(weft::peer::node::RebuildDatabases(kSampleCore, env).ok());
+}
+
+// Fabric's grpc_limiters.go: peer.limits.concurrency.{endorser,deliver}Service calls at
+// once; the next one is refused with a Go error (gRPC UNKNOWN) naming the limit.
+TEST_CASE("a service's concurrency limit refuses calls beyond it until one ends") {
+  weft::peer::node::ConcurrencyLimit limit("/protos.Deliver", 2);
+  auto first = limit.TryAcquire();
+  {
+    auto second = limit.TryAcquire();
+    CHECK(first.ok());
+    CHECK(second.ok());
+    CHECK_FALSE(limit.TryAcquire().ok());
+    const ::grpc::Status refusal = limit.Refusal();
+    CHECK(refusal.error_code() == ::grpc::StatusCode::UNKNOWN);
+    CHECK(refusal.error_message() ==
+          "too many requests for /protos.Deliver, exceeding concurrency limit (2)");
+  }
+  CHECK(limit.TryAcquire().ok());
+
+  weft::peer::node::ConcurrencyLimit unlimited("/protos.Endorser", 0);
+  auto a = unlimited.TryAcquire();
+  auto b = unlimited.TryAcquire();
+  CHECK((a.ok() && b.ok()));
 }
