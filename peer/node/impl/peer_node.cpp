@@ -46,6 +46,7 @@ using common::channelconfig::ChannelConfig;
 struct ChannelMetrics {
   common::metrics::Gauge* height = nullptr;
   common::metrics::Histogram* block_processing = nullptr;
+  common::metrics::Histogram* validation = nullptr;
   common::metrics::Counter* transactions = nullptr;
   common::metrics::Counter* blocks_received = nullptr;
   common::metrics::Gauge* connection_attempts = nullptr;
@@ -64,6 +65,11 @@ struct ChannelMetrics {
   processing.help = "Time taken in seconds to validate and commit a block.";
   processing.label_names = {"channel"};
   WEFT_ASSIGN_OR_RETURN(metrics.block_processing, registry->NewHistogram(processing));
+  common::metrics::HistogramOpts validation;
+  validation.name = "validation_duration";
+  validation.help = "The time to validate a block.";
+  validation.label_names = {"channel"};
+  WEFT_ASSIGN_OR_RETURN(metrics.validation, registry->NewHistogram(validation));
   WEFT_ASSIGN_OR_RETURN(
       metrics.transactions,
       registry->NewCounter({"ledger_transaction_count",
@@ -139,24 +145,40 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
   // Called by the deliver client, in block order.
   [[nodiscard]] Status Deliver(const ::common::Block& block) override {
     if (metrics_.blocks_received) metrics_.blocks_received->Add(1, {ChannelId()});
-    const auto start = std::chrono::steady_clock::now();
-    auto codes = committer_.CommitBlock(block);
+    const uint64_t number = block.header().number();
+    validator::CommitReport report;
+    auto codes = committer_.CommitBlock(block, &report);
     if (!codes.ok()) {
-      logger_->Error("[{}] committing block {} failed: {}", ChannelId(), block.header().number(),
+      logger_->Error("[{}] committing block {} failed: {}", ChannelId(), number,
                      std::string(codes.status().message()));
       return codes.status();
     }
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    if (metrics_.block_processing) metrics_.block_processing->Observe(took.count(), {ChannelId()});
-    if (metrics_.transactions) {
-      for (auto code : *codes) {
+    using Seconds = std::chrono::duration<double>;
+    if (metrics_.validation) {
+      metrics_.validation->Observe(Seconds(report.validation).count(), {ChannelId()});
+    }
+    if (metrics_.block_processing) {
+      metrics_.block_processing->Observe(Seconds(report.commit).count(), {ChannelId()});
+    }
+    for (size_t i = 0; i < codes->size(); ++i) {
+      const auto code = (*codes)[i];
+      if (metrics_.transactions) {
         metrics_.transactions->Add(1, {ChannelId(), ::protos::TxValidationCode_Name(code)});
+      }
+      if (code != ::protos::VALID) {
+        const std::string reason = i < report.reasons.size() ? report.reasons[i] : "";
+        logger_->Warn("[{}] block [{}] transaction {} is invalid ({}){}{}", ChannelId(), number, i,
+                      ::protos::TxValidationCode_Name(code), reason.empty() ? "" : ": ", reason);
       }
     }
     RecordHeight();
-    logger_->Info("[{}] Committed block [{}] with {} transaction(s) in {}ms", ChannelId(),
-                  block.header().number(), codes->size(),
-                  static_cast<int64_t>(took.count() * 1000));
+    using Millis = std::chrono::milliseconds;
+    logger_->Info(
+        "[{}] Committed block [{}] with {} transaction(s): validated in {}ms, "
+        "committed in {}ms",
+        ChannelId(), number, codes->size(),
+        std::chrono::duration_cast<Millis>(report.validation).count(),
+        std::chrono::duration_cast<Millis>(report.commit).count());
     return absl::OkStatus();
   }
 

@@ -445,6 +445,9 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
     const std::string metrics = Metrics(endpoints.operations);
     CHECK_THAT(metrics, Catch::Contains("ledger_blockchain_height{channel=\"testchannel\"}"));
     CHECK_THAT(metrics, Catch::Contains("deliver_client_running{channel=\"testchannel\"} 1"));
+    CHECK_THAT(metrics, Catch::Contains("validation_duration_count{channel=\"testchannel\"}"));
+    CHECK_THAT(metrics,
+               Catch::Contains("ledger_block_processing_time_count{channel=\"testchannel\"}"));
     CHECK_THAT(metrics, Catch::Contains("ledger_transaction_count{channel=\"testchannel\","
                                         "validation_code=\"INVALID_CHAINCODE\"} 1"));
   }
