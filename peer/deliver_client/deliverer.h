@@ -25,6 +25,7 @@
 
 #include "common/channelconfig/channel_config.h"
 #include "common/common.pb.h"
+#include "common/config/peer_config.h"
 #include "common/log/logger.h"
 #include "common/protoutil/signer.h"
 #include "common/status/status.h"
@@ -56,9 +57,11 @@ class DeliverStream {
 class Connector {
  public:
   virtual ~Connector() = default;
-  // Dials `endpoint`, opens AtomicBroadcast/Deliver and sends `seek_info`.
+  // Dials `endpoint`, opens AtomicBroadcast/Deliver and sends `seek_info`. Gives up
+  // (Cancelled) soon after `stop` is requested.
   [[nodiscard]] virtual StatusOr<std::unique_ptr<DeliverStream>> Connect(
-      const OrdererEndpoint& endpoint, const ::common::Envelope& seek_info) = 0;
+      const OrdererEndpoint& endpoint, const ::common::Envelope& seek_info,
+      std::stop_token stop) = 0;
 };
 
 // Waits between attempts; returns early when `stop` is requested.
@@ -101,6 +104,12 @@ struct DelivererOptions {
   uint64_t shuffle_seed = std::random_device{}();
 };
 
+// Fills the retry delays and address overrides of `options` from core.yaml's
+// peer.deliveryclient (reConnectBackoffThreshold, reconnectTotalTimeThreshold,
+// addressOverrides); overrides whose CA file is unusable are skipped with a warning.
+void ApplyDeliveryClientSettings(const common::config::DeliveryClientSettings& settings,
+                                 DelivererOptions* options, std::vector<std::string>* warnings);
+
 class Deliverer {
  public:
   // InvalidArgument when a required option is missing.
@@ -115,7 +124,8 @@ class Deliverer {
   [[nodiscard]] Status Run();
   // Run() on a thread of its own; Stop() joins it.
   void Start();
-  // Ends the open stream, a pending backoff and the loop; joins the Start() thread.
+  // Ends the open stream, a pending backoff or dial and the loop; joins the Start()
+  // thread. Final: a stopped deliverer does not run again. Idempotent.
   void Stop();
 
   std::shared_ptr<const common::channelconfig::ChannelConfig> CurrentConfig() const;

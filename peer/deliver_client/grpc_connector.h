@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/config/peer_config.h"
 #include "common/settings/settings.h"
 #include "common/status/status.h"
 #include "peer/deliver_client/deliverer.h"
@@ -18,6 +19,13 @@ namespace weft::peer::deliver_client {
 
 std::unique_ptr<Connector> NewGrpcConnector(common::settings::GrpcClientSettings client,
                                             std::chrono::milliseconds conn_timeout);
+
+// The connector of a peer: its client TLS pair and message sizes (peer.tls, peer.client
+// settings), with peer.keepalive.deliveryClient and peer.deliveryclient.connTimeout, as
+// Fabric's deliver service dials orderers.
+std::unique_ptr<Connector> NewGrpcConnector(
+    common::settings::GrpcClientSettings client,
+    const common::config::DeliveryClientSettings& delivery_client);
 
 // SHA-256 of the DER of the client TLS certificate `client` sends, or "" when TLS is
 // off or no client certificate is configured (Fabric's TLSCertHash for the binding).

@@ -61,6 +61,13 @@ std::chrono::milliseconds RetryDelay(int failures, std::chrono::milliseconds ini
                                                         static_cast<double>(initial.count())));
 }
 
+void ApplyDeliveryClientSettings(const common::config::DeliveryClientSettings& settings,
+                                 DelivererOptions* options, std::vector<std::string>* warnings) {
+  options->max_retry_delay = settings.reconnect_backoff_threshold;
+  options->max_retry_duration = settings.reconnect_total_time_threshold;
+  options->overrides = LoadAddressOverrides(settings.address_overrides, warnings);
+}
+
 StatusOr<std::unique_ptr<Deliverer>> Deliverer::Create(DelivererOptions options) {
   if (options.channel_id.empty()) return absl::InvalidArgumentError("deliverer: no channel id");
   const std::string& channel = options.channel_id;
@@ -222,7 +229,7 @@ Status Deliverer::Run() {
                       std::string(request.status().message())));
     }
 
-    auto stream = options_.connector->Connect(endpoint, *request);
+    auto stream = options_.connector->Connect(endpoint, *request, stop);
     if (!stream.ok()) {
       Log(LogLevel::kWarn,
           fmt::format("channel {}: could not connect to ordering service {}: {}", channel,

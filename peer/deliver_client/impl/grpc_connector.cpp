@@ -2,7 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <mutex>
+#include <stop_token>
 #include <utility>
 
 #include "common/crypto/hash.h"
@@ -15,6 +17,8 @@
 
 namespace weft::peer::deliver_client {
 namespace {
+
+constexpr std::chrono::milliseconds kStopCheckInterval{100};
 
 class GrpcDeliverStream final : public DeliverStream {
  public:
@@ -70,15 +74,24 @@ class GrpcConnector final : public Connector {
       : client_(std::move(client)), conn_timeout_(conn_timeout) {}
 
   [[nodiscard]] StatusOr<std::unique_ptr<DeliverStream>> Connect(
-      const OrdererEndpoint& endpoint, const ::common::Envelope& seek_info) override {
+      const OrdererEndpoint& endpoint, const ::common::Envelope& seek_info,
+      std::stop_token stop) override {
     common::settings::GrpcClientSettings settings = client_;
     // deliveryclient.go DialerAdapter: the endpoint's CAs replace the server root CAs.
     settings.tls.root_cas.clear();
     settings.tls.root_ca_pems = endpoint.root_cas;
     WEFT_ASSIGN_OR_RETURN(auto channel, common::grpc::MakeChannel(endpoint.address, settings));
-    if (!channel->WaitForConnected(std::chrono::system_clock::now() + conn_timeout_)) {
-      return absl::UnavailableError(fmt::format("could not dial endpoint '{}' within {} ms",
-                                                endpoint.address, conn_timeout_.count()));
+    // Waits in short slices so that Stop() need not wait out connTimeout.
+    const auto deadline = std::chrono::system_clock::now() + conn_timeout_;
+    while (!channel->WaitForConnected(
+        std::min(deadline, std::chrono::system_clock::now() + kStopCheckInterval))) {
+      if (stop.stop_requested()) {
+        return absl::CancelledError(fmt::format("dialing '{}' stopped", endpoint.address));
+      }
+      if (std::chrono::system_clock::now() >= deadline) {
+        return absl::UnavailableError(fmt::format("could not dial endpoint '{}' within {} ms",
+                                                  endpoint.address, conn_timeout_.count()));
+      }
     }
     auto stream = std::make_unique<GrpcDeliverStream>(std::move(channel), endpoint.address);
     WEFT_RETURN_IF_ERROR(stream->Open(seek_info));
@@ -95,6 +108,13 @@ class GrpcConnector final : public Connector {
 std::unique_ptr<Connector> NewGrpcConnector(common::settings::GrpcClientSettings client,
                                             std::chrono::milliseconds conn_timeout) {
   return std::make_unique<GrpcConnector>(std::move(client), conn_timeout);
+}
+
+std::unique_ptr<Connector> NewGrpcConnector(
+    common::settings::GrpcClientSettings client,
+    const common::config::DeliveryClientSettings& delivery_client) {
+  client.keepalive = delivery_client.keepalive;
+  return NewGrpcConnector(std::move(client), delivery_client.conn_timeout);
 }
 
 [[nodiscard]] StatusOr<std::string> ClientTlsCertHash(

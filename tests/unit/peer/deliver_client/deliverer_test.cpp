@@ -124,7 +124,8 @@ class FakeConnector final : public dc::Connector {
   explicit FakeConnector(Behaviour behaviour) : behaviour_(std::move(behaviour)) {}
 
   [[nodiscard]] weft::StatusOr<std::unique_ptr<dc::DeliverStream>> Connect(
-      const dc::OrdererEndpoint& endpoint, const ::common::Envelope& seek_info) override {
+      const dc::OrdererEndpoint& endpoint, const ::common::Envelope& seek_info,
+      std::stop_token) override {
     Attempt attempt;
     attempt.address = endpoint.address;
     auto opened = weft::common::protoutil::OpenEnvelope(seek_info);
@@ -268,6 +269,18 @@ void SignAs(::common::Block& block, const weft::common::protoutil::Signer& signe
   REQUIRE(signed_bytes.ok());
   signature->set_signature(*signed_bytes);
   block.mutable_metadata()->set_metadata(::common::SIGNATURES, metadata.SerializeAsString());
+}
+
+// Block `number` after `previous` holding `envelope`, signed by `signer` (an orderer).
+::common::Block SignedBlock(uint64_t number, const ::common::Block& previous,
+                            const ::common::Envelope& envelope,
+                            const weft::common::protoutil::Signer& signer) {
+  ::common::Block block = weft::common::protoutil::NewBlock(
+      number, weft::common::protoutil::BlockHeaderHash(previous.header()));
+  block.mutable_data()->add_data(envelope.SerializeAsString());
+  block.mutable_header()->set_data_hash(weft::common::protoutil::BlockDataHash(block.data()));
+  SignAs(block, signer);
+  return block;
 }
 
 }  // namespace
@@ -534,4 +547,44 @@ TEST_CASE("Create refuses a deliverer without config, signer, connector or handl
   SECTION("no handler") { options.handler = nullptr; }
   SECTION("a height without the previous hash") { options.next_block = 3; }
   CHECK(absl::IsInvalidArgument(dc::Deliverer::Create(std::move(options)).status()));
+}
+
+TEST_CASE(
+    "A config block that passes becomes the config of the next blocks and moves the "
+    "deliverer to the new orderer endpoints") {
+  // connection.go Update: changed endpoints close Refreshed, and DeliverBlocks then
+  // disconnects and reconnects using the updated endpoints (not counted as a failure).
+  Chain chain(2);
+  const auto& network = chain.orderer.network;
+  auto spec = network.Spec();
+  spec.orderer->organizations[0].orderer_endpoints = {"o3:7050"};
+  auto config = weft::common::channelconfig::BuildConfig(spec);
+  REQUIRE(config.ok());
+  config->set_sequence(1);
+  ::common::ConfigEnvelope config_envelope;
+  *config_envelope.mutable_config() = *config;
+  auto envelope = weft::common::protoutil::CreateSignedEnvelope(
+      ::common::CONFIG, kChannel, network.orderer, config_envelope.SerializeAsString());
+  REQUIRE(envelope.ok());
+  const ::common::Block config_block = SignedBlock(3, chain.blocks[2], *envelope, network.orderer);
+  auto tx = weft::common::protoutil::CreateSignedEnvelope(::common::MESSAGE, kChannel,
+                                                          network.client, "after the config");
+  REQUIRE(tx.ok());
+  const ::common::Block after = SignedBlock(4, config_block, *tx, network.orderer);
+
+  Harness harness(chain, [&](size_t, const std::string& address, uint64_t start) {
+    if (address == "o3:7050") return Script{{BlockResponse(after)}};
+    return Script{{BlockResponse(chain.blocks[1]), BlockResponse(chain.blocks[2]),
+                   BlockResponse(config_block)}};
+  });
+  harness.RunUntilBlocks(4);
+  CHECK(harness.handler.numbers() == Range(1, 4));
+  const auto attempts = harness.connector.attempts();
+  REQUIRE(attempts.size() == 2);
+  CHECK(attempts[1].address == "o3:7050");
+  CHECK(attempts[1].seek.start().specified().number() == 4);
+  CHECK(harness.sleeper.delays().empty());
+  CHECK(harness.deliverer->CurrentConfig()->sequence() == 1);
+  REQUIRE(harness.deliverer->endpoints().size() == 1);
+  CHECK(harness.deliverer->endpoints()[0].address == "o3:7050");
 }

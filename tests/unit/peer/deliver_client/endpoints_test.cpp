@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/channelconfig/config_builder.h"
+#include "peer/deliver_client/deliverer.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_crypto.h"
 #include "tests/support/test_network.h"
@@ -152,4 +153,22 @@ TEST_CASE("Address overrides read their CA file and skip an override whose file 
   REQUIRE(warnings.size() == 2);
   CHECK(warnings[0].find("missing.pem") != std::string::npos);
   CHECK(warnings[1].find("empty.pem") != std::string::npos);
+}
+
+TEST_CASE("peer.deliveryclient settings set the retry thresholds and the address overrides") {
+  // deliveryclient.go StartDeliverForChannel: MaxRetryDelay = ReConnectBackoffThreshold,
+  // MaxRetryDuration = ReconnectTotalTimeThreshold, InitialRetryDelay 100 ms.
+  weft::common::config::DeliveryClientSettings settings;
+  settings.reconnect_backoff_threshold = std::chrono::seconds(7);
+  settings.reconnect_total_time_threshold = std::chrono::seconds(90);
+  settings.address_overrides = {{"a:7050", "b:7050", {}}};
+  weft::peer::deliver_client::DelivererOptions options;
+  std::vector<std::string> warnings;
+  weft::peer::deliver_client::ApplyDeliveryClientSettings(settings, &options, &warnings);
+  CHECK(options.max_retry_delay == std::chrono::seconds(7));
+  CHECK(options.max_retry_duration == std::chrono::seconds(90));
+  CHECK(options.initial_retry_delay == std::chrono::milliseconds(100));
+  REQUIRE(options.overrides.count("a:7050") == 1);
+  CHECK(options.overrides.at("a:7050").to == "b:7050");
+  CHECK(warnings.empty());
 }
