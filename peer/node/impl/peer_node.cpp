@@ -433,8 +433,7 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   parts->ledgers = std::make_unique<ledger::LedgerManager>(LedgersDir(cfg), LedgerOptionsFor(cfg));
 
   // Block pull: the peer's client TLS settings, its signer, Fabric's retry limits.
-  parts->connector =
-      deliver_client::NewGrpcConnector(cfg.peer.client, cfg.peer.delivery_client.conn_timeout);
+  parts->connector = deliver_client::NewGrpcConnector(cfg.peer.client, cfg.peer.delivery_client);
   WEFT_ASSIGN_OR_RETURN(auto tls_cert_hash, deliver_client::ClientTlsCertHash(cfg.peer.client));
   std::vector<std::string> override_warnings;
   ChannelRegistry::Options registry;
@@ -442,15 +441,13 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   registry.executor = parts->validators.get();
   registry.metrics = channel_metrics;
   registry.logger = parts->loggers->Get("peer.channel");
-  registry.pull.overrides = deliver_client::LoadAddressOverrides(
-      cfg.peer.delivery_client.address_overrides, &override_warnings);
+  deliver_client::ApplyDeliveryClientSettings(cfg.peer.delivery_client, &registry.pull,
+                                              &override_warnings);
   for (const auto& warning : override_warnings) parts->logger->Warn("{}", warning);
   registry.pull.signer = &parts->local_msp->signer;
   registry.pull.tls_cert_hash = tls_cert_hash;
   registry.pull.connector = parts->connector.get();
   registry.pull.logger = parts->loggers->Get("peer.deliveryclient");
-  registry.pull.max_retry_delay = cfg.peer.delivery_client.reconnect_backoff_threshold;
-  registry.pull.max_retry_duration = cfg.peer.delivery_client.reconnect_total_time_threshold;
   parts->channels = std::make_unique<ChannelRegistry>(std::move(registry));
 
   ChannelRegistry* channels = parts->channels.get();
