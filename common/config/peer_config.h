@@ -67,6 +67,9 @@ struct PeerSettings {
   std::filesystem::path file_system_path;  // required
   std::filesystem::path msp_config_path;   // required
   std::string local_msp_id;                // required
+  // peer.validatorPoolSize: transaction validation workers shared by the channels;
+  // 0 or less means one per core (Fabric's default).
+  int validator_pool_size = 0;
   // How far a client's signed timestamp may be from the peer's clock (deliver requests).
   std::chrono::milliseconds authentication_time_window = std::chrono::minutes(15);
   GatewaySettings gateway;

@@ -9,8 +9,10 @@
 // commit returns), never the reverse.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "common/channelconfig/channel_config.h"
@@ -23,6 +25,13 @@
 
 namespace weft::peer::validator {
 
+// What one CommitBlock measured and found, for the node's metrics and log.
+struct CommitReport {
+  std::chrono::nanoseconds validation{0};  // Validator::Validate
+  std::chrono::nanoseconds commit{0};      // PeerLedger::CommitBlock (MVCC and writes)
+  std::vector<std::string> reasons;        // BlockValidation::reasons
+};
+
 class BlockCommitter {
  public:
   // `ledger` and `executor` must outlive the committer; `bundle` is the channel
@@ -32,9 +41,9 @@ class BlockCommitter {
                  common::concurrency::Executor& executor);
 
   // Validates and commits `block` (the next one); returns the final codes as
-  // written to TRANSACTIONS_FILTER.
+  // written to TRANSACTIONS_FILTER. `report`, when given, is filled in.
   [[nodiscard]] StatusOr<std::vector<::protos::TxValidationCode>> CommitBlock(
-      ::common::Block block);
+      ::common::Block block, CommitReport* report = nullptr);
 
   std::shared_ptr<const common::channelconfig::ChannelConfig> bundle() const;
 

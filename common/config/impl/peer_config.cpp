@@ -92,6 +92,7 @@ void ReadPeer(Reader& r, PeerSettings* peer) {
   r.ReadPath("peer.fileSystemPath", &peer->file_system_path, Need::kRequired);
   r.ReadPath("peer.mspConfigPath", &peer->msp_config_path, Need::kRequired);
   r.ReadString("peer.localMspId", &peer->local_msp_id, Need::kRequired);
+  r.ReadInt("peer.validatorPoolSize", &peer->validator_pool_size);
   r.ReadDuration("peer.authentication.timewindow", &peer->authentication_time_window);
 
   r.ReadBool("peer.gateway.enabled", &peer->gateway.enabled);

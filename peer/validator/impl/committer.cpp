@@ -41,10 +41,17 @@ BlockCommitter::BlockCommitter(ledger::PeerLedger& ledger,
       bundle_(std::move(bundle)) {}
 
 StatusOr<std::vector<::protos::TxValidationCode>> BlockCommitter::CommitBlock(
-    ::common::Block block) {
+    ::common::Block block, CommitReport* report) {
   std::lock_guard commit_lock(commit_mu_);
+  const auto start = std::chrono::steady_clock::now();
   WEFT_ASSIGN_OR_RETURN(BlockValidation validation, validator_.Validate(block, bundle()));
+  const auto validated = std::chrono::steady_clock::now();
   WEFT_ASSIGN_OR_RETURN(auto codes, ledger_.CommitBlock(std::move(block), validation.codes));
+  if (report != nullptr) {
+    report->validation = validated - start;
+    report->commit = std::chrono::steady_clock::now() - validated;
+    report->reasons = std::move(validation.reasons);
+  }
   if (validation.new_bundle) {
     // The block's config takes effect only now that its block is committed.
     std::lock_guard lock(bundle_mu_);

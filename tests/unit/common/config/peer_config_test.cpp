@@ -121,6 +121,14 @@ TEST_CASE("CORE_ variables override core.yaml for every value type") {
   CHECK(config.peer.client.tls.private_key == "/keys/server.key");
 }
 
+// Fabric's peer.validatorPoolSize; 0 (one worker per core) when absent.
+TEST_CASE("peer.validatorPoolSize is read from core.yaml and CORE_PEER_VALIDATORPOOLSIZE") {
+  CHECK(Attempt("").Config().peer.validator_pool_size == 0);
+  CHECK(Attempt("  validatorPoolSize: 4\n").Config().peer.validator_pool_size == 4);
+  CHECK(Attempt("", "", {{"CORE_PEER_VALIDATORPOOLSIZE", "7"}}).Config().peer.validator_pool_size ==
+        7);
+}
+
 TEST_CASE("A missing peer.address is named") {
   weft::testing::TempDir dir;
   auto loaded = LoadPeerConfig(

@@ -932,4 +932,23 @@ TEST_CASE("A config block replaces the channel bundle once it is committed") {
   }
 }
 
+TEST_CASE("BlockCommitter's report gives a reason for each invalid transaction") {
+  Channel channel;
+  common::concurrency::InlineExecutor executor;
+  BlockCommitter committer(channel.ledger(), channel.bundle(), executor);
+  EndorserTxSpec valid = channel.Tx("basic", RwSet({{"basic", Writes({{"a", "1"}}), {}}}));
+  EndorserTxSpec unendorsed = channel.Tx("basic", RwSet({{"basic", Writes({{"b", "2"}}), {}}}));
+  unendorsed.endorsers = {&channel.orgs.peer1};
+  CommitReport report;
+  auto codes =
+      Must(committer.CommitBlock(channel.NextBlock({testing::BuildEndorserTx(valid).Bytes(),
+                                                    testing::BuildEndorserTx(unendorsed).Bytes()}),
+                                 &report));
+  REQUIRE(codes.size() == 2);
+  CHECK(CodeName(codes[1]) == "ENDORSEMENT_POLICY_FAILURE");
+  REQUIRE(report.reasons.size() == 2);
+  CHECK(report.reasons[0].empty());
+  CHECK_FALSE(report.reasons[1].empty());
+}
+
 }  // namespace weft::peer::validator

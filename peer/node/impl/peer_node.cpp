@@ -1,0 +1,576 @@
+#include "peer/node/peer_node.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/channelconfig/channel_config.h"
+#include "common/concurrency/thread_pool.h"
+#include "common/grpc/server.h"
+#include "common/log/logger_factory.h"
+#include "common/metrics/metrics.h"
+#include "common/ops/operations_server.h"
+#include "common/settings/host_port.h"
+#include "msp/identities.pb.h"
+#include "msp/identity.h"
+#include "msp/local_msp.h"
+#include "msp/msp.h"
+#include "peer/aclmgmt/acl_provider.h"
+#include "peer/deliver_client/deliverer.h"
+#include "peer/deliver_client/endpoints.h"
+#include "peer/deliver_client/grpc_connector.h"
+#include "peer/endorser/endorser.h"
+#include "peer/events/deliver_events.h"
+#include "peer/ledger/peer_ledger.h"
+#include "peer/node/impl/grpc_services.h"
+#include "peer/scc/cscc/cscc.h"
+#include "peer/scc/qscc/qscc.h"
+#include "peer/validator/committer.h"
+#include "peer/validator/validator.h"
+
+namespace weft::peer::node {
+namespace {
+
+namespace config = common::config;
+using common::channelconfig::ChannelConfig;
+
+// The channel metrics of the operations endpoint (Fabric's ledger_* names); null
+// members when metrics are disabled.
+struct ChannelMetrics {
+  common::metrics::Gauge* height = nullptr;
+  common::metrics::Histogram* block_processing = nullptr;
+  common::metrics::Histogram* validation = nullptr;
+  common::metrics::Counter* transactions = nullptr;
+  common::metrics::Counter* blocks_received = nullptr;
+  common::metrics::Gauge* connection_attempts = nullptr;
+  common::metrics::Gauge* deliver_running = nullptr;
+};
+
+[[nodiscard]] StatusOr<ChannelMetrics> NewChannelMetrics(
+    common::metrics::MetricsRegistry* registry) {
+  ChannelMetrics metrics;
+  if (registry == nullptr) return metrics;
+  WEFT_ASSIGN_OR_RETURN(metrics.height, registry->NewGauge({"ledger_blockchain_height",
+                                                            "Height of the chain in blocks.",
+                                                            {"channel"}}));
+  common::metrics::HistogramOpts processing;
+  processing.name = "ledger_block_processing_time";
+  processing.help = "Time taken in seconds to validate and commit a block.";
+  processing.label_names = {"channel"};
+  WEFT_ASSIGN_OR_RETURN(metrics.block_processing, registry->NewHistogram(processing));
+  common::metrics::HistogramOpts validation;
+  validation.name = "validation_duration";
+  validation.help = "The time to validate a block.";
+  validation.label_names = {"channel"};
+  WEFT_ASSIGN_OR_RETURN(metrics.validation, registry->NewHistogram(validation));
+  WEFT_ASSIGN_OR_RETURN(
+      metrics.transactions,
+      registry->NewCounter({"ledger_transaction_count",
+                            "Number of transactions committed, by validation code.",
+                            {"channel", "validation_code"}}));
+  WEFT_ASSIGN_OR_RETURN(
+      metrics.blocks_received,
+      registry->NewCounter({"deliver_client_blocks_received",
+                            "Blocks the deliver client received and handed to the committer.",
+                            {"channel"}}));
+  WEFT_ASSIGN_OR_RETURN(
+      metrics.connection_attempts,
+      registry->NewGauge({"deliver_client_connection_attempts",
+                          "Connections the deliver client opened to the channel's orderers.",
+                          {"channel"}}));
+  WEFT_ASSIGN_OR_RETURN(
+      metrics.deliver_running,
+      registry->NewGauge({"deliver_client_running",
+                          "1 while the deliver client pulls the channel's blocks, else 0.",
+                          {"channel"}}));
+  return metrics;
+}
+
+bool IsConfigBlock(const ::common::Block& block) {
+  if (block.data().data_size() != 1) return false;
+  ::common::Envelope envelope;
+  ::common::Payload payload;
+  ::common::ChannelHeader header;
+  return envelope.ParseFromString(block.data().data(0)) &&
+         payload.ParseFromString(envelope.payload()) &&
+         header.ParseFromString(payload.header().channel_header()) &&
+         header.type() == ::common::CONFIG;
+}
+
+// The newest config block in the ledger (searched from the top: config blocks are
+// rare but the ledger has no index of them).
+[[nodiscard]] StatusOr<::common::Block> LastConfigBlock(const ledger::PeerLedger& ledger) {
+  const uint64_t height = ledger.GetBlockchainInfo().height;
+  for (uint64_t number = height; number-- > 0;) {
+    WEFT_ASSIGN_OR_RETURN(auto block, ledger.GetBlockByNumber(number));
+    if (IsConfigBlock(block)) return block;
+  }
+  return absl::DataLossError(
+      fmt::format("channel {} has no config block in its ledger", ledger.channel_id()));
+}
+
+// The config in force at the ledger's height: the newest config block's.
+[[nodiscard]] StatusOr<std::shared_ptr<const ChannelConfig>> CommittedConfig(
+    const ledger::PeerLedger& ledger) {
+  WEFT_ASSIGN_OR_RETURN(auto block, LastConfigBlock(ledger));
+  return ChannelConfig::FromConfigBlock(block);
+}
+
+// One joined channel: its ledger, the committer in front of it and the block pull.
+class Channel final : public events::PeerChannel, public deliver_client::BlockHandler {
+ public:
+  Channel(std::shared_ptr<ledger::PeerLedger> ledger, std::shared_ptr<const ChannelConfig> bundle,
+          common::concurrency::Executor& executor, ChannelMetrics metrics,
+          std::shared_ptr<common::log::Logger> logger)
+      : ledger_(std::move(ledger)),
+        committer_(*ledger_, std::move(bundle), executor),
+        metrics_(metrics),
+        logger_(std::move(logger)) {
+    RecordHeight();
+  }
+  ~Channel() override { StopPull(); }
+
+  const std::string& ChannelId() const override { return ledger_->channel_id(); }
+  const ledger::PeerLedger& Ledger() const override { return *ledger_; }
+  std::shared_ptr<const ChannelConfig> Config() const override { return committer_.bundle(); }
+  std::shared_ptr<ledger::PeerLedger> SharedLedger() const { return ledger_; }
+
+  // Called by the deliver client, in block order.
+  [[nodiscard]] Status Deliver(const ::common::Block& block) override {
+    if (metrics_.blocks_received) metrics_.blocks_received->Add(1, {ChannelId()});
+    const uint64_t number = block.header().number();
+    validator::CommitReport report;
+    auto codes = committer_.CommitBlock(block, &report);
+    if (!codes.ok()) {
+      logger_->Error("[{}] committing block {} failed: {}", ChannelId(), number,
+                     std::string(codes.status().message()));
+      return codes.status();
+    }
+    using Seconds = std::chrono::duration<double>;
+    if (metrics_.validation) {
+      metrics_.validation->Observe(Seconds(report.validation).count(), {ChannelId()});
+    }
+    if (metrics_.block_processing) {
+      metrics_.block_processing->Observe(Seconds(report.commit).count(), {ChannelId()});
+    }
+    for (size_t i = 0; i < codes->size(); ++i) {
+      const auto code = (*codes)[i];
+      if (metrics_.transactions) {
+        metrics_.transactions->Add(1, {ChannelId(), ::protos::TxValidationCode_Name(code)});
+      }
+      if (code != ::protos::VALID) {
+        const std::string reason = i < report.reasons.size() ? report.reasons[i] : "";
+        logger_->Warn("[{}] block [{}] transaction {} is invalid ({}){}{}", ChannelId(), number, i,
+                      ::protos::TxValidationCode_Name(code), reason.empty() ? "" : ": ", reason);
+      }
+    }
+    RecordHeight();
+    using Millis = std::chrono::milliseconds;
+    logger_->Info(
+        "[{}] Committed block [{}] with {} transaction(s): validated in {}ms, "
+        "committed in {}ms",
+        ChannelId(), number, codes->size(),
+        std::chrono::duration_cast<Millis>(report.validation).count(),
+        std::chrono::duration_cast<Millis>(report.commit).count());
+    return absl::OkStatus();
+  }
+
+  void StartPull(deliver_client::DelivererOptions options) {
+    const auto info = ledger_->GetBlockchainInfo();
+    options.channel_id = ChannelId();
+    options.next_block = info.height;
+    options.previous_hash = info.current_block_hash;
+    options.config = committer_.bundle();
+    options.handler = this;
+    auto deliverer = deliver_client::Deliverer::Create(std::move(options));
+    if (!deliverer.ok()) {
+      logger_->Warn("[{}] not pulling blocks: {}", ChannelId(),
+                    std::string(deliverer.status().message()));
+      return;
+    }
+    deliverer_ = *std::move(deliverer);
+    deliverer_->Start();
+    pulling_ = true;
+    RecordDeliverState();
+  }
+
+  void StopPull() {
+    if (deliverer_) deliverer_->Stop();
+    pulling_ = false;
+    RecordDeliverState();
+  }
+
+  // The deliver client's state for the operations endpoint.
+  void RecordDeliverState() const {
+    if (metrics_.deliver_running) {
+      metrics_.deliver_running->Set(pulling_ ? 1 : 0, {ChannelId()});
+    }
+    if (metrics_.connection_attempts && deliverer_) {
+      metrics_.connection_attempts->Set(static_cast<double>(deliverer_->attempts()), {ChannelId()});
+    }
+  }
+
+ private:
+  void RecordHeight() {
+    if (metrics_.height) {
+      metrics_.height->Set(static_cast<double>(ledger_->GetBlockchainInfo().height), {ChannelId()});
+    }
+  }
+
+  std::shared_ptr<ledger::PeerLedger> ledger_;
+  validator::BlockCommitter committer_;
+  ChannelMetrics metrics_;
+  std::shared_ptr<common::log::Logger> logger_;
+  std::unique_ptr<deliver_client::Deliverer> deliverer_;
+  std::atomic<bool> pulling_{false};
+};
+
+// The joined channels, as every service sees them.
+class ChannelRegistry final : public events::PeerChannels,
+                              public scc::qscc::LedgerGetter,
+                              public endorser::Channels,
+                              public scc::cscc::ChannelManager {
+ public:
+  struct Options {
+    const ledger::LedgerManager* ledgers = nullptr;
+    common::concurrency::Executor* executor = nullptr;
+    ChannelMetrics metrics;
+    // Fills everything but the per-channel fields.
+    deliver_client::DelivererOptions pull;
+    std::shared_ptr<common::log::Logger> logger;
+  };
+
+  explicit ChannelRegistry(Options options) : options_(std::move(options)) {}
+
+  // Opens every ledger on disk and starts its channel.
+  [[nodiscard]] Status OpenAll() {
+    WEFT_ASSIGN_OR_RETURN(auto ids, options_.ledgers->ListLedgerIds());
+    for (const auto& id : ids) {
+      WEFT_ASSIGN_OR_RETURN(auto ledger, options_.ledgers->OpenLedger(id));
+      WEFT_RETURN_IF_ERROR(Annotate(Add(std::move(ledger)), fmt::format("opening channel {}", id)));
+    }
+    return absl::OkStatus();
+  }
+
+  void RecordDeliverState() const {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, channel] : channels_) channel->RecordDeliverState();
+  }
+
+  void StopAll() {
+    std::map<std::string, std::shared_ptr<Channel>, std::less<>> channels;
+    {
+      std::lock_guard lock(mu_);
+      channels = channels_;
+    }
+    for (auto& [id, channel] : channels) channel->StopPull();
+  }
+
+  // events::PeerChannels
+  std::shared_ptr<const events::PeerChannel> FindChannel(
+      std::string_view channel_id) const override {
+    return Find(channel_id);
+  }
+  // qscc::LedgerGetter
+  std::shared_ptr<const ledger::PeerLedger> GetLedger(std::string_view channel_id) const override {
+    auto channel = Find(channel_id);
+    return channel ? channel->SharedLedger() : nullptr;
+  }
+  // endorser::Channels
+  std::shared_ptr<const ChannelConfig> Config(std::string_view channel_id) const override {
+    auto channel = Find(channel_id);
+    return channel ? channel->Config() : nullptr;
+  }
+  [[nodiscard]] StatusOr<bool> TxIdExists(std::string_view channel_id,
+                                          const std::string& tx_id) const override {
+    auto channel = Find(channel_id);
+    if (!channel) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+    auto found = channel->Ledger().block_store().RetrieveTxValidationCode(tx_id);
+    if (found.ok()) return true;
+    if (absl::IsNotFound(found.status())) return false;
+    return found.status();
+  }
+  // cscc::ChannelManager
+  [[nodiscard]] Status CreateChannel(const std::string& channel_id,
+                                     const ::common::Block& genesis_block) override {
+    std::lock_guard join(join_mu_);
+    // Fabric's idStore.createLedgerID refuses a ledger id it already has.
+    const std::string exists = fmt::format(
+        "cannot create ledger from genesis block: ledger [{}] already exists with state [ACTIVE]",
+        channel_id);
+    if (Find(channel_id)) return absl::AlreadyExistsError(exists);
+    auto ledger = options_.ledgers->CreateLedger(genesis_block);
+    if (absl::IsAlreadyExists(ledger.status())) return absl::AlreadyExistsError(exists);
+    if (!ledger.ok()) return Annotate(ledger.status(), "cannot create ledger from genesis block");
+    WEFT_RETURN_IF_ERROR(Add(*std::move(ledger)));
+    options_.logger->Info("joined channel {}", channel_id);
+    return absl::OkStatus();
+  }
+  [[nodiscard]] StatusOr<::common::Block> ConfigBlock(
+      const std::string& channel_id) const override {
+    auto channel = Find(channel_id);
+    if (!channel) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+    return LastConfigBlock(channel->Ledger());
+  }
+  std::vector<std::string> ChannelIds() const override {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> ids;
+    for (const auto& [id, channel] : channels_) ids.push_back(id);
+    return ids;
+  }
+
+ private:
+  std::shared_ptr<Channel> Find(std::string_view channel_id) const {
+    std::lock_guard lock(mu_);
+    auto found = channels_.find(channel_id);
+    return found == channels_.end() ? nullptr : found->second;
+  }
+
+  [[nodiscard]] Status Add(std::unique_ptr<ledger::PeerLedger> opened) {
+    std::shared_ptr<ledger::PeerLedger> ledger = std::move(opened);
+    WEFT_ASSIGN_OR_RETURN(auto bundle, CommittedConfig(*ledger));
+    auto channel = std::make_shared<Channel>(ledger, std::move(bundle), *options_.executor,
+                                             options_.metrics, options_.logger);
+    // Started before it is listed, so that the metrics ticker never sees it half set up.
+    channel->StartPull(options_.pull);
+    std::lock_guard lock(mu_);
+    channels_[ledger->channel_id()] = channel;
+    return absl::OkStatus();
+  }
+
+  Options options_;
+  std::mutex join_mu_;  // one join at a time
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Channel>, std::less<>> channels_;  // guarded by mu_
+};
+
+struct Logging {
+  std::unique_ptr<common::log::LoggerFactory> factory;
+};
+
+[[nodiscard]] StatusOr<std::unique_ptr<common::log::LoggerFactory>> NewLoggers(
+    const config::Environment& env) {
+  common::log::LogSpec spec;
+  if (auto found = env.find("FABRIC_LOGGING_SPEC"); found != env.end() && !found->second.empty()) {
+    auto parsed = common::log::LogSpec::Parse(found->second);
+    if (!parsed.ok()) return Annotate(parsed.status(), "FABRIC_LOGGING_SPEC");
+    spec = *std::move(parsed);
+  }
+  return std::make_unique<common::log::LoggerFactory>(spec);
+}
+
+ledger::LedgerOptions LedgerOptionsFor(const config::PeerConfig& config) {
+  ledger::LedgerOptions options;
+  options.enable_history = config.ledger.enable_history_database;
+  return options;
+}
+
+std::filesystem::path LedgersDir(const config::PeerConfig& config) {
+  return config.peer.file_system_path / "ledgersData";
+}
+
+}  // namespace
+
+struct PeerNode::Parts {
+  config::PeerConfig config;
+  std::unique_ptr<common::log::LoggerFactory> loggers;
+  std::shared_ptr<common::log::Logger> logger;
+  std::optional<msp::LocalMsp> local_msp;
+  std::shared_ptr<const msp::Msp> local_msp_object;
+  common::metrics::MetricsRegistry metrics;
+  std::unique_ptr<common::concurrency::ThreadPool> validators;
+  std::unique_ptr<ledger::LedgerManager> ledgers;
+  std::unique_ptr<deliver_client::Connector> connector;
+  std::unique_ptr<ChannelRegistry> channels;
+  std::unique_ptr<aclmgmt::ChannelAclProvider> acl;
+  std::unique_ptr<scc::qscc::LedgerQuerier> qscc;
+  std::unique_ptr<scc::cscc::PeerConfiger> cscc;
+  std::unique_ptr<endorser::Endorser> endorser;
+  std::unique_ptr<events::DeliverEvents> events;
+  std::unique_ptr<EndorserService> endorser_service;
+  std::unique_ptr<DeliverService> deliver_service;
+  common::grpc::BuiltServer grpc;
+  std::unique_ptr<common::ops::OperationsServer> operations;
+  // Refreshes the deliver clients' state gauges once a second.
+  std::jthread deliver_state;
+  bool started = false;
+};
+
+StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path& config_file,
+                                                     const config::Environment& env) {
+  auto parts = std::make_unique<Parts>();
+  WEFT_ASSIGN_OR_RETURN(auto loaded, config::LoadPeerConfig(config_file, env));
+  parts->config = std::move(loaded.config);
+  WEFT_ASSIGN_OR_RETURN(parts->loggers, NewLoggers(env));
+  parts->logger = parts->loggers->Get("peer.node");
+  for (const auto& warning : loaded.warnings) parts->logger->Warn("{}", warning);
+  const config::PeerConfig& cfg = parts->config;
+
+  auto local_msp = msp::LoadLocalMsp(cfg.peer.msp_config_path, cfg.peer.local_msp_id);
+  if (!local_msp.ok()) {
+    return Annotate(local_msp.status(), "loading the local MSP (peer.mspConfigPath)");
+  }
+  parts->local_msp.emplace(*std::move(local_msp));
+  auto local_msp_object = msp::Msp::Create(parts->local_msp->config);
+  if (!local_msp_object.ok()) {
+    return Annotate(local_msp_object.status(), "loading the local MSP (peer.mspConfigPath)");
+  }
+  parts->local_msp_object = *std::move(local_msp_object);
+
+  common::metrics::MetricsRegistry* metrics =
+      cfg.metrics.provider == config::MetricsProvider::kPrometheus ? &parts->metrics : nullptr;
+  WEFT_ASSIGN_OR_RETURN(auto channel_metrics, NewChannelMetrics(metrics));
+
+  parts->validators = std::make_unique<common::concurrency::ThreadPool>(
+      validator::ValidatorPoolSize(cfg.peer.validator_pool_size));
+  parts->ledgers = std::make_unique<ledger::LedgerManager>(LedgersDir(cfg), LedgerOptionsFor(cfg));
+
+  // Block pull: the peer's client TLS settings, its signer, Fabric's retry limits.
+  parts->connector = deliver_client::NewGrpcConnector(cfg.peer.client, cfg.peer.delivery_client);
+  WEFT_ASSIGN_OR_RETURN(auto tls_cert_hash, deliver_client::ClientTlsCertHash(cfg.peer.client));
+  std::vector<std::string> override_warnings;
+  ChannelRegistry::Options registry;
+  registry.ledgers = parts->ledgers.get();
+  registry.executor = parts->validators.get();
+  registry.metrics = channel_metrics;
+  registry.logger = parts->loggers->Get("peer.channel");
+  deliver_client::ApplyDeliveryClientSettings(cfg.peer.delivery_client, &registry.pull,
+                                              &override_warnings);
+  for (const auto& warning : override_warnings) parts->logger->Warn("{}", warning);
+  registry.pull.signer = &parts->local_msp->signer;
+  registry.pull.tls_cert_hash = tls_cert_hash;
+  registry.pull.connector = parts->connector.get();
+  registry.pull.logger = parts->loggers->Get("peer.deliveryclient");
+  parts->channels = std::make_unique<ChannelRegistry>(std::move(registry));
+
+  ChannelRegistry* channels = parts->channels.get();
+  parts->acl = std::make_unique<aclmgmt::ChannelAclProvider>(
+      [channels](std::string_view channel_id) { return channels->Config(channel_id); });
+  parts->qscc = std::make_unique<scc::qscc::LedgerQuerier>(*parts->acl, *parts->channels);
+  parts->cscc = std::make_unique<scc::cscc::PeerConfiger>(*parts->local_msp_object, *parts->acl,
+                                                          *parts->channels);
+
+  endorser::EndorserOptions endorsing;
+  endorsing.channels = parts->channels.get();
+  const msp::Msp* local = parts->local_msp_object.get();
+  endorsing.local_msp =
+      [local](std::string_view creator) -> StatusOr<std::shared_ptr<const msp::Identity>> {
+    ::msp::SerializedIdentity serialized;
+    if (!serialized.ParseFromString(std::string(creator))) {
+      return absl::InvalidArgumentError("could not deserialize a SerializedIdentity");
+    }
+    if (serialized.mspid() != local->id()) {
+      return absl::InvalidArgumentError(
+          fmt::format("expected MSP ID {}, received {}", local->id(), serialized.mspid()));
+    }
+    return local->DeserializeIdentity(serialized, std::string(creator));
+  };
+  endorsing.acl = parts->acl.get();
+  endorsing.signer = &parts->local_msp->signer;
+  scc::qscc::LedgerQuerier* qscc = parts->qscc.get();
+  scc::cscc::PeerConfiger* cscc = parts->cscc.get();
+  endorsing.system_chaincodes[scc::qscc::kName] = [qscc](const std::vector<std::string>& args,
+                                                         const ::protos::SignedProposal& proposal) {
+    return qscc->Invoke(args, proposal);
+  };
+  endorsing.system_chaincodes[scc::cscc::kName] = [cscc](const std::vector<std::string>& args,
+                                                         const ::protos::SignedProposal& proposal) {
+    return cscc->Invoke(args, proposal);
+  };
+  endorsing.logger = parts->loggers->Get("peer.endorser");
+  parts->endorser = std::make_unique<endorser::Endorser>(std::move(endorsing));
+
+  events::EventsOptions events;
+  events.time_window = cfg.peer.authentication_time_window;
+  events.logger = parts->loggers->Get("peer.deliverevents");
+  parts->events = std::make_unique<events::DeliverEvents>(*parts->channels, events);
+  parts->endorser_service =
+      std::make_unique<EndorserService>(*parts->endorser, cfg.peer.limits.endorser_service);
+  parts->deliver_service =
+      std::make_unique<DeliverService>(*parts->events, cfg.peer.limits.deliver_service);
+
+  common::ops::OperationsConfig operations;
+  operations.listener = cfg.operations;
+  operations.version = kVersion;
+  parts->operations =
+      std::make_unique<common::ops::OperationsServer>(operations, metrics, parts->loggers.get());
+  return std::unique_ptr<PeerNode>(new PeerNode(std::move(parts)));
+}
+
+PeerNode::PeerNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+PeerNode::~PeerNode() { Stop(); }
+
+Status PeerNode::Start() {
+  Parts& parts = *parts_;
+  WEFT_RETURN_IF_ERROR(Annotate(parts.channels->OpenAll(), "opening the joined channels"));
+  auto grpc = common::grpc::BuildServer(
+      parts.config.peer.server, {parts.endorser_service.get(), parts.deliver_service.get()});
+  if (!grpc.ok()) return Annotate(grpc.status(), "starting the gRPC server (peer.listenAddress)");
+  parts.grpc = *std::move(grpc);
+  WEFT_RETURN_IF_ERROR(Annotate(parts.operations->Start(),
+                                "starting the operations endpoint (operations.listenAddress)"));
+  parts.started = true;
+  if (parts.config.metrics.provider == config::MetricsProvider::kPrometheus) {
+    ChannelRegistry* channels = parts.channels.get();
+    parts.deliver_state = std::jthread([channels](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any wake;
+      std::unique_lock lock(mu);
+      while (!stop.stop_requested()) {
+        // Returns early once stop is requested.
+        (void)wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+        if (!stop.stop_requested()) channels->RecordDeliverState();
+      }
+    });
+  }
+
+  // BuildServer has bound the address, so it parses.
+  const std::string grpc_address = common::settings::JoinHostPort(
+      common::settings::SplitHostPort(parts.config.peer.server.listen_address)->host,
+      parts.grpc.port);
+  std::cout << fmt::format("peer started: grpc={} operations={}", grpc_address,
+                           parts.operations->address())
+            << std::endl;
+  parts.logger->Info("peer {} ({}) {} serving on {} (MSP {})", parts.config.peer.id,
+                     parts.config.peer.network_id, kVersion, grpc_address,
+                     parts.config.peer.local_msp_id);
+  return absl::OkStatus();
+}
+
+void PeerNode::Stop() {
+  Parts& parts = *parts_;
+  if (parts.grpc.server) {
+    parts.grpc.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  }
+  if (parts.operations) parts.operations->Stop();
+  if (parts.deliver_state.joinable()) {
+    parts.deliver_state.request_stop();
+    parts.deliver_state.join();
+  }
+  if (parts.channels) parts.channels->StopAll();
+  if (parts.started) parts.logger->Info("peer stopped");
+  parts.started = false;
+}
+
+[[nodiscard]] Status RebuildDatabases(const std::filesystem::path& config_file,
+                                      const config::Environment& env) {
+  WEFT_ASSIGN_OR_RETURN(auto loaded, config::LoadPeerConfig(config_file, env));
+  const ledger::LedgerManager ledgers(LedgersDir(loaded.config), LedgerOptionsFor(loaded.config));
+  WEFT_ASSIGN_OR_RETURN(auto ids, ledgers.ListLedgerIds());
+  for (const auto& id : ids) {
+    WEFT_ASSIGN_OR_RETURN(auto ledger, ledgers.OpenLedger(id));
+    WEFT_RETURN_IF_ERROR(
+        Annotate(ledger->RebuildDatabases(), fmt::format("rebuilding the databases of {}", id)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace weft::peer::node
