@@ -16,4 +16,8 @@ namespace weft::common::grpc {
 // that sent no certificate.
 [[nodiscard]] StatusOr<std::string> ClientCertificatePem(const ::grpc::ServerContextBase& context);
 
+// SHA-256 of that certificate's DER, the value Fabric's ChannelHeader.tls_cert_hash
+// must carry; empty for plaintext calls and clients without a certificate.
+std::string ClientCertificateHash(const ::grpc::ServerContextBase& context);
+
 }  // namespace weft::common::grpc

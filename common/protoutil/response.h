@@ -3,6 +3,7 @@
 // Thread-safety: values and stateless functions; thread-safe for const use.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -37,5 +38,15 @@ struct OpenedProposalResponse {
 // The bytes an Endorsement.signature covers.
 std::string EndorsementSignedBytes(std::string_view proposal_response_payload,
                                    std::string_view endorser);
+
+// Chaincode response statuses (the shim's OK, ERRORTHRESHOLD and ERROR): an answer
+// at or above the threshold is an error and is never endorsed.
+inline constexpr int32_t kChaincodeStatusOk = 200;
+inline constexpr int32_t kChaincodeErrorThreshold = 400;
+inline constexpr int32_t kChaincodeStatusError = 500;
+
+// The shim's Success(payload) and Error(message).
+::protos::Response ChaincodeSuccess(std::string payload);
+::protos::Response ChaincodeError(std::string message);
 
 }  // namespace weft::common::protoutil

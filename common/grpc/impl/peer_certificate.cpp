@@ -3,6 +3,9 @@
 #include <grpc/grpc_security_constants.h>
 #include <grpcpp/security/auth_context.h>
 
+#include "common/crypto/hash.h"
+#include "common/crypto/x509.h"
+
 namespace weft::common::grpc {
 
 [[nodiscard]] StatusOr<std::string> ClientCertificatePem(const ::grpc::ServerContextBase& context) {
@@ -14,6 +17,14 @@ namespace weft::common::grpc {
     return absl::NotFoundError("client presented no TLS certificate");
   }
   return std::string(values.front().data(), values.front().size());
+}
+
+std::string ClientCertificateHash(const ::grpc::ServerContextBase& context) {
+  StatusOr<std::string> pem = ClientCertificatePem(context);
+  if (!pem.ok()) return "";
+  StatusOr<crypto::Certificate> certificate = crypto::Certificate::FromPem(*pem);
+  if (!certificate.ok()) return "";
+  return crypto::Sha256(certificate->der());
 }
 
 }  // namespace weft::common::grpc

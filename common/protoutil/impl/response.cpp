@@ -38,4 +38,18 @@ std::string EndorsementSignedBytes(std::string_view proposal_response_payload,
   return endorsement;
 }
 
+::protos::Response ChaincodeSuccess(std::string payload) {
+  ::protos::Response response;
+  response.set_status(kChaincodeStatusOk);
+  response.set_payload(std::move(payload));
+  return response;
+}
+
+::protos::Response ChaincodeError(std::string message) {
+  ::protos::Response response;
+  response.set_status(kChaincodeStatusError);
+  response.set_message(std::move(message));
+  return response;
+}
+
 }  // namespace weft::common::protoutil

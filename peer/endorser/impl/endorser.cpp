@@ -14,9 +14,8 @@
 namespace weft::peer::endorser {
 namespace {
 
-// Fabric's shim.ERRORTHRESHOLD and shim.ERROR.
-constexpr int32_t kErrorThreshold = 400;
-constexpr int32_t kError = 500;
+using common::protoutil::kChaincodeErrorThreshold;
+using common::protoutil::kChaincodeStatusError;
 
 // Fabric's UnpackedProposal: the parts of a proposal the endorser looks at.
 struct Unpacked {
@@ -122,7 +121,7 @@ std::string Hex(std::string_view bytes) {
 
 ProposalResult Failure(const Status& error, bool grpc_error) {
   ProposalResult result;
-  result.response.mutable_response()->set_status(kError);
+  result.response.mutable_response()->set_status(kChaincodeStatusError);
   result.response.mutable_response()->set_message(std::string(error.message()));
   if (grpc_error) result.error = error;
   return result;
@@ -213,12 +212,12 @@ ProposalResult Endorser::ProcessProposal(const ::protos::SignedProposal& signed_
 
   ProposalResult result;
   *result.response.mutable_response() = response;
-  if (response.status() >= kError) {
+  if (response.status() >= kChaincodeStatusError) {
     result.response.set_payload(std::move(payload_bytes));
     return result;
   }
   // Channel-less invocations cannot be endorsed; codes 400..499 are not endorsed.
-  if (channel_id.empty() || response.status() >= kErrorThreshold) return result;
+  if (channel_id.empty() || response.status() >= kChaincodeErrorThreshold) return result;
   auto endorsement = common::protoutil::CreateEndorsement(payload_bytes, *options_.signer);
   if (!endorsement.ok()) {
     return Failure(Annotate(endorsement.status(), "endorsing with plugin failed"), false);

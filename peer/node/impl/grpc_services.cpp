@@ -2,13 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
-#include <stop_token>
 #include <string>
-#include <thread>
 
-#include "common/crypto/hash.h"
-#include "common/crypto/x509.h"
+#include "common/grpc/cancellation.h"
 #include "common/grpc/peer_certificate.h"
 
 namespace weft::peer::node {
@@ -22,16 +18,6 @@ class StreamSink final : public events::ResponseSink {
  private:
   DeliverService::Stream* stream_;
 };
-
-// SHA-256 of the client's TLS certificate (DER) for Fabric's tls_cert_hash binding;
-// empty for plaintext calls.
-std::string ClientCertHash(const ::grpc::ServerContext& context) {
-  auto pem = common::grpc::ClientCertificatePem(context);
-  if (!pem.ok()) return "";
-  auto certificate = common::crypto::Certificate::FromPem(*pem);
-  if (!certificate.ok()) return "";
-  return common::crypto::Sha256(certificate->der());
-}
 
 }  // namespace
 
@@ -82,32 +68,22 @@ ConcurrencyLimit::Slot ConcurrencyLimit::TryAcquire() {
 ::grpc::Status DeliverService::Serve(::grpc::ServerContext* context, Stream* stream, Kind kind) {
   const ConcurrencyLimit::Slot slot = limit_.TryAcquire();
   if (!slot.ok()) return limit_.Refusal();
-  const std::string tls_cert_hash = ClientCertHash(*context);
-  // Cancellation (client gone, server shutting down) must end a stream waiting for a
-  // future block, so a small side thread watches for it.
-  std::stop_source stop;
-  std::jthread watcher([context, &stop](std::stop_token done) {
-    while (!done.stop_requested()) {
-      if (context->IsCancelled()) {
-        stop.request_stop();
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  });
+  const std::string tls_cert_hash = common::grpc::ClientCertificateHash(*context);
+  // A stream waiting for a future block ends when the call is cancelled.
+  const common::grpc::CancellationWatcher cancellation(*context);
   StreamSink sink(stream);
   ::common::Envelope seek;
-  while (!stop.stop_requested() && stream->Read(&seek)) {
+  while (!cancellation.cancelled() && stream->Read(&seek)) {
     ::common::Status status = ::common::SUCCESS;
     switch (kind) {
       case Kind::kBlock:
-        status = events_.Deliver(seek, sink, stop.get_token(), tls_cert_hash);
+        status = events_.Deliver(seek, sink, cancellation.token(), tls_cert_hash);
         break;
       case Kind::kFiltered:
-        status = events_.DeliverFiltered(seek, sink, stop.get_token(), tls_cert_hash);
+        status = events_.DeliverFiltered(seek, sink, cancellation.token(), tls_cert_hash);
         break;
       case Kind::kPrivateData:
-        status = events_.DeliverWithPrivateData(seek, sink, stop.get_token(), tls_cert_hash);
+        status = events_.DeliverWithPrivateData(seek, sink, cancellation.token(), tls_cert_hash);
         break;
     }
     if (status != ::common::SUCCESS) break;

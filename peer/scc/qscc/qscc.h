@@ -35,10 +35,6 @@ inline constexpr char kGetBlockByHash[] = "GetBlockByHash";
 inline constexpr char kGetTransactionById[] = "GetTransactionByID";
 inline constexpr char kGetBlockByTxId[] = "GetBlockByTxID";
 
-// Shim status codes (fabric-chaincode-go shim.OK / shim.ERROR).
-inline constexpr int32_t kStatusOk = 200;
-inline constexpr int32_t kStatusError = 500;
-
 // The ACL resource a function is checked against: "qscc/<function>" (Fabric's
 // getACLResource).
 std::string AclResource(std::string_view function);

@@ -6,6 +6,7 @@
 
 #include "common/channelconfig/capabilities.h"
 #include "common/channelconfig/channel_config.h"
+#include "common/protoutil/response.h"
 #include "msp/identities.pb.h"
 #include "msp/identity.h"
 #include "msp/msp_principal.pb.h"
@@ -15,23 +16,8 @@
 namespace weft::peer::scc::cscc {
 namespace {
 
-// Shim status codes (fabric-chaincode-go shim.OK / shim.ERROR).
-constexpr int32_t kStatusOk = 200;
-constexpr int32_t kStatusError = 500;
-
-::protos::Response Success(std::string payload) {
-  ::protos::Response response;
-  response.set_status(kStatusOk);
-  response.set_payload(std::move(payload));
-  return response;
-}
-
-::protos::Response Error(std::string message) {
-  ::protos::Response response;
-  response.set_status(kStatusError);
-  response.set_message(std::move(message));
-  return response;
-}
+using common::protoutil::ChaincodeError;
+using common::protoutil::ChaincodeSuccess;
 
 // Fabric's protoutil.InvokedChaincodeName.
 [[nodiscard]] StatusOr<std::string> InvokedChaincodeName(const std::string& proposal_bytes) {
@@ -163,36 +149,37 @@ PeerConfiger::PeerConfiger(const msp::Msp& local_msp, const aclmgmt::AclProvider
 
 ::protos::Response PeerConfiger::Invoke(const std::vector<std::string>& args,
                                         const ::protos::SignedProposal& signed_proposal) const {
-  if (args.empty()) return Error(fmt::format("Incorrect number of arguments, {}", args.size()));
+  if (args.empty())
+    return ChaincodeError(fmt::format("Incorrect number of arguments, {}", args.size()));
   const std::string& function = args[0];
   if (function != kGetChannels && args.size() < 2) {
-    return Error(fmt::format("Incorrect number of arguments, {}", args.size()));
+    return ChaincodeError(fmt::format("Incorrect number of arguments, {}", args.size()));
   }
   auto name = InvokedChaincodeName(signed_proposal.proposal_bytes());
   if (!name.ok()) {
-    return Error(fmt::format("Failed to identify the called chaincode: {}",
-                             std::string(name.status().message())));
+    return ChaincodeError(fmt::format("Failed to identify the called chaincode: {}",
+                                      std::string(name.status().message())));
   }
   if (*name != kName) {
-    return Error(fmt::format(
+    return ChaincodeError(fmt::format(
         "Rejecting invoke of CSCC from another chaincode, original invocation for '{}'", *name));
   }
   if (function == kJoinChain) return JoinChain(args[1], signed_proposal);
   if (function == kGetChannels) {
     if (Status allowed = CheckLocalPolicy(local_msp_, "Members", signed_proposal); !allowed.ok()) {
-      return Error(
+      return ChaincodeError(
           fmt::format("access denied for [{}]: {}", function, std::string(allowed.message())));
     }
     ::protos::ChannelQueryResponse channels;
     for (const auto& id : channels_.ChannelIds()) channels.add_channels()->set_channel_id(id);
     std::string bytes;
     (void)channels.SerializeToString(&bytes);
-    return Success(std::move(bytes));
+    return ChaincodeSuccess(std::move(bytes));
   }
   if (function == kGetConfigBlock || function == kGetChannelConfig) {
     return ConfigQuery(function, args[1], signed_proposal);
   }
-  return Error(fmt::format("Requested function {} not found.", function));
+  return ChaincodeError(fmt::format("Requested function {} not found.", function));
 }
 
 // configure.go getConfigBlock / getChannelConfig, each after its channel ACL.
@@ -200,51 +187,52 @@ PeerConfiger::PeerConfiger(const msp::Msp& local_msp, const aclmgmt::AclProvider
     const std::string& function, const std::string& channel_id,
     const ::protos::SignedProposal& signed_proposal) const {
   const bool whole_block = function == kGetConfigBlock;
-  if (!whole_block && channel_id.empty()) return Error("empty channel name provided");
+  if (!whole_block && channel_id.empty()) return ChaincodeError("empty channel name provided");
   const std::string resource = "cscc/" + function;
   if (Status allowed = acl_.CheckAcl(resource, channel_id, signed_proposal); !allowed.ok()) {
-    return Error(fmt::format("access denied for [{}][{}]: {}", function, channel_id,
-                             std::string(allowed.message())));
+    return ChaincodeError(fmt::format("access denied for [{}][{}]: {}", function, channel_id,
+                                      std::string(allowed.message())));
   }
   auto block = channels_.ConfigBlock(channel_id);
   if (absl::IsNotFound(block.status())) {
-    return Error(fmt::format("{} channel ID, {}", whole_block ? "Unknown" : "unknown", channel_id));
+    return ChaincodeError(
+        fmt::format("{} channel ID, {}", whole_block ? "Unknown" : "unknown", channel_id));
   }
-  if (!block.ok()) return Error(std::string(block.status().message()));
-  if (whole_block) return Success(block->SerializeAsString());
+  if (!block.ok()) return ChaincodeError(std::string(block.status().message()));
+  if (whole_block) return ChaincodeSuccess(block->SerializeAsString());
   auto config = common::channelconfig::ChannelConfig::FromConfigBlock(*block);
-  if (!config.ok()) return Error(std::string(config.status().message()));
-  return Success((*config)->config().SerializeAsString());
+  if (!config.ok()) return ChaincodeError(std::string(config.status().message()));
+  return ChaincodeSuccess((*config)->config().SerializeAsString());
 }
 
 ::protos::Response PeerConfiger::JoinChain(const std::string& block_bytes,
                                            const ::protos::SignedProposal& signed_proposal) const {
   if (block_bytes.empty())
-    return Error("Cannot join the channel <nil> configuration block provided");
+    return ChaincodeError("Cannot join the channel <nil> configuration block provided");
   ::common::Block block;
   if (!block.ParseFromString(block_bytes)) {
-    return Error("Failed to reconstruct the genesis block, error unmarshalling Block");
+    return ChaincodeError("Failed to reconstruct the genesis block, error unmarshalling Block");
   }
   auto channel_id = ChannelIdFromBlock(block);
   if (!channel_id.ok()) {
-    return Error(
+    return ChaincodeError(
         fmt::format("\"JoinChain\" request failed to extract channel id from the block due to [{}]",
                     std::string(channel_id.status().message())));
   }
   if (Status valid = ValidateConfigBlock(block); !valid.ok()) {
-    return Error(fmt::format(
+    return ChaincodeError(fmt::format(
         "\"JoinChain\" for channelID = {} failed because of validation of configuration "
         "block, because of {}",
         *channel_id, std::string(valid.message())));
   }
   if (Status allowed = CheckLocalPolicy(local_msp_, "Admins", signed_proposal); !allowed.ok()) {
-    return Error(fmt::format("access denied for [{}][{}]: [{}]", kJoinChain, *channel_id,
-                             std::string(allowed.message())));
+    return ChaincodeError(fmt::format("access denied for [{}][{}]: [{}]", kJoinChain, *channel_id,
+                                      std::string(allowed.message())));
   }
   if (Status created = channels_.CreateChannel(*channel_id, block); !created.ok()) {
-    return Error(std::string(created.message()));
+    return ChaincodeError(std::string(created.message()));
   }
-  return Success("");
+  return ChaincodeSuccess("");
 }
 
 }  // namespace weft::peer::scc::cscc

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "common/ledger.pb.h"
+#include "common/protoutil/response.h"
 #include "common/protoutil/serialize.h"
 #include "peer/chaincode.pb.h"
 #include "peer/transaction.pb.h"
@@ -15,21 +16,10 @@
 namespace weft::peer::scc::qscc {
 namespace {
 
+using common::protoutil::ChaincodeError;
+using common::protoutil::ChaincodeSuccess;
+
 using common::protoutil::ParseMessage;
-
-::protos::Response Success(std::string payload) {
-  ::protos::Response response;
-  response.set_status(kStatusOk);
-  response.set_payload(std::move(payload));
-  return response;
-}
-
-::protos::Response Error(std::string message) {
-  ::protos::Response response;
-  response.set_status(kStatusError);
-  response.set_message(std::move(message));
-  return response;
-}
 
 // Go's strconv.Quote for the bytes of an argument: printable ASCII as is, the rest
 // escaped (non-ASCII bytes as \xNN, where Go would keep printable UTF-8).
@@ -121,13 +111,13 @@ bool Committed(const ledger::PeerLedger& ledger, uint64_t block_number) {
   message.set_height(info.height);
   message.set_currentblockhash(info.current_block_hash);
   message.set_previousblockhash(info.previous_block_hash);
-  return Success(message.SerializeAsString());
+  return ChaincodeSuccess(message.SerializeAsString());
 }
 
 ::protos::Response GetBlockByNumber(const ledger::PeerLedger& ledger, std::string_view argument) {
   auto parsed = ParseUint(argument);
   if (const auto* error = std::get_if<std::string>(&parsed)) {
-    return Error(fmt::format("Failed to parse block number with error {}", *error));
+    return ChaincodeError(fmt::format("Failed to parse block number with error {}", *error));
   }
   const uint64_t number = std::get<uint64_t>(parsed);
   // Fabric's blockfileMgr reads math.MaxUint64 as the last block.
@@ -137,11 +127,11 @@ bool Committed(const ledger::PeerLedger& ledger, uint64_t block_number) {
   }
   auto block = ledger.GetBlockByNumber(wanted);
   if (!block.ok()) {
-    return Error(fmt::format(
+    return ChaincodeError(fmt::format(
         "Failed to get block number {}, error {}", number,
         LedgerError(block.status(), fmt::format("no such block number [{}] in index", wanted))));
   }
-  return Success(block->SerializeAsString());
+  return ChaincodeSuccess(block->SerializeAsString());
 }
 
 ::protos::Response GetBlockByHash(const ledger::PeerLedger& ledger, const std::string& hash) {
@@ -153,16 +143,16 @@ bool Committed(const ledger::PeerLedger& ledger, uint64_t block_number) {
     // Fabric prints the raw hash bytes here; hex keeps the message valid UTF-8.
     std::string hex;
     for (unsigned char c : hash) hex += fmt::format("{:02x}", c);
-    return Error(fmt::format(
+    return ChaincodeError(fmt::format(
         "Failed to get block hash {}, error {}", hex,
         LedgerError(block.status(), fmt::format("no such block hash [{}] in index", hex))));
   }
-  return Success(block->SerializeAsString());
+  return ChaincodeSuccess(block->SerializeAsString());
 }
 
 ::protos::Response GetTransactionById(const ledger::PeerLedger& ledger, const std::string& tx_id) {
   auto fail = [&](const Status& status) {
-    return Error(fmt::format(
+    return ChaincodeError(fmt::format(
         "Failed to get transaction with id {}, error {}", tx_id,
         LedgerError(status, fmt::format("no such transaction ID [{}] in index", tx_id))));
   };
@@ -184,7 +174,7 @@ bool Committed(const ledger::PeerLedger& ledger, uint64_t block_number) {
   ::protos::ProcessedTransaction processed;
   *processed.mutable_transactionenvelope() = *std::move(envelope);
   processed.set_validationcode(location->validation_code);
-  return Success(processed.SerializeAsString());
+  return ChaincodeSuccess(processed.SerializeAsString());
 }
 
 ::protos::Response GetBlockByTxId(const ledger::PeerLedger& ledger, const std::string& tx_id) {
@@ -193,11 +183,11 @@ bool Committed(const ledger::PeerLedger& ledger, uint64_t block_number) {
     block = absl::NotFoundError("the transaction is not committed yet");
   }
   if (!block.ok()) {
-    return Error(fmt::format(
+    return ChaincodeError(fmt::format(
         "Failed to get block for txID {}, error {}", tx_id,
         LedgerError(block.status(), fmt::format("no such transaction ID [{}] in index", tx_id))));
   }
-  return Success(block->SerializeAsString());
+  return ChaincodeSuccess(block->SerializeAsString());
 }
 
 }  // namespace
@@ -207,38 +197,38 @@ std::string AclResource(std::string_view function) { return fmt::format("qscc/{}
 LedgerQuerier::LedgerQuerier(const aclmgmt::AclProvider& acl, const LedgerGetter& ledgers)
     : acl_(acl), ledgers_(ledgers) {}
 
-::protos::Response LedgerQuerier::Init() const { return Success({}); }
+::protos::Response LedgerQuerier::Init() const { return ChaincodeSuccess({}); }
 
 ::protos::Response LedgerQuerier::Invoke(const std::vector<std::string>& args,
                                          const ::protos::SignedProposal& signed_proposal) const {
   // The checks and messages of Fabric's LedgerQuerier.Invoke, in its order.
   if (args.size() < 2) {
-    return Error(fmt::format("Incorrect number of arguments, {}", args.size()));
+    return ChaincodeError(fmt::format("Incorrect number of arguments, {}", args.size()));
   }
   const std::string& function = args[0];
   const std::string& channel_id = args[1];
 
   auto name = InvokedChaincodeName(signed_proposal.proposal_bytes());
   if (!name.ok()) {
-    return Error(fmt::format("Failed to identify the called chaincode: {}",
-                             std::string(name.status().message())));
+    return ChaincodeError(fmt::format("Failed to identify the called chaincode: {}",
+                                      std::string(name.status().message())));
   }
   if (*name != kName) {
-    return Error(fmt::format(
+    return ChaincodeError(fmt::format(
         "Rejecting invoke of QSCC from another chaincode because of potential for deadlocks, "
         "original invocation for '{}'",
         *name));
   }
   if (function != kGetChainInfo && args.size() < 3) {
-    return Error(fmt::format("missing 3rd argument for {}", function));
+    return ChaincodeError(fmt::format("missing 3rd argument for {}", function));
   }
   std::shared_ptr<const ledger::PeerLedger> ledger = ledgers_.GetLedger(channel_id);
-  if (ledger == nullptr) return Error(fmt::format("Invalid chain ID, {}", channel_id));
+  if (ledger == nullptr) return ChaincodeError(fmt::format("Invalid chain ID, {}", channel_id));
 
   if (Status allowed = acl_.CheckAcl(AclResource(function), channel_id, signed_proposal);
       !allowed.ok()) {
-    return Error(fmt::format("access denied for [{}][{}]: [{}]", function, channel_id,
-                             std::string(allowed.message())));
+    return ChaincodeError(fmt::format("access denied for [{}][{}]: [{}]", function, channel_id,
+                                      std::string(allowed.message())));
   }
 
   if (function == kGetTransactionById) return GetTransactionById(*ledger, args[2]);
@@ -246,7 +236,7 @@ LedgerQuerier::LedgerQuerier(const aclmgmt::AclProvider& acl, const LedgerGetter
   if (function == kGetBlockByHash) return GetBlockByHash(*ledger, args[2]);
   if (function == kGetChainInfo) return GetChainInfo(*ledger);
   if (function == kGetBlockByTxId) return GetBlockByTxId(*ledger, args[2]);
-  return Error(fmt::format("Requested function {} not found.", function));
+  return ChaincodeError(fmt::format("Requested function {} not found.", function));
 }
 
 }  // namespace weft::peer::scc::qscc
