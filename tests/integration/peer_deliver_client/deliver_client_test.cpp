@@ -30,6 +30,7 @@
 #include "peer/deliver_client/deliverer.h"
 #include "peer/deliver_client/grpc_connector.h"
 #include "tests/integration/orderer/solo_network.h"
+#include "tests/support/block_signing.h"
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait_until.h"
@@ -317,21 +318,6 @@ class FakeOrderer final : public ::orderer::AtomicBroadcast::Service {
   return response;
 }
 
-// Replaces the block's orderer signatures with one by `signer`.
-void SignAs(::common::Block& block, const weft::common::protoutil::Signer& signer) {
-  ::common::SignatureHeader header;
-  header.set_creator(signer.SerializedIdentity());
-  header.set_nonce("nonce-of-the-test");
-  ::common::Metadata metadata;
-  auto* signature = metadata.add_signatures();
-  signature->set_signature_header(header.SerializeAsString());
-  auto signed_bytes = signer.Sign(weft::common::protoutil::BlockSignatureInput(
-      metadata.value(), signature->signature_header(), block.header()));
-  REQUIRE(signed_bytes.ok());
-  signature->set_signature(*signed_bytes);
-  block.mutable_metadata()->set_metadata(::common::SIGNATURES, metadata.SerializeAsString());
-}
-
 std::vector<uint64_t> Range(uint64_t first, uint64_t last) {
   std::vector<uint64_t> numbers;
   for (uint64_t n = first; n <= last; ++n) numbers.push_back(n);
@@ -444,7 +430,7 @@ TEST_CASE(
   auto user = weft::msp::LoadLocalMsp(it::UserMsp(network.dir(), "org1"), "Org1MSP");
   REQUIRE(user.ok());
   ::common::Block forged = real[1];
-  SignAs(forged, user->signer);
+  weft::testing::SignBlockAs(forged, user->signer);
   FakeOrderer fake(fake_port, {{BlockResponse(real[0]), BlockResponse(forged)}});
   Peer peer(network, Local(fake_port));
   peer.deliverer->Start();

@@ -7,6 +7,7 @@
 
 #include "client-sdk/orderer_client.h"
 #include "common/protoutil/block.h"
+#include "tests/support/block_signing.h"
 #include "tests/support/orderer_fixture.h"
 
 namespace {
@@ -46,21 +47,6 @@ struct OrderedChain {
     return *std::move(verifier);
   }
 };
-
-// Replaces the block's orderer signatures with one by `signer`.
-void SignAs(::common::Block& block, const weft::common::protoutil::Signer& signer) {
-  ::common::SignatureHeader header;
-  header.set_creator(signer.SerializedIdentity());
-  header.set_nonce("nonce-of-the-test");
-  ::common::Metadata metadata;
-  auto* signature = metadata.add_signatures();
-  signature->set_signature_header(header.SerializeAsString());
-  auto signed_bytes = signer.Sign(weft::common::protoutil::BlockSignatureInput(
-      metadata.value(), signature->signature_header(), block.header()));
-  REQUIRE(signed_bytes.ok());
-  signature->set_signature(*signed_bytes);
-  block.mutable_metadata()->set_metadata(::common::SIGNATURES, metadata.SerializeAsString());
-}
 
 }  // namespace
 
@@ -132,14 +118,14 @@ TEST_CASE("ChainVerifier refuses a block signed by someone the BlockValidation p
   ChainVerifier verifier = chain.Verifier();
   // A channel member, but not an orderer organisation Writer.
   ::common::Block forged = chain.blocks[0];
-  SignAs(forged, chain.orderer.network.client);
+  weft::testing::SignBlockAs(forged, chain.orderer.network.client);
   auto status = verifier.Verify(forged);
   CHECK(status.code() == absl::StatusCode::kPermissionDenied);
   CHECK_THAT(std::string(status.message()),
              Catch::Contains("block 1") && Catch::Contains("BlockValidation"));
 
   // Re-signed by the orderer itself, the same block is accepted.
-  SignAs(forged, chain.orderer.network.orderer);
+  weft::testing::SignBlockAs(forged, chain.orderer.network.orderer);
   CHECK(verifier.Verify(forged).ok());
 }
 

@@ -17,6 +17,7 @@
 #include "common/channelconfig/config_builder.h"
 #include "common/protoutil/block.h"
 #include "common/protoutil/envelope.h"
+#include "tests/support/block_signing.h"
 #include "tests/support/orderer_fixture.h"
 #include "tests/support/wait_until.h"
 
@@ -256,21 +257,6 @@ std::vector<uint64_t> Range(uint64_t first, uint64_t last) {
   return numbers;
 }
 
-// Replaces the block's orderer signatures with one by `signer`.
-void SignAs(::common::Block& block, const weft::common::protoutil::Signer& signer) {
-  ::common::SignatureHeader header;
-  header.set_creator(signer.SerializedIdentity());
-  header.set_nonce("nonce-of-the-test");
-  ::common::Metadata metadata;
-  auto* signature = metadata.add_signatures();
-  signature->set_signature_header(header.SerializeAsString());
-  auto signed_bytes = signer.Sign(weft::common::protoutil::BlockSignatureInput(
-      metadata.value(), signature->signature_header(), block.header()));
-  REQUIRE(signed_bytes.ok());
-  signature->set_signature(*signed_bytes);
-  block.mutable_metadata()->set_metadata(::common::SIGNATURES, metadata.SerializeAsString());
-}
-
 // Block `number` after `previous` holding `envelope`, signed by `signer` (an orderer).
 ::common::Block SignedBlock(uint64_t number, const ::common::Block& previous,
                             const ::common::Envelope& envelope,
@@ -279,7 +265,7 @@ void SignAs(::common::Block& block, const weft::common::protoutil::Signer& signe
       number, weft::common::protoutil::BlockHeaderHash(previous.header()));
   block.mutable_data()->add_data(envelope.SerializeAsString());
   block.mutable_header()->set_data_hash(weft::common::protoutil::BlockDataHash(block.data()));
-  SignAs(block, signer);
+  weft::testing::SignBlockAs(block, signer);
   return block;
 }
 
@@ -362,7 +348,7 @@ TEST_CASE(
     "deliverer asks the next orderer for it") {
   Chain chain(3);
   ::common::Block forged = chain.blocks[1];
-  SignAs(forged, chain.orderer.network.stranger);
+  weft::testing::SignBlockAs(forged, chain.orderer.network.stranger);
   Harness harness(chain, [&](size_t index, const std::string&, uint64_t start) {
     if (index == 0) return Script{{BlockResponse(forged)}};
     return Script{Blocks(chain, start, 3)};
