@@ -89,8 +89,9 @@ up() {
 The orderer keeps running (pid $(cat "$net/orderer.pid"), log $net/orderer.log,
 health http://127.0.0.1:$ops_port/healthz, metrics http://127.0.0.1:$ops_port/metrics).
 Stop it with ./deploy/down.sh.
-Not there yet: the peer (endorsement, chaincode, validation and commit), so the
-sample transaction is an ordered envelope, not a chaincode invocation.
+Not there yet: a peer in this network (the peer executable validates and commits,
+but chaincode and the peer CLI come later), so the sample transaction is an
+ordered envelope, not a chaincode invocation.
 MSG
 }
 
