@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/common.pb.h"
+#include "common/status/status.h"
 
 namespace weft::common::protoutil {
 
@@ -33,5 +34,11 @@ std::string BlockDataHash(const ::common::BlockData& data);
 // metadata_value || signature_header || BlockHeaderBytes(header).
 std::string BlockSignatureInput(std::string_view metadata_value, std::string_view signature_header,
                                 const ::common::BlockHeader& header);
+
+// A block's OrdererBlockMetadata, read as Fabric's GetLastConfigIndexFromBlock
+// reads it: from SIGNATURES, else the deprecated LAST_CONFIG slot (orderers before
+// 1.4.1); block 0 without either is its own config.
+[[nodiscard]] StatusOr<::common::OrdererBlockMetadata> ReadOrdererBlockMetadata(
+    const ::common::Block& block);
 
 }  // namespace weft::common::protoutil

@@ -1,6 +1,9 @@
 #include "common/protoutil/block.h"
 
+#include <fmt/format.h>
+
 #include "common/crypto/hash.h"
+#include "common/protoutil/serialize.h"
 
 namespace weft::common::protoutil {
 namespace {
@@ -74,6 +77,31 @@ std::string BlockSignatureInput(std::string_view metadata_value, std::string_vie
   out.append(signature_header);
   out += BlockHeaderBytes(header);
   return out;
+}
+
+StatusOr<::common::OrdererBlockMetadata> ReadOrdererBlockMetadata(const ::common::Block& block) {
+  const auto& slots = block.metadata().metadata();
+  if (slots.size() > ::common::SIGNATURES && !slots[::common::SIGNATURES].empty()) {
+    WEFT_ASSIGN_OR_RETURN(auto signatures, ParseMessage<::common::Metadata>(
+                                               slots[::common::SIGNATURES], "SIGNATURES metadata"));
+    if (!signatures.value().empty()) {
+      return ParseMessage<::common::OrdererBlockMetadata>(signatures.value(),
+                                                          "SIGNATURES metadata value");
+    }
+  }
+  ::common::OrdererBlockMetadata result;
+  if (slots.size() > kLastConfigMetadataIndex && !slots[kLastConfigMetadataIndex].empty()) {
+    WEFT_ASSIGN_OR_RETURN(
+        auto metadata,
+        ParseMessage<::common::Metadata>(slots[kLastConfigMetadataIndex], "LAST_CONFIG metadata"));
+    WEFT_ASSIGN_OR_RETURN(
+        *result.mutable_last_config(),
+        ParseMessage<::common::LastConfig>(metadata.value(), "LAST_CONFIG metadata value"));
+    return result;
+  }
+  if (block.header().number() == 0) return result;
+  return absl::InvalidArgumentError(
+      fmt::format("block {} carries no last config index", block.header().number()));
 }
 
 }  // namespace weft::common::protoutil

@@ -27,36 +27,6 @@ std::string WrapInMetadata(std::string value) {
   return DeterministicSerialize(metadata);
 }
 
-// A block's orderer metadata, from SIGNATURES (Fabric 2.x) or, failing that, the
-// deprecated LAST_CONFIG slot.
-[[nodiscard]] StatusOr<::common::OrdererBlockMetadata> ReadOrdererMetadata(
-    const ::common::Block& block) {
-  const auto& slots = block.metadata().metadata();
-  ::common::OrdererBlockMetadata result;
-  if (slots.size() > ::common::SIGNATURES && !slots[::common::SIGNATURES].empty()) {
-    WEFT_ASSIGN_OR_RETURN(auto signatures, ParseMessage<::common::Metadata>(
-                                               slots[::common::SIGNATURES], "SIGNATURES metadata"));
-    if (!signatures.value().empty()) {
-      return ParseMessage<::common::OrdererBlockMetadata>(signatures.value(),
-                                                          "SIGNATURES metadata value");
-    }
-  }
-  if (slots.size() > common::protoutil::kLastConfigMetadataIndex &&
-      !slots[common::protoutil::kLastConfigMetadataIndex].empty()) {
-    WEFT_ASSIGN_OR_RETURN(auto metadata, ParseMessage<::common::Metadata>(
-                                             slots[common::protoutil::kLastConfigMetadataIndex],
-                                             "LAST_CONFIG metadata"));
-    WEFT_ASSIGN_OR_RETURN(auto last_config, ParseMessage<::common::LastConfig>(
-                                                metadata.value(), "LAST_CONFIG metadata value"));
-    *result.mutable_last_config() = last_config;
-    return result;
-  }
-  // Genesis blocks from some tools carry no metadata; block 0 is its own config.
-  if (block.header().number() == 0) return result;
-  return absl::InvalidArgumentError(
-      fmt::format("block {} carries no last config index", block.header().number()));
-}
-
 }  // namespace
 
 ChainSupport::ChainSupport(std::string channel_id,
@@ -91,7 +61,8 @@ Status ChainSupport::Load() {
   const uint64_t height = store_->GetInfo().height;
   if (height == 0) return absl::FailedPreconditionError("the ledger holds no blocks");
   WEFT_ASSIGN_OR_RETURN(auto last_block, store_->RetrieveBlockByNumber(height - 1));
-  WEFT_ASSIGN_OR_RETURN(auto orderer_metadata, ReadOrdererMetadata(last_block));
+  WEFT_ASSIGN_OR_RETURN(auto orderer_metadata,
+                        common::protoutil::ReadOrdererBlockMetadata(last_block));
   const uint64_t last_config_index = orderer_metadata.last_config().index();
   WEFT_ASSIGN_OR_RETURN(auto config_block, store_->RetrieveBlockByNumber(last_config_index));
   WEFT_ASSIGN_OR_RETURN(auto config, ChannelConfig::FromConfigBlock(config_block));

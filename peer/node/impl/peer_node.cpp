@@ -17,6 +17,7 @@
 #include "common/log/logger_factory.h"
 #include "common/metrics/metrics.h"
 #include "common/ops/operations_server.h"
+#include "common/protoutil/block.h"
 #include "common/settings/host_port.h"
 #include "msp/identities.pb.h"
 #include "msp/identity.h"
@@ -104,16 +105,26 @@ bool IsConfigBlock(const ::common::Block& block) {
          header.type() == ::common::CONFIG;
 }
 
-// The newest config block in the ledger (searched from the top: config blocks are
-// rare but the ledger has no index of them).
+// The newest config block in the ledger: the one the top block's orderer
+// metadata names (Fabric's GetLastConfigIndexFromBlock), so startup reads two
+// blocks whatever the height.
 [[nodiscard]] StatusOr<::common::Block> LastConfigBlock(const ledger::PeerLedger& ledger) {
   const uint64_t height = ledger.GetBlockchainInfo().height;
-  for (uint64_t number = height; number-- > 0;) {
-    WEFT_ASSIGN_OR_RETURN(auto block, ledger.GetBlockByNumber(number));
-    if (IsConfigBlock(block)) return block;
+  if (height == 0) {
+    return absl::DataLossError(
+        fmt::format("channel {} has no blocks in its ledger", ledger.channel_id()));
   }
-  return absl::DataLossError(
-      fmt::format("channel {} has no config block in its ledger", ledger.channel_id()));
+  WEFT_ASSIGN_OR_RETURN(auto top, ledger.GetBlockByNumber(height - 1));
+  WEFT_ASSIGN_OR_RETURN(auto metadata, common::protoutil::ReadOrdererBlockMetadata(top));
+  const uint64_t index = metadata.last_config().index();
+  WEFT_ASSIGN_OR_RETURN(auto block, ledger.GetBlockByNumber(index));
+  if (!IsConfigBlock(block)) {
+    return absl::DataLossError(
+        fmt::format("channel {}: block {} names block {} as its last config, which is not a "
+                    "config block",
+                    ledger.channel_id(), height - 1, index));
+  }
+  return block;
 }
 
 // The config in force at the ledger's height: the newest config block's.

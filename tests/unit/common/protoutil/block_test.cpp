@@ -107,3 +107,60 @@ TEST_CASE("The orderer signs metadata value, signature header and DER header in 
         "sighdr" +
             protoutil::BlockHeaderBytes(header));
 }
+
+namespace {
+
+std::string MetadataWith(const google::protobuf::Message& value) {
+  ::common::Metadata metadata;
+  metadata.set_value(value.SerializeAsString());
+  return metadata.SerializeAsString();
+}
+
+}  // namespace
+
+TEST_CASE("ReadOrdererBlockMetadata reads the last config index as Fabric does") {
+  // protoutil.GetLastConfigIndexFromBlock (release-2.5 blockutils.go): SIGNATURES
+  // first, the LAST_CONFIG slot only when SIGNATURES has no value.
+  auto block = protoutil::NewBlock(7, kHashA);
+
+  SECTION("from the SIGNATURES slot") {
+    ::common::OrdererBlockMetadata orderer;
+    orderer.mutable_last_config()->set_index(4);
+    orderer.set_consenter_metadata("consenter");
+    block.mutable_metadata()->set_metadata(::common::SIGNATURES, MetadataWith(orderer));
+    ::common::LastConfig stale;
+    stale.set_index(2);
+    block.mutable_metadata()->set_metadata(protoutil::kLastConfigMetadataIndex,
+                                           MetadataWith(stale));
+    auto read = protoutil::ReadOrdererBlockMetadata(block);
+    REQUIRE(read.ok());
+    CHECK(read->last_config().index() == 4);
+    CHECK(read->consenter_metadata() == "consenter");
+  }
+  SECTION("from the deprecated LAST_CONFIG slot when SIGNATURES is empty") {
+    ::common::LastConfig last_config;
+    last_config.set_index(3);
+    block.mutable_metadata()->set_metadata(protoutil::kLastConfigMetadataIndex,
+                                           MetadataWith(last_config));
+    auto read = protoutil::ReadOrdererBlockMetadata(block);
+    REQUIRE(read.ok());
+    CHECK(read->last_config().index() == 3);
+  }
+  SECTION("a genesis block without metadata is its own config") {
+    auto genesis = protoutil::NewBlock(0, "");
+    auto read = protoutil::ReadOrdererBlockMetadata(genesis);
+    REQUIRE(read.ok());
+    CHECK(read->last_config().index() == 0);
+  }
+  SECTION("a later block without metadata is an error naming it") {
+    auto read = protoutil::ReadOrdererBlockMetadata(block);
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.status().message() == "block 7 carries no last config index");
+  }
+  SECTION("unparsable SIGNATURES metadata is an error") {
+    block.mutable_metadata()->set_metadata(::common::SIGNATURES, "\xff\xff");
+    auto read = protoutil::ReadOrdererBlockMetadata(block);
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.status().message().find("SIGNATURES metadata") != std::string::npos);
+  }
+}
