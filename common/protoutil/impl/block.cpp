@@ -79,7 +79,8 @@ std::string BlockSignatureInput(std::string_view metadata_value, std::string_vie
   return out;
 }
 
-StatusOr<::common::OrdererBlockMetadata> ReadOrdererBlockMetadata(const ::common::Block& block) {
+[[nodiscard]] StatusOr<::common::OrdererBlockMetadata> ReadOrdererBlockMetadata(
+    const ::common::Block& block) {
   const auto& slots = block.metadata().metadata();
   if (slots.size() > ::common::SIGNATURES && !slots[::common::SIGNATURES].empty()) {
     WEFT_ASSIGN_OR_RETURN(auto signatures, ParseMessage<::common::Metadata>(
