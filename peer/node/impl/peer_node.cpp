@@ -18,6 +18,8 @@
 #include "common/metrics/metrics.h"
 #include "common/ops/operations_server.h"
 #include "common/protoutil/block.h"
+#include "common/protoutil/envelope.h"
+#include "common/protoutil/transaction.h"
 #include "common/settings/host_port.h"
 #include "msp/identities.pb.h"
 #include "msp/identity.h"
@@ -74,8 +76,8 @@ struct ChannelMetrics {
   WEFT_ASSIGN_OR_RETURN(
       metrics.transactions,
       registry->NewCounter({"ledger_transaction_count",
-                            "Number of transactions committed, by validation code.",
-                            {"channel", "validation_code"}}));
+                            "Number of transactions processed.",
+                            {"channel", "transaction_type", "chaincode", "validation_code"}}));
   WEFT_ASSIGN_OR_RETURN(
       metrics.blocks_received,
       registry->NewCounter({"deliver_client_blocks_received",
@@ -103,6 +105,30 @@ bool IsConfigBlock(const ::common::Block& block) {
          payload.ParseFromString(envelope.payload()) &&
          header.ParseFromString(payload.header().channel_header()) &&
          header.type() == ::common::CONFIG;
+}
+
+// The transaction_type and chaincode labels of ledger_transaction_count, as
+// Fabric's CommitBatchPreparer fills TxStatInfo: known only for transactions
+// that reached the ledger's stage (valid, or failed there on MVCC), else
+// "unknown"; chaincode as name:version from the chaincode action.
+std::pair<std::string, std::string> TransactionLabels(const ::common::Block& block, int index,
+                                                      ::protos::TxValidationCode code) {
+  std::pair<std::string, std::string> labels{"unknown", "unknown"};
+  if (code != ::protos::VALID && code != ::protos::MVCC_READ_CONFLICT &&
+      code != ::protos::PHANTOM_READ_CONFLICT) {
+    return labels;
+  }
+  auto opened = common::protoutil::OpenEnvelope(block.data().data(index));
+  if (!opened.ok()) return labels;
+  const auto type = static_cast<::common::HeaderType>(opened->channel_header.type());
+  labels.first =
+      ::common::HeaderType_IsValid(type) ? ::common::HeaderType_Name(type) : std::to_string(type);
+  if (type != ::common::ENDORSER_TRANSACTION) return labels;
+  auto transaction = common::protoutil::OpenEndorserTransaction(opened->data());
+  if (!transaction.ok()) return labels;
+  const auto& id = transaction->chaincode_action.chaincode_id();
+  labels.second = id.name() + ":" + id.version();
+  return labels;
 }
 
 // The newest config block in the ledger: the one the top block's orderer
@@ -174,7 +200,9 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
     for (size_t i = 0; i < codes->size(); ++i) {
       const auto code = (*codes)[i];
       if (metrics_.transactions) {
-        metrics_.transactions->Add(1, {ChannelId(), ::protos::TxValidationCode_Name(code)});
+        const auto [type, chaincode] = TransactionLabels(block, static_cast<int>(i), code);
+        metrics_.transactions->Add(
+            1, {ChannelId(), type, chaincode, ::protos::TxValidationCode_Name(code)});
       }
       if (code != ::protos::VALID) {
         const std::string reason = i < report.reasons.size() ? report.reasons[i] : "";
