@@ -47,6 +47,10 @@ class OrdererClient {
       const std::string& channel_id, uint64_t start, uint64_t stop,
       const common::protoutil::Signer& signer, bool wait,
       const std::function<bool(const ::common::Block&)>& on_block);
+  // The same with a seek request the caller built and signed (newest, oldest, ...).
+  [[nodiscard]] StatusOr<::common::Status> Deliver(
+      const ::common::Envelope& seek_request,
+      const std::function<bool(const ::common::Block&)>& on_block);
 
  private:
   struct Connection;  // the gRPC channel and its AtomicBroadcast stub

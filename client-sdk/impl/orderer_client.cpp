@@ -107,9 +107,15 @@ StatusOr<::common::Status> OrdererClient::Deliver(
                          : ::orderer::SeekInfo::FAIL_IF_NOT_READY);
   WEFT_ASSIGN_OR_RETURN(auto request,
                         common::protoutil::CreateSeekInfoEnvelope(channel_id, seek, signer));
+  return Deliver(request, on_block);
+}
+
+StatusOr<::common::Status> OrdererClient::Deliver(
+    const ::common::Envelope& seek_request,
+    const std::function<bool(const ::common::Block&)>& on_block) {
   ::grpc::ClientContext context;
   auto stream = connection_->stub->Deliver(&context);
-  if (!stream->Write(request)) {
+  if (!stream->Write(seek_request)) {
     return Annotate(common::grpc::FromGrpcStatus(stream->Finish()), "deliver");
   }
   stream->WritesDone();
@@ -129,7 +135,7 @@ StatusOr<::common::Status> OrdererClient::Deliver(
     return status;
   }
   return Annotate(common::grpc::FromGrpcStatus(stream->Finish()),
-                  fmt::format("deliver stream of channel {} ended without a status", channel_id));
+                  fmt::format("deliver stream from {} ended without a status", address_));
 }
 
 StatusOr<ChainVerifier> ChainVerifier::FromGenesis(const ::common::Block& genesis) {

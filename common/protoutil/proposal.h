@@ -61,6 +61,8 @@ struct ChaincodeProposalSpec {
   std::map<std::string, std::string> transient;
   ::protos::ChaincodeSpec::Type chaincode_type = ::protos::ChaincodeSpec::NODE;
   TimePoint timestamp = std::chrono::system_clock::now();
+  // CONFIG for `peer channel join`'s channel-less JoinChain proposal.
+  ::common::HeaderType header_type = ::common::ENDORSER_TRANSACTION;
 };
 
 struct CreatedProposal {
@@ -68,7 +70,8 @@ struct CreatedProposal {
   std::string tx_id;
 };
 
-// An ENDORSER_TRANSACTION proposal like fabric-gateway builds: fresh 24-byte
+// A proposal like fabric-gateway builds (ENDORSER_TRANSACTION unless the spec
+// says otherwise): fresh 24-byte
 // nonce, tx_id = ComputeTxId(nonce, creator), ChaincodeHeaderExtension and
 // ChaincodeSpec naming the chaincode, epoch 0. Nested bytes are deterministic.
 [[nodiscard]] StatusOr<CreatedProposal> CreateChaincodeProposal(const ChaincodeProposalSpec& spec,

@@ -1,13 +1,16 @@
 // The `peer` executable: `peer node start` runs the peer, `peer node rebuild-dbs`
-// rebuilds every channel's state and history from its blocks, `peer version` prints
+// rebuilds every channel's state and history from its blocks, `peer channel
+// join|list|getinfo|fetch` are Fabric's client commands, `peer version` prints
 // the version. The config file is core.yaml in $FABRIC_CFG_PATH (Fabric's rule), or
 // the file given with --config; CORE_* environment variables override it and
 // FABRIC_LOGGING_SPEC sets the log spec.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
+#include "peer/cli/channel.h"
 #include "peer/node/peer_node.h"
 
 extern char** environ;
@@ -23,6 +26,33 @@ int main(int argc, char** argv) {
   auto* start = node->add_subcommand("start", "Start the node");
   auto* rebuild = node->add_subcommand("rebuild-dbs", "Rebuild the state and history databases");
   auto* version = app.add_subcommand("version", "Print the version");
+
+  // Fabric's `peer channel` flags, accepted before or after the subcommand.
+  auto* channel = app.add_subcommand("channel", "Operate a channel");
+  channel->require_subcommand(1);
+  channel->fallthrough();
+  weft::peer::cli::OrdererFlags orderer;
+  std::string channel_id;
+  channel->add_option("-o,--orderer", orderer.address, "Ordering service endpoint");
+  channel->add_flag("--tls", orderer.tls, "Use TLS when talking to the orderer");
+  channel->add_option("--cafile", orderer.ca_file, "The orderer's TLS CA certificate (PEM)");
+  channel->add_flag("--clientauth", orderer.client_auth, "Mutual TLS with the orderer");
+  channel->add_option("--keyfile", orderer.key_file, "Client TLS key for the orderer (PEM)");
+  channel->add_option("--certfile", orderer.cert_file, "Client TLS cert for the orderer (PEM)");
+  channel->add_option("--ordererTLSHostnameOverride", orderer.tls_hostname_override,
+                      "Host name to verify the orderer's TLS certificate against");
+  channel->add_option("-c,--channelID", channel_id, "The channel");
+  std::string block_path;
+  auto* join = channel->add_subcommand("join", "Joins the peer to a channel.");
+  join->add_option("-b,--blockpath", block_path, "Path to the channel's genesis block")->required();
+  auto* list = channel->add_subcommand("list", "List of channels peer has joined.");
+  auto* getinfo = channel->add_subcommand("getinfo", "get blockchain information of a channel.");
+  std::string fetch_target;
+  std::string fetch_output;
+  auto* fetch = channel->add_subcommand("fetch", "Fetch a specified block, writing it to a file.");
+  fetch->add_option("target", fetch_target, "oldest, newest, config, or a block number")
+      ->required();
+  fetch->add_option("outputfile", fetch_output, "Where to write the block");
   CLI11_PARSE(app, argc, argv);
   if (version->parsed()) {
     std::cout << "peer:\n Version: " << weft::peer::node::kVersion << "\n";
@@ -33,6 +63,49 @@ int main(int argc, char** argv) {
     config_file = std::string(cfg_path != nullptr ? cfg_path : ".") + "/core.yaml";
   }
   const auto env = weft::common::config::EnvironmentFromEnviron(environ);
+  if (channel->parsed()) {
+    auto context = weft::peer::cli::CliContext::Load(config_file, env);
+    if (!context.ok()) {
+      std::cerr << "Error: " << context.status().message() << "\n";
+      return 1;
+    }
+    weft::Status done = absl::OkStatus();
+    if (join->parsed()) {
+      done = weft::peer::cli::JoinChannel(*context, block_path);
+      if (done.ok()) std::cerr << "Successfully submitted proposal to join channel\n";
+    } else if (list->parsed()) {
+      auto channels = weft::peer::cli::ListChannels(*context);
+      done = channels.status();
+      if (done.ok()) {
+        std::cout << "Channels peers has joined: \n";
+        for (const auto& id : *channels) std::cout << id << "\n";
+      }
+    } else if (getinfo->parsed()) {
+      auto info = weft::peer::cli::GetChannelInfo(*context, channel_id);
+      done = info.status();
+      if (done.ok()) {
+        std::cout << "Blockchain info: " << weft::peer::cli::BlockchainInfoJson(*info) << "\n";
+      }
+    } else if (fetch->parsed()) {
+      auto block = weft::peer::cli::FetchBlock(*context, orderer, channel_id, fetch_target);
+      done = block.status();
+      if (done.ok()) {
+        // Fabric's default file name: <channel>_<target>.block.
+        if (fetch_output.empty()) fetch_output = channel_id + "_" + fetch_target + ".block";
+        std::ofstream out(fetch_output, std::ios::binary | std::ios::trunc);
+        if (!out || !block->SerializeToOstream(&out) || !out.flush()) {
+          done = absl::UnavailableError("cannot write the block to " + fetch_output);
+        } else {
+          std::cerr << "Received block: " << block->header().number() << "\n";
+        }
+      }
+    }
+    if (!done.ok()) {
+      std::cerr << "Error: " << done.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
   if (rebuild->parsed()) {
     weft::Status rebuilt = weft::peer::node::RebuildDatabases(config_file, env);
     if (!rebuilt.ok()) {

@@ -64,7 +64,7 @@ std::string ProposalHash(std::string_view channel_header, std::string_view signa
   ::protos::ChaincodeHeaderExtension extension;
   extension.mutable_chaincode_id()->set_name(spec.chaincode_name);
   ChannelHeaderFields fields;
-  fields.type = ::common::ENDORSER_TRANSACTION;
+  fields.type = spec.header_type;
   fields.channel_id = spec.channel_id;
   fields.tx_id = created.tx_id;
   fields.timestamp = spec.timestamp;

@@ -544,6 +544,96 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
   CHECK(network.Stop() == 0);
 }
 
+// Fabric's `peer channel` commands (release-2.5 internal/peer/channel) against the real
+// peer and orderer, with the environment Fabric's test-network gives its CLI: join,
+// list, getinfo, and fetch from the peer and from the orderer (-o --tls --cafile).
+TEST_CASE("peer channel join, list, getinfo and fetch work as Fabric's CLI") {
+  SoloNetwork network;
+  const fs::path dir = network.dir();
+  const auto orderer = network.Start(OrdererTlsEnv(dir));
+  REQUIRE(network
+              .Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
+                         weft::testing::orderer_it::GenesisPath(dir).string()})
+              .exit_code == 0);
+  const fs::path config_dir = WriteCoreYaml(dir, orderer.grpc);
+  PeerProcess peer(dir, config_dir);
+  const auto endpoints = peer.Start();
+  // The peer's TLS certificate names localhost (test-network's CORE_PEER_ADDRESS form).
+  const std::string port = endpoints.grpc.substr(endpoints.grpc.rfind(':') + 1);
+  const std::map<std::string, std::string> cli_env = {
+      {"FABRIC_CFG_PATH", config_dir.string()},
+      {"CORE_PEER_ADDRESS", "localhost:" + port},
+      {"CORE_PEER_LOCALMSPID", "Org1MSP"},
+      {"CORE_PEER_MSPCONFIGPATH",
+       weft::testing::orderer_it::UserMsp(dir, "org1", "Admin").string()},
+      {"CORE_PEER_TLS_ENABLED", "true"},
+      {"CORE_PEER_TLS_ROOTCERT_FILE", (PeerDir(dir) / "tls/ca.crt").string()}};
+  auto peer_cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), (kBin / "peer").string());
+    return weft::testing::RunCommand(args, cli_env, dir);
+  };
+
+  auto joined =
+      peer_cli({"channel", "join", "-b", weft::testing::orderer_it::GenesisPath(dir).string()});
+  INFO(joined.output());
+  REQUIRE(joined.exit_code == 0);
+  CHECK_THAT(joined.err, Catch::Contains("Successfully submitted proposal to join channel"));
+
+  // Joining again: cscc refuses (Fabric: "cannot create ledger from genesis block:
+  // ledger [<id>] already exists with state [ACTIVE]"), and join.go wraps the status.
+  auto again =
+      peer_cli({"channel", "join", "-b", weft::testing::orderer_it::GenesisPath(dir).string()});
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.err, Catch::Contains("Error: proposal failed (err: bad proposal response 500"));
+  auto missing = peer_cli({"channel", "join", "-b", (dir / "no-such.block").string()});
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("genesis block file not found"));
+
+  auto listed = peer_cli({"channel", "list"});
+  INFO(listed.output());
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.out == "Channels peers has joined: \n" + std::string(kChannel) + "\n");
+
+  // Block 0 is committed at join; getinfo prints Go's JSON of BlockchainInfo.
+  auto info = peer_cli({"channel", "getinfo", "-c", kChannel});
+  INFO(info.output());
+  CHECK(info.exit_code == 0);
+  CHECK(info.out.rfind("Blockchain info: {\"height\":1,\"currentBlockHash\":\"", 0) == 0);
+
+  const std::string genesis = ReadFile(weft::testing::orderer_it::GenesisPath(dir));
+  // From the peer's Deliver service (no -o), into Fabric's default file name.
+  auto fetched = peer_cli({"channel", "fetch", "oldest", "-c", kChannel});
+  INFO(fetched.output());
+  REQUIRE(fetched.exit_code == 0);
+  CHECK_THAT(fetched.err, Catch::Contains("Received block: 0"));
+  ::common::Block from_peer;
+  REQUIRE(from_peer.ParseFromString(ReadFile(dir / (std::string(kChannel) + "_oldest.block"))));
+  ::common::Block expected;
+  REQUIRE(expected.ParseFromString(genesis));
+  CHECK(from_peer.header().SerializeAsString() == expected.header().SerializeAsString());
+  CHECK(from_peer.data().SerializeAsString() == expected.data().SerializeAsString());
+
+  // From the orderer with Fabric's orderer flags; "config" follows the newest
+  // block's last-config index.
+  const fs::path orderer_ca = OrdererDir(dir) / "tls/ca.crt";
+  auto config = peer_cli({"channel", "fetch", "config", (dir / "config.block").string(), "-c",
+                          kChannel, "-o", orderer.grpc, "--tls", "--cafile", orderer_ca.string(),
+                          "--ordererTLSHostnameOverride", "localhost"});
+  INFO(config.output());
+  REQUIRE(config.exit_code == 0);
+  ::common::Block config_block;
+  REQUIRE(config_block.ParseFromString(ReadFile(dir / "config.block")));
+  CHECK(config_block.header().number() == 0);
+  CHECK(config_block.data().SerializeAsString() == expected.data().SerializeAsString());
+
+  auto illegal = peer_cli({"channel", "fetch", "latest", "-c", kChannel});
+  CHECK(illegal.exit_code == 1);
+  CHECK_THAT(illegal.err, Catch::Contains("fetch target illegal: latest"));
+
+  CHECK(peer.Stop() == 0);
+  CHECK(network.Stop() == 0);
+}
+
 // core.yaml's ledger.state.stateDatabase: goleveldb or leveldb; anything else stops the
 // start with an error naming the key.
 TEST_CASE("a peer configured with another state database does not start") {
