@@ -66,6 +66,8 @@ class PeerNetwork {
   common::settings::GrpcClientSettings OrdererClientSettings() const;
   // The local MSP folder of the (first) orderer node.
   std::filesystem::path OrdererMsp() const;
+  // The mock Kafka cluster of the Kafka orderer pair; nullptr with a solo orderer.
+  MockKafkaProcess* kafka() { return kafka_ ? &kafka_->kafka() : nullptr; }
 
   // Peers: peer0 of org 1 or 2. StartPeer starts it (again) and returns its
   // endpoints; StopPeer sends SIGTERM and returns its exit code (0 if not running).

@@ -1,6 +1,8 @@
 // Issue [F8]'s "Done when" against the Kafka orderer pair (two `orderer` processes on
 // librdkafka's mock cluster), the peers given both orderer endpoints by the channel
-// config: the two-org scenario of peer_network_test.cpp, then each orderer in turn is
+// config: the two-org scenario of peer_network_test.cpp; a transaction with a broken
+// creator signature written straight to the Kafka partition, which the orderers order
+// as is and the peers mark BAD_CREATOR_SIGNATURE; then each orderer in turn is
 // killed and more transactions are submitted (the client layer fails over to the other
 // orderer) and committed by both peers, which fail over too: nothing is lost or
 // committed twice, and the chains still equal the surviving orderer's.
@@ -32,6 +34,7 @@ TEST_CASE(
   scenario.StartAndJoinPeers();
   scenario.DefineChaincode();
   scenario.RunTransactions();
+  scenario.InjectThroughKafka(*network.kafka());
   scenario.CheckChainsAgree(0);
 
   // Each orderer in turn is the only one up, so both peers must pull from each (their

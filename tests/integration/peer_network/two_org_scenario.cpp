@@ -17,6 +17,7 @@
 #include "common/protoutil/serialize.h"
 #include "common/protoutil/txid.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
+#include "orderer/kafka.pb.h"
 #include "peer/chaincode_event.pb.h"
 #include "peer/ledger/peer_ledger.h"
 #include "peer/ledger/rwset/rwset.h"
@@ -514,6 +515,41 @@ void TwoOrgScenario::RunTransactions() {
   expected_state_["asset2"] = "v2";
   expected_state_["asset7"] = "v1";
   expected_state_["asset8"] = "v1";
+}
+
+void TwoOrgScenario::InjectThroughKafka(MockKafkaProcess& kafka) {
+  const auto* peer1 = peers_[0].get();
+  const auto* peer2 = peers_[1].get();
+  // Fabric's Kafka orderers re-validate a NORMAL message only when its config
+  // sequence is behind the channel's (release-2.2 orderer/consensus/kafka/chain.go
+  // processRegular), so a record written to the partition by anyone but an orderer is
+  // ordered as is; the committing peer's ValidateTransaction (checkSignatureFromCreator)
+  // is what catches the broken signature: BAD_CREATOR_SIGNATURE.
+  SentTx forged =
+      Endorsed("creator signature broken, written to the Kafka partition", kChaincode, "1.0",
+               Rwset(kChaincode, {}, {{"asset9", "v1"}}), {peer1, peer2}, *users_[1]);
+  std::string signature = forged.envelope.signature();
+  signature.back() = static_cast<char>(signature.back() ^ 0x01);
+  forged.envelope.set_signature(signature);
+  forged.expected = ::protos::BAD_CREATOR_SIGNATURE;
+  ::orderer::KafkaMessage message;
+  message.mutable_regular()->set_payload(forged.envelope.SerializeAsString());
+  message.mutable_regular()->set_config_seq(0);  // the genesis config's sequence
+  message.mutable_regular()->set_class_(::orderer::KafkaMessageRegular::NORMAL);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char byte : message.SerializeAsString()) {
+    hex.push_back(kDigits[byte >> 4]);
+    hex.push_back(kDigits[byte & 0x0f]);
+  }
+  REQUIRE(kafka.Command("produce " + network_.channel() + " " + hex) == "ok");
+  sent_.push_back(forged);
+
+  Submit(Endorsed("valid: writes asset10", kChaincode, "1.0",
+                  Rwset(kChaincode, {}, {{"asset10", "v1"}}), {peer1, peer2}, *users_[0]));
+  expected_state_["asset10"] = "v1";
+  WaitForAll();
+  CheckCodes();
 }
 
 void TwoOrgScenario::RunMoreValid(const std::string& prefix, int count) {

@@ -64,6 +64,10 @@ class TwoOrgScenario {
   void DefineChaincode();
   // Application transactions, valid and one per bad case, in two rounds.
   void RunTransactions();
+  // Kafka only: a transaction whose creator signature is broken, written straight to
+  // the channel's partition (bypassing the orderers' Broadcast checks), and a valid
+  // one broadcast after it; the peers mark the first BAD_CREATOR_SIGNATURE.
+  void InjectThroughKafka(MockKafkaProcess& kafka);
   // `count` more valid transactions writing "more-<prefix>-<i>"; waits for both peers.
   void RunMoreValid(const std::string& prefix, int count);
 
