@@ -316,11 +316,11 @@ PeerEndpoints PeerNetwork::StartPeer(int org) {
   return {match[1], match[2]};
 }
 
-int PeerNetwork::StopPeer(int org) {
+int PeerNetwork::StopPeer(int org, int signal) {
   CheckOrg(org);
   auto& process = peers_[org - 1]->process;
   if (process == nullptr) return 0;
-  process->Signal(SIGTERM);
+  process->Signal(signal);
   const int code = process->Wait();
   process.reset();
   return code;

@@ -11,6 +11,8 @@
 // none asserts. Thread-safety: one PeerNetwork per test thread.
 #pragma once
 
+#include <signal.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -70,9 +72,10 @@ class PeerNetwork {
   MockKafkaProcess* kafka() { return kafka_ ? &kafka_->kafka() : nullptr; }
 
   // Peers: peer0 of org 1 or 2. StartPeer starts it (again) and returns its
-  // endpoints; StopPeer sends SIGTERM and returns its exit code (0 if not running).
+  // endpoints; StopPeer sends `signal` and returns its exit code (or -signal; 0 if it
+  // was not running).
   PeerEndpoints StartPeer(int org);
-  int StopPeer(int org);
+  int StopPeer(int org, int signal = SIGTERM);
   bool PeerRunning(int org) const;
   std::filesystem::path PeerLog(int org) const;
   // TLS client settings that trust peer0.org<org>'s TLS CA (its certificate names

@@ -3,7 +3,8 @@
 // committed through _lifecycle state, application transactions and every reachable
 // bad case commit with the codes of Fabric's v20 validator on both peers, and both
 // peers end with the same blocks, commit hashes and state, their block hashes equal
-// to the orderer's.
+// to the orderer's, also after one peer was killed and restarted while transactions
+// were committed.
 #include "tests/support/peer_network.h"
 
 #include <catch2/catch.hpp>
@@ -29,6 +30,8 @@ TEST_CASE(
   scenario.StartAndJoinPeers();
   scenario.DefineChaincode();
   scenario.RunTransactions();
+  // A peer killed mid-way resumes from its height after a restart.
+  scenario.RunWhilePeerKilled(2, "while-org2-down", 4);
   scenario.CheckChainsAgree(0);
   scenario.StopPeersAndCompareLedgers();
 }

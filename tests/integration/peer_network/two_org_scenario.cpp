@@ -1,10 +1,14 @@
 #include "tests/integration/peer_network/two_org_scenario.h"
 
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <limits>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <utility>
 
 #include "client-sdk/proposal_builder.h"
@@ -146,6 +150,17 @@ std::string CommitHash(const ::common::Block& block) {
 std::string TxId(const std::string& envelope_bytes) {
   auto opened = protoutil::OpenEnvelope(std::string_view(envelope_bytes));
   return opened.ok() ? opened->channel_header.tx_id() : "";
+}
+
+// The last lines of a process's log, for failure messages (the network's folder is
+// removed with the test).
+std::string LogTail(const fs::path& log) {
+  std::ifstream in(log, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string all = text.str();
+  constexpr size_t kTail = 4000;
+  return all.size() <= kTail ? all : all.substr(all.size() - kTail);
 }
 
 std::string CodeName(::protos::TxValidationCode code) {
@@ -308,6 +323,7 @@ void TwoOrgScenario::WaitForAll() {
   std::map<std::string, size_t> wanted;
   for (const auto& tx : sent_) ++wanted[tx.tx_id];
   for (int org = 1; org <= 2; ++org) {
+    if (!network_.PeerRunning(org)) continue;
     size_t missing = 0;
     const bool all = WaitUntil(
         [&] {
@@ -320,8 +336,8 @@ void TwoOrgScenario::WaitForAll() {
           return missing == 0;
         },
         kCommitTimeout);
-    INFO("peer0.org" << org << " lacks " << missing
-                     << " transactions; its log: " << network_.PeerLog(org));
+    INFO("peer0.org" << org << " lacks " << missing << " transactions; the end of its log:\n"
+                     << LogTail(network_.PeerLog(org)));
     REQUIRE(all);
   }
 }
@@ -552,13 +568,26 @@ void TwoOrgScenario::InjectThroughKafka(MockKafkaProcess& kafka) {
   CheckCodes();
 }
 
-void TwoOrgScenario::RunMoreValid(const std::string& prefix, int count) {
+void TwoOrgScenario::SubmitMoreValid(const std::string& prefix, int count) {
   for (int i = 0; i < count; ++i) {
     const std::string key = "more-" + prefix + "-" + std::to_string(i);
     Submit(Endorsed("valid: writes " + key, kChaincode, "1.0", Rwset(kChaincode, {}, {{key, "v"}}),
                     {peers_[0].get(), peers_[1].get()}, *users_[i % 2]));
     expected_state_[key] = "v";
   }
+}
+
+void TwoOrgScenario::RunMoreValid(const std::string& prefix, int count) {
+  SubmitMoreValid(prefix, count);
+  WaitForAll();
+  CheckCodes();
+}
+
+void TwoOrgScenario::RunWhilePeerKilled(int org, const std::string& prefix, int count) {
+  CHECK(network_.StopPeer(org, SIGKILL) == -SIGKILL);
+  SubmitMoreValid(prefix, count);
+  WaitForAll();  // the other peer
+  ConnectPeer(org, network_.StartPeer(org).grpc);
   WaitForAll();
   CheckCodes();
 }

@@ -68,6 +68,9 @@ class TwoOrgScenario {
   // the channel's partition (bypassing the orderers' Broadcast checks), and a valid
   // one broadcast after it; the peers mark the first BAD_CREATOR_SIGNATURE.
   void InjectThroughKafka(MockKafkaProcess& kafka);
+  // Kills org `org`'s peer (SIGKILL), commits `count` valid transactions on the other
+  // one, restarts it: it resumes from its height and commits them too.
+  void RunWhilePeerKilled(int org, const std::string& prefix, int count);
   // `count` more valid transactions writing "more-<prefix>-<i>"; waits for both peers.
   void RunMoreValid(const std::string& prefix, int count);
 
@@ -96,8 +99,10 @@ class TwoOrgScenario {
   // Every transaction committed by org `org`'s peer (through its Deliver service).
   std::vector<CommittedTx> Committed(int org);
   std::vector<::common::Block> PeerBlocks(int org);
-  // Waits until both peers committed every sent transaction (as often as sent).
+  // Waits until the running peers committed every sent transaction (as often as sent).
   void WaitForAll();
+  // Submits `count` valid transactions writing "more-<prefix>-<i>".
+  void SubmitMoreValid(const std::string& prefix, int count);
   // Checks each sent transaction's code on both peers (Deliver) and, for tx ids sent
   // once, the code qscc GetTransactionByID reports.
   void CheckCodes();
