@@ -362,6 +362,33 @@ void TwoOrgScenario::CheckCodes() {
     for (const auto& [tx_id, txs] : by_id) committed += txs.size();
     CHECK(committed == sent_.size());
 
+    // DeliverFiltered reports the same tx ids and codes, block by block (Fabric's
+    // core/peer/deliverevents.go: a filtered transaction per envelope).
+    const std::vector<CommittedTx> all = Committed(org);
+    auto seek = client::CreateSeekEnvelope(
+        network_.channel(),
+        protoutil::MakeSeekInfo(protoutil::SeekOldest(),
+                                protoutil::SeekSpecified(all.empty() ? 0 : all.back().block)),
+        *users_[org - 1]);
+    REQUIRE(seek.ok());
+    std::vector<CommittedTx> filtered;
+    auto status = clients_->delivers[org - 1]->DeliverFiltered(
+        *seek, [&](const ::protos::FilteredBlock& block) {
+          for (const auto& tx : block.filtered_transactions()) {
+            filtered.push_back({tx.txid(), block.number(), 0, tx.tx_validation_code()});
+          }
+          return true;
+        });
+    REQUIRE(status.ok());
+    CHECK(*status == ::common::SUCCESS);
+    REQUIRE(filtered.size() == all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      INFO("transaction " << all[i].index << " of block " << all[i].block);
+      CHECK(filtered[i].block == all[i].block);
+      CHECK(filtered[i].tx_id == all[i].tx_id);
+      CHECK(CodeName(filtered[i].code) == CodeName(all[i].code));
+    }
+
     // qscc GetTransactionByID reports the code of a tx id's first (only) commit.
     for (const auto& tx : sent_) {
       if (seen[tx.tx_id] != 1) continue;
