@@ -5,9 +5,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
-#include <limits>
 #include <optional>
-#include <set>
 #include <sstream>
 #include <utility>
 
@@ -286,25 +284,36 @@ void TwoOrgScenario::Submit(const SentTx& tx) {
   sent_.push_back(tx);
 }
 
-std::vector<::common::Block> TwoOrgScenario::PeerBlocks(int org) {
+StatusOr<std::vector<::common::Block>> TwoOrgScenario::TryPeerBlocks(int org) {
   auto seek = client::CreateSeekEnvelope(
       network_.channel(), protoutil::MakeSeekInfo(protoutil::SeekOldest(), protoutil::SeekNewest()),
       *users_[org - 1]);
-  REQUIRE(seek.ok());
+  if (!seek.ok()) return seek.status();
   std::vector<::common::Block> blocks;
   auto status = clients_->delivers[org - 1]->Deliver(*seek, [&](const ::common::Block& block) {
     blocks.push_back(block);
     return true;
   });
-  INFO("peer0.org" << org << " Deliver: " << status.status().ToString());
-  REQUIRE(status.ok());
-  REQUIRE(*status == ::common::SUCCESS);
+  if (!status.ok()) return status.status();
+  if (*status != ::common::SUCCESS) {
+    return absl::UnavailableError("peer0.org" + std::to_string(org) +
+                                  " ended Deliver with status " + ::common::Status_Name(*status));
+  }
   return blocks;
 }
 
-std::vector<CommittedTx> TwoOrgScenario::Committed(int org) {
+std::vector<::common::Block> TwoOrgScenario::PeerBlocks(int org) {
+  auto blocks = TryPeerBlocks(org);
+  INFO("peer0.org" << org << " Deliver: " << blocks.status().ToString());
+  REQUIRE(blocks.ok());
+  return *std::move(blocks);
+}
+
+std::vector<CommittedTx> TwoOrgScenario::Committed(int org) { return CommittedIn(PeerBlocks(org)); }
+
+std::vector<CommittedTx> TwoOrgScenario::CommittedIn(const std::vector<::common::Block>& blocks) {
   std::vector<CommittedTx> committed;
-  for (const auto& block : PeerBlocks(org)) {
+  for (const auto& block : blocks) {
     const std::string filter = TransactionsFilter(block);
     REQUIRE(filter.size() == static_cast<size_t>(block.data().data_size()));
     for (int i = 0; i < block.data().data_size(); ++i) {
@@ -325,10 +334,17 @@ void TwoOrgScenario::WaitForAll() {
   for (int org = 1; org <= 2; ++org) {
     if (!network_.PeerRunning(org)) continue;
     size_t missing = 0;
+    std::string last_error;
     const bool all = WaitUntil(
         [&] {
+          // A failed Deliver (a peer still starting, say) is retried until the deadline.
+          auto blocks = TryPeerBlocks(org);
+          if (!blocks.ok()) {
+            last_error = blocks.status().ToString();
+            return false;
+          }
           std::map<std::string, size_t> have;
-          for (const auto& tx : Committed(org)) ++have[tx.tx_id];
+          for (const auto& tx : CommittedIn(*blocks)) ++have[tx.tx_id];
           missing = 0;
           for (const auto& [tx_id, count] : wanted) {
             if (have[tx_id] < count) missing += count - have[tx_id];
@@ -336,7 +352,8 @@ void TwoOrgScenario::WaitForAll() {
           return missing == 0;
         },
         kCommitTimeout);
-    INFO("peer0.org" << org << " lacks " << missing << " transactions; the end of its log:\n"
+    INFO("peer0.org" << org << " lacks " << missing << " transactions (last Deliver error: "
+                     << last_error << "); the end of its log:\n"
                      << LogTail(network_.PeerLog(org)));
     REQUIRE(all);
   }

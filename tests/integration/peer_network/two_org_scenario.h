@@ -19,6 +19,7 @@
 #include "client-sdk/orderer_client.h"
 #include "client-sdk/peer_deliver_client.h"
 #include "common/common.pb.h"
+#include "common/status/status.h"
 #include "ledger/rwset/rwset.pb.h"
 #include "msp/signing_identity.h"
 #include "peer/transaction.pb.h"
@@ -96,9 +97,12 @@ class TwoOrgScenario {
                   const msp::SigningIdentity& creator, const std::string& events = "");
   // Broadcasts through the client layer's BroadcastClient (all orderer endpoints).
   void Submit(const SentTx& tx);
-  // Every transaction committed by org `org`'s peer (through its Deliver service).
-  std::vector<CommittedTx> Committed(int org);
+  // Every block of org `org`'s peer (through its Deliver service), and every
+  // transaction in them with its code.
+  [[nodiscard]] StatusOr<std::vector<::common::Block>> TryPeerBlocks(int org);
   std::vector<::common::Block> PeerBlocks(int org);
+  std::vector<CommittedTx> Committed(int org);
+  static std::vector<CommittedTx> CommittedIn(const std::vector<::common::Block>& blocks);
   // Waits until the running peers committed every sent transaction (as often as sent).
   void WaitForAll();
   // Submits `count` valid transactions writing "more-<prefix>-<i>".
