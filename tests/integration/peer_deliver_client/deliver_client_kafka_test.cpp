@@ -4,11 +4,7 @@
 // block exactly once (blocksprovider.go: a broken stream is a failure, the next attempt
 // seeks again from the ledger height).
 #include <fmt/format.h>
-#include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -30,8 +26,7 @@
 #include "msp/local_msp.h"
 #include "peer/deliver_client/deliverer.h"
 #include "peer/deliver_client/grpc_connector.h"
-#include "tests/support/child_process.h"
-#include "tests/support/mock_kafka_process.h"
+#include "tests/support/kafka_orderers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_crypto.h"
 #include "tests/support/test_orgs.h"
@@ -46,22 +41,6 @@ using weft::testing::TestIdentity;
 
 constexpr char kChannel[] = "mychannel";
 
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("no free port on 127.0.0.1");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-std::string Local(int port) { return fmt::format("127.0.0.1:{}", port); }
-
 void WriteFile(const fs::path& path, const std::string& contents) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << contents;
@@ -73,21 +52,22 @@ void WriteMspFolder(const fs::path& dir, const TestIdentity& ca, const TestIdent
   WriteFile(dir / "keystore" / "key_sk", identity.KeyPem());
 }
 
-std::string Field(const std::string& line, const std::string& key) {
-  const auto start = line.find(key) + key.size();
-  return line.substr(start, line.find(' ', start) - start);
-}
-
-httplib::Client Http(const std::string& address) {
-  const auto colon = address.rfind(':');
-  return httplib::Client(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
+// The orderer pair's folders under `dir`; the orderers' MSP is `dir`/orderer-msp.
+weft::testing::KafkaOrdererPair::Options PairOptions(const fs::path& dir) {
+  weft::testing::KafkaOrdererPair::Options options;
+  options.kafka_mock = WEFT_KAFKA_MOCK;
+  options.orderer = WEFT_ORDERER;
+  options.dir = dir;
+  options.topics = {kChannel};
+  options.msp_dir = dir / "orderer-msp";
+  return options;
 }
 
 // Two orderer folders on fixed ports, the mock cluster and the channel's genesis block,
 // whose orderer org lists both orderers as OrdererEndpoints.
 class KafkaNetwork {
  public:
-  KafkaNetwork() : kafka_(WEFT_KAFKA_MOCK, {kChannel}), ports_{FreePort(), FreePort()} {
+  KafkaNetwork() : orderers_(PairOptions(dir_.path())) {
     const TestIdentity orderer_ca = weft::testing::MakeTestCa("ca.example.com", "Orderer");
     const TestIdentity org1_ca = weft::testing::MakeTestCa("ca.org1.example.com", "Org1");
     WriteMspFolder(dir_ / "orderer-msp", orderer_ca,
@@ -102,8 +82,8 @@ class KafkaNetwork {
     spec.capabilities = {"V2_0"};
     auto orderer = weft::testing::StandardOrderer(orderer_ca, "300ms");
     orderer.orderer_type = "kafka";
-    orderer.kafka_brokers = {kafka_.bootstrap_servers()};
-    orderer.organizations[0].orderer_endpoints = {Local(ports_[0]), Local(ports_[1])};
+    orderer.kafka_brokers = {orderers_.bootstrap_servers()};
+    orderer.organizations[0].orderer_endpoints = {orderers_.address(0), orderers_.address(1)};
     spec.orderer = orderer;
     weft::common::channelconfig::ApplicationSpec application;
     application.policies = weft::testing::StandardPolicies();
@@ -115,75 +95,15 @@ class KafkaNetwork {
     auto genesis = weft::common::channelconfig::BuildGenesisBlock(kChannel, *config);
     REQUIRE(genesis.ok());
     genesis_ = *genesis;
-
-    for (int node = 0; node < 2; ++node) {
-      WriteFile(dir_ / Node(node) / "orderer.yaml",
-                fmt::format(R"(General:
-  ListenAddress: 127.0.0.1
-  ListenPort: {}
-  BootstrapMethod: none
-  LocalMSPDir: {}
-  LocalMSPID: OrdererMSP
-FileLedger:
-  Location: {}
-Kafka:
-  Retry:
-    ShortInterval: 200ms
-Admin:
-  ListenAddress: 127.0.0.1:0
-Operations:
-  ListenAddress: 127.0.0.1:0
-Metrics:
-  Provider: disabled
-)",
-                            ports_[node], (dir_ / "orderer-msp").string(),
-                            (dir_ / Node(node) / "ledger").string()));
-    }
-  }
-  ~KafkaNetwork() {
-    for (int node = 0; node < 2; ++node) Kill(node, SIGTERM);
   }
 
-  static std::string Node(int node) { return fmt::format("node{}", node + 1); }
   const fs::path& dir() const { return dir_.path(); }
   const ::common::Block& genesis() const { return genesis_; }
-  std::string address(int node) const { return Local(ports_[node]); }
+  std::string address(int node) const { return orderers_.address(node); }
 
-  // Starts orderer `node`, joins it to the channel and waits until /healthz is OK
-  // (its partition takes writes).
-  void Start(int node) {
-    weft::testing::ProcessOptions options;
-    options.argv = {WEFT_ORDERER, "--config", (dir_ / Node(node) / "orderer.yaml").string(),
-                    "start"};
-    options.stderr_file = dir_ / Node(node) / "orderer.log";
-    orderers_[node] = std::make_unique<weft::testing::ChildProcess>(options);
-    auto line = orderers_[node]->WaitForLine(
-        [](const std::string& text) { return text.rfind("orderer started:", 0) == 0; }, 60s);
-    INFO("orderer did not start; log in " << options.stderr_file);
-    REQUIRE(line.has_value());
-    httplib::Client admin = Http(Field(*line, "admin="));
-    httplib::MultipartFormDataItems items = {{"config-block", genesis_.SerializeAsString(),
-                                              "genesis.block", "application/octet-stream"}};
-    auto joined = admin.Post("/participation/v1/channels", items);
-    REQUIRE(joined);
-    INFO(joined->body);
-    REQUIRE(joined->status == 201);
-    httplib::Client operations = Http(Field(*line, "operations="));
-    const bool healthy = weft::testing::WaitUntil(
-        [&] {
-          auto response = operations.Get("/healthz");
-          return response && response->status == 200;
-        },
-        60s);
-    REQUIRE(healthy);
-  }
-
-  void Kill(int node, int signal) {
-    if (orderers_[node] == nullptr) return;
-    orderers_[node]->Signal(signal);
-    orderers_[node]->Wait();
-    orderers_[node].reset();
-  }
+  // Starts orderer `node`, joins it to the channel and waits until it is healthy.
+  void Start(int node) { orderers_.Start(node, genesis_.SerializeAsString()); }
+  void Kill(int node, int signal) { orderers_.Stop(node, signal); }
 
   // One envelope signed by User1, broadcast to orderer `node` and answered SUCCESS.
   std::string Broadcast(int node, const std::string& data) {
@@ -204,10 +124,8 @@ Metrics:
 
  private:
   weft::testing::TempDir dir_{"weft-deliver-client-kafka"};
-  weft::testing::MockKafkaProcess kafka_;
-  int ports_[2];
+  weft::testing::KafkaOrdererPair orderers_;
   ::common::Block genesis_;
-  std::unique_ptr<weft::testing::ChildProcess> orderers_[2];
 };
 
 // Records the blocks handed on (the deliverer's thread: no assertions).

@@ -7,6 +7,9 @@
 //   leader <topic> <broker id>  moves partition 0's leadership
 //   produce-error <error code>  the next Produce request fails with that Kafka error
 //                               code (e.g. 10, MSG_SIZE_TOO_LARGE)
+//   produce <topic> <hex>       writes one record (value = the hex-decoded bytes) to
+//                               partition 0, as a client of the cluster would; answers
+//                               once the brokers acknowledged it
 // Exits on end of input (or SIGTERM).
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -17,6 +20,54 @@
 #include <string>
 
 namespace {
+
+bool FromHex(const std::string& hex, std::string* bytes) {
+  if (hex.size() % 2 != 0) return false;
+  bytes->clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    unsigned value = 0;
+    std::istringstream digits(hex.substr(i, 2));
+    if (!(digits >> std::hex >> value)) return false;
+    bytes->push_back(static_cast<char>(value));
+  }
+  return true;
+}
+
+void RecordDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+  *static_cast<rd_kafka_resp_err_t*>(opaque) = message->err;
+}
+
+// One record produced through a client of the cluster, waiting for its acknowledgement.
+std::string Produce(rd_kafka_mock_cluster_t* cluster, const std::string& topic,
+                    const std::string& value) {
+  char error[512];
+  rd_kafka_resp_err_t delivered = RD_KAFKA_RESP_ERR__IN_PROGRESS;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(cluster), error,
+                        sizeof(error)) != RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "acks", "all", error, sizeof(error)) != RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "log_level", "3", error, sizeof(error)) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    return std::string("error: ") + error;
+  }
+  rd_kafka_conf_set_opaque(conf, &delivered);
+  rd_kafka_conf_set_dr_msg_cb(conf, RecordDelivery);
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+  if (producer == nullptr) return std::string("error: ") + error;
+  rd_kafka_resp_err_t queued =
+      rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
+                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  if (queued == RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_flush(producer, 30000);
+  rd_kafka_destroy(producer);
+  if (queued != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return std::string("error: ") + rd_kafka_err2str(queued);
+  }
+  if (delivered != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return std::string("error: ") + rd_kafka_err2str(delivered);
+  }
+  return "ok";
+}
 
 std::string Apply(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
   std::istringstream words(line);
@@ -38,6 +89,14 @@ std::string Apply(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
     const auto injected = static_cast<rd_kafka_resp_err_t>(code);
     // ApiKey 0 is ProduceRequest.
     rd_kafka_mock_push_request_errors_array(cluster, 0, 1, &injected);
+  } else if (verb == "produce") {
+    std::string topic;
+    std::string hex;
+    std::string value;
+    if (!(words >> topic >> hex) || !FromHex(hex, &value)) {
+      return "error: usage: produce <topic> <hex bytes>";
+    }
+    return Produce(cluster, topic, value);
   } else {
     return "error: unknown command '" + verb + "'";
   }

@@ -1,7 +1,6 @@
 // Two orderer executables joined to one Kafka channel (librdkafka's mock cluster in
 // weft-kafka-mock), driven through their admin endpoints, Broadcast and Deliver.
 #include <fmt/format.h>
-#include <httplib.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -28,7 +27,7 @@
 #include "orderer/ab.pb.h"
 #include "orderer/configuration.pb.h"
 #include "orderer/kafka.pb.h"
-#include "tests/support/child_process.h"
+#include "tests/support/kafka_orderers.h"
 #include "tests/support/mock_kafka_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_crypto.h"
@@ -42,6 +41,7 @@ using namespace std::chrono_literals;
 using weft::common::channelconfig::ChannelSpec;
 using weft::testing::FailureLog;
 using weft::testing::MockKafkaProcess;
+using weft::testing::OrdererProcess;
 using weft::testing::TempDir;
 using weft::testing::TestIdentity;
 using weft::testing::WorkerThread;
@@ -71,88 +71,22 @@ std::vector<std::string> Accepted(const BroadcastOutcome& outcome) {
   return outcome.accepted;
 }
 
-// One orderer executable with its own folder; stdout gives its addresses.
-class OrdererProcess {
- public:
-  OrdererProcess(fs::path config_file, fs::path log_file)
-      : config_file_(std::move(config_file)), log_file_(std::move(log_file)) {
-    Start();
-  }
-  ~OrdererProcess() { Stop(SIGTERM); }
+// The orderer pair's folders under `dir`; the orderers' MSP is `dir`/orderer-msp.
+weft::testing::KafkaOrdererPair::Options PairOptions(const fs::path& dir) {
+  weft::testing::KafkaOrdererPair::Options options;
+  options.kafka_mock = WEFT_KAFKA_MOCK;
+  options.orderer = WEFT_ORDERER;
+  options.dir = dir;
+  options.topics = {kChannel};
+  options.msp_dir = dir / "orderer-msp";
+  return options;
+}
 
-  void Start() {
-    weft::testing::ProcessOptions options;
-    options.argv = {WEFT_ORDERER, "--config", config_file_.string(), "start"};
-    options.stderr_file = log_file_;
-    process_ = std::make_unique<weft::testing::ChildProcess>(options);
-    auto line = process_->WaitForLine(
-        [](const std::string& text) { return text.rfind("orderer started:", 0) == 0; }, 60s);
-    INFO("orderer did not start; log in " << log_file_);
-    REQUIRE(line.has_value());
-    grpc_ = Field(*line, "grpc=");
-    admin_ = Field(*line, "admin=");
-    operations_ = Field(*line, "operations=");
-  }
-
-  // SIGKILL: a crash; SIGTERM: a clean stop.
-  void Stop(int signal) {
-    if (process_ == nullptr) return;
-    process_->Signal(signal);
-    process_->Wait();
-    process_.reset();
-  }
-
-  const std::string& grpc() const { return grpc_; }
-
-  void Join(const std::string& config_block) {
-    httplib::Client client = Http(admin_);
-    httplib::MultipartFormDataItems items = {
-        {"config-block", config_block, "genesis.block", "application/octet-stream"}};
-    auto response = client.Post("/participation/v1/channels", items);
-    REQUIRE(response);
-    INFO(response->body);
-    REQUIRE(response->status == 201);
-  }
-
-  // Waits until /healthz says OK, which for a Kafka channel means its partition takes
-  // writes.
-  void WaitHealthy() {
-    httplib::Client client = Http(operations_);
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    std::string last;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto response = client.Get("/healthz");
-      if (response && response->status == 200) return;
-      if (response) last = response->body;
-      std::this_thread::sleep_for(100ms);
-    }
-    FAIL("orderer never became healthy: " << last);
-  }
-
- private:
-  static httplib::Client Http(const std::string& address) {
-    const auto colon = address.rfind(':');
-    return httplib::Client(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
-  }
-
-  static std::string Field(const std::string& line, const std::string& key) {
-    auto start = line.find(key) + key.size();
-    return line.substr(start, line.find(' ', start) - start);
-  }
-
-  const fs::path config_file_;
-  const fs::path log_file_;
-  std::unique_ptr<weft::testing::ChildProcess> process_;
-  std::string grpc_;
-  std::string admin_;
-  std::string operations_;
-};
-
-// The mock cluster, crypto material, the channel's genesis block and two orderer
-// folders.
+// The Kafka orderer pair (mock cluster and two orderer folders), crypto material and
+// the channel's genesis block.
 class Network {
  public:
-  Network() : kafka_(WEFT_KAFKA_MOCK, {kChannel}) {
+  Network() : orderers_(PairOptions(dir_.path())) {
     const TestIdentity orderer_ca = weft::testing::MakeTestCa("ca.example.com", "Orderer");
     const TestIdentity org1_ca = weft::testing::MakeTestCa("ca.org1.example.com", "Org1");
     WriteMspFolder(dir_ / "orderer-msp", orderer_ca,
@@ -172,7 +106,7 @@ class Network {
     weft::common::channelconfig::OrdererSpec orderer =
         weft::testing::StandardOrderer(orderer_ca, "500ms");
     orderer.orderer_type = "kafka";
-    orderer.kafka_brokers = {kafka_.bootstrap_servers()};
+    orderer.kafka_brokers = {orderers_.bootstrap_servers()};
     orderer.batch_size = {5, 1 << 20, 1 << 19};
     spec.orderer = orderer;
     weft::common::channelconfig::ApplicationSpec application;
@@ -185,41 +119,14 @@ class Network {
     auto genesis = weft::common::channelconfig::BuildGenesisBlock(kChannel, *config);
     REQUIRE(genesis.ok());
     genesis_ = genesis->SerializeAsString();
-
-    for (const std::string node : {"node1", "node2"}) {
-      WriteFile(dir_ / node / "orderer.yaml",
-                fmt::format(R"(General:
-  ListenAddress: 127.0.0.1
-  ListenPort: 0
-  BootstrapMethod: none
-  LocalMSPDir: {}
-  LocalMSPID: OrdererMSP
-FileLedger:
-  Location: {}
-Kafka:
-  Retry:
-    ShortInterval: 200ms
-Admin:
-  ListenAddress: 127.0.0.1:0
-Operations:
-  ListenAddress: 127.0.0.1:0
-Metrics:
-  Provider: disabled
-)",
-                            (dir_ / "orderer-msp").string(), (dir_ / node / "ledger").string()));
-    }
   }
 
   // Starts orderer `node` ("node1", "node2"); joins it to the channel unless `joined`.
-  std::unique_ptr<OrdererProcess> StartOrderer(const std::string& node, bool joined = false) {
-    auto process =
-        std::make_unique<OrdererProcess>(dir_ / node / "orderer.yaml", dir_ / node / "orderer.log");
-    if (!joined) process->Join(genesis_);
-    process->WaitHealthy();
-    return process;
+  OrdererProcess* StartOrderer(const std::string& node, bool joined = false) {
+    return &orderers_.Start(node == "node1" ? 0 : 1, joined ? "" : genesis_);
   }
 
-  MockKafkaProcess& kafka() { return kafka_; }
+  MockKafkaProcess& kafka() { return orderers_.kafka(); }
 
   // A CONFIG_UPDATE envelope setting the Orderer group's `key` value ("BatchSize"'s
   // MaxMessageCount or "BatchTimeout") in `current`, signed by the orderer org's admin.
@@ -319,7 +226,7 @@ Metrics:
 
  private:
   TempDir dir_{"weft-kafka-orderers"};
-  MockKafkaProcess kafka_;
+  weft::testing::KafkaOrdererPair orderers_;
   std::unique_ptr<weft::msp::LocalMsp> client_;
   std::unique_ptr<weft::msp::SigningIdentity> orderer_admin_;
   std::string genesis_;
