@@ -14,6 +14,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,7 @@
 #include <random>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,12 +40,14 @@
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "ledger/rwset/rwset.pb.h"
 #include "msp/local_msp.h"
+#include "orderer/ab.grpc.pb.h"
 #include "peer/ledger/peer_ledger.h"
 #include "peer/peer.grpc.pb.h"
 #include "peer/query.pb.h"
 #include "peer/transaction.pb.h"
 #include "tests/integration/orderer/orderer_test_util.h"
 #include "tests/integration/orderer/solo_network.h"
+#include "tests/support/block_signing.h"
 #include "tests/support/child_process.h"
 #include "tests/support/endorser_tx.h"
 #include "tests/support/temp_dir.h"
@@ -646,6 +650,90 @@ void CheckLedger(const Peer& peer, const std::vector<::common::Block>& orderer_c
   CHECK(committed > 0);
 }
 
+// Rewrites the channel's orderer endpoints (the orderer org's OrdererEndpoints and the
+// global Addresses) in dir/configtx.yaml to `endpoints` and regenerates the genesis block.
+void SetOrdererEndpoints(const fs::path& dir, const std::vector<std::string>& endpoints) {
+  std::istringstream in(it::ReadFile(dir / "configtx.yaml"));
+  std::string rewritten;
+  for (std::string line; std::getline(in, line);) {
+    const size_t item = line.find("- 127.0.0.1:7050");
+    if (item == std::string::npos) {
+      rewritten += line + "\n";
+      continue;
+    }
+    for (const auto& endpoint : endpoints)
+      rewritten += line.substr(0, item) + "- " + endpoint + "\n";
+  }
+  std::ofstream(dir / "configtx.yaml") << rewritten;
+  auto generated = weft::testing::RunCommand(
+      {(kBin / "configtxgen").string(), "-profile", "TwoOrgsApplicationGenesis", "-channelID",
+       it::kChannel, "-outputBlock", it::GenesisPath(dir).string(), "-configPath", dir.string()});
+  if (generated.exit_code != 0) throw std::runtime_error("configtxgen: " + generated.output());
+}
+
+// An orderer endpoint of the channel that answers every Deliver with one given block and
+// then keeps the stream open (a BLOCK_UNTIL_READY seek with nothing more to send). It
+// serves TLS with the real orderer's certificate, so only the block's signatures give it
+// away. Runs on gRPC's threads: it records, the test thread asserts.
+class OneBlockOrderer final : public ::orderer::AtomicBroadcast::Service {
+ public:
+  OneBlockOrderer(const std::string& address, const fs::path& tls_dir, ::common::Block block)
+      : block_(std::move(block)) {
+    ::grpc::SslServerCredentialsOptions tls;
+    tls.pem_key_cert_pairs.push_back(
+        {it::ReadFile(tls_dir / "server.key"), it::ReadFile(tls_dir / "server.crt")});
+    ::grpc::ServerBuilder builder;
+    builder.AddListeningPort(address, ::grpc::SslServerCredentials(tls));
+    builder.RegisterService(this);
+    server_ = builder.BuildAndStart();
+    if (server_ == nullptr) throw std::runtime_error("fake orderer cannot listen on " + address);
+  }
+  ~OneBlockOrderer() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    server_->Shutdown(std::chrono::system_clock::now() + 5s);
+  }
+
+  ::grpc::Status Broadcast(
+      ::grpc::ServerContext*,
+      ::grpc::ServerReaderWriter<::orderer::BroadcastResponse, ::common::Envelope>*) override {
+    return {::grpc::StatusCode::UNIMPLEMENTED, "fake orderer"};
+  }
+
+  ::grpc::Status Deliver(
+      ::grpc::ServerContext* context,
+      ::grpc::ServerReaderWriter<::orderer::DeliverResponse, ::common::Envelope>* stream) override {
+    ::common::Envelope request;
+    if (!stream->Read(&request)) return ::grpc::Status::OK;
+    {
+      std::lock_guard lock(mu_);
+      ++requests_;
+    }
+    ::orderer::DeliverResponse response;
+    *response.mutable_block() = block_;
+    if (!stream->Write(response)) return ::grpc::Status::OK;
+    std::unique_lock lock(mu_);
+    while (!stopping_ && !context->IsCancelled()) changed_.wait_for(lock, 20ms);
+    return ::grpc::Status::OK;
+  }
+
+  int requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  const ::common::Block block_;
+  std::unique_ptr<::grpc::Server> server_;
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  int requests_ = 0;       // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+};
+
 // What a SIGKILL left on disk, read from a copy: the state savepoint (blocks the state
 // reflects) and the height of the block store once reopened (recovery runs on the copy).
 struct CrashImage {
@@ -898,5 +986,77 @@ TEST_CASE(
   REQUIRE(client.WaitForHeight(ids.user, chain.size()) == chain.size());
   REQUIRE(peer.Stop(SIGTERM) == 0);
   CheckLedger(peer, chain, sent, /*all_sent_committed=*/true);
+  CHECK(orderer.Stop(SIGTERM) == 0);
+}
+
+TEST_CASE(
+    "A block whose orderer signatures do not satisfy BlockValidation is never committed: the "
+    "peer logs why and takes the block from another orderer",
+    "[slow]") {
+  weft::testing::TempDir dir{"weft-peer-faults"};
+  it::GenerateNetworkFiles(dir.path());
+  Orderer orderer(dir.path());
+  const std::string fake_address = "127.0.0.1:" + std::to_string(weft::testing::FreePort());
+  SetOrdererEndpoints(dir.path(), {orderer.address(), fake_address});
+  const Identities ids(dir.path());
+  orderer.Start();
+  std::string last_tx;
+  {
+    auto client = weft::client::OrdererClient::Connect(orderer.address(), orderer.ClientSettings());
+    REQUIRE(client.ok());
+    for (uint64_t i = 0; i < 3; ++i) {
+      const auto tx = BuildTx(ids, i);
+      REQUIRE(it::BroadcastOne(**client, tx.envelope).status() == ::common::SUCCESS);
+      last_tx = tx.tx_id;
+    }
+  }
+  const auto chain = OrdererChainThrough(orderer, ids, last_tx);
+  REQUIRE(orderer.Stop(SIGTERM) == 0);
+
+  // Block 1 as ordered, signed by Org1's User1: a member of the channel, not a Writer of
+  // the orderer org that /Channel/Orderer/BlockValidation names (Fabric's
+  // BlockValidationPolicyVerifier behind blocksprovider's VerifyBlock).
+  ::common::Block forged = chain[1];
+  weft::testing::SignBlockAs(forged, ids.user);
+  OneBlockOrderer fake(fake_address, OrdererDir(dir.path()) / "tls", forged);
+
+  Peer peer(dir.path(), orderer.address());
+  const auto endpoints = peer.Start();
+  JoinPeer(endpoints, dir.path(), ids);
+  PeerClient client(endpoints.grpc, dir.path());
+  // With the real orderer away the peer reaches the fake (first or after failing over).
+  const std::string rejected = "block 1 from orderer " + fake_address + " rejected";
+  {
+    INFO(peer.LogTail());
+    REQUIRE(WaitUntil([&] { return peer.Log().find(rejected) != std::string::npos; }, kLongWait));
+  }
+  CHECK(fake.requests() >= 1);
+  // The log says why.
+  const std::string log = peer.Log();
+  const std::string line =
+      log.substr(log.find(rejected), log.find('\n', log.find(rejected)) - log.find(rejected));
+  CHECK_THAT(line, Catch::Contains("BlockValidation"));
+  CHECK(client.Height(ids.user) == 1u);
+
+  // The real orderer back, the peer takes the blocks from it.
+  orderer.Start();
+  {
+    INFO(peer.LogTail());
+    REQUIRE(client.WaitForHeight(ids.user, chain.size()) == chain.size());
+  }
+  REQUIRE(peer.Stop(SIGTERM) == 0);
+  auto opened = ledger::LedgerManager(peer.data_dir() / "ledgersData").OpenLedger(it::kChannel);
+  REQUIRE(opened.ok());
+  REQUIRE((*opened)->GetBlockchainInfo().height == chain.size());
+  for (uint64_t number = 1; number < chain.size(); ++number) {
+    INFO("block " << number);
+    auto block = (*opened)->GetBlockByNumber(number);
+    REQUIRE(block.ok());
+    CHECK(protoutil::BlockHeaderHash(block->header()) ==
+          protoutil::BlockHeaderHash(chain[number].header()));
+    CHECK(block->data().SerializeAsString() == chain[number].data().SerializeAsString());
+    // The orderer's signatures, not the forger's.
+    CHECK(Metadata(*block, ::common::SIGNATURES) == Metadata(chain[number], ::common::SIGNATURES));
+  }
   CHECK(orderer.Stop(SIGTERM) == 0);
 }
