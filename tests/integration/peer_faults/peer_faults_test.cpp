@@ -968,8 +968,9 @@ TEST_CASE(
   }
   CHECK(peer.Wait() == 2);
   const std::string log = peer.Log();
-  CHECK_THAT(log, Catch::Contains("Cannot commit block to the ledger"));
-  CHECK_THAT(log, Catch::Contains("block " + std::to_string(before)));
+  CHECK_THAT(log, Catch::Contains("Cannot commit block to the ledger due to: block " +
+                                  std::to_string(before) + " is in the block store"));
+  CHECK_THAT(log, Catch::Contains("No space left on device"));
   fs::remove(trigger);
 
   // Restarted, the peer replays the appended block into its state and goes on.
