@@ -4,7 +4,9 @@
 // ValidatorPoolSize(peer.validatorPoolSize) shared by the channels -> PeerLedger),
 // and serves protos.Endorser (system chaincodes cscc and qscc) and protos.Deliver on
 // one gRPC server plus the operations endpoint. Nothing else in the peer knows
-// concrete types.
+// concrete types. A commit that fails after its block reached the block store ends
+// the process with exit code 2 (Fabric panics there): the restart's ledger recovery
+// brings the state up to the block store.
 // Thread-safety: Create/Start/Stop from one thread.
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -96,6 +97,9 @@ struct ChannelMetrics {
   return metrics;
 }
 
+// Exit code of a peer whose commit failed after the block store append (a Go panic's).
+constexpr int kCommitFailureExitCode = 2;
+
 bool IsConfigBlock(const ::common::Block& block) {
   if (block.data().data_size() != 1) return false;
   ::common::Envelope envelope;
@@ -184,8 +188,15 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
     if (metrics_.blocks_received) metrics_.blocks_received->Add(1, {ChannelId()});
     const uint64_t number = block.header().number();
     validator::CommitReport report;
+    const uint64_t height = ledger_->GetBlockchainInfo().height;
     auto codes = committer_.CommitBlock(block, &report);
     if (!codes.ok()) {
+      if (ledger_->GetBlockchainInfo().height > height) {
+        // The block reached the block store but its state did not: the ledger takes no
+        // more commits and its state lags its blocks until it is reopened.
+        ExitForRecovery(number, codes.status());
+      }
+      // Nothing was written: the deliverer backs off and asks for the block again.
       logger_->Error("[{}] committing block {} failed: {}", ChannelId(), number,
                      std::string(codes.status().message()));
       return codes.status();
@@ -257,6 +268,22 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
   }
 
  private:
+  // Fabric panics here (kv_ledger.go commit: "error during commit to txmgr"; gossip
+  // state.go deliverPayloads: "Cannot commit block to the ledger due to"): the process
+  // ends, the supervisor restarts it and opening the ledger replays the block into the
+  // state. The process exits at once, as after a crash, which recovery is built for;
+  // a clean shutdown would have to stop this very thread.
+  [[noreturn]] void ExitForRecovery(uint64_t number, const Status& error) {
+    logger_->Write(common::log::LogLevel::kPanic,
+                   fmt::format("[{}] Cannot commit block to the ledger due to: block {} is in "
+                               "the block store but committing its state failed: {}; exiting "
+                               "so that the ledger recovers its state when the peer restarts",
+                               ChannelId(), number, std::string(error.message())));
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(kCommitFailureExitCode);
+  }
+
   void RecordHeight() {
     if (metrics_.height) {
       metrics_.height->Set(static_cast<double>(ledger_->GetBlockchainInfo().height), {ChannelId()});
