@@ -36,12 +36,12 @@ std::string KindName(mode_t type) {
 }  // namespace
 
 StatusOr<std::unique_ptr<TarGzReader>> TarGzReader::Open(std::string_view bytes) {
-  // Checked here because libarchive would also read an uncompressed tar, which Fabric's
-  // gzip reader rejects.
-  if (bytes.size() < 2 || static_cast<unsigned char>(bytes[0]) != 0x1f ||
-      static_cast<unsigned char>(bytes[1]) != 0x8b) {
-    return absl::InvalidArgumentError(
-        "error reading as gzip stream: gzip: invalid header (not gzip data)");
+  // The 10-byte member header is checked here, as Go's gzip.NewReader does, because
+  // libarchive would also read an uncompressed tar, which Fabric rejects.
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  if (bytes.size() < 10 || byte(0) != 0x1f || byte(1) != 0x8b || byte(2) != 8 ||
+      (byte(3) & 0xe0) != 0) {
+    return absl::InvalidArgumentError("error reading as gzip stream: gzip: invalid header");
   }
   struct archive* archive = archive_read_new();
   if (archive == nullptr) return absl::ResourceExhaustedError("cannot allocate a tar reader");
@@ -51,9 +51,10 @@ StatusOr<std::unique_ptr<TarGzReader>> TarGzReader::Open(std::string_view bytes)
       archive_read_support_format_empty(archive) != ARCHIVE_OK) {
     return absl::InternalError(absl::StrCat("cannot set up libarchive: ", ArchiveError(archive)));
   }
+  // libarchive looks at the first tar header while opening.
   if (archive_read_open_memory(archive, bytes.data(), bytes.size()) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(
-        absl::StrCat("error reading as gzip stream: ", ArchiveError(archive)));
+        absl::StrCat("error inspecting next tar header: ", ArchiveError(archive)));
   }
   return reader;
 }

@@ -27,7 +27,9 @@ struct TarEntry {
 
 class TarGzReader {
  public:
-  // InvalidArgument "error reading as gzip stream: ..." when `bytes` is not gzip.
+  // InvalidArgument "error reading as gzip stream: ..." when `bytes` does not start
+  // with a gzip header, "error inspecting next tar header: ..." when what it holds is
+  // not a tar.
   // `bytes` must outlive the reader.
   [[nodiscard]] static StatusOr<std::unique_ptr<TarGzReader>> Open(std::string_view bytes);
   ~TarGzReader();
