@@ -45,6 +45,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config/peer_config.h"
 #include "common/config/reader.h"
 #include "common/log/logger.h"
 #include "peer/chaincode_package/package_store.h"
@@ -75,6 +76,12 @@ struct ChaincodeBuilderSettings {
 };
 
 std::filesystem::path BuildsDir(const std::filesystem::path& file_system_path);
+
+// The settings core.yaml gives: builds under BuildsDir(peer.fileSystemPath),
+// peer.localMspId, chaincode.externalBuilders and chaincode.logging; `environment` is
+// the peer's own (what propagateEnvironment and the built-ins read).
+ChaincodeBuilderSettings BuilderSettingsFromConfig(const common::config::PeerConfig& config,
+                                                   common::config::Environment environment);
 
 // `store` supplies the installed packages; `logger` gets builder and chaincode output.
 // The runtime stops every chaincode it started when it is destroyed. Errors when

@@ -680,6 +680,22 @@ fs::path BuildsDir(const fs::path& file_system_path) {
   return file_system_path / "externalbuilder" / "builds";
 }
 
+ChaincodeBuilderSettings BuilderSettingsFromConfig(const common::config::PeerConfig& config,
+                                                   common::config::Environment environment) {
+  ChaincodeBuilderSettings settings;
+  settings.builds_dir = BuildsDir(config.peer.file_system_path);
+  settings.local_msp_id = config.peer.local_msp_id;
+  for (const common::config::ExternalBuilder& builder : config.chaincode.external_builders) {
+    settings.external_builders.push_back(
+        {builder.name, builder.path, builder.propagate_environment});
+  }
+  settings.environment = std::move(environment);
+  settings.log_level = config.chaincode.logging.level;
+  settings.shim_log_level = config.chaincode.logging.shim;
+  settings.log_format = config.chaincode.logging.format;
+  return settings;
+}
+
 [[nodiscard]] StatusOr<std::unique_ptr<chaincode_support::ChaincodeRuntime>> NewChaincodeRuntime(
     ChaincodeBuilderSettings settings, std::shared_ptr<const chaincode_package::PackageStore> store,
     std::shared_ptr<common::log::Logger> logger) {

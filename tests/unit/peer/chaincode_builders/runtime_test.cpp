@@ -148,5 +148,25 @@ TEST_CASE("Packages that are not installed or not package IDs are refused") {
   CHECK(runtime->Wait(absent).status().message() == "chaincode '" + absent + "' was not started");
 }
 
+TEST_CASE("Builder settings come from core.yaml as Fabric's peer reads them") {
+  common::config::PeerConfig config;
+  config.peer.file_system_path = "/var/hyperledger/production";
+  config.peer.local_msp_id = "Org1MSP";
+  config.chaincode.external_builders = {{"ccaas", "/opt/ccaas_builder", {"HOME", "GOPATH"}}};
+  config.chaincode.logging.level = "debug";
+  ChaincodeBuilderSettings settings = BuilderSettingsFromConfig(config, {{"PATH", "/bin"}});
+  // internal/peer/node/start.go: <peer.fileSystemPath>/externalbuilder/builds.
+  CHECK(settings.builds_dir == fs::path("/var/hyperledger/production/externalbuilder/builds"));
+  CHECK(settings.local_msp_id == "Org1MSP");
+  REQUIRE(settings.external_builders.size() == 1);
+  CHECK(settings.external_builders[0].name == "ccaas");
+  CHECK(settings.external_builders[0].path == fs::path("/opt/ccaas_builder"));
+  CHECK(settings.external_builders[0].propagate_environment ==
+        std::vector<std::string>{"HOME", "GOPATH"});
+  CHECK(settings.log_level == "debug");
+  CHECK(settings.shim_log_level == "warning");
+  CHECK(settings.environment.at("PATH") == "/bin");
+}
+
 }  // namespace
 }  // namespace weft::peer::chaincode_builders
