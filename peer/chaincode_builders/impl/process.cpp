@@ -159,11 +159,13 @@ void Process::Monitor() {
   }
   // Whatever the chaincode left behind in its group goes with it.
   kill(-pid_, SIGKILL);
-  int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
   {
+    // Reaped under the lock Signal takes, so Signal never reaches a recycled pid (the
+    // zombie is reaped at once).
     std::lock_guard lock(mu_);
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
     reaped_ = true;
     wait_status_ = status;
   }
