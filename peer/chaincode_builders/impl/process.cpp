@@ -36,6 +36,19 @@ int PidFdOpen(pid_t pid) {
 #endif
 }
 
+// Go's ExitError text: "exit status 3", "signal: killed".
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    const char* description = sigdescr_np(signal);
+    std::string name = description != nullptr ? description : std::to_string(signal);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return fmt::format("signal: {}", name);
+  }
+  return "ended";
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Process>> Process::Start(const SpawnOptions& options,
@@ -87,17 +100,19 @@ StatusOr<std::unique_ptr<Process>> Process::Start(const SpawnOptions& options,
   const int pid_fd = PidFdOpen(pid);
   return std::unique_ptr<Process>(new Process(pid, pipe_fds[0], pid_fd, std::move(logger),
                                               std::move(log_prefix), options.keep_output_bytes,
-                                              std::move(on_exit)));
+                                              options.log_exit, std::move(on_exit)));
 }
 
 Process::Process(pid_t pid, int output_fd, int pid_fd, std::shared_ptr<common::log::Logger> logger,
-                 std::string log_prefix, size_t keep_output_bytes, std::function<void()> on_exit)
+                 std::string log_prefix, size_t keep_output_bytes, bool log_exit,
+                 std::function<void()> on_exit)
     : pid_(pid),
       output_fd_(output_fd),
       pid_fd_(pid_fd),
       logger_(std::move(logger)),
       log_prefix_(std::move(log_prefix)),
       keep_output_bytes_(keep_output_bytes),
+      log_exit_(log_exit),
       on_exit_(std::move(on_exit)) {
   monitor_ = std::thread([this] { Monitor(); });
 }
@@ -182,6 +197,14 @@ void Process::Monitor() {
     }
   }
   if (!pending_line_.empty()) FlushLine();
+  if (log_exit_ && logger_ != nullptr) {
+    int status = 0;
+    {
+      std::lock_guard lock(mu_);
+      status = wait_status_;
+    }
+    logger_->Info("{} exited: {}", log_prefix_, DescribeWaitStatus(status));
+  }
   if (on_exit_) on_exit_();
   std::lock_guard lock(mu_);
   done_ = true;
@@ -214,16 +237,7 @@ bool Process::Exited() {
 
 std::string Process::ExitDescription() {
   std::lock_guard lock(mu_);
-  if (!done_) return "running";
-  if (WIFEXITED(wait_status_)) return fmt::format("exit status {}", WEXITSTATUS(wait_status_));
-  if (WIFSIGNALED(wait_status_)) {
-    const int signal = WTERMSIG(wait_status_);
-    const char* description = sigdescr_np(signal);
-    std::string name = description != nullptr ? description : std::to_string(signal);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return fmt::format("signal: {}", name);
-  }
-  return "ended";
+  return done_ ? DescribeWaitStatus(wait_status_) : "running";
 }
 
 std::string Process::OutputTail() {

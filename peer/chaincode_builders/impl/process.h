@@ -32,6 +32,9 @@ struct SpawnOptions {
   std::filesystem::path working_dir;  // empty: the peer's
   // Kept from the combined output for error messages (the last bytes).
   size_t keep_output_bytes = 16 * 1024;
+  // Log how the child ended (for chaincode processes; builder scripts are reported by
+  // their callers).
+  bool log_exit = false;
 };
 
 class Process {
@@ -60,7 +63,8 @@ class Process {
 
  private:
   Process(pid_t pid, int output_fd, int pid_fd, std::shared_ptr<common::log::Logger> logger,
-          std::string log_prefix, size_t keep_output_bytes, std::function<void()> on_exit);
+          std::string log_prefix, size_t keep_output_bytes, bool log_exit,
+          std::function<void()> on_exit);
   void Monitor();
   void Consume(std::string_view chunk);
   void FlushLine();
@@ -71,6 +75,7 @@ class Process {
   const std::shared_ptr<common::log::Logger> logger_;
   const std::string log_prefix_;
   const size_t keep_output_bytes_;
+  const bool log_exit_;
   const std::function<void()> on_exit_;
 
   std::string pending_line_;  // monitor thread only

@@ -181,6 +181,10 @@ class BuilderRuntime final : public chaincode_support::ChaincodeRuntime {
 
   [[nodiscard]] Status Start(std::string_view package_id, const PeerConnection& peer) override {
     WEFT_RETURN_IF_ERROR(chaincode_package::ParsePackageId(package_id).status());
+    if (peer.address.empty()) {
+      return absl::InvalidArgumentError(
+          fmt::format("no peer address to give chaincode '{}'", package_id));
+    }
     std::shared_ptr<PackageState> state = StateFor(package_id, /*create=*/true);
     std::lock_guard lock(state->mu);
     WEFT_ASSIGN_OR_RETURN(const BuildResult* build, EnsureBuilt(package_id, *state));
@@ -204,6 +208,7 @@ class BuilderRuntime final : public chaincode_support::ChaincodeRuntime {
       remove_launch_dir();
       return options.status();
     }
+    options->log_exit = true;
     StatusOr<std::unique_ptr<impl::Process>> process =
         impl::Process::Start(*options, logger_, fmt::format("[{}]", package_id), remove_launch_dir);
     if (!process.ok()) {

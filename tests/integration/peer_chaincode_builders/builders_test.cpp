@@ -132,6 +132,7 @@ exit 42
   const std::string log = peer.Log();
   CHECK(log.find("[" + id + "] test chaincode running as " + id) != std::string::npos);
   CHECK(log.find("[" + id + "] test chaincode stderr line") != std::string::npos);
+  CHECK(log.find("[" + id + "] exited: exit status 42") != std::string::npos);
 
   SECTION("and starts it again after it exited") {
     REQUIRE(runtime->Start(id, Plaintext()).ok());
