@@ -56,9 +56,11 @@ const Json* Field(const Json& object, std::string_view key) {
 }
 
 [[nodiscard]] StatusOr<Json> ParseObject(std::string_view json) {
-  Json document = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
-    return absl::InvalidArgumentError("malformed chaincode info: not valid JSON");
+  Json document;
+  try {
+    document = Json::parse(json);
+  } catch (const Json::exception& error) {
+    return absl::InvalidArgumentError(fmt::format("malformed chaincode info: {}", error.what()));
   }
   if (!document.is_object()) {
     return absl::InvalidArgumentError(fmt::format(

@@ -107,9 +107,10 @@ bool ValidArchivePath(std::string_view path) {
         break;
       }
       case impl::TarEntry::Kind::kOther:
-        return absl::InvalidArgumentError(absl::StrCat("invalid file type '", entry->kind_name,
-                                                       "' contained in archive for file '",
-                                                       entry->name, "'"));
+        // externalbuilder.Untar's message (the typeflag as a number), then the kind.
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid file type '", static_cast<int>(entry->typeflag),
+            "' contained in archive for file '", entry->name, "' (", entry->kind_name, ")"));
     }
   }
 }

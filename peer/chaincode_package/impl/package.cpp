@@ -45,10 +45,12 @@ bool EqualFold(std::string_view a, std::string_view b) {
 }
 
 [[nodiscard]] StatusOr<PackageMetadata> ParseMetadata(std::string_view text) {
-  nlohmann::json document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& error) {
     return absl::InvalidArgumentError(
-        absl::StrCat("could not unmarshal ", kMetadataFile, " as json: not valid JSON"));
+        absl::StrCat("could not unmarshal ", kMetadataFile, " as json: ", error.what()));
   }
   if (!document.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat("could not unmarshal ", kMetadataFile,
@@ -116,8 +118,10 @@ std::string PackageId(std::string_view label, std::string_view package_bytes) {
     WEFT_ASSIGN_OR_RETURN(std::optional<impl::TarEntry> entry, reader->Next());
     if (!entry) break;
     if (entry->kind != impl::TarEntry::Kind::kRegular) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tar entry ", entry->name, " is not a regular file, type ", entry->kind_name));
+      // Fabric's message (the typeflag as a number), then the kind in words.
+      return absl::InvalidArgumentError(
+          absl::StrCat("tar entry ", entry->name, " is not a regular file, type ",
+                       static_cast<int>(entry->typeflag), " (", entry->kind_name, ")"));
     }
     const uint64_t left =
         limits.max_total_bytes - std::min(limits.max_total_bytes, reader->total_read());

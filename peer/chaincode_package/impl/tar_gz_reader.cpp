@@ -12,6 +12,25 @@ std::string ArchiveError(struct archive* archive) {
   return text != nullptr ? text : "unknown libarchive error";
 }
 
+char Typeflag(mode_t type) {
+  switch (type) {
+    case AE_IFREG:
+      return '0';
+    case AE_IFLNK:
+      return '2';
+    case AE_IFCHR:
+      return '3';
+    case AE_IFBLK:
+      return '4';
+    case AE_IFDIR:
+      return '5';
+    case AE_IFIFO:
+      return '6';
+    default:
+      return '?';
+  }
+}
+
 std::string KindName(mode_t type) {
   switch (type) {
     case AE_IFREG:
@@ -75,7 +94,9 @@ StatusOr<std::optional<TarEntry>> TarGzReader::Next() {
   const mode_t type = archive_entry_filetype(entry);
   if (archive_entry_hardlink(entry) != nullptr) {
     out.kind_name = "hard link";
+    out.typeflag = '1';
   } else {
+    out.typeflag = Typeflag(type);
     out.kind_name = KindName(type);
     if (type == AE_IFREG) out.kind = TarEntry::Kind::kRegular;
     if (type == AE_IFDIR) out.kind = TarEntry::Kind::kDirectory;

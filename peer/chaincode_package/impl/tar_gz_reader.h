@@ -21,6 +21,9 @@ struct TarEntry {
   std::string name;
   Kind kind = Kind::kOther;
   std::string kind_name;  // "regular file", "directory", "symbolic link", "hard link", ...
+  // The tar typeflag the kind is written with ('0' regular, '1' hard link, '2' symbolic
+  // link, '5' directory, ...): Fabric's messages print it as a number (Go's %v of a byte).
+  char typeflag = '0';
   int64_t size = 0;
   uint32_t mode = 0;  // permission bits
 };

@@ -78,17 +78,18 @@ TEST_CASE("Links and devices in a code package are refused") {
   symlink.linkname = "/etc/passwd";
   Status status = ExtractTarGz(GoGzip(GoTar({symlink})), dir.path());
   CHECK(status.message() ==
-        "invalid file type 'symbolic link' contained in archive for file 'src/link'");
+        "invalid file type '50' contained in archive for file 'src/link' (symbolic link)");
   TarItem hardlink{"src/hard", "", 0100644};
   hardlink.typeflag = '1';
   hardlink.linkname = "src/other";
   status = ExtractTarGz(GoGzip(GoTar({{"src/other", "x"}, hardlink})), dir.path());
   CHECK(status.message() ==
-        "invalid file type 'hard link' contained in archive for file 'src/hard'");
+        "invalid file type '49' contained in archive for file 'src/hard' (hard link)");
   TarItem fifo{"src/fifo", "", 010644};
   fifo.typeflag = '6';
   status = ExtractTarGz(GoGzip(GoTar({fifo})), dir.path());
-  CHECK(status.message() == "invalid file type 'fifo' contained in archive for file 'src/fifo'");
+  CHECK(status.message() ==
+        "invalid file type '54' contained in archive for file 'src/fifo' (fifo)");
 }
 
 TEST_CASE("A code package that expands beyond the limits is refused") {

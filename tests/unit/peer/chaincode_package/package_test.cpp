@@ -201,12 +201,12 @@ TEST_CASE("Bad packages are refused with Fabric's messages") {
     TarItem dir{"src/", "", 040755};
     dir.typeflag = '5';
     CHECK(ParseError(GoGzip(GoTar({dir, metadata, code_item}))) ==
-          "tar entry src/ is not a regular file, type directory");
+          "tar entry src/ is not a regular file, type 53 (directory)");
     TarItem link{"metadata.json", "", 0120777};
     link.typeflag = '2';
     link.linkname = "/etc/passwd";
     CHECK(ParseError(GoGzip(GoTar({link, code_item}))) ==
-          "tar entry metadata.json is not a regular file, type symbolic link");
+          "tar entry metadata.json is not a regular file, type 50 (symbolic link)");
   }
   SECTION("an entry larger than the limits") {
     ParseLimits limits;
