@@ -63,6 +63,11 @@ struct ExternalBuilder {
 struct ChaincodeBuilderSettings {
   // Fabric: <peer.fileSystemPath>/externalbuilder/builds (see BuildsDir).
   std::filesystem::path builds_dir;
+  // Where each start gets its folder (chaincode.json or the TLS key files); its
+  // leftovers are removed when a runtime is made. Empty: $TMPDIR, as Fabric.
+  // BuilderSettingsFromConfig puts it under peer.fileSystemPath (RunsDir), so keys a
+  // crashed peer left behind are removed at its next start.
+  std::filesystem::path runs_dir;
   std::string local_msp_id;  // peer.localMspId
   std::vector<ExternalBuilder> external_builders;
   // The peer's environment, read for the variables that are propagated.
@@ -76,6 +81,8 @@ struct ChaincodeBuilderSettings {
 };
 
 std::filesystem::path BuildsDir(const std::filesystem::path& file_system_path);
+// <peer.fileSystemPath>/externalbuilder/runs.
+std::filesystem::path RunsDir(const std::filesystem::path& file_system_path);
 
 // The settings core.yaml gives: builds under BuildsDir(peer.fileSystemPath),
 // peer.localMspId, chaincode.externalBuilders and chaincode.logging; `environment` is
@@ -84,8 +91,10 @@ ChaincodeBuilderSettings BuilderSettingsFromConfig(const common::config::PeerCon
                                                    common::config::Environment environment);
 
 // `store` supplies the installed packages; `logger` gets builder and chaincode output.
-// The runtime stops every chaincode it started when it is destroyed. Errors when
-// builds_dir cannot be created.
+// The runtime stops every chaincode it started when it is destroyed. Making one
+// removes what an interrupted peer left: unfinished builds (.build-*) in builds_dir
+// and run folders (weft-run-*) in runs_dir. Errors when builds_dir is empty or equal
+// to runs_dir, or when the folders cannot be created.
 [[nodiscard]] StatusOr<std::unique_ptr<chaincode_support::ChaincodeRuntime>> NewChaincodeRuntime(
     ChaincodeBuilderSettings settings, std::shared_ptr<const chaincode_package::PackageStore> store,
     std::shared_ptr<common::log::Logger> logger);

@@ -38,7 +38,8 @@ struct SaveResult {
 
 class PackageStore {
  public:
-  // Creates `dir` (0750, as Fabric) when missing.
+  // Creates `dir` (0750, as Fabric) when missing, and removes the temporary files of
+  // saves a crash interrupted.
   [[nodiscard]] static StatusOr<std::unique_ptr<PackageStore>> Open(std::filesystem::path dir);
 
   const std::filesystem::path& dir() const { return dir_; }

@@ -197,8 +197,10 @@ class BuilderRuntime final : public chaincode_support::ChaincodeRuntime {
       return absl::FailedPreconditionError(fmt::format("chaincode '{}' is already running (pid {})",
                                                        package_id, state->process->pid()));
     }
-    WEFT_ASSIGN_OR_RETURN(fs::path launch_dir,
-                          MakeTempDir(fs::temp_directory_path() / "weft-run-"));
+    WEFT_ASSIGN_OR_RETURN(
+        fs::path launch_dir,
+        MakeTempDir((settings_.runs_dir.empty() ? fs::temp_directory_path() : settings_.runs_dir) /
+                    "weft-run-"));
     auto remove_launch_dir = [launch_dir] {
       std::error_code ignored;
       fs::remove_all(launch_dir, ignored);
@@ -685,10 +687,15 @@ fs::path BuildsDir(const fs::path& file_system_path) {
   return file_system_path / "externalbuilder" / "builds";
 }
 
+fs::path RunsDir(const fs::path& file_system_path) {
+  return file_system_path / "externalbuilder" / "runs";
+}
+
 ChaincodeBuilderSettings BuilderSettingsFromConfig(const common::config::PeerConfig& config,
                                                    common::config::Environment environment) {
   ChaincodeBuilderSettings settings;
   settings.builds_dir = BuildsDir(config.peer.file_system_path);
+  settings.runs_dir = RunsDir(config.peer.file_system_path);
   settings.local_msp_id = config.peer.local_msp_id;
   for (const common::config::ExternalBuilder& builder : config.chaincode.external_builders) {
     settings.external_builders.push_back(
@@ -704,13 +711,31 @@ ChaincodeBuilderSettings BuilderSettingsFromConfig(const common::config::PeerCon
 [[nodiscard]] StatusOr<std::unique_ptr<chaincode_support::ChaincodeRuntime>> NewChaincodeRuntime(
     ChaincodeBuilderSettings settings, std::shared_ptr<const chaincode_package::PackageStore> store,
     std::shared_ptr<common::log::Logger> logger) {
-  std::error_code error;
-  fs::create_directories(settings.builds_dir, error);
-  if (error || !fs::is_directory(settings.builds_dir)) {
-    return absl::InternalError(fmt::format("could not create the chaincode build folder '{}': {}",
-                                           settings.builds_dir.string(), error.message()));
+  if (settings.builds_dir.empty()) return absl::InvalidArgumentError("no chaincode build folder");
+  if (settings.runs_dir == settings.builds_dir) {
+    return absl::InvalidArgumentError("the chaincode run and build folders must differ");
   }
-  fs::permissions(settings.builds_dir, fs::perms::owner_all, error);
+  for (const fs::path& dir : {settings.builds_dir, settings.runs_dir}) {
+    if (dir.empty()) continue;
+    std::error_code error;
+    fs::create_directories(dir, error);
+    if (error || !fs::is_directory(dir)) {
+      return absl::InternalError(fmt::format("could not create the chaincode folder '{}': {}",
+                                             dir.string(), error.message()));
+    }
+    fs::permissions(dir, fs::perms::owner_all, error);
+    // Nothing runs yet, so run folders and unfinished builds are left over from a peer
+    // that stopped without cleaning up. Only names this runtime makes are touched.
+    const std::string_view stale = dir == settings.runs_dir ? "weft-run-" : ".build-";
+    std::vector<fs::path> leftovers;
+    for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+      if (it->path().filename().string().rfind(stale, 0) == 0) leftovers.push_back(it->path());
+    }
+    for (const fs::path& leftover : leftovers) {
+      std::error_code ignored;
+      fs::remove_all(leftover, ignored);
+    }
+  }
   return std::unique_ptr<chaincode_support::ChaincodeRuntime>(
       new BuilderRuntime(std::move(settings), std::move(store), std::move(logger)));
 }

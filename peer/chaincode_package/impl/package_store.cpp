@@ -86,6 +86,12 @@ StatusOr<std::unique_ptr<PackageStore>> PackageStore::Open(fs::path dir) {
   if (!fs::is_directory(dir)) {
     return absl::InternalError(absl::StrCat("'", dir.string(), "' is not a directory"));
   }
+  // Temporary files of saves a crash interrupted (nothing saves before Open returns).
+  std::vector<fs::path> partial;
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    if (it->path().filename().string().rfind(".ccpackage.", 0) == 0) partial.push_back(it->path());
+  }
+  for (const fs::path& path : partial) fs::remove(path, error);
   return std::unique_ptr<PackageStore>(new PackageStore(std::move(dir)));
 }
 

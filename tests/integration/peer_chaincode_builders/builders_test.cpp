@@ -51,6 +51,7 @@ struct PeerFiles {
     if (!opened.ok()) throw std::runtime_error(std::string(opened.status().message()));
     store = std::move(*opened);
     settings.builds_dir = BuildsDir(dir / "fs");
+    settings.runs_dir = RunsDir(dir / "fs");
     settings.local_msp_id = "Org1MSP";
     settings.environment = {{"PATH", Env("PATH")},
                             {"HOME", Env("HOME")},
@@ -175,6 +176,8 @@ exit 0
   REQUIRE(code.ok());
   INFO(peer.Log());
   CHECK(*code == 0);
+  // The key files live only while the chaincode runs.
+  CHECK(fs::is_empty(peer.settings.runs_dir));
 }
 
 TEST_CASE("Stop ends a chaincode with SIGTERM, and with SIGKILL when it ignores SIGTERM") {

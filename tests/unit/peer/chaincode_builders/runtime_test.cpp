@@ -148,6 +148,33 @@ TEST_CASE("Packages that are not installed or not package IDs are refused") {
   CHECK(runtime->Wait(absent).status().message() == "chaincode '" + absent + "' was not started");
 }
 
+TEST_CASE("A new runtime removes what an interrupted peer left behind, and nothing else") {
+  PeerFiles peer;
+  peer.settings.runs_dir = RunsDir(peer.dir / "fs");
+  const std::string id =
+      peer.Install(CcaasPackage("kept", R"({"address":"127.0.0.1:9999","dial_timeout":"10s"})"));
+  REQUIRE(peer.NewRuntime()->Build(id).ok());
+  fs::create_directories(peer.settings.builds_dir / ".build-x-123456" / "src");
+  fs::create_directories(peer.settings.runs_dir / "weft-run-abcdef");
+  std::ofstream(peer.settings.runs_dir / "weft-run-abcdef" / "client.key") << "secret";
+  std::ofstream(peer.settings.runs_dir / "notes.txt") << "someone else's";
+
+  auto runtime = peer.NewRuntime();
+  CHECK_FALSE(fs::exists(peer.settings.builds_dir / ".build-x-123456"));
+  CHECK_FALSE(fs::exists(peer.settings.runs_dir / "weft-run-abcdef"));
+  CHECK(fs::exists(peer.settings.runs_dir / "notes.txt"));
+  StatusOr<std::optional<ChaincodeServerInfo>> built = runtime->Build(id);  // still built
+  REQUIRE(built.ok());
+  CHECK(built->has_value());
+
+  peer.settings.runs_dir = peer.settings.builds_dir;
+  CHECK(NewChaincodeRuntime(peer.settings, peer.store, nullptr).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  peer.settings.builds_dir.clear();
+  CHECK(NewChaincodeRuntime(peer.settings, peer.store, nullptr).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("Builder settings come from core.yaml as Fabric's peer reads them") {
   common::config::PeerConfig config;
   config.peer.file_system_path = "/var/hyperledger/production";
@@ -157,6 +184,7 @@ TEST_CASE("Builder settings come from core.yaml as Fabric's peer reads them") {
   ChaincodeBuilderSettings settings = BuilderSettingsFromConfig(config, {{"PATH", "/bin"}});
   // internal/peer/node/start.go: <peer.fileSystemPath>/externalbuilder/builds.
   CHECK(settings.builds_dir == fs::path("/var/hyperledger/production/externalbuilder/builds"));
+  CHECK(settings.runs_dir == fs::path("/var/hyperledger/production/externalbuilder/runs"));
   CHECK(settings.local_msp_id == "Org1MSP");
   REQUIRE(settings.external_builders.size() == 1);
   CHECK(settings.external_builders[0].name == "ccaas");

@@ -143,6 +143,11 @@ TEST_CASE("Installed packages are listed with their labels and hashes") {
   CHECK((*listed)[1].package_id == *b);
   CHECK((*listed)[1].label == "beta.2");
 
+  // A reopened store drops the partial file and keeps the rest.
+  store = OpenStore(dir.path());
+  CHECK_FALSE(fs::exists(store->dir() / ".ccpackage.123456"));
+  CHECK(fs::exists(store->dir() / "README"));
+
   REQUIRE(store->Delete(*a).ok());
   CHECK(store->Delete(*a).code() == absl::StatusCode::kNotFound);
   listed = store->ListInstalled();
