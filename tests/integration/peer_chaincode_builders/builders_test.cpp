@@ -401,6 +401,9 @@ TEST_CASE("The node builder installs with npm and starts npm start with --peer.a
     return;
   }
   PeerFiles peer;
+  // A registry nobody answers at: the build must not need the network (the built-ins
+  // pass npm_config_* on to npm).
+  peer.settings.environment["npm_config_registry"] = "http://127.0.0.1:9/";
   const bool with_lock_file = GENERATE(false, true);
   INFO("package-lock.json: " << with_lock_file);
   const std::string id = peer.Install(NodePackage("nodecc", with_lock_file));
@@ -417,6 +420,28 @@ TEST_CASE("The node builder installs with npm and starts npm start with --peer.a
   INFO(peer.Log());
   CHECK(*code == 5);
   CHECK(peer.Log().find("[" + id + "] node chaincode " + id) != std::string::npos);
+}
+
+TEST_CASE("A node build npm cannot finish reports npm's output and leaves nothing") {
+  if (!HaveNpm()) {
+    WARN("npm is not installed; the node builder is not tested");
+    return;
+  }
+  PeerFiles peer;
+  peer.settings.environment["npm_config_registry"] = "http://127.0.0.1:9/";
+  peer.settings.environment["npm_config_fetch_retries"] = "0";
+  const std::string id = peer.Install(testing::FabricPackage(
+      "p", "node", "depcc",
+      testing::GoGzip(testing::GoTar({SourceFile(
+          "package.json", R"({"name":"depcc","version":"1.0.0",)"
+                          R"("dependencies":{"weft-no-such-package-anywhere":"1.0.0"}})")}))));
+  auto runtime = peer.NewRuntime();
+  Status status = runtime->Build(id).status();
+  CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(status.message().rfind("node build failed: npm install ended with exit status ", 0) == 0);
+  CHECK(status.message().find("weft-no-such-package-anywhere") !=
+        std::string::npos);  // npm says what it could not get
+  CHECK(fs::is_empty(peer.settings.builds_dir));
 }
 
 TEST_CASE("A node package without package.json fails to build with the node platform's message") {
