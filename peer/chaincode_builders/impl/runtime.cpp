@@ -712,6 +712,22 @@ ChaincodeBuilderSettings BuilderSettingsFromConfig(const common::config::PeerCon
     ChaincodeBuilderSettings settings, std::shared_ptr<const chaincode_package::PackageStore> store,
     std::shared_ptr<common::log::Logger> logger) {
   if (settings.builds_dir.empty()) return absl::InvalidArgumentError("no chaincode build folder");
+  for (const ExternalBuilder& builder : settings.external_builders) {
+    // core/peer/config.go's checks, and Weft's reserved names.
+    if (builder.path.empty()) {
+      return absl::InvalidArgumentError(
+          "invalid external builder configuration, path attribute missing in one or more "
+          "builders");
+    }
+    if (builder.name.empty()) {
+      return absl::InvalidArgumentError(
+          fmt::format("external builder at path {} has no name attribute", builder.path.string()));
+    }
+    if (builder.name.rfind(kBuiltinPrefix, 0) == 0) {
+      return absl::InvalidArgumentError(fmt::format(
+          "external builder name '{}' is reserved for Weft's built-in builders", builder.name));
+    }
+  }
   if (settings.runs_dir == settings.builds_dir) {
     return absl::InvalidArgumentError("the chaincode run and build folders must differ");
   }

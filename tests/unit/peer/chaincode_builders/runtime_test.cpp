@@ -175,6 +175,19 @@ TEST_CASE("A new runtime removes what an interrupted peer left behind, and nothi
         absl::StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("External builders need a name and a path, as core/peer/config.go requires") {
+  PeerFiles peer;
+  peer.settings.external_builders = {{"", "/opt/builder", {}}};
+  CHECK(NewChaincodeRuntime(peer.settings, peer.store, nullptr).status().message() ==
+        "external builder at path /opt/builder has no name attribute");
+  peer.settings.external_builders = {{"b", "", {}}};
+  CHECK(NewChaincodeRuntime(peer.settings, peer.store, nullptr).status().message() ==
+        "invalid external builder configuration, path attribute missing in one or more builders");
+  peer.settings.external_builders = {{"weft-builtin-node", "/opt/builder", {}}};
+  CHECK(NewChaincodeRuntime(peer.settings, peer.store, nullptr).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("Builder settings come from core.yaml as Fabric's peer reads them") {
   common::config::PeerConfig config;
   config.peer.file_system_path = "/var/hyperledger/production";
