@@ -33,7 +33,13 @@
 // restarted peer reuses what was built. A failed build's error carries the end of
 // the builder's output. Chaincode output goes to the logger, each line prefixed with
 // the package ID. Stop sends SIGTERM to the chaincode's process group and SIGKILL
-// after termination_grace.
+// after termination_grace. Wait returns the exit code, or -1 when a signal ended the
+// chaincode (Go's ExitError.ExitCode, what Fabric's Instance.Wait reports). Start after
+// the chaincode exited starts it again; Start while it runs is FailedPrecondition, as
+// is Start of a chaincode server.
+//
+// Installing as Fabric's _lifecycle does: PackageStore::Install, then Build; when the
+// build fails, PackageStore::Delete and report "could not build chaincode: <error>".
 //
 // Thread-safety: the runtime is thread-safe; calls for one package are serialised
 // (Wait excepted, which blocks without holding anything).
