@@ -51,6 +51,8 @@ declare -A third_party=(
   ["yaml-cpp/"]="common/config"
   ["librdkafka/"]="orderer/consensus/kafka tests/kafka"
   ["openssl/"]="common/crypto common/ops"
+  ["archive.h"]="peer/chaincode_package"
+  ["archive_entry.h"]="peer/chaincode_package"
   ["httplib.h"]="common/ops orderer/node tools/osnadmin tests"
   ["grpcpp/"]="common/grpc orderer/node peer/node peer/chaincode_support peer/deliver_client client-sdk chaincode-sdk tools tests"
 )

@@ -11,7 +11,7 @@ debian_packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler
   libleveldb-dev libsnappy-dev librdkafka-dev libyaml-cpp-dev libssl-dev
   libabsl-dev catch2 libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-  libcpp-httplib-dev libbenchmark-dev openssl curl ca-certificates
+  libcpp-httplib-dev libbenchmark-dev libarchive-dev openssl curl ca-certificates
   clang-format-14 mold python3
 )
 
