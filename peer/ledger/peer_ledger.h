@@ -63,10 +63,11 @@ class PrivateDataSource {
   // here; possibly none).
   [[nodiscard]] virtual StatusOr<std::vector<::rwset::TxPvtReadWriteSet>> GetPrivateData(
       std::string_view tx_id) const = 0;
-  // Called after the block's state is written with the tx ids of the block:
-  // their private data is no longer needed. Best effort (entries left behind
-  // are purged by height later, as Fabric's transient store does).
-  virtual void PurgeCommitted(const std::vector<std::string>& tx_ids) = 0;
+  // Called once block `block_number`'s state is durable, with the tx ids of
+  // the block: their private data is no longer needed (nor, past the
+  // source's retention, that of transactions that never committed). Best
+  // effort: what a failure leaves behind goes with a later purge by height.
+  virtual void PurgeCommitted(const std::vector<std::string>& tx_ids, uint64_t block_number) = 0;
 };
 
 struct LedgerOptions {

@@ -23,9 +23,13 @@ namespace weft::peer::ledger {
 
 class TransientStore final : public PrivateDataSource {
  public:
-  // Opens (creating) the store in `dir`.
+  // Fabric's peer.gossip.pvtData.transientstoreMaxBlockRetention default.
+  static constexpr uint64_t kDefaultBlockRetention = 1000;
+
+  // Opens (creating) the store in `dir`. `block_retention` (> 0): see
+  // PurgeCommitted.
   [[nodiscard]] static StatusOr<std::unique_ptr<TransientStore>> Open(
-      const std::filesystem::path& dir);
+      const std::filesystem::path& dir, uint64_t block_retention = kDefaultBlockRetention);
 
   // Records the private rwset of one simulation of `tx_id`, made at ledger
   // height `block_height` (Fabric's Persist). The same rwset persisted twice
@@ -43,11 +47,17 @@ class TransientStore final : public PrivateDataSource {
   // PurgeBelowHeight): endorsements whose transactions never committed.
   [[nodiscard]] Status PurgeBelowHeight(uint64_t height);
 
-  // PurgeByTxids, ignoring a failure (the entries go with PurgeBelowHeight).
-  void PurgeCommitted(const std::vector<std::string>& tx_ids) override;
+  // Fabric's RetrievedPvtdata.Purge: PurgeByTxids(tx_ids), and when
+  // `block_number` is a multiple of the retention above it,
+  // PurgeBelowHeight(block_number - retention). Failures are ignored (the
+  // next purge by height takes what is left).
+  void PurgeCommitted(const std::vector<std::string>& tx_ids, uint64_t block_number) override;
 
  private:
-  explicit TransientStore(std::unique_ptr<common::ledger::kvstore::LevelDbStore> db);
+  TransientStore(std::unique_ptr<common::ledger::kvstore::LevelDbStore> db,
+                 uint64_t block_retention);
+
+  const uint64_t block_retention_;
 
   std::unique_ptr<common::ledger::kvstore::LevelDbStore> db_;
   common::ledger::kvstore::Namespace by_tx_;

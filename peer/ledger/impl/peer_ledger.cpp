@@ -323,7 +323,7 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
     for (const auto& tx : txs) {
       if (!tx.tx_id.empty()) tx_ids.push_back(tx.tx_id);
     }
-    private_data->PurgeCommitted(tx_ids);
+    private_data->PurgeCommitted(tx_ids, number);
   }
   return std::move(validated.codes);
 }

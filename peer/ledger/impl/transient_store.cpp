@@ -21,19 +21,24 @@ std::string TxPrefix(std::string_view tx_id) {
 
 }  // namespace
 
-TransientStore::TransientStore(std::unique_ptr<kvstore::LevelDbStore> db)
-    : db_(std::move(db)),
+TransientStore::TransientStore(std::unique_ptr<kvstore::LevelDbStore> db, uint64_t block_retention)
+    : block_retention_(block_retention),
+      db_(std::move(db)),
       by_tx_(db_->OpenNamespace("pvt")),
       by_height_(db_->OpenNamespace("height")) {}
 
-StatusOr<std::unique_ptr<TransientStore>> TransientStore::Open(const std::filesystem::path& dir) {
+StatusOr<std::unique_ptr<TransientStore>> TransientStore::Open(const std::filesystem::path& dir,
+                                                               uint64_t block_retention) {
+  if (block_retention == 0) {
+    return absl::InvalidArgumentError("transient store block retention must be positive");
+  }
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) {
     return absl::InternalError(absl::StrCat("cannot create ", dir.string(), ": ", error.message()));
   }
   WEFT_ASSIGN_OR_RETURN(auto db, kvstore::LevelDbStore::Open(dir.string()));
-  return std::unique_ptr<TransientStore>(new TransientStore(std::move(db)));
+  return std::unique_ptr<TransientStore>(new TransientStore(std::move(db), block_retention));
 }
 
 Status TransientStore::Persist(std::string_view tx_id, uint64_t block_height,
@@ -112,9 +117,12 @@ Status TransientStore::PurgeBelowHeight(uint64_t height) {
   return Annotate(db_->Write(batch), absl::StrCat("purging private data below height ", height));
 }
 
-void TransientStore::PurgeCommitted(const std::vector<std::string>& tx_ids) {
+void TransientStore::PurgeCommitted(const std::vector<std::string>& tx_ids, uint64_t block_number) {
   // Best effort by contract: what stays behind goes with PurgeBelowHeight.
   (void)PurgeByTxids(tx_ids);
+  if (block_number % block_retention_ == 0 && block_number > block_retention_) {
+    (void)PurgeBelowHeight(block_number - block_retention_);
+  }
 }
 
 }  // namespace weft::peer::ledger

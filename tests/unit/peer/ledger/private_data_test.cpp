@@ -238,4 +238,43 @@ TEST_CASE("The transient store keeps entries across reopen and purges them by he
   CHECK(store->GetPrivateData("tx2").value().size() == 1);
 }
 
+TEST_CASE("Committing a multiple of the retention purges older endorsements") {
+  // Fabric's RetrievedPvtdata.Purge with transientstoreMaxBlockRetention 5.
+  weft::testing::TempDir dir;
+  auto store = TransientStore::Open(dir.path(), 5).value();
+  ::rwset::TxPvtReadWriteSet pvt;
+  pvt.add_ns_pvt_rwset()->set_namespace_("cc");
+  REQUIRE(store->Persist("old", 4, pvt).ok());
+  REQUIRE(store->Persist("recent", 5, pvt).ok());
+  REQUIRE(store->Persist("committed", 9, pvt).ok());
+  store->PurgeCommitted({"committed"}, 9);  // not a multiple of 5: tx ids only
+  CHECK(store->GetPrivateData("committed").value().empty());
+  CHECK(store->GetPrivateData("old").value().size() == 1);
+  store->PurgeCommitted({}, 10);  // below 10 - 5
+  CHECK(store->GetPrivateData("old").value().empty());
+  CHECK(store->GetPrivateData("recent").value().size() == 1);
+  CHECK_FALSE(TransientStore::Open(dir.path() / "zero", 0).ok());
+}
+
+TEST_CASE("Private values do not change the commit hash") {
+  // Fabric's commit hash covers public and hashed writes only
+  // (update_batch_bytes.go), so peers with and without the data agree.
+  weft::testing::TempDir with_dir;
+  weft::testing::TempDir without_dir;
+  auto with = CreateLedger(with_dir);
+  auto without = CreateLedger(without_dir);
+  auto store = TransientStore::Open(with_dir.path() / "transient").value();
+  auto sim = with->NewTxSimulator();
+  REQUIRE(sim->PutPrivateData("cc", kCollection, "k1", "v1").ok());
+  REQUIRE(sim->PutState("cc", "pub", "x").ok());
+  auto results = sim->GetTxSimulationResultsWithPrivateData().value();
+  REQUIRE(store->Persist("tx1", 1, *results.private_rwset).ok());
+  CHECK(Commit(*with, {{"tx1", results.public_rwset}}, store.get()) == Codes{::protos::VALID});
+  CHECK(Commit(*without, {{"tx1", results.public_rwset}}, nullptr) == Codes{::protos::VALID});
+  CHECK_FALSE(with->commit_hash().empty());
+  CHECK(with->commit_hash() == without->commit_hash());
+  auto query = with->NewQueryExecutor();
+  CHECK(query->GetPrivateData("cc", kCollection, "k1").value() == "v1");
+}
+
 }  // namespace
