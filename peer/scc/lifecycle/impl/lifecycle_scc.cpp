@@ -6,8 +6,10 @@
 #include <regex>
 #include <set>
 
+#include "common/policies.pb.h"
 #include "common/protoutil/proposal.h"
 #include "common/protoutil/serialize.h"
+#include "msp/msp_principal.pb.h"
 #include "peer/lifecycle/chaincode_definition.h"
 #include "peer/lifecycle/ledger_state.h"
 #include "peer/lifecycle/lifecycle.pb.h"
@@ -71,9 +73,23 @@ bool ValidCollectionName(const std::string& name) {
   return std::regex_match(name, kPattern);
 }
 
-// Fabric's validateCollectionConfigs for the checks that need no policy
-// evaluation: names, duplicates, peer counts, a member-orgs signature policy
-// whose role and OU principals name orgs of the channel.
+// Fabric's validateSpOrConcat: a member-orgs rule is an OR (1-out-of-n) of
+// identities, at every level.
+[[nodiscard]] Status ValidateOrConcatenation(const ::common::SignaturePolicy& rule) {
+  if (!rule.has_n_out_of()) return absl::OkStatus();
+  if (rule.n_out_of().n() != 1) {
+    return absl::InvalidArgumentError(
+        fmt::format("signature policy is not an OR concatenation, NOutOf {}", rule.n_out_of().n()));
+  }
+  for (const auto& sub_rule : rule.n_out_of().rules()) {
+    WEFT_RETURN_IF_ERROR(ValidateOrConcatenation(sub_rule));
+  }
+  return absl::OkStatus();
+}
+
+// Fabric's validateCollectionConfigs: names, duplicates, peer counts, and a
+// member-orgs signature policy that is an OR of principals of the channel's
+// orgs (the semantic check Fabric makes by compiling the policy is not made).
 [[nodiscard]] Status ValidateCollections(const ::protos::CollectionConfigPackage& collections,
                                          const ChannelConfig& config) {
   std::vector<const ::protos::StaticCollectionConfig*> statics;
@@ -118,6 +134,12 @@ bool ValidCollectionName(const std::string& name) {
       return absl::InvalidArgumentError(
           fmt::format("collection member org policy is empty for collection '{}'", name));
     }
+    if (Status or_only =
+            ValidateOrConcatenation(collection->member_orgs_policy().signature_policy().rule());
+        !or_only.ok()) {
+      return Annotate(or_only,
+                      fmt::format("collection-name: {} -- error in member org policy", name));
+    }
     for (const auto& principal : collection->member_orgs_policy().signature_policy().identities()) {
       std::string msp_id;
       if (principal.principal_classification() == ::common::MSPPrincipal::ROLE) {
@@ -136,8 +158,16 @@ bool ValidCollectionName(const std::string& name) {
               name));
         }
         msp_id = unit.msp_identifier();
+      } else if (principal.principal_classification() == ::common::MSPPrincipal::IDENTITY) {
+        if (!config.msp_manager().DeserializeIdentity(principal.principal()).ok()) {
+          return absl::InvalidArgumentError(fmt::format(
+              "collection-name: {} -- contains an identity that is not part of the channel", name));
+        }
+        continue;
       } else {
-        continue;  // identities: checked by Fabric through deserialization; not here
+        return absl::InvalidArgumentError(fmt::format(
+            "collection-name: {} -- principal type {} is not supported", name,
+            ::common::MSPPrincipal::Classification_Name(principal.principal_classification())));
       }
       if (!msps.contains(msp_id)) {
         return absl::InvalidArgumentError(

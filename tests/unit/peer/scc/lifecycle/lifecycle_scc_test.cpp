@@ -17,6 +17,7 @@
 #include "common/channelconfig/config_builder.h"
 #include "common/crypto/hash.h"
 #include "common/protoutil/proposal.h"
+#include "msp/msp_principal.pb.h"
 #include "peer/ledger/peer_ledger.h"
 #include "peer/ledger/transient_store.h"
 #include "peer/lifecycle/lifecycle.pb.h"
@@ -684,4 +685,35 @@ TEST_CASE("_lifecycle refuses malformed invocations with Fabric's messages") {
                   duplicate.SerializeAsString())
           .response.message(),
       Catch::EndsWith("collection-name: private -- found duplicate in collection configuration"));
+
+  // Member orgs: an OR of principals of channel orgs (validateSpOrConcat and
+  // validateCollectionConfigMemberOrgsPolicy).
+  auto members = [&](int n, const std::string& msp_id) {
+    auto args = Approval(1, "1.0", "");
+    auto* collection = args.mutable_collections()->add_config()->mutable_static_collection_config();
+    collection->set_name("private");
+    auto* policy = collection->mutable_member_orgs_policy()->mutable_signature_policy();
+    ::common::MSPRole role;
+    role.set_msp_identifier(msp_id);
+    role.set_role(::common::MSPRole::MEMBER);
+    auto* principal = policy->add_identities();
+    principal->set_principal_classification(::common::MSPPrincipal::ROLE);
+    principal->set_principal(role.SerializeAsString());
+    auto* rule = policy->mutable_rule()->mutable_n_out_of();
+    rule->set_n(n);
+    rule->add_rules()->set_signed_by(0);
+    return net.org1
+        .Invoke(net.base.admin, "ApproveChaincodeDefinitionForMyOrg", args.SerializeAsString())
+        .response;
+  };
+  auto valid = members(1, "Org2MSP");
+  INFO(valid.message());
+  CHECK(valid.status() == 200);
+  CHECK_THAT(members(2, "Org2MSP").message(),
+             Catch::EndsWith("collection-name: private -- error in member org policy: signature "
+                             "policy is not an OR concatenation, NOutOf 2"));
+  CHECK_THAT(
+      members(1, "Org3MSP").message(),
+      Catch::EndsWith(
+          "collection-name: private -- collection member 'Org3MSP' is not part of the channel"));
 }
