@@ -717,3 +717,20 @@ TEST_CASE("_lifecycle refuses malformed invocations with Fabric's messages") {
       Catch::EndsWith(
           "collection-name: private -- collection member 'Org3MSP' is not part of the channel"));
 }
+
+TEST_CASE("_lifecycle refuses a channel without the V2_0 application capability") {
+  weft::testing::TestNetwork base;
+  channelconfig::ChannelSpec spec = base.Spec();
+  spec.application->capabilities = {"V1_4_2"};
+  spec.application->policies["Endorsement"] = {"ImplicitMeta", "MAJORITY Endorsement"};
+  auto config = Must(channelconfig::BuildConfig(spec));
+  Peer peer("Org1MSP", base.org1_ca,
+            Must(channelconfig::ChannelConfig::FromConfig(kChannel, config)),
+            Must(channelconfig::BuildGenesisBlock(kChannel, config)));
+  auto response =
+      peer.Invoke(base.admin, "CheckCommitReadiness", ReadinessInput(1, "1.0")).response;
+  CHECK(response.status() == 500);
+  CHECK(response.message() ==
+        "cannot use new lifecycle for channel 'mychannel' as it does not have the required "
+        "capabilities enabled");
+}
