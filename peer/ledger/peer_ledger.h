@@ -33,6 +33,7 @@
 #include "common/ledger/kvstore/leveldb_store.h"
 #include "common/status/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
+#include "ledger/rwset/rwset.pb.h"
 #include "peer/ledger/commit_lock.h"
 #include "peer/ledger/history/history_db.h"
 #include "peer/ledger/rwset/block_txs.h"
@@ -46,6 +47,27 @@ namespace weft::peer::ledger {
 enum class CommitPoint {
   kBlockAppended,  // the block is in the block store, state not yet written
   kStateWritten,   // state, history and savepoint are written
+};
+
+// The private data a committing peer has for the transactions of a block
+// (Fabric's coordinator reading the transient store, no gossip): CommitBlock
+// asks it for each VALID transaction that wrote collections and applies the
+// plain values whose hash matches the hashed rwset's pvt_rwset_hash to the
+// collection's private state. Implementations decide which collections this
+// peer is eligible for (they hand out only those).
+// Thread-safety: called from CommitBlock only (under the ledger's commit lock).
+class PrivateDataSource {
+ public:
+  virtual ~PrivateDataSource() = default;
+  // Every private rwset recorded for `tx_id` (one per endorsement simulated
+  // here; possibly none).
+  [[nodiscard]] virtual StatusOr<std::vector<::rwset::TxPvtReadWriteSet>> GetPrivateData(
+      std::string_view tx_id) const = 0;
+  // Called once block `block_number`'s state is durable, with the tx ids of
+  // the block: their private data is no longer needed (nor, past the
+  // source's retention, that of transactions that never committed). Best
+  // effort: what a failure leaves behind goes with a later purge by height.
+  virtual void PurgeCommitted(const std::vector<std::string>& tx_ids, uint64_t block_number) = 0;
 };
 
 struct LedgerOptions {
@@ -83,9 +105,13 @@ class PeerLedger {
   // TRANSACTIONS_FILTER and COMMIT_HASH into its metadata, appends it to the
   // block store, then writes state, history and savepoint in one batch.
   // Returns the final codes. After a failure past the append the ledger
-  // refuses further commits until reopened (which recovers).
+  // refuses further commits until reopened (which recovers). With
+  // `private_data`, the private values it has for the VALID transactions are
+  // written to private state in the same batch (see PrivateDataSource);
+  // private values are not in blocks, so recovery does not replay them.
   [[nodiscard]] StatusOr<std::vector<::protos::TxValidationCode>> CommitBlock(
-      ::common::Block block, const std::vector<::protos::TxValidationCode>& codes);
+      ::common::Block block, const std::vector<::protos::TxValidationCode>& codes,
+      PrivateDataSource* private_data = nullptr);
 
   // Each holds the read lock until Done(): see tx_simulator.h.
   std::unique_ptr<TxSimulator> NewTxSimulator();

@@ -4,6 +4,14 @@
 // deterministic rwset; it does not read its own writes (GetState after
 // PutState returns the committed value), as in Fabric.
 //
+// Private data (collections): every peer has the hashed state of every
+// collection; the plain values are only where the private data was delivered
+// (see PrivateDataSource in peer_ledger.h). Reads of a collection key are
+// recorded as hashed reads (key hash + version of the hashed state), writes
+// as a hashed write in the public rwset plus the plain value in the private
+// rwset. Collection names are not checked here: callers (chaincode support,
+// _lifecycle) decide which collections a chaincode may use.
+//
 // Lifetime: obtained from PeerLedger (or the factories below), a simulator or
 // executor holds the ledger's commit lock in shared mode until Done() (or
 // GetTxSimulationResults()), so the state it reads cannot move; call Done()
@@ -72,6 +80,18 @@ class QueryExecutor {
   // the history database is disabled.
   [[nodiscard]] virtual StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(
       std::string_view ns, std::string_view key) = 0;
+  // The committed private value of `key` in `collection` of `ns`; empty
+  // when the key does not exist. FailedPrecondition ("private data matching
+  // public hash version is not available", Fabric's message) when this peer
+  // lacks the value that matches the committed hash.
+  [[nodiscard]] virtual StatusOr<std::string> GetPrivateData(std::string_view ns,
+                                                             std::string_view collection,
+                                                             std::string_view key) = 0;
+  // SHA-256 of the committed private value (from the hashed state, so it
+  // works on every peer); empty when the key does not exist.
+  [[nodiscard]] virtual StatusOr<std::string> GetPrivateDataHash(std::string_view ns,
+                                                                 std::string_view collection,
+                                                                 std::string_view key) = 0;
   // Releases the commit lock. Idempotent.
   virtual void Done() = 0;
 };
@@ -85,8 +105,18 @@ class TxSimulator : public QueryExecutor {
   // An empty map removes the key's metadata.
   [[nodiscard]] virtual Status SetStateMetadata(std::string_view ns, std::string_view key,
                                                 rwset::StateMetadata metadata) = 0;
-  // The rwset (namespaces, reads and writes sorted); implies Done().
+  // An empty value deletes the key.
+  [[nodiscard]] virtual Status PutPrivateData(std::string_view ns, std::string_view collection,
+                                              std::string_view key, std::string value) = 0;
+  [[nodiscard]] virtual Status DelPrivateData(std::string_view ns, std::string_view collection,
+                                              std::string_view key) = 0;
+  // The public rwset (namespaces, reads and writes sorted; collections'
+  // hashed rwsets included); implies Done().
   [[nodiscard]] virtual StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() = 0;
+  // The public rwset (as GetTxSimulationResults) and the private one;
+  // implies Done(). Either results call may be made, once or more.
+  [[nodiscard]] virtual StatusOr<rwset::SimulationResults>
+  GetTxSimulationResultsWithPrivateData() = 0;
 };
 
 // `state` and `history` (null when history is disabled) must outlive the

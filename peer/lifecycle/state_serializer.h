@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,24 @@ class ReadWritableState : public ReadableState {
   [[nodiscard]] virtual Status DelState(std::string_view key) = 0;
 };
 
+// Every key starting with a prefix (Fabric's RangeableState), key -> value.
+class RangeableState {
+ public:
+  virtual ~RangeableState() = default;
+  [[nodiscard]] virtual StatusOr<std::map<std::string, std::string>> GetStateRange(
+      std::string_view prefix) = 0;
+};
+
+// Another org's implicit collection, seen only through the hashes of its
+// values (Fabric's OpaqueState): every peer can read those.
+class OpaqueState {
+ public:
+  virtual ~OpaqueState() = default;
+  // SHA-256 of the value under `key`; empty when the key does not exist.
+  [[nodiscard]] virtual StatusOr<std::string> GetStateHash(std::string_view key) = 0;
+  virtual std::string CollectionName() const = 0;
+};
+
 // One structure to store: Fabric's Go type name and its fields in declaration order.
 struct Structure {
   struct Field {
@@ -58,6 +77,18 @@ std::string FieldKey(std::string_view prefix, std::string_view name, std::string
 [[nodiscard]] StatusOr<std::optional<::lifecycle::StateMetadata>> DeserializeMetadata(
     std::string_view prefix, std::string_view name, ReadableState& state);
 
+// Whether `structure` is stored under `prefix`/`name` exactly, judged by the
+// hashes only (Fabric's IsSerialized): the metadata and every field's
+// StateData must hash to what `state` holds. Reads every key's hash (so a
+// simulation records hashed reads of all of them).
+[[nodiscard]] StatusOr<bool> IsSerialized(std::string_view prefix, std::string_view name,
+                                          const Structure& structure, OpaqueState& state);
+
+// The metadata of every structure under `prefix`, by name (Fabric's
+// DeserializeAllMetadata). DataLoss naming the key when one does not decode.
+[[nodiscard]] StatusOr<std::map<std::string, ::lifecycle::StateMetadata>> DeserializeAllMetadata(
+    std::string_view prefix, RangeableState& state);
+
 // A field's value; an absent key or an unset StateData reads as 0 / "" (as Fabric).
 // Errors: DataLoss when the stored bytes are not a StateData or hold another type.
 [[nodiscard]] StatusOr<int64_t> DeserializeFieldAsInt64(std::string_view prefix,
@@ -68,6 +99,10 @@ std::string FieldKey(std::string_view prefix, std::string_view name, std::string
                                                             std::string_view name,
                                                             std::string_view field,
                                                             ReadableState& state);
+[[nodiscard]] StatusOr<std::string> DeserializeFieldAsString(std::string_view prefix,
+                                                             std::string_view name,
+                                                             std::string_view field,
+                                                             ReadableState& state);
 
 // A Bytes field holding a marshalled M (an absent field is an empty M).
 template <typename M>

@@ -1,10 +1,12 @@
 #include "peer/ledger/peer_ledger.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/hash.h"
 #include "common/protoutil/block.h"
 #include "common/protoutil/envelope.h"
 #include "common/protoutil/serialize.h"
@@ -66,6 +68,54 @@ std::vector<::protos::TxValidationCode> StoredCodes(const ::common::Block& block
     }
   }
   return absl::OkStatus();
+}
+
+// The private writes of the block's VALID transactions that `source` has:
+// for each collection whose hashed rwset carries a pvt_rwset_hash, the first
+// private rwset of that collection whose bytes hash to it (Fabric's
+// coordinator drops private data that does not match the block's hashes).
+// Versions are the transaction's, as for the hashed writes, so
+// GetPrivateData can tell a value from a stale one.
+[[nodiscard]] StatusOr<UpdateBatch> PrivateWrites(
+    uint64_t number, const std::vector<BlockTx>& txs,
+    const std::vector<::protos::TxValidationCode>& codes, const PrivateDataSource& source) {
+  UpdateBatch updates;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    if (codes[i] != ::protos::VALID || !txs[i].rwset) continue;
+    std::map<std::pair<std::string, std::string>, std::string> wanted;  // (ns, coll) -> hash
+    for (const auto& ns_rwset : *txs[i].rwset) {
+      for (const auto& collection : ns_rwset.collections) {
+        if (collection.pvt_rwset_hash.empty()) continue;
+        wanted[{ns_rwset.ns, collection.collection}] = collection.pvt_rwset_hash;
+      }
+    }
+    if (wanted.empty()) continue;
+    WEFT_ASSIGN_OR_RETURN(auto candidates, source.GetPrivateData(txs[i].tx_id));
+    for (const auto& candidate : candidates) {
+      for (const auto& ns_private : candidate.ns_pvt_rwset()) {
+        for (const auto& collection : ns_private.collection_pvt_rwset()) {
+          auto found = wanted.find({ns_private.namespace_(), collection.collection_name()});
+          if (found == wanted.end() ||
+              found->second != common::crypto::Sha256(collection.rwset())) {
+            continue;
+          }
+          ::kvrwset::KVRWSet kv;
+          if (!kv.ParseFromString(collection.rwset())) continue;
+          const std::string private_ns =
+              rwset::PrivateNamespace(ns_private.namespace_(), collection.collection_name());
+          for (const auto& write : kv.writes()) {
+            if (rwset::IsDelete(write)) {
+              updates.Delete(private_ns, write.key(), Version{number, i});
+            } else {
+              updates.Put(private_ns, write.key(), {write.value(), {}, Version{number, i}});
+            }
+          }
+          wanted.erase(found);  // the first matching copy wins
+        }
+      }
+    }
+  }
+  return updates;
 }
 
 [[nodiscard]] StatusOr<std::string> StoredCommitHash(const ::common::Block& block) {
@@ -177,7 +227,8 @@ Status PeerLedger::WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
 }
 
 StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
-    ::common::Block block, const std::vector<::protos::TxValidationCode>& codes) {
+    ::common::Block block, const std::vector<::protos::TxValidationCode>& codes,
+    PrivateDataSource* private_data) {
   std::lock_guard commit_lock(commit_mu_);
   if (broken_) {
     return absl::FailedPreconditionError(
@@ -223,6 +274,21 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
     metadata->set_metadata(::common::COMMIT_HASH,
                            protoutil::DeterministicSerialize(commit_metadata));
   }
+  // Private values join the batch only now: Fabric's commit hash covers the
+  // public and hashed writes, never private data (which peers may lack).
+  if (private_data != nullptr) {
+    WEFT_ASSIGN_OR_RETURN(auto private_updates,
+                          PrivateWrites(number, txs, validated.codes, *private_data));
+    for (const auto& [ns, keys] : private_updates.updates()) {
+      for (const auto& [key, update] : keys) {
+        if (update.is_delete) {
+          validated.updates.Delete(ns, key, update.value.version);
+        } else {
+          validated.updates.Put(ns, key, update.value);
+        }
+      }
+    }
+  }
 
   {
     std::unique_lock write_lock(rw_mu_);
@@ -249,6 +315,15 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
       broken_ = true;
       return Annotate(synced, absl::StrCat("syncing state of block ", number, " of ", channel_id_));
     }
+  }
+  // After the state is durable: the transient copies are no longer needed.
+  if (private_data != nullptr) {
+    std::vector<std::string> tx_ids;
+    tx_ids.reserve(txs.size());
+    for (const auto& tx : txs) {
+      if (!tx.tx_id.empty()) tx_ids.push_back(tx.tx_id);
+    }
+    private_data->PurgeCommitted(tx_ids, number);
   }
   return std::move(validated.codes);
 }

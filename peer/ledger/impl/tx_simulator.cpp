@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/hash.h"
 #include "peer/ledger/composite_key.h"
 #include "peer/ledger/rwset/range_query_summary.h"
 
@@ -24,6 +25,12 @@ struct RangeRecord {
 };
 
 class Simulator;
+
+// Fabric's version.Height String(): "{BlockNum: b, TxNum: t}", "<nil>" when absent.
+std::string VersionString(const std::optional<Version>& version) {
+  if (!version) return "<nil>";
+  return absl::StrCat("{BlockNum: ", version->block_num, ", TxNum: ", version->tx_num, "}");
+}
 
 class RangeIterator final : public ResultsIterator {
  public:
@@ -123,6 +130,45 @@ class Simulator final : public TxSimulator {
     return history_->GetHistoryForKey(ns, key);
   }
 
+  [[nodiscard]] StatusOr<std::string> GetPrivateData(std::string_view ns,
+                                                     std::string_view collection,
+                                                     std::string_view key) override {
+    WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    WEFT_ASSIGN_OR_RETURN(auto value,
+                          state_.GetState(rwset::PrivateNamespace(ns, collection), key));
+    WEFT_ASSIGN_OR_RETURN(auto hashed, state_.GetState(rwset::HashedNamespace(ns, collection),
+                                                       common::crypto::Sha256(key)));
+    std::optional<Version> version;
+    if (value) version = value->version;
+    std::optional<Version> hash_version;
+    if (hashed) hash_version = hashed->version;
+    // Fabric's GetPrivateData: the plain value must be the one the hashed
+    // state (which every peer has) commits to.
+    if (version != hash_version) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "private data matching public hash version is not available. Public hash "
+          "version = ",
+          VersionString(hash_version), ", Private data version = ", VersionString(version),
+          " (key \"", std::string(key), "\" of collection ", std::string(collection),
+          " of namespace ", std::string(ns), ")"));
+    }
+    if (record_) builder_.AddHashedRead(ns, collection, key, version);
+    return value ? std::move(value->value) : std::string();
+  }
+
+  [[nodiscard]] StatusOr<std::string> GetPrivateDataHash(std::string_view ns,
+                                                         std::string_view collection,
+                                                         std::string_view key) override {
+    WEFT_RETURN_IF_ERROR(CheckUsable(ns, key));
+    WEFT_ASSIGN_OR_RETURN(auto hashed, state_.GetState(rwset::HashedNamespace(ns, collection),
+                                                       common::crypto::Sha256(key)));
+    if (record_) {
+      builder_.AddHashedRead(ns, collection, key,
+                             hashed ? std::optional<Version>(hashed->version) : std::nullopt);
+    }
+    return hashed ? std::move(hashed->value) : std::string();
+  }
+
   void Done() override {
     done_ = true;
     if (lock_.owns_lock()) lock_.unlock();
@@ -146,7 +192,25 @@ class Simulator final : public TxSimulator {
     return absl::OkStatus();
   }
 
+  [[nodiscard]] Status PutPrivateData(std::string_view ns, std::string_view collection,
+                                      std::string_view key, std::string value) override {
+    WEFT_RETURN_IF_ERROR(CheckWritable(ns, key));
+    builder_.AddPrivateWrite(ns, collection, key, std::move(value));
+    return absl::OkStatus();
+  }
+
+  [[nodiscard]] Status DelPrivateData(std::string_view ns, std::string_view collection,
+                                      std::string_view key) override {
+    return PutPrivateData(ns, collection, key, std::string());
+  }
+
   [[nodiscard]] StatusOr<::rwset::TxReadWriteSet> GetTxSimulationResults() override {
+    WEFT_ASSIGN_OR_RETURN(auto results, GetTxSimulationResultsWithPrivateData());
+    return std::move(results.public_rwset);
+  }
+
+  [[nodiscard]] StatusOr<rwset::SimulationResults> GetTxSimulationResultsWithPrivateData()
+      override {
     if (!record_) return absl::FailedPreconditionError("a query executor has no results");
     Done();
     rwset::RwSetBuilder builder = builder_;
@@ -157,7 +221,7 @@ class Simulator final : public TxSimulator {
       rwset::SetRecordedResults(range.results.Finish(), info);
       builder.AddRangeQuery(range.ns, std::move(info));
     }
-    return builder.Build();
+    return builder.BuildWithPrivateData();
   }
 
   bool done() const { return done_; }

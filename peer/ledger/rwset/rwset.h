@@ -31,6 +31,9 @@ std::string EncodeStateMetadata(const StateMetadata& metadata);
 struct CollHashedRwSet {
   std::string collection;
   ::kvrwset::HashedRWSet hashed;
+  // SHA-256 of the collection's private KVRWSet bytes; empty when the
+  // transaction wrote nothing to the collection.
+  std::string pvt_rwset_hash;
 };
 
 struct NsRwSet {
@@ -42,11 +45,19 @@ struct NsRwSet {
 // Where the hashed state of (ns, collection) lives in the state DB, keyed by
 // key hash (Fabric's DeriveHashedDataNs: ns + "$$h" + collection).
 std::string HashedNamespace(std::string_view ns, std::string_view collection);
+// Where the private values of (ns, collection) live in the state DB, keyed by
+// the plain key (Fabric's derivePvtDataNs: ns + "$$p" + collection). Only a
+// peer that has the private data writes there; the commit hash skips it.
+std::string PrivateNamespace(std::string_view ns, std::string_view collection);
+// The (ns, collection) of a PrivateNamespace name; nullopt otherwise.
+std::optional<std::pair<std::string_view, std::string_view>> SplitPrivateNamespace(
+    std::string_view name);
 // The (ns, collection) of a HashedNamespace name; nullopt for a public one.
 std::optional<std::pair<std::string_view, std::string_view>> SplitHashedNamespace(
     std::string_view name);
 
-// Fabric's IsKVWriteHashDelete: is_delete or an empty value hash.
+// Fabric's IsKVWriteHashDelete: is_delete, an empty value hash, or the hash
+// of an empty value.
 bool IsDelete(const ::kvrwset::KVWriteHash& write);
 // The public read-write set of one transaction, namespaces in carried order.
 using TxRwSet = std::vector<NsRwSet>;
@@ -56,10 +67,23 @@ using TxRwSet = std::vector<NsRwSet>;
 [[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(const ::rwset::TxReadWriteSet& rwset);
 [[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes);
 
+// Both halves of a simulation's results (Fabric's TxSimulationResults): the
+// public rwset, whose namespaces carry each collection's HashedRWSet, and
+// the private rwset with the plain values written to collections (nullopt
+// when the transaction wrote no private data). The private rwset never
+// goes into a block; peers keep it in their transient store.
+struct SimulationResults {
+  ::rwset::TxReadWriteSet public_rwset;
+  std::optional<::rwset::TxPvtReadWriteSet> private_rwset;
+};
+
 // Collects a simulation's reads and writes. Build() gives Fabric's canonical
-// shape so every endorser produces identical bytes: namespaces sorted by
-// name, reads, writes and metadata writes sorted by key, range queries in the
-// order they were added.
+// shape (rwsetutil.RWSetBuilder) so every endorser produces identical bytes:
+// namespaces sorted by name, reads, writes and metadata writes sorted by key,
+// range queries in the order they were added; collections sorted by name, their
+// hashed reads and writes sorted by the plain key (not the hash), key hash =
+// SHA-256(key), value hash = SHA-256(value), and pvt_rwset_hash = SHA-256 of
+// the collection's private KVRWSet bytes.
 class RwSetBuilder {
  public:
   // `version` is the committed version, nullopt when the key did not exist.
@@ -73,15 +97,31 @@ class RwSetBuilder {
   // A range query with the same start key, end key and exhausted flag as
   // one already added is dropped (Fabric records it once).
   void AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo info);
+  // A read of a collection key: recorded as its key hash and the version of
+  // the hashed state. The first read of a key wins.
+  void AddHashedRead(std::string_view ns, std::string_view collection, std::string_view key,
+                     std::optional<statedb::Version> version);
+  // A write of a collection key: the plain value goes to the private rwset,
+  // its hashes to the public one. An empty value is a delete; the last
+  // write of a key wins.
+  void AddPrivateWrite(std::string_view ns, std::string_view collection, std::string_view key,
+                       std::string value);
 
+  // The public rwset (what BuildWithPrivateData().public_rwset holds).
   ::rwset::TxReadWriteSet Build() const;
+  SimulationResults BuildWithPrivateData() const;
 
  private:
+  struct CollectionState {
+    std::map<std::string, std::optional<statedb::Version>> reads;
+    std::map<std::string, std::string> writes;  // empty value = delete
+  };
   struct NsState {
     std::map<std::string, std::optional<statedb::Version>> reads;
     std::map<std::string, std::string> writes;  // empty value = delete
     std::map<std::string, StateMetadata> metadata_writes;
     std::vector<::kvrwset::RangeQueryInfo> range_queries;
+    std::map<std::string, CollectionState> collections;
   };
   std::map<std::string, NsState, std::less<>> namespaces_;
 

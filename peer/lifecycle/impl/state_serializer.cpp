@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "common/crypto/hash.h"
+
 namespace weft::peer::lifecycle {
 namespace {
 
@@ -133,6 +135,68 @@ std::string FieldKey(std::string_view prefix, std::string_view name, std::string
                     FieldKey(prefix, name, field), TypeName(data.Type_case())));
   }
   return std::move(*data.mutable_bytes());
+}
+
+[[nodiscard]] StatusOr<std::string> DeserializeFieldAsString(std::string_view prefix,
+                                                             std::string_view name,
+                                                             std::string_view field,
+                                                             ReadableState& state) {
+  WEFT_ASSIGN_OR_RETURN(::lifecycle::StateData data, DeserializeField(prefix, name, field, state));
+  if (data.Type_case() == ::lifecycle::StateData::TYPE_NOT_SET) return std::string();
+  if (data.Type_case() != ::lifecycle::StateData::kString) {
+    return absl::DataLossError(
+        fmt::format("expected key {} to encode a value of type String, but it holds {}",
+                    FieldKey(prefix, name, field), TypeName(data.Type_case())));
+  }
+  return std::move(*data.mutable_string());
+}
+
+[[nodiscard]] StatusOr<bool> IsSerialized(std::string_view prefix, std::string_view name,
+                                          const Structure& structure, OpaqueState& state) {
+  // Fabric reads every key's hash before comparing any.
+  std::vector<std::string> hashes;
+  std::vector<std::string> keys;
+  keys.push_back(MetadataKey(prefix, name));
+  for (const Structure::Field& field : structure.fields) {
+    keys.push_back(FieldKey(prefix, name, field.name));
+  }
+  for (const std::string& key : keys) {
+    StatusOr<std::string> hash = state.GetStateHash(key);
+    if (!hash.ok()) {
+      return Annotate(hash.status(), fmt::format("could not get value for key {}", key));
+    }
+    hashes.push_back(*std::move(hash));
+  }
+  ::lifecycle::StateMetadata metadata;
+  metadata.set_datatype(structure.datatype);
+  for (const Structure::Field& field : structure.fields) metadata.add_fields(field.name);
+  if (hashes[0] != common::crypto::Sha256(common::protoutil::DeterministicSerialize(metadata))) {
+    return false;
+  }
+  for (std::size_t i = 0; i < structure.fields.size(); ++i) {
+    const std::string bytes = common::protoutil::DeterministicSerialize(structure.fields[i].value);
+    if (hashes[i + 1] != common::crypto::Sha256(bytes)) return false;
+  }
+  return true;
+}
+
+[[nodiscard]] StatusOr<std::map<std::string, ::lifecycle::StateMetadata>> DeserializeAllMetadata(
+    std::string_view prefix, RangeableState& state) {
+  const std::string key_prefix = fmt::format("{}/metadata/", prefix);
+  StatusOr<std::map<std::string, std::string>> entries = state.GetStateRange(key_prefix);
+  if (!entries.ok()) {
+    return Annotate(entries.status(),
+                    fmt::format("could not get state range for namespace {}", prefix));
+  }
+  std::map<std::string, ::lifecycle::StateMetadata> result;
+  for (const auto& [key, value] : *entries) {
+    ::lifecycle::StateMetadata metadata;
+    if (!metadata.ParseFromString(value)) {
+      return absl::DataLossError(fmt::format("error unmarshalling metadata for key {}", key));
+    }
+    result.emplace(key.substr(key_prefix.size()), std::move(metadata));
+  }
+  return result;
 }
 
 }  // namespace weft::peer::lifecycle

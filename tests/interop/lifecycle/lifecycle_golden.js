@@ -62,6 +62,28 @@ metadata.setDatatype('ChaincodeDefinition');
 metadata.setFieldsList(fields.map(([field]) => field));
 golden['namespaces/metadata/basic'] = hex(metadata.serializeBinary());
 
+// An org's approval of the same definition in its empty implicit collection
+// (Fabric's ApproveChaincodeDefinitionForOrg): ChaincodeParameters (the
+// definition's fields but Sequence) under "basic#3", then
+// ChaincodeLocalPackage{PackageID} under chaincode-sources, a String field.
+// Reported under "approval/" + key.
+for (const [field, set] of fields.slice(1)) {
+  const data = new lifecycle.StateData();
+  set(data);
+  golden[`approval/namespaces/fields/basic#3/${field}`] = hex(data.serializeBinary());
+}
+const parameters = new lifecycle.StateMetadata();
+parameters.setDatatype('ChaincodeParameters');
+parameters.setFieldsList(fields.slice(1).map(([field]) => field));
+golden['approval/namespaces/metadata/basic#3'] = hex(parameters.serializeBinary());
+const packageId = new lifecycle.StateData();
+packageId.setString('basic_1.2:4f2c');
+golden['approval/chaincode-sources/fields/basic#3/PackageID'] = hex(packageId.serializeBinary());
+const localPackage = new lifecycle.StateMetadata();
+localPackage.setDatatype('ChaincodeLocalPackage');
+localPackage.setFieldsList(['PackageID']);
+golden['approval/chaincode-sources/metadata/basic#3'] = hex(localPackage.serializeBinary());
+
 // A Fabric 2.5 addition to lifecycle.proto: the result of `queryapproved`
 // without a name.
 const approved = new lifecycle.QueryApprovedChaincodeDefinitionsResult.ApprovedChaincodeDefinition();

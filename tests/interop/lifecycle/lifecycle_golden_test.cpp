@@ -14,6 +14,7 @@
 #include "peer/lifecycle/chaincode_definition.h"
 #include "peer/lifecycle/ledger_state.h"
 #include "peer/lifecycle/lifecycle.pb.h"
+#include "peer/lifecycle/lifecycle_functions.h"
 #include "peer/policy.pb.h"
 #include "tests/support/ledger_test_util.h"
 #include "tests/support/node_golden.h"
@@ -71,6 +72,42 @@ TEST_CASE("A chaincode definition's state is byte-identical to Fabric's serializ
     if (name.starts_with("namespaces/")) expected[name] = bytes;
   }
   REQUIRE(expected.size() == 5);
+  CHECK(written.size() == expected.size());
+  for (const auto& [key, bytes] : expected) {
+    INFO(key);
+    REQUIRE(written.count(key) == 1);
+    CHECK(absl::BytesToHexString(written.at(key)) == absl::BytesToHexString(bytes));
+  }
+}
+
+TEST_CASE("An org's approval is byte-identical to Fabric's serializer") {
+  const auto golden = testing::NodeGoldenValues("lifecycle/lifecycle_golden.js");
+  auto state_db = testing::OpenTempStateDb();
+  auto simulator = ledger::NewTxSimulator(*state_db);
+  LifecyclePrivateState org_state(*simulator, simulator.get(), "_implicit_org_Org1MSP");
+  // What ApproveChaincodeDefinitionForOrg writes for sequence 3.
+  REQUIRE(
+      Serialize(kNamespacesPrefix, PrivateName("basic", 3), ParametersStructure(Basic()), org_state)
+          .ok());
+  REQUIRE(Serialize(kChaincodeSourcesPrefix, PrivateName("basic", 3),
+                    LocalPackageStructure("basic_1.2:4f2c"), org_state)
+              .ok());
+  auto results = simulator->GetTxSimulationResultsWithPrivateData();
+  REQUIRE(results.ok());
+  REQUIRE(results->private_rwset.has_value());
+  REQUIRE(results->private_rwset->ns_pvt_rwset_size() == 1);
+  const auto& collection = results->private_rwset->ns_pvt_rwset(0).collection_pvt_rwset(0);
+  CHECK(collection.collection_name() == "_implicit_org_Org1MSP");
+  ::kvrwset::KVRWSet set;
+  REQUIRE(set.ParseFromString(collection.rwset()));
+
+  std::map<std::string, std::string> written;
+  for (const auto& write : set.writes()) written[write.key()] = write.value();
+  std::map<std::string, std::string> expected;
+  for (const auto& [name, bytes] : golden) {
+    if (name.starts_with("approval/")) expected[name.substr(9)] = bytes;
+  }
+  REQUIRE(expected.size() == 6);
   CHECK(written.size() == expected.size());
   for (const auto& [key, bytes] : expected) {
     INFO(key);

@@ -1,6 +1,7 @@
 #include "peer/ledger/rwset/rwset.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/hash.h"
 #include "common/protoutil/serialize.h"
 
 namespace weft::peer::ledger::rwset {
@@ -40,7 +41,8 @@ std::string EncodeStateMetadata(const StateMetadata& metadata) {
                            collection.hashed_rwset(),
                            absl::StrCat("hashed rwset of collection ", collection.collection_name(),
                                         " of namespace ", ns_rwset.namespace_())));
-      ns_parsed.collections.push_back({collection.collection_name(), std::move(hashed)});
+      ns_parsed.collections.push_back(
+          {collection.collection_name(), std::move(hashed), collection.pvt_rwset_hash()});
     }
     parsed.push_back(std::move(ns_parsed));
   }
@@ -49,7 +51,27 @@ std::string EncodeStateMetadata(const StateMetadata& metadata) {
 
 namespace {
 constexpr std::string_view kHashedNamespaceJoiner = "$$h";
+constexpr std::string_view kPrivateNamespaceJoiner = "$$p";
+
+std::optional<std::pair<std::string_view, std::string_view>> SplitAt(std::string_view name,
+                                                                     std::string_view joiner) {
+  auto at = name.find(joiner);
+  if (at == std::string_view::npos) return std::nullopt;
+  return std::pair(name.substr(0, at), name.substr(at + joiner.size()));
+}
 }  // namespace
+
+std::string PrivateNamespace(std::string_view ns, std::string_view collection) {
+  std::string name(ns);
+  name.append(kPrivateNamespaceJoiner);
+  name.append(collection);
+  return name;
+}
+
+std::optional<std::pair<std::string_view, std::string_view>> SplitPrivateNamespace(
+    std::string_view name) {
+  return SplitAt(name, kPrivateNamespaceJoiner);
+}
 
 std::string HashedNamespace(std::string_view ns, std::string_view collection) {
   std::string name(ns);
@@ -60,13 +82,13 @@ std::string HashedNamespace(std::string_view ns, std::string_view collection) {
 
 std::optional<std::pair<std::string_view, std::string_view>> SplitHashedNamespace(
     std::string_view name) {
-  auto joiner = name.find(kHashedNamespaceJoiner);
-  if (joiner == std::string_view::npos) return std::nullopt;
-  return std::pair(name.substr(0, joiner), name.substr(joiner + kHashedNamespaceJoiner.size()));
+  return SplitAt(name, kHashedNamespaceJoiner);
 }
 
 bool IsDelete(const ::kvrwset::KVWriteHash& write) {
-  return write.is_delete() || write.value_hash().empty();
+  // Fabric's hashOfZeroLengthByteArray (FAB-18386).
+  static const std::string kEmptyValueHash = common::crypto::Sha256("");
+  return write.is_delete() || write.value_hash().empty() || write.value_hash() == kEmptyValueHash;
 }
 
 [[nodiscard]] StatusOr<TxRwSet> ParseTxRwSet(std::string_view bytes) {
@@ -123,8 +145,22 @@ void RwSetBuilder::AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo 
   queries.push_back(std::move(info));
 }
 
-::rwset::TxReadWriteSet RwSetBuilder::Build() const {
-  ::rwset::TxReadWriteSet result;
+void RwSetBuilder::AddHashedRead(std::string_view ns, std::string_view collection,
+                                 std::string_view key, std::optional<statedb::Version> version) {
+  Ns(ns).collections[std::string(collection)].reads.try_emplace(std::string(key), version);
+}
+
+void RwSetBuilder::AddPrivateWrite(std::string_view ns, std::string_view collection,
+                                   std::string_view key, std::string value) {
+  Ns(ns).collections[std::string(collection)].writes.insert_or_assign(std::string(key),
+                                                                      std::move(value));
+}
+
+::rwset::TxReadWriteSet RwSetBuilder::Build() const { return BuildWithPrivateData().public_rwset; }
+
+SimulationResults RwSetBuilder::BuildWithPrivateData() const {
+  SimulationResults results;
+  ::rwset::TxReadWriteSet& result = results.public_rwset;
   result.set_data_model(::rwset::TxReadWriteSet::KV);
   for (const auto& [ns, state] : namespaces_) {
     ::kvrwset::KVRWSet kv;
@@ -148,8 +184,51 @@ void RwSetBuilder::AddRangeQuery(std::string_view ns, ::kvrwset::RangeQueryInfo 
     auto* ns_rwset = result.add_ns_rwset();
     ns_rwset->set_namespace_(ns);
     ns_rwset->set_rwset(protoutil::DeterministicSerialize(kv));
+
+    ::rwset::NsPvtReadWriteSet* ns_private = nullptr;
+    for (const auto& [collection, collection_state] : state.collections) {
+      ::kvrwset::HashedRWSet hashed;
+      for (const auto& [key, version] : collection_state.reads) {
+        auto* read = hashed.add_hashed_reads();
+        read->set_key_hash(common::crypto::Sha256(key));
+        if (version) {
+          read->mutable_version()->set_block_num(version->block_num);
+          read->mutable_version()->set_tx_num(version->tx_num);
+        }
+      }
+      ::kvrwset::KVRWSet private_kv;
+      for (const auto& [key, value] : collection_state.writes) {
+        auto* write = hashed.add_hashed_writes();
+        write->set_key_hash(common::crypto::Sha256(key));
+        write->set_is_delete(value.empty());
+        // Fabric leaves the value hash out of a delete.
+        if (!value.empty()) write->set_value_hash(common::crypto::Sha256(value));
+        auto* private_write = private_kv.add_writes();
+        private_write->set_key(key);
+        private_write->set_is_delete(value.empty());
+        private_write->set_value(value);
+      }
+      auto* collection_rwset = ns_rwset->add_collection_hashed_rwset();
+      collection_rwset->set_collection_name(collection);
+      collection_rwset->set_hashed_rwset(protoutil::DeterministicSerialize(hashed));
+      // Only collections with writes have a private rwset (and its hash).
+      if (collection_state.writes.empty()) continue;
+      std::string private_bytes = protoutil::DeterministicSerialize(private_kv);
+      collection_rwset->set_pvt_rwset_hash(common::crypto::Sha256(private_bytes));
+      if (!results.private_rwset) {
+        results.private_rwset.emplace();
+        results.private_rwset->set_data_model(::rwset::TxReadWriteSet::KV);
+      }
+      if (ns_private == nullptr) {
+        ns_private = results.private_rwset->add_ns_pvt_rwset();
+        ns_private->set_namespace_(ns);
+      }
+      auto* collection_private = ns_private->add_collection_pvt_rwset();
+      collection_private->set_collection_name(collection);
+      collection_private->set_rwset(std::move(private_bytes));
+    }
   }
-  return result;
+  return results;
 }
 
 }  // namespace weft::peer::ledger::rwset

@@ -363,7 +363,7 @@ TxRwSet Hashed(std::vector<std::pair<std::string, std::optional<Version>>> reads
     write->set_key_hash(key_hash);
     write->set_value_hash(value_hash);
   }
-  return {{"cc", {}, {{"coll", hashed}}}};
+  return {{"cc", {}, {{"coll", hashed, ""}}}};
 }
 
 }  // namespace
