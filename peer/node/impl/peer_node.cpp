@@ -33,6 +33,8 @@
 #include "peer/endorser/endorser.h"
 #include "peer/events/deliver_events.h"
 #include "peer/ledger/peer_ledger.h"
+#include "peer/ledger/transient_store.h"
+#include "peer/node/impl/chaincode_lifecycle.h"
 #include "peer/node/impl/grpc_services.h"
 #include "peer/scc/cscc/cscc.h"
 #include "peer/scc/qscc/qscc.h"
@@ -169,9 +171,11 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
  public:
   Channel(std::shared_ptr<ledger::PeerLedger> ledger, std::shared_ptr<const ChannelConfig> bundle,
           common::concurrency::Executor& executor, ChannelMetrics metrics,
-          std::shared_ptr<common::log::Logger> logger)
+          std::shared_ptr<common::log::Logger> logger,
+          std::unique_ptr<ledger::TransientStore> transient_store)
       : ledger_(std::move(ledger)),
-        committer_(*ledger_, std::move(bundle), executor),
+        transient_store_(std::move(transient_store)),
+        committer_(*ledger_, std::move(bundle), executor, transient_store_.get()),
         metrics_(metrics),
         logger_(std::move(logger)) {
     RecordHeight();
@@ -182,6 +186,8 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
   const ledger::PeerLedger& Ledger() const override { return *ledger_; }
   std::shared_ptr<const ChannelConfig> Config() const override { return committer_.bundle(); }
   std::shared_ptr<ledger::PeerLedger> SharedLedger() const { return ledger_; }
+  // Private rwsets of this peer's endorsements until their transactions commit.
+  ledger::TransientStore& transient_store() const { return *transient_store_; }
 
   // Called by the deliver client, in block order.
   [[nodiscard]] Status Deliver(const ::common::Block& block) override {
@@ -291,6 +297,7 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
   }
 
   std::shared_ptr<ledger::PeerLedger> ledger_;
+  std::unique_ptr<ledger::TransientStore> transient_store_;  // before committer_, which uses it
   validator::BlockCommitter committer_;
   ChannelMetrics metrics_;
   std::shared_ptr<common::log::Logger> logger_;
@@ -306,6 +313,8 @@ class ChannelRegistry final : public events::PeerChannels,
  public:
   struct Options {
     const ledger::LedgerManager* ledgers = nullptr;
+    // Fabric's <peer.fileSystemPath>/transientstore; one store per channel inside.
+    std::filesystem::path transient_stores;
     common::concurrency::Executor* executor = nullptr;
     ChannelMetrics metrics;
     // Fills everything but the per-channel fields.
@@ -385,6 +394,16 @@ class ChannelRegistry final : public events::PeerChannels,
     if (!channel) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
     return LastConfigBlock(channel->Ledger());
   }
+  // The channel's ledger and transient store (chaincode lifecycle, chaincode support);
+  // nullptr when the channel is not joined.
+  std::shared_ptr<ledger::PeerLedger> MutableLedger(std::string_view channel_id) const {
+    auto channel = Find(channel_id);
+    return channel ? channel->SharedLedger() : nullptr;
+  }
+  ledger::TransientStore* TransientStore(std::string_view channel_id) const {
+    auto channel = Find(channel_id);
+    return channel ? &channel->transient_store() : nullptr;
+  }
   std::vector<std::string> ChannelIds() const override {
     std::lock_guard lock(mu_);
     std::vector<std::string> ids;
@@ -402,8 +421,16 @@ class ChannelRegistry final : public events::PeerChannels,
   [[nodiscard]] Status Add(std::unique_ptr<ledger::PeerLedger> opened) {
     std::shared_ptr<ledger::PeerLedger> ledger = std::move(opened);
     WEFT_ASSIGN_OR_RETURN(auto bundle, CommittedConfig(*ledger));
-    auto channel = std::make_shared<Channel>(ledger, std::move(bundle), *options_.executor,
-                                             options_.metrics, options_.logger);
+    auto transient_store =
+        ledger::TransientStore::Open(options_.transient_stores / ledger->channel_id());
+    if (!transient_store.ok()) {
+      return Annotate(
+          transient_store.status(),
+          fmt::format("opening the transient store of channel {}", ledger->channel_id()));
+    }
+    auto channel =
+        std::make_shared<Channel>(ledger, std::move(bundle), *options_.executor, options_.metrics,
+                                  options_.logger, *std::move(transient_store));
     // Started before it is listed, so that the metrics ticker never sees it half set up.
     channel->StartPull(options_.pull);
     std::lock_guard lock(mu_);
@@ -458,6 +485,8 @@ struct PeerNode::Parts {
   std::unique_ptr<aclmgmt::ChannelAclProvider> acl;
   std::unique_ptr<scc::qscc::LedgerQuerier> qscc;
   std::unique_ptr<scc::cscc::PeerConfiger> cscc;
+  // Package store, chaincode runtime and _lifecycle (chaincode_lifecycle.h).
+  std::unique_ptr<ChaincodeLifecycle> lifecycle;
   std::unique_ptr<endorser::Endorser> endorser;
   std::unique_ptr<events::DeliverEvents> events;
   std::unique_ptr<EndorserService> endorser_service;
@@ -504,6 +533,7 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   std::vector<std::string> override_warnings;
   ChannelRegistry::Options registry;
   registry.ledgers = parts->ledgers.get();
+  registry.transient_stores = cfg.peer.file_system_path / "transientstore";
   registry.executor = parts->validators.get();
   registry.metrics = channel_metrics;
   registry.logger = parts->loggers->Get("peer.channel");
@@ -550,6 +580,31 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
                                                          const ::protos::SignedProposal& proposal) {
     return cscc->Invoke(args, proposal);
   };
+  // --- chaincode lifecycle: package store, runtime, _lifecycle (channel-less functions
+  // until the endorser hands system chaincodes a simulator; see chaincode_lifecycle.h).
+  ChaincodeLifecycle::Options lifecycle;
+  lifecycle.config = &parts->config;
+  lifecycle.environment = env;
+  lifecycle.local_msp = parts->local_msp_object.get();
+  lifecycle.acl = parts->acl.get();
+  lifecycle.configs = [channels](std::string_view channel_id) {
+    return channels->Config(channel_id);
+  };
+  lifecycle.ledgers.channel_ids = [channels] { return channels->ChannelIds(); };
+  lifecycle.ledgers.ledger = [channels](std::string_view channel_id) {
+    return channels->MutableLedger(channel_id);
+  };
+  lifecycle.logger = parts->loggers->Get("lifecycle");
+  lifecycle.builder_logger = parts->loggers->Get("peer.chaincode");
+  WEFT_ASSIGN_OR_RETURN(parts->lifecycle, ChaincodeLifecycle::Create(std::move(lifecycle)));
+  const ChaincodeLifecycle* chaincode_lifecycle = parts->lifecycle.get();
+  endorsing.system_chaincodes[scc::lifecycle::kName] =
+      [chaincode_lifecycle](const std::vector<std::string>& args,
+                            const ::protos::SignedProposal& proposal) {
+        return chaincode_lifecycle->InvokeWithoutSimulator(args, proposal);
+      };
+  // --- end chaincode lifecycle
+
   endorsing.logger = parts->loggers->Get("peer.endorser");
   parts->endorser = std::make_unique<endorser::Endorser>(std::move(endorsing));
 
