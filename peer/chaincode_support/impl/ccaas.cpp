@@ -31,9 +31,9 @@ class ClientStream final : public ChaincodeStream {
 
 }  // namespace
 
-Status StreamToChaincodeServer(const ChaincodeServerInfo& server,
-                               const std::function<Status(ChaincodeStream&)>& serve,
-                               const std::function<bool()>& stopped) {
+[[nodiscard]] Status StreamToChaincodeServer(const ChaincodeServerInfo& server,
+                                             const std::function<Status(ChaincodeStream&)>& serve,
+                                             const std::function<bool()>& stopped) {
   common::settings::GrpcClientSettings settings;
   settings.tls.enabled = server.tls_required;
   if (server.tls_required) {

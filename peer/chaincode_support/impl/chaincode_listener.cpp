@@ -103,9 +103,9 @@ std::string ChaincodeListenAddress(const std::string& chaincode_listen_address,
   return common::settings::JoinHostPort(peer_host, kDefaultChaincodePort);
 }
 
-StatusOr<std::string> ComputeChaincodeEndpoint(const std::string& chaincode_address,
-                                               const std::string& chaincode_listen_address,
-                                               const std::string& peer_host) {
+[[nodiscard]] StatusOr<std::string> ComputeChaincodeEndpoint(
+    const std::string& chaincode_address, const std::string& chaincode_listen_address,
+    const std::string& peer_host) {
   if (!chaincode_address.empty()) {
     WEFT_ASSIGN_OR_RETURN(auto address, common::settings::SplitHostPort(chaincode_address));
     if (IsUnspecified(address.host)) {

@@ -46,7 +46,7 @@ template <typename Message>
 
 // The private-data hook: another part of [F9] adds collections to the simulator;
 // until then every private-data request fails naming its collection.
-Status PrivateDataUnsupported(std::string_view ns, std::string_view collection) {
+[[nodiscard]] Status PrivateDataUnsupported(std::string_view ns, std::string_view collection) {
   return absl::UnimplementedError(
       fmt::format("private data is not supported by this peer yet: collection {} of chaincode {}",
                   collection, ns));

@@ -119,39 +119,40 @@ class Handler : public std::enable_shared_from_this<Handler> {
   bool Send(const ::protos::ChaincodeMessage& message);
   void JoinFinishedInvokes(bool all);
 
-  StatusOr<::protos::ChaincodeMessage> HandleGetState(const ::protos::ChaincodeMessage&,
-                                                      TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleGetStateMultiple(const ::protos::ChaincodeMessage&,
-                                                              TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandlePutState(const ::protos::ChaincodeMessage&,
-                                                      TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleDelState(const ::protos::ChaincodeMessage&,
-                                                      TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleWriteBatch(const ::protos::ChaincodeMessage&,
-                                                        TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleGetStateMetadata(const ::protos::ChaincodeMessage&,
-                                                              TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandlePutStateMetadata(const ::protos::ChaincodeMessage&,
-                                                              TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleGetStateByRange(const ::protos::ChaincodeMessage&,
-                                                             TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleQueryStateNext(const ::protos::ChaincodeMessage&,
-                                                            TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleQueryStateClose(const ::protos::ChaincodeMessage&,
-                                                             TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleGetQueryResult(const ::protos::ChaincodeMessage&,
-                                                            TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleGetHistoryForKey(const ::protos::ChaincodeMessage&,
-                                                              TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandlePrivateData(const ::protos::ChaincodeMessage&,
-                                                         TransactionContext&);
-  StatusOr<::protos::ChaincodeMessage> HandleInvokeChaincode(const ::protos::ChaincodeMessage&,
-                                                             TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleGetState(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleGetStateMultiple(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandlePutState(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleDelState(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleWriteBatch(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleGetStateMetadata(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandlePutStateMetadata(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleGetStateByRange(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleQueryStateNext(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleQueryStateClose(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleGetQueryResult(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleGetHistoryForKey(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandlePrivateData(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
+  [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleInvokeChaincode(
+      const ::protos::ChaincodeMessage&, TransactionContext&);
 
   // Fabric's QueryResponseGenerator.BuildQueryResponse.
-  StatusOr<::protos::QueryResponse> BuildQueryResponse(TransactionContext& context,
-                                                       const std::string& id, bool paginated,
-                                                       int32_t total_return_limit);
+  [[nodiscard]] StatusOr<::protos::QueryResponse> BuildQueryResponse(TransactionContext& context,
+                                                                     const std::string& id,
+                                                                     bool paginated,
+                                                                     int32_t total_return_limit);
   std::string NewQueryId();
 
   HandlerHost& host_;
