@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/grpc/channel.h"
+#include "common/grpc/server.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 #include "tests/support/wait_until.h"
@@ -130,38 +131,82 @@ std::vector<std::pair<std::string, std::string>> ScriptedCall::GetStateByRange(
 
 // ---- ScriptedChaincode ----
 
-struct ScriptedChaincode::Grpc {
-  std::shared_ptr<::grpc::Channel> channel;
-  std::unique_ptr<::protos::ChaincodeSupport::Stub> stub;
-  ::grpc::ClientContext context;
-  std::unique_ptr<::grpc::ClientReaderWriter<ChaincodeMessage, ChaincodeMessage>> stream;
+// The stream a scripted chaincode talks over: its Register call to the peer, or a
+// Connect call the peer made to it.
+class ScriptedChaincode::Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual bool Write(const ChaincodeMessage& message) = 0;
+  virtual bool Read(ChaincodeMessage* message) = 0;
+  virtual void Cancel() = 0;
+  virtual void Finish() = 0;
 };
+
+namespace {
+
+class RegisterTransport final : public ScriptedChaincode::Transport {
+ public:
+  explicit RegisterTransport(const chaincode_support::PeerConnection& peer) {
+    common::settings::GrpcClientSettings settings;
+    if (!peer.client_cert_pem.empty()) {
+      settings.tls.enabled = true;
+      settings.tls.root_ca_pems = {peer.root_cert_pem};
+      settings.tls.certificate_pem = peer.client_cert_pem;
+      settings.tls.private_key_pem = peer.client_key_pem;
+    }
+    auto channel = common::grpc::MakeChannel(peer.address, settings);
+    if (!channel.ok()) {
+      throw std::runtime_error(
+          fmt::format("cannot dial {}: {}", peer.address, std::string(channel.status().message())));
+    }
+    channel_ = *std::move(channel);
+    stub_ = ::protos::ChaincodeSupport::NewStub(channel_);
+    stream_ = stub_->Register(&context_);
+  }
+  bool Write(const ChaincodeMessage& message) override { return stream_->Write(message); }
+  bool Read(ChaincodeMessage* message) override { return stream_->Read(message); }
+  void Cancel() override { context_.TryCancel(); }
+  void Finish() override { (void)stream_->Finish(); }
+
+ private:
+  std::shared_ptr<::grpc::Channel> channel_;
+  std::unique_ptr<::protos::ChaincodeSupport::Stub> stub_;
+  ::grpc::ClientContext context_;
+  std::unique_ptr<::grpc::ClientReaderWriter<ChaincodeMessage, ChaincodeMessage>> stream_;
+};
+
+class ConnectTransport final : public ScriptedChaincode::Transport {
+ public:
+  ConnectTransport(::grpc::ServerContext& context,
+                   ::grpc::ServerReaderWriter<ChaincodeMessage, ChaincodeMessage>& stream)
+      : context_(context), stream_(stream) {}
+  bool Write(const ChaincodeMessage& message) override { return stream_.Write(message); }
+  bool Read(ChaincodeMessage* message) override { return stream_.Read(message); }
+  void Cancel() override { context_.TryCancel(); }
+  void Finish() override {}
+
+ private:
+  ::grpc::ServerContext& context_;
+  ::grpc::ServerReaderWriter<ChaincodeMessage, ChaincodeMessage>& stream_;
+};
+
+}  // namespace
 
 ScriptedChaincode::ScriptedChaincode(std::string register_as,
                                      chaincode_support::PeerConnection peer, Script script)
-    : grpc_(std::make_unique<Grpc>()), script_(std::move(script)) {
-  common::settings::GrpcClientSettings settings;
-  if (!peer.client_cert_pem.empty()) {
-    settings.tls.enabled = true;
-    settings.tls.root_ca_pems = {peer.root_cert_pem};
-    settings.tls.certificate_pem = peer.client_cert_pem;
-    settings.tls.private_key_pem = peer.client_key_pem;
-  }
-  auto channel = common::grpc::MakeChannel(peer.address, settings);
-  if (!channel.ok()) {
-    throw std::runtime_error(
-        fmt::format("cannot dial {}: {}", peer.address, std::string(channel.status().message())));
-  }
-  grpc_->channel = *std::move(channel);
-  grpc_->stub = ::protos::ChaincodeSupport::NewStub(grpc_->channel);
-  grpc_->stream = grpc_->stub->Register(&grpc_->context);
+    : ScriptedChaincode(std::move(register_as), std::make_unique<RegisterTransport>(peer),
+                        std::move(script), true) {}
+
+ScriptedChaincode::ScriptedChaincode(std::string register_as, std::unique_ptr<Transport> transport,
+                                     Script script, bool own_reader)
+    : transport_(std::move(transport)), script_(std::move(script)) {
   ChaincodeMessage registration;
   registration.set_type(ChaincodeMessage::REGISTER);
   ::protos::ChaincodeID id;
   id.set_name(register_as);
   registration.set_payload(id.SerializeAsString());
   if (!Send(registration)) Fail("could not send REGISTER");
-  reader_ = std::thread([this] { ReadLoop(); });
+  if (own_reader) reader_ = std::thread([this] { ReadLoop(); });
 }
 
 ScriptedChaincode::~ScriptedChaincode() {
@@ -175,7 +220,7 @@ ScriptedChaincode::~ScriptedChaincode() {
   for (auto& worker : workers) worker.join();
 }
 
-void ScriptedChaincode::Kill() { grpc_->context.TryCancel(); }
+void ScriptedChaincode::Kill() { transport_->Cancel(); }
 
 void ScriptedChaincode::WaitEnded() {
   std::unique_lock lock(mu_);
@@ -204,7 +249,7 @@ void ScriptedChaincode::Fail(std::string failure) {
 
 bool ScriptedChaincode::Send(const ChaincodeMessage& message) {
   std::lock_guard lock(send_mu_);
-  return grpc_->stream->Write(message);
+  return transport_->Write(message);
 }
 
 std::optional<ChaincodeMessage> ScriptedChaincode::Await(const std::string& key) {
@@ -217,7 +262,7 @@ std::optional<ChaincodeMessage> ScriptedChaincode::Await(const std::string& key)
 
 void ScriptedChaincode::ReadLoop() {
   ChaincodeMessage message;
-  while (grpc_->stream->Read(&message)) {
+  while (transport_->Read(&message)) {
     std::lock_guard lock(mu_);
     received_.push_back(message);
     switch (message.type()) {
@@ -246,7 +291,7 @@ void ScriptedChaincode::ReadLoop() {
             fmt::format("the peer sent {}", ChaincodeMessage::Type_Name(message.type())));
     }
   }
-  (void)grpc_->stream->Finish();
+  transport_->Finish();
   std::lock_guard lock(mu_);
   ended_ = true;
   cv_.notify_all();
@@ -282,6 +327,65 @@ void ScriptedChaincode::RunScript(ChaincodeMessage invocation) {
   }
   (void)Send(reply);
 }
+
+// ---- ScriptedChaincodeServer ----
+
+class ScriptedChaincodeServer::Service final : public ::protos::Chaincode::Service {
+ public:
+  Service(std::string register_as, Script script)
+      : register_as_(std::move(register_as)), script_(std::move(script)) {}
+
+  ::grpc::Status Connect(
+      ::grpc::ServerContext* context,
+      ::grpc::ServerReaderWriter<ChaincodeMessage, ChaincodeMessage>* stream) override {
+    // Each Connect call is one chaincode instance, served on this call's thread.
+    ScriptedChaincode chaincode(register_as_, std::make_unique<ConnectTransport>(*context, *stream),
+                                script_, false);
+    chaincode.ServeOnThisThread();
+    std::lock_guard lock(mu_);
+    ++connects_;
+    for (auto& failure : chaincode.Failures()) failures_.push_back(failure);
+    return ::grpc::Status::OK;
+  }
+
+  int connects() const {
+    std::lock_guard lock(mu_);
+    return connects_;
+  }
+  std::vector<std::string> failures() const {
+    std::lock_guard lock(mu_);
+    return failures_;
+  }
+
+ private:
+  const std::string register_as_;
+  const Script script_;
+  mutable std::mutex mu_;
+  int connects_ = 0;
+  std::vector<std::string> failures_;
+};
+
+ScriptedChaincodeServer::ScriptedChaincodeServer(std::string register_as, Script script)
+    : service_(std::make_unique<Service>(std::move(register_as), std::move(script))) {
+  common::settings::GrpcServerSettings settings;
+  settings.listen_address = "127.0.0.1:0";
+  auto built = common::grpc::BuildServer(settings, {service_.get()});
+  if (!built.ok()) {
+    throw std::runtime_error(fmt::format("cannot start the chaincode server: {}",
+                                         std::string(built.status().message())));
+  }
+  server_ = std::move(built->server);
+  address_ = fmt::format("127.0.0.1:{}", built->port);
+}
+
+ScriptedChaincodeServer::~ScriptedChaincodeServer() {
+  server_->Shutdown(std::chrono::system_clock::now());
+  server_->Wait();
+}
+
+int ScriptedChaincodeServer::connects() const { return service_->connects(); }
+
+std::vector<std::string> ScriptedChaincodeServer::Failures() const { return service_->failures(); }
 
 // ---- ScriptedRuntime ----
 

@@ -12,6 +12,8 @@
 // Thread-safety: thread-safe.
 #pragma once
 
+#include <grpcpp/server.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -93,6 +95,13 @@ class ScriptedChaincode {
   ScriptedChaincode(std::string register_as, chaincode_support::PeerConnection peer, Script script);
   ~ScriptedChaincode();
 
+  class Transport;
+  // Over `transport`; with `own_reader` a thread reads it, else ServeOnThisThread does.
+  ScriptedChaincode(std::string register_as, std::unique_ptr<Transport> transport, Script script,
+                    bool own_reader);
+  // Reads and serves the stream on the calling thread until it ends.
+  void ServeOnThisThread() { ReadLoop(); }
+
   // Drops the stream (the chaincode "dies").
   void Kill();
   // Blocks until the stream ended.
@@ -114,8 +123,7 @@ class ScriptedChaincode {
   std::optional<::protos::ChaincodeMessage> Await(const std::string& key);
   void Fail(std::string failure);
 
-  struct Grpc;
-  std::unique_ptr<Grpc> grpc_;
+  std::unique_ptr<Transport> transport_;
   Script script_;
 
   mutable std::mutex mu_;
@@ -127,6 +135,24 @@ class ScriptedChaincode {
   std::list<std::thread> workers_;
   std::mutex send_mu_;
   std::thread reader_;
+};
+
+// A chaincode as a service: a gRPC server on 127.0.0.1 whose every protos.Chaincode/
+// Connect call is served by a ScriptedChaincode that registers as `register_as`.
+class ScriptedChaincodeServer {
+ public:
+  ScriptedChaincodeServer(std::string register_as, Script script);
+  ~ScriptedChaincodeServer();
+
+  const std::string& address() const { return address_; }
+  int connects() const;  // Connect calls that ended
+  std::vector<std::string> Failures() const;
+
+ private:
+  class Service;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<::grpc::Server> server_;
+  std::string address_;
 };
 
 // A ChaincodeRuntime whose chaincodes are ScriptedChaincodes, by package ID.

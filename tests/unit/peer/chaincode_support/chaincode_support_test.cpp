@@ -682,6 +682,51 @@ TEST_CASE("With TLS a chaincode registers over the client certificate issued for
              Catch::Contains("could not launch chaincode other:0123abcd"));
 }
 
+TEST_CASE("A chaincode as a service is dialled through Connect and dialled again after it ends") {
+  Fixture f;
+  weft::testing::ScriptedChaincodeServer server("basic:0123abcd", [](ScriptedCall& call) {
+    if (call.Arg(0) == "die") {
+      ScriptedOutcome outcome;
+      outcome.ending = ScriptedOutcome::Ending::kDie;
+      return outcome;
+    }
+    call.PutState("served", "by ccaas");
+    return ScriptedOutcome::Ok("as a service");
+  });
+  f.Define("basic", [](ScriptedCall&) { return ScriptedOutcome::Fail(500, "not this one"); });
+  ccs::ChaincodeServerInfo info;
+  info.address = server.address();
+  f.runtime.ServeAt("basic:0123abcd", info);
+  Run run = f.Execute("basic", {"go"});
+  REQUIRE(run.result.ok());
+  CHECK(run.result->response.payload() == "as a service");
+  CHECK(NamespaceSet(run.rwset, "basic").writes_size() == 1);
+  CHECK(f.runtime.starts("basic:0123abcd") == 0);  // the peer dials; nothing is started
+
+  Run died = f.Execute("basic", {"die"}, "tx2");
+  REQUIRE_FALSE(died.result.ok());
+  REQUIRE(weft::testing::WaitUntil([&] { return !f.support->IsRegistered("basic:0123abcd"); }));
+  Run again = f.Execute("basic", {"go"}, "tx3");
+  REQUIRE(again.result.ok());
+  CHECK(again.result->response.payload() == "as a service");
+  CHECK(server.connects() >= 1);
+  CHECK(server.Failures().empty());
+}
+
+TEST_CASE("A chaincode server that cannot be reached fails the launch with its address") {
+  Fixture f;
+  f.Define("basic", [](ScriptedCall&) { return ScriptedOutcome::Ok(); });
+  ccs::ChaincodeServerInfo info;
+  info.address = "127.0.0.1:1";
+  info.dial_timeout = std::chrono::milliseconds(200);
+  f.runtime.ServeAt("basic:0123abcd", info);
+  Run run = f.Execute("basic", {"go"});
+  REQUIRE_FALSE(run.result.ok());
+  CHECK_THAT(
+      std::string(run.result.status().message()),
+      Catch::Contains("connection to basic:0123abcd failed") && Catch::Contains("127.0.0.1:1"));
+}
+
 TEST_CASE(
     "The definition lifecycle reads the Sequence in the simulation and needs an installed "
     "package") {
