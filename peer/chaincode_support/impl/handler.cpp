@@ -107,7 +107,14 @@ Handler::Handler(HandlerHost& host, HandlerConfig config, ChaincodeStream& strea
 
 Handler::~Handler() { JoinFinishedInvokes(true); }
 
+void Handler::Cancel() {
+  std::shared_lock gone(stream_mu_);
+  if (!stream_gone_) stream_.Cancel();
+}
+
 bool Handler::Send(const ChaincodeMessage& message) {
+  std::shared_lock gone(stream_mu_);
+  if (stream_gone_) return false;
   std::lock_guard lock(send_mu_);
   if (stream_.Send(message)) return true;
   if (config_.logger) {
@@ -145,6 +152,13 @@ Status Handler::ProcessStream() {
   cv_.notify_all();
   if (registered_) host_.DeregisterHandler(this);
   JoinFinishedInvokes(true);
+  // Cancelled first so that no Send stays blocked on the stream; then nobody may
+  // touch it again.
+  stream_.Cancel();
+  {
+    std::unique_lock gone(stream_mu_);
+    stream_gone_ = true;
+  }
   return result;
 }
 

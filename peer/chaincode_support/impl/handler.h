@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -101,8 +102,8 @@ class Handler : public std::enable_shared_from_this<Handler> {
                                                              ::protos::ChaincodeMessage message,
                                                              Clock::time_point deadline);
 
-  // Ends the stream (Recv returns false).
-  void Cancel() { stream_.Cancel(); }
+  // Ends the stream (Recv returns false). A no-op once ProcessStream returned.
+  void Cancel();
 
   const std::string& chaincode_id() const { return chaincode_id_; }
 
@@ -162,7 +163,12 @@ class Handler : public std::enable_shared_from_this<Handler> {
   std::string chaincode_id_;       // set once at REGISTER, before anyone else reads it
   bool registered_ = false;
 
-  std::mutex send_mu_;  // Fabric's serialLock
+  // The stream belongs to the caller of ProcessStream and is gone once it returns:
+  // Send and Cancel hold this shared and check stream_gone_, ProcessStream sets it
+  // holding it exclusively.
+  std::shared_mutex stream_mu_;
+  bool stream_gone_ = false;  // guarded by stream_mu_
+  std::mutex send_mu_;        // Fabric's serialLock
 
   std::mutex mu_;
   std::condition_variable cv_;
