@@ -218,6 +218,8 @@ ScriptedChaincode::~ScriptedChaincode() {
     workers.swap(workers_);
   }
   for (auto& worker : workers) worker.join();
+  // Only now: no worker writes to the stream any more.
+  transport_->Finish();
 }
 
 void ScriptedChaincode::Kill() { transport_->Cancel(); }
@@ -291,7 +293,6 @@ void ScriptedChaincode::ReadLoop() {
             fmt::format("the peer sent {}", ChaincodeMessage::Type_Name(message.type())));
     }
   }
-  transport_->Finish();
   std::lock_guard lock(mu_);
   ended_ = true;
   cv_.notify_all();
