@@ -713,6 +713,20 @@ TEST_CASE("A chaincode as a service is dialled through Connect and dialled again
   CHECK(server.Failures().empty());
 }
 
+TEST_CASE("A chaincode the peer did not launch is refused at REGISTER") {
+  Fixture f;
+  ccs::PeerConnection connection;
+  connection.address = fmt::format("127.0.0.1:{}", f.listener->port());
+  // handler_registry.go Register: no launch in progress for this id (not dev mode).
+  weft::testing::ScriptedChaincode stray("stray:1", connection,
+                                         [](ScriptedCall&) { return ScriptedOutcome::Ok(); });
+  REQUIRE(weft::testing::WaitUntil([&] { return stray.ended(); }));
+  CHECK_FALSE(f.support->IsRegistered("stray:1"));
+  for (const auto& message : stray.Received()) {
+    CHECK(message.type() != ChaincodeMessage::REGISTERED);
+  }
+}
+
 TEST_CASE("A chaincode server that cannot be reached fails the launch with its address") {
   Fixture f;
   f.Define("basic", [](ScriptedCall&) { return ScriptedOutcome::Ok(); });
