@@ -165,16 +165,23 @@ class ChaincodeSupport {
   std::unique_ptr<Impl> impl_;
 };
 
-// A Lifecycle over the committed definitions in the simulator's _lifecycle namespace
-// (peer/lifecycle). `package_id` names the installed package for a definition; when
-// it has none, invocations fail "chaincode definition for '<cc>' exists, but chaincode
-// is not installed" (Fabric's CachedChaincodeInfo). Reads the definition's Sequence and
-// EndorsementInfo through the simulator (Fabric reads only the Sequence, taking the
-// rest from its cache; both fields change together on every commit, so the MVCC
-// outcome is the same).
-using PackageIdResolver = std::function<std::optional<std::string>(
+// A Lifecycle over the committed definitions in the _lifecycle namespace
+// (peer/lifecycle), after Fabric's ChaincodeEndorsementInfoSource: the definition's
+// Sequence is read through the simulator (the one read Fabric records); 0 means not
+// defined. The rest of the definition is read through `unrecorded` when given (a query
+// executor over the same state that records nothing and takes no lock, the caller's
+// simulator holding it: Fabric takes these fields from its cache, so the rwset is then
+// Fabric's), else through the simulator too (an extra read of EndorsementInfo, which
+// changes together with the Sequence, so MVCC outcomes are the same).
+// `package_id` decides what runs the definition on this peer: an error is returned as
+// it is (e.g. not approved by this org), nullopt fails "chaincode definition for '<cc>'
+// exists, but chaincode is not installed" (Fabric's CachedChaincodeInfo).
+using PackageIdResolver = std::function<StatusOr<std::optional<std::string>>(
     std::string_view channel_id, std::string_view chaincode_name, const std::string& version,
     int64_t sequence)>;
-std::unique_ptr<Lifecycle> NewDefinitionLifecycle(PackageIdResolver package_id);
+using UnrecordedQueryExecutor =
+    std::function<StatusOr<std::unique_ptr<ledger::QueryExecutor>>(std::string_view channel_id)>;
+std::unique_ptr<Lifecycle> NewDefinitionLifecycle(PackageIdResolver package_id,
+                                                  UnrecordedQueryExecutor unrecorded = nullptr);
 
 }  // namespace weft::peer::chaincode_support

@@ -431,14 +431,15 @@ namespace {
 
 class DefinitionLifecycle final : public Lifecycle {
  public:
-  explicit DefinitionLifecycle(PackageIdResolver package_id) : package_id_(std::move(package_id)) {}
+  DefinitionLifecycle(PackageIdResolver package_id, UnrecordedQueryExecutor unrecorded)
+      : package_id_(std::move(package_id)), unrecorded_(std::move(unrecorded)) {}
 
   [[nodiscard]] StatusOr<chaincode_support::ChaincodeEndorsementInfo> GetEndorsementInfo(
       std::string_view channel_id, std::string_view chaincode_name,
       ledger::TxSimulator& simulator) override {
-    lifecycle::LifecycleSimulatorState state(simulator);
+    lifecycle::LifecycleSimulatorState recorded(simulator);
     StatusOr<int64_t> sequence = lifecycle::DeserializeFieldAsInt64(
-        lifecycle::kNamespacesPrefix, chaincode_name, "Sequence", state);
+        lifecycle::kNamespacesPrefix, chaincode_name, "Sequence", recorded);
     if (!sequence.ok()) {
       return Annotate(sequence.status(),
                       fmt::format("could not get current sequence for chaincode '{}' on channel "
@@ -450,18 +451,34 @@ class DefinitionLifecycle final : public Lifecycle {
     if (*sequence == 0) {
       return absl::NotFoundError(fmt::format("chaincode {} not found", chaincode_name));
     }
+    std::unique_ptr<ledger::QueryExecutor> executor;
+    if (unrecorded_) {
+      StatusOr<std::unique_ptr<ledger::QueryExecutor>> opened = unrecorded_(channel_id);
+      if (!opened.ok()) {
+        return Annotate(
+            opened.status(),
+            fmt::format("could not read the definition of chaincode {}", chaincode_name));
+      }
+      executor = *std::move(opened);
+    }
+    std::optional<lifecycle::LifecycleQueryState> quiet;
+    if (executor) quiet.emplace(*executor);
+    lifecycle::ReadableState& fields =
+        quiet.has_value() ? static_cast<lifecycle::ReadableState&>(*quiet) : recorded;
     StatusOr<::lifecycle::ChaincodeEndorsementInfo> endorsement =
         lifecycle::DeserializeFieldAsProto<::lifecycle::ChaincodeEndorsementInfo>(
-            lifecycle::kNamespacesPrefix, chaincode_name, "EndorsementInfo", state);
+            lifecycle::kNamespacesPrefix, chaincode_name, "EndorsementInfo", fields);
+    if (executor) executor->Done();
     if (!endorsement.ok()) {
       return Annotate(endorsement.status(),
                       fmt::format("could not deserialize chaincode definition for chaincode {}",
                                   chaincode_name));
     }
-    std::optional<std::string> package =
+    StatusOr<std::optional<std::string>> package =
         package_id_ ? package_id_(channel_id, chaincode_name, endorsement->version(), *sequence)
-                    : std::nullopt;
-    if (!package.has_value()) {
+                    : StatusOr<std::optional<std::string>>(std::nullopt);
+    if (!package.ok()) return package.status();
+    if (!package->has_value()) {
       return absl::FailedPreconditionError(fmt::format(
           "chaincode definition for '{}' exists, but chaincode is not installed", chaincode_name));
     }
@@ -469,18 +486,20 @@ class DefinitionLifecycle final : public Lifecycle {
     info.version = endorsement->version();
     info.enforce_init = endorsement->init_required();
     info.endorsement_plugin = endorsement->endorsement_plugin();
-    info.chaincode_id = *std::move(package);
+    info.chaincode_id = **std::move(package);
     return info;
   }
 
  private:
   PackageIdResolver package_id_;
+  UnrecordedQueryExecutor unrecorded_;
 };
 
 }  // namespace
 
-std::unique_ptr<Lifecycle> NewDefinitionLifecycle(PackageIdResolver package_id) {
-  return std::make_unique<DefinitionLifecycle>(std::move(package_id));
+std::unique_ptr<Lifecycle> NewDefinitionLifecycle(PackageIdResolver package_id,
+                                                  UnrecordedQueryExecutor unrecorded) {
+  return std::make_unique<DefinitionLifecycle>(std::move(package_id), std::move(unrecorded));
 }
 
 }  // namespace weft::peer::chaincode_support

@@ -490,7 +490,15 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
     if (!ca.ok()) return Annotate(ca.status(), "creating the chaincode listener's TLS CA");
     parts->chaincode_ca = *std::move(ca);
   }
-  parts->chaincode_lifecycle = chaincode_support::NewDefinitionLifecycle(nullptr);
+  // The definition's other fields are read beside the simulation (which holds the
+  // ledger's read lock), so the rwset records only the Sequence, as Fabric's.
+  parts->chaincode_lifecycle = chaincode_support::NewDefinitionLifecycle(
+      nullptr,
+      [channels](std::string_view channel_id) -> StatusOr<std::unique_ptr<ledger::QueryExecutor>> {
+        auto ledger = channels->GetLedger(channel_id);
+        if (!ledger) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+        return ledger::NewQueryExecutor(ledger->state());
+      });
   chaincode_support::ChaincodeSupportOptions chaincode;
   chaincode.runtime = parts->chaincode_runtime;
   chaincode.lifecycle = parts->chaincode_lifecycle.get();

@@ -795,6 +795,41 @@ TEST_CASE(
                                          "namespaces/fields/basic/Sequence",
                                          "namespaces/fields/nobody/Sequence"});
 
+  // With an unrecorded reader for the other fields only the Sequence is in the rwset,
+  // as Fabric's (which takes them from its cache).
+  auto quiet = ccs::NewDefinitionLifecycle(
+      [](std::string_view, std::string_view, const std::string& version,
+         int64_t sequence) -> std::optional<std::string> {
+        return fmt::format("basic_{}_{}:feed", version, sequence);
+      },
+      [&state](std::string_view) -> weft::StatusOr<std::unique_ptr<ledger::QueryExecutor>> {
+        return ledger::NewQueryExecutor(*state);
+      });
+  auto quiet_simulator = ledger::NewTxSimulator(*state);
+  auto quiet_info = quiet->GetEndorsementInfo(kChannel, "basic", *quiet_simulator);
+  REQUIRE(quiet_info.ok());
+  CHECK(quiet_info->chaincode_id == "basic_2.0_3:feed");
+  auto quiet_rwset = quiet_simulator->GetTxSimulationResults();
+  REQUIRE(quiet_rwset.ok());
+  auto quiet_reads = NamespaceSet(*quiet_rwset, "_lifecycle");
+  REQUIRE(quiet_reads.reads_size() == 1);
+  CHECK(quiet_reads.reads(0).key() == "namespaces/fields/basic/Sequence");
+  CHECK(quiet_reads.reads(0).version().block_num() == 7);
+
+  // A resolver's error is the answer (e.g. not approved by this org).
+  auto unapproved =
+      ccs::NewDefinitionLifecycle([](std::string_view, std::string_view, const std::string&,
+                                     int64_t) -> weft::StatusOr<std::optional<std::string>> {
+        return absl::FailedPreconditionError(
+            "chaincode definition for 'basic' at sequence 3 on channel 'mychannel' has not yet "
+            "been approved by this org");
+      });
+  auto unapproved_simulator = ledger::NewTxSimulator(*state);
+  auto unapproved_info = unapproved->GetEndorsementInfo(kChannel, "basic", *unapproved_simulator);
+  REQUIRE_FALSE(unapproved_info.ok());
+  CHECK_THAT(std::string(unapproved_info.status().message()),
+             Catch::Contains("has not yet been approved by this org"));
+
   auto not_installed = ccs::NewDefinitionLifecycle(nullptr);
   auto other = ledger::NewTxSimulator(*state);
   auto refused = not_installed->GetEndorsementInfo(kChannel, "basic", *other);
