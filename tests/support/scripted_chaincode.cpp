@@ -366,10 +366,12 @@ class ScriptedChaincodeServer::Service final : public ::protos::Chaincode::Servi
   std::vector<std::string> failures_;
 };
 
-ScriptedChaincodeServer::ScriptedChaincodeServer(std::string register_as, Script script)
+ScriptedChaincodeServer::ScriptedChaincodeServer(std::string register_as, Script script,
+                                                 common::settings::TlsSettings tls)
     : service_(std::make_unique<Service>(std::move(register_as), std::move(script))) {
   common::settings::GrpcServerSettings settings;
   settings.listen_address = "127.0.0.1:0";
+  settings.tls = std::move(tls);
   auto built = common::grpc::BuildServer(settings, {service_.get()});
   if (!built.ok()) {
     throw std::runtime_error(fmt::format("cannot start the chaincode server: {}",

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/settings/settings.h"
 #include "google/protobuf/message_lite.h"
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode_shim.pb.h"
@@ -141,7 +142,9 @@ class ScriptedChaincode {
 // Connect call is served by a ScriptedChaincode that registers as `register_as`.
 class ScriptedChaincodeServer {
  public:
-  ScriptedChaincodeServer(std::string register_as, Script script);
+  // `tls` (disabled by default) is the server's TLS, e.g. with client_auth_required.
+  ScriptedChaincodeServer(std::string register_as, Script script,
+                          common::settings::TlsSettings tls = {});
   ~ScriptedChaincodeServer();
 
   const std::string& address() const { return address_; }

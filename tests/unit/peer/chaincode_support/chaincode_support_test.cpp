@@ -713,6 +713,49 @@ TEST_CASE("A chaincode as a service is dialled through Connect and dialled again
   CHECK(server.Failures().empty());
 }
 
+TEST_CASE("A chaincode server requiring mutual TLS is dialled with connection.json's material") {
+  Fixture f;
+  // Any CA serves; the chaincode CA is at hand.
+  auto ca = weft::testing::ValueOrThrow(ccs::ChaincodeCa::Create(), "server CA");
+  auto server_pair = weft::testing::ValueOrThrow(ca->IssueServerPair("127.0.0.1"), "server pair");
+  auto client_pair = weft::testing::ValueOrThrow(ca->IssueClientPair("peer"), "client pair");
+  weft::common::settings::TlsSettings tls;
+  tls.enabled = true;
+  tls.client_auth_required = true;
+  tls.certificate_pem = server_pair.cert_pem;
+  tls.private_key_pem = server_pair.key_pem;
+  tls.client_root_ca_pems = {ca->cert_pem()};
+  weft::testing::ScriptedChaincodeServer server(
+      "basic:0123abcd", [](ScriptedCall&) { return ScriptedOutcome::Ok("over mutual tls"); }, tls);
+  f.Define("basic", [](ScriptedCall&) { return ScriptedOutcome::Fail(500, "not this one"); });
+
+  SECTION("with the client pair") {
+    ccs::ChaincodeServerInfo info;
+    info.address = server.address();
+    info.tls_required = true;
+    info.client_auth_required = true;
+    info.root_cert_pem = ca->cert_pem();
+    info.client_cert_pem = client_pair.cert_pem;
+    info.client_key_pem = client_pair.key_pem;
+    f.runtime.ServeAt("basic:0123abcd", info);
+    Run run = f.Execute("basic", {"go"});
+    REQUIRE(run.result.ok());
+    CHECK(run.result->response.payload() == "over mutual tls");
+  }
+  SECTION("without a client certificate the server refuses the peer") {
+    ccs::ChaincodeServerInfo info;
+    info.address = server.address();
+    info.tls_required = true;
+    info.root_cert_pem = ca->cert_pem();
+    info.dial_timeout = std::chrono::milliseconds(500);
+    f.runtime.ServeAt("basic:0123abcd", info);
+    Run run = f.Execute("basic", {"go"});
+    REQUIRE_FALSE(run.result.ok());
+    CHECK_THAT(std::string(run.result.status().message()),
+               Catch::Contains("could not launch chaincode basic:0123abcd"));
+  }
+}
+
 TEST_CASE("A chaincode the peer did not launch is refused at REGISTER") {
   Fixture f;
   ccs::PeerConnection connection;
