@@ -515,6 +515,11 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
     return acl->CheckAcl(aclmgmt::kPeerChaincodeToChaincode, channel_id, proposal);
   };
   chaincode.logger = parts->loggers->Get("chaincode");
+  if (cfg.chaincode.keepalive.count() > 0) {
+    // fabric-shim 2.5 exits on a KEEPALIVE message; HTTP/2 pings keep streams alive.
+    parts->logger->Warn("chaincode.keepalive ({}s) is ignored: no KEEPALIVE is sent to chaincode",
+                        cfg.chaincode.keepalive.count());
+  }
   parts->chaincode_support =
       std::make_unique<chaincode_support::ChaincodeSupport>(std::move(chaincode));
 
