@@ -8,13 +8,17 @@
 #include <map>
 #include <stdexcept>
 
+#include "ledger/queryresult/kv_query_result.pb.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "peer/chaincode_support/chaincode_ca.h"
 #include "peer/chaincode_support/chaincode_listener.h"
+#include "peer/ledger/peer_ledger.h"
+#include "peer/ledger/rwset/rwset.h"
 #include "peer/ledger/statedb/state_db.h"
 #include "peer/lifecycle/chaincode_definition.h"
 #include "tests/support/ledger_test_util.h"
 #include "tests/support/scripted_chaincode.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/value_or_throw.h"
 #include "tests/support/wait_until.h"
 #include "tests/support/worker_thread.h"
@@ -126,7 +130,12 @@ struct Fixture {
 
   Run Execute(const std::string& name, std::vector<std::string> args,
               const std::string& tx_id = "tx1", bool is_init = false) {
-    auto simulator = ledger::NewTxSimulator(*state);
+    return ExecuteOn(ledger::NewTxSimulator(*state), name, std::move(args), tx_id, is_init);
+  }
+
+  Run ExecuteOn(std::unique_ptr<ledger::TxSimulator> simulator, const std::string& name,
+                std::vector<std::string> args, const std::string& tx_id = "tx1",
+                bool is_init = false) {
     ccs::TransactionParams params;
     params.tx_id = tx_id;
     params.channel_id = kChannel;
@@ -404,6 +413,79 @@ TEST_CASE("State metadata, history and GET_STATE_MULTIPLE are served from the si
   REQUIRE(set.metadata_writes(0).entries_size() == 1);
   CHECK(set.metadata_writes(0).entries(0).name() == "VALIDATION_PARAMETER");
   CHECK(set.metadata_writes(0).entries(0).value() == "new policy");
+}
+
+TEST_CASE("GET_HISTORY_FOR_KEY answers a peer ledger's history newest first") {
+  Fixture f;
+  weft::testing::TempDir dir("weft-ccs-ledger");
+  ledger::LedgerManager manager(dir.path());
+  auto peer_ledger = weft::testing::ValueOrThrow(
+      manager.CreateLedger(weft::testing::GenesisBlock(kChannel)), "ledger");
+  for (const std::string value : {"v1", "v2"}) {
+    ledger::rwset::RwSetBuilder builder;
+    builder.AddWrite("basic", "asset1", value);
+    auto info = peer_ledger->GetBlockchainInfo();
+    auto block = weft::testing::LedgerBlock(
+        info.height, info.current_block_hash,
+        {weft::testing::EndorserTxEnvelope(kChannel, "tx-" + value, builder.Build(), 5)});
+    REQUIRE(peer_ledger->CommitBlock(block, {::protos::VALID}).ok());
+  }
+  auto answer = std::make_shared<::protos::QueryResponse>();
+  f.Define("basic", [answer](ScriptedCall& call) {
+    ::protos::GetHistoryForKey history;
+    history.set_key("asset1");
+    if (!answer->ParseFromString(
+            call.MustRespond(ChaincodeMessage::GET_HISTORY_FOR_KEY, history))) {
+      throw std::runtime_error("no QueryResponse");
+    }
+    return ScriptedOutcome::Ok();
+  });
+  Run run = f.ExecuteOn(peer_ledger->NewTxSimulator(), "basic", {"history"}, "tx3");
+  REQUIRE(run.result.ok());
+  CHECK_FALSE(answer->has_more());
+  std::vector<std::string> seen;
+  for (const auto& result : answer->results()) {
+    ::queryresult::KeyModification modification;
+    REQUIRE(modification.ParseFromString(result.resultbytes()));
+    seen.push_back(modification.tx_id() + "=" + modification.value());
+    CHECK(modification.has_timestamp());  // fabric-shim reads it unconditionally
+  }
+  CHECK(seen == std::vector<std::string>{"tx-v2=v2", "tx-v1=v1"});
+  // A history query records nothing in the rwset (Fabric's history executor).
+  CHECK(NamespaceSet(run.rwset, "basic").reads_size() == 0);
+}
+
+TEST_CASE("WRITE_BATCH_STATE applies its records in order (Fabric 3.x)") {
+  Fixture f;
+  f.Commit("basic", "gone", "old", 2);
+  f.Define("basic", [](ScriptedCall& call) {
+    ::protos::WriteBatchState batch;
+    auto* put = batch.add_rec();
+    put->set_type(::protos::WriteRecord::PUT_STATE);
+    put->set_key("a");
+    put->set_value("1");
+    auto* del = batch.add_rec();
+    del->set_type(::protos::WriteRecord::DEL_STATE);
+    del->set_key("gone");
+    auto* meta = batch.add_rec();
+    meta->set_type(::protos::WriteRecord::PUT_STATE_METADATA);
+    meta->set_key("a");
+    meta->mutable_metadata()->set_metakey("VALIDATION_PARAMETER");
+    meta->mutable_metadata()->set_value("policy");
+    call.MustRespond(ChaincodeMessage::WRITE_BATCH_STATE, batch);
+    return ScriptedOutcome::Ok();
+  });
+  Run run = f.Execute("basic", {"batch"});
+  REQUIRE(run.result.ok());
+  auto set = NamespaceSet(run.rwset, "basic");
+  REQUIRE(set.writes_size() == 2);
+  CHECK(set.writes(0).key() == "a");
+  CHECK(set.writes(0).value() == "1");
+  CHECK(set.writes(1).key() == "gone");
+  CHECK(set.writes(1).is_delete());
+  REQUIRE(set.metadata_writes_size() == 1);
+  CHECK(set.metadata_writes(0).key() == "a");
+  CHECK(f.runtime.Failures().empty());
 }
 
 TEST_CASE("Rich queries answer LevelDB's refusal and private data names its collection") {
