@@ -116,6 +116,11 @@ class PeerLedger {
   // Each holds the read lock until Done(): see tx_simulator.h.
   std::unique_ptr<TxSimulator> NewTxSimulator();
   std::unique_ptr<QueryExecutor> NewQueryExecutor();
+  // The state DB itself, for reads made while the caller already holds the read lock
+  // through a simulator (NewQueryExecutor(state(), ...) with no lock of its own), such
+  // as the parts of a chaincode definition Fabric takes from its cache rather than
+  // from the simulation.
+  const statedb::StateDb& state() const { return *state_; }
 
   // Newest first; FailedPrecondition when history is disabled.
   [[nodiscard]] StatusOr<std::vector<::queryresult::KeyModification>> GetHistoryForKey(

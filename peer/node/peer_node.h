@@ -2,11 +2,13 @@
 // joined channel's ledger under peer.fileSystemPath and starts its committer pipeline
 // (deliver client -> validator + BlockCommitter on a ThreadPool of
 // ValidatorPoolSize(peer.validatorPoolSize) shared by the channels -> PeerLedger),
-// and serves protos.Endorser (system chaincodes cscc and qscc) and protos.Deliver on
-// one gRPC server plus the operations endpoint. Nothing else in the peer knows
-// concrete types. A commit that fails after its block reached the block store ends
-// the process with exit code 2 (Fabric panics there): the restart's ledger recovery
-// brings the state up to the block store.
+// and serves protos.Endorser (system chaincodes cscc and qscc, application chaincode
+// through chaincode support) and protos.Deliver on one gRPC server, the chaincode
+// listener (protos.ChaincodeSupport, mutual TLS from a CA made at start when
+// peer.tls.enabled) on peer.chaincodeListenAddress, and the operations endpoint.
+// Nothing else in the peer knows concrete types. A commit that fails after its block
+// reached the block store ends the process with exit code 2 (Fabric panics there):
+// the restart's ledger recovery brings the state up to the block store.
 // Thread-safety: Create/Start/Stop from one thread.
 #pragma once
 
@@ -37,6 +39,7 @@ class PeerNode {
  private:
   struct Parts;
   explicit PeerNode(std::unique_ptr<Parts> parts);
+  [[nodiscard]] Status StartChaincodeListener();
   std::unique_ptr<Parts> parts_;
 };
 

@@ -8,17 +8,17 @@
 #include "common/common.pb.h"
 #include "common/protoutil/proposal.h"
 #include "common/protoutil/response.h"
+#include "common/protoutil/serialize.h"
 #include "common/protoutil/txid.h"
 #include "peer/chaincode.pb.h"
 
 namespace weft::peer::endorser {
-namespace {
 
 using common::protoutil::kChaincodeErrorThreshold;
 using common::protoutil::kChaincodeStatusError;
 
 // Fabric's UnpackedProposal: the parts of a proposal the endorser looks at.
-struct Unpacked {
+struct Endorser::Unpacked {
   ::protos::Proposal proposal;
   ::common::Header header;
   ::common::ChannelHeader channel_header;
@@ -27,6 +27,10 @@ struct Unpacked {
   ::protos::ChaincodeInput input;
   std::string proposal_hash;
 };
+
+namespace {
+
+using Unpacked = Endorser::Unpacked;
 
 template <typename Message>
 [[nodiscard]] Status Parse(const std::string& bytes, Message* message, std::string_view what) {
@@ -132,7 +136,8 @@ ProposalResult Failure(const Status& error, bool grpc_error) {
 Endorser::Endorser(EndorserOptions options) : options_(std::move(options)) {}
 
 bool Endorser::IsSystemChaincode(std::string_view name) const {
-  return options_.system_chaincodes.find(name) != options_.system_chaincodes.end();
+  return options_.system_chaincodes.find(name) != options_.system_chaincodes.end() ||
+         options_.channel_system_chaincodes.find(name) != options_.channel_system_chaincodes.end();
 }
 
 ProposalResult Endorser::ProcessProposal(const ::protos::SignedProposal& signed_proposal) const {
@@ -177,38 +182,110 @@ ProposalResult Endorser::ProcessProposal(const ::protos::SignedProposal& signed_
 
   // ProcessProposalSuccessfullyOrError: failures from here on are a 500 response and
   // a successful gRPC call.
-  if (!system) {
-    // Fabric's ChaincodeEndorsementInfo: no definition is found (application chaincode
-    // support is [F9]); a channel-less call has no channel config to look in.
-    std::string reason =
-        channel_id.empty()
-            ? fmt::format("could not get channel config for channel '{}'", channel_id)
-            : fmt::format("chaincode {} not found", up.chaincode_name);
-    return Failure(absl::NotFoundError(fmt::format(
-                       "make sure the chaincode {} has been successfully defined on channel {} "
-                       "and try again: {}",
-                       up.chaincode_name, channel_id, reason)),
-                   false);
-  }
-  const SystemChaincode& chaincode = options_.system_chaincodes.find(up.chaincode_name)->second;
+  if (!system) return ProcessApplicationProposal(up, signed_proposal);
   std::vector<std::string> args(up.input.args().begin(), up.input.args().end());
-  ::protos::Response response = chaincode(args, signed_proposal);
+  auto channel_chaincode = options_.channel_system_chaincodes.find(up.chaincode_name);
+  if (channel_chaincode == options_.channel_system_chaincodes.end()) {
+    const SystemChaincode& chaincode = options_.system_chaincodes.find(up.chaincode_name)->second;
+    ::protos::Response response = chaincode(args, signed_proposal);
+    Log(channel_id, up.chaincode_name, args, response);
+    return Respond(up, response, std::nullopt, std::nullopt, kSystemChaincodeVersion, "escc");
+  }
+  // A channel system chaincode works on a simulator (Fabric's acquireTxSimulator), and
+  // its rwset is endorsed.
+  std::unique_ptr<ledger::TxSimulator> simulator;
+  if (!channel_id.empty()) {
+    auto opened = options_.channels->NewTxSimulator(channel_id);
+    if (!opened.ok()) return Failure(opened.status(), false);
+    simulator = *std::move(opened);
+  }
+  ::protos::Response response = channel_chaincode->second(args, signed_proposal, simulator.get());
+  Log(channel_id, up.chaincode_name, args, response);
+  std::optional<::rwset::TxReadWriteSet> results;
+  if (simulator != nullptr) {
+    auto rwset = simulator->GetTxSimulationResults();
+    if (!rwset.ok()) return Failure(Annotate(rwset.status(), "error in simulation"), false);
+    results = *std::move(rwset);
+  }
+  return Respond(up, response, results, std::nullopt, kSystemChaincodeVersion, "escc");
+}
+
+void Endorser::Log(std::string_view channel_id, std::string_view chaincode,
+                   const std::vector<std::string>& args, const ::protos::Response& response) const {
   if (options_.logger) {
-    options_.logger->Debug("[{}] {} {} -> {}", channel_id, up.chaincode_name,
+    options_.logger->Debug("[{}] {} {} -> {}", channel_id, chaincode,
                            args.empty() ? "" : args.front(), response.status());
   }
+}
 
+ProposalResult Endorser::ProcessApplicationProposal(
+    const Unpacked& up, const ::protos::SignedProposal& signed_proposal) const {
+  const std::string& channel_id = up.channel_header.channel_id();
+  auto undefined = [&](const Status& reason) {
+    return Failure(Annotate(reason, fmt::format("make sure the chaincode {} has been successfully "
+                                                "defined on channel {} and try again",
+                                                up.chaincode_name, channel_id)),
+                   false);
+  };
+  // Fabric's ChaincodeEndorsementInfo: a channel-less call has no channel config to
+  // look in; a peer without chaincode support knows no definition.
+  if (channel_id.empty()) {
+    return undefined(absl::NotFoundError(
+        fmt::format("could not get channel config for channel '{}'", channel_id)));
+  }
+  if (options_.lifecycle == nullptr || options_.chaincode_support == nullptr) {
+    return undefined(absl::NotFoundError(fmt::format("chaincode {} not found", up.chaincode_name)));
+  }
+  auto simulator = options_.channels->NewTxSimulator(channel_id);
+  if (!simulator.ok()) return Failure(simulator.status(), false);
+  ledger::TxSimulator& sim = **simulator;
+  auto info = options_.lifecycle->GetEndorsementInfo(channel_id, up.chaincode_name, sim);
+  if (!info.ok()) return undefined(info.status());
+
+  // simulateProposal / callChaincode.
+  chaincode_support::TransactionParams params;
+  params.tx_id = up.channel_header.tx_id();
+  params.channel_id = channel_id;
+  params.signed_proposal = &signed_proposal;
+  params.simulator = &sim;
+  auto executed = options_.chaincode_support->Execute(params, up.chaincode_name, up.input);
+  if (!executed.ok()) {
+    if (options_.logger) {
+      options_.logger->Error("[{}] failed to invoke chaincode {}, error: {}", channel_id,
+                             up.chaincode_name, std::string(executed.status().message()));
+    }
+    return Failure(Annotate(executed.status(), "error in simulation"), false);
+  }
+  std::vector<std::string> args(up.input.args().begin(), up.input.args().end());
+  Log(channel_id, up.chaincode_name, args, executed->response);
+  // A chaincode error drops its event (callChaincode); the rwset is kept.
+  std::optional<::protos::ChaincodeEvent> event;
+  if (executed->response.status() < kChaincodeErrorThreshold) event = executed->event;
+  auto rwset = sim.GetTxSimulationResults();
+  if (!rwset.ok()) return Failure(Annotate(rwset.status(), "error in simulation"), false);
+  return Respond(up, executed->response, *std::move(rwset), event, info->version,
+                 info->endorsement_plugin);
+}
+
+ProposalResult Endorser::Respond(const Unpacked& up, const ::protos::Response& response,
+                                 const std::optional<::rwset::TxReadWriteSet>& results,
+                                 const std::optional<::protos::ChaincodeEvent>& event,
+                                 std::string_view version, std::string_view plugin) const {
+  const std::string& channel_id = up.channel_header.channel_id();
+  // protoutil.GetBytesProposalResponsePayload; deterministic bytes, so every endorser
+  // of the same proposal on the same state signs the same payload.
   ::protos::ChaincodeAction action;
+  if (results.has_value()) {
+    action.set_results(common::protoutil::DeterministicSerialize(*results));
+  }
+  if (event.has_value()) action.set_events(common::protoutil::DeterministicSerialize(*event));
   *action.mutable_response() = response;
   action.mutable_chaincode_id()->set_name(up.chaincode_name);
-  action.mutable_chaincode_id()->set_version(kSystemChaincodeVersion);
+  action.mutable_chaincode_id()->set_version(std::string(version));
   ::protos::ProposalResponsePayload payload;
   payload.set_proposal_hash(up.proposal_hash);
-  std::string action_bytes;
-  (void)action.SerializeToString(&action_bytes);
-  payload.set_extension(std::move(action_bytes));
-  std::string payload_bytes;
-  (void)payload.SerializeToString(&payload_bytes);
+  payload.set_extension(common::protoutil::DeterministicSerialize(action));
+  std::string payload_bytes = common::protoutil::DeterministicSerialize(payload);
 
   ProposalResult result;
   *result.response.mutable_response() = response;
@@ -218,6 +295,12 @@ ProposalResult Endorser::ProcessProposal(const ::protos::SignedProposal& signed_
   }
   // Channel-less invocations cannot be endorsed; codes 400..499 are not endorsed.
   if (channel_id.empty() || response.status() >= kChaincodeErrorThreshold) return result;
+  // Fabric's escc is the one endorsement plugin a Weft peer has.
+  if (plugin != "escc") {
+    return Failure(absl::NotFoundError(fmt::format(
+                       "endorsing with plugin failed: plugin with name {} wasn't found", plugin)),
+                   false);
+  }
   auto endorsement = common::protoutil::CreateEndorsement(payload_bytes, *options_.signer);
   if (!endorsement.ok()) {
     return Failure(Annotate(endorsement.status(), "endorsing with plugin failed"), false);

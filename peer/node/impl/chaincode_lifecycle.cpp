@@ -6,6 +6,7 @@
 
 #include "peer/chaincode_builders/builders.h"
 #include "peer/chaincode_package/package.h"
+#include "peer/ledger/tx_simulator.h"
 #include "peer/lifecycle/ledger_state.h"
 #include "peer/lifecycle/lifecycle_functions.h"
 
@@ -136,6 +137,47 @@ StatusOr<std::string> InstalledChaincodeStore::Load(std::string_view package_id)
   return store_->Load(package_id);
 }
 
+StatusOr<std::optional<std::string>> InstalledChaincodeStore::ResolvePackageId(
+    std::string_view channel_id, std::string_view name, int64_t sequence) const {
+  std::shared_ptr<ledger::PeerLedger> ledger =
+      ledgers_.ledger ? ledgers_.ledger(channel_id) : nullptr;
+  if (!ledger) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+  auto executor = ledger::NewQueryExecutor(ledger->state());
+  lc::LifecycleQueryState public_state(*executor);
+  lc::LifecyclePrivateState org_state(*executor, nullptr,
+                                      lc::ImplicitCollectionName(local_msp_id_));
+  const auto not_approved = [&] {
+    return absl::FailedPreconditionError(
+        fmt::format("chaincode definition for '{}' at sequence {} on channel '{}' has not yet "
+                    "been approved by this org",
+                    name, sequence, channel_id));
+  };
+  WEFT_ASSIGN_OR_RETURN(lc::ChaincodeDefinition committed,
+                        lc::QueryChaincodeDefinition(name, public_state));
+  if (committed.sequence != sequence) {
+    // Fabric's "chaincode cache at sequence %d but current sequence is %d".
+    return absl::AbortedError(fmt::format(
+        "chaincode cache at sequence {} but current sequence is {}, chaincode definition for "
+        "'{}' changed during invoke",
+        committed.sequence, sequence, name));
+  }
+  lc::OpaqueState* org_states[] = {&org_state};
+  WEFT_ASSIGN_OR_RETURN(auto approvals, lc::QueryOrgApprovals(name, committed, org_states));
+  if (approvals.empty() || !approvals.begin()->second) return not_approved();
+  auto approved =
+      lc::QueryApprovedChaincodeDefinition(channel_id, name, sequence, public_state, org_state);
+  executor->Done();
+  if (!approved.ok()) return not_approved();
+  if (approved->package_id.empty()) return std::optional<std::string>();
+  WEFT_ASSIGN_OR_RETURN(auto installed, store_->ListInstalled());
+  for (const auto& package : installed) {
+    if (package.package_id == approved->package_id) {
+      return std::optional<std::string>(package.package_id);
+    }
+  }
+  return std::optional<std::string>();
+}
+
 StatusOr<std::unique_ptr<ChaincodeLifecycle>> ChaincodeLifecycle::Create(Options options) {
   const common::config::PeerConfig& config = *options.config;
   std::unique_ptr<ChaincodeLifecycle> parts(new ChaincodeLifecycle());
@@ -154,6 +196,14 @@ StatusOr<std::unique_ptr<ChaincodeLifecycle>> ChaincodeLifecycle::Create(Options
   parts->scc_ = std::make_unique<scc::lifecycle::LifecycleScc>(
       *options.local_msp, *options.acl, std::move(options.configs), *parts->installed_);
   return parts;
+}
+
+chaincode_support::PackageIdResolver ChaincodeLifecycle::package_id_resolver() const {
+  const InstalledChaincodeStore* installed = installed_.get();
+  return [installed](std::string_view channel_id, std::string_view name, const std::string&,
+                     int64_t sequence) {
+    return installed->ResolvePackageId(channel_id, name, sequence);
+  };
 }
 
 ::protos::Response ChaincodeLifecycle::InvokeWithoutSimulator(

@@ -30,6 +30,7 @@
 #include "msp/msp.h"
 #include "peer/aclmgmt/acl_provider.h"
 #include "peer/chaincode_package/package_store.h"
+#include "peer/chaincode_support/chaincode_support.h"
 #include "peer/chaincode_support/runtime.h"
 #include "peer/ledger/peer_ledger.h"
 #include "peer/proposal.pb.h"
@@ -59,6 +60,17 @@ class InstalledChaincodeStore final : public scc::lifecycle::InstalledChaincodes
       std::string_view package_id) const override;
   std::vector<scc::lifecycle::InstalledChaincode> List() const override;
   [[nodiscard]] StatusOr<std::string> Load(std::string_view package_id) const override;
+
+  // What runs chaincode `name` (committed at `sequence`) on this peer, for chaincode
+  // support (chaincode_support::PackageIdResolver), as Fabric's
+  // ChaincodeEndorsementInfoSource.CachedChaincodeInfo: FailedPrecondition "chaincode
+  // definition for '<cc>' at sequence <n> on channel '<ch>' has not yet been approved
+  // by this org" unless this org approved the committed definition; nullopt when the
+  // package it approved is not installed here; else that package ID. Reads through
+  // an executor that takes no lock: the caller's simulator holds the ledger's.
+  [[nodiscard]] StatusOr<std::optional<std::string>> ResolvePackageId(std::string_view channel_id,
+                                                                      std::string_view name,
+                                                                      int64_t sequence) const;
 
  private:
   // package id -> channel -> the committed definitions this org approved with it.
@@ -95,6 +107,8 @@ class ChaincodeLifecycle {
   std::shared_ptr<const chaincode_package::PackageStore> package_store() const { return store_; }
   scc::lifecycle::InstalledChaincodes& installed() const { return *installed_; }
   const scc::lifecycle::LifecycleScc& scc() const { return *scc_; }
+  // For chaincode_support::NewDefinitionLifecycle (InstalledChaincodeStore::ResolvePackageId).
+  chaincode_support::PackageIdResolver package_id_resolver() const;
 
   // _lifecycle as the endorser's SystemChaincode (args, signed proposal): no
   // simulator, so only the channel-less functions succeed (a channel function

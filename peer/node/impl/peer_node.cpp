@@ -27,6 +27,9 @@
 #include "msp/local_msp.h"
 #include "msp/msp.h"
 #include "peer/aclmgmt/acl_provider.h"
+#include "peer/chaincode_support/chaincode_ca.h"
+#include "peer/chaincode_support/chaincode_listener.h"
+#include "peer/chaincode_support/chaincode_support.h"
 #include "peer/deliver_client/deliverer.h"
 #include "peer/deliver_client/endpoints.h"
 #include "peer/deliver_client/grpc_connector.h"
@@ -372,6 +375,12 @@ class ChannelRegistry final : public events::PeerChannels,
     if (absl::IsNotFound(found.status())) return false;
     return found.status();
   }
+  [[nodiscard]] StatusOr<std::unique_ptr<ledger::TxSimulator>> NewTxSimulator(
+      std::string_view channel_id) const override {
+    auto channel = Find(channel_id);
+    if (!channel) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+    return channel->SharedLedger()->NewTxSimulator();
+  }
   // cscc::ChannelManager
   [[nodiscard]] Status CreateChannel(const std::string& channel_id,
                                      const ::common::Block& genesis_block) override {
@@ -469,6 +478,15 @@ std::filesystem::path LedgersDir(const config::PeerConfig& config) {
   return config.peer.file_system_path / "ledgersData";
 }
 
+// core/chaincode/config.go: an execute timeout under a second means the 30 s default;
+// the startup timeout is at least 5 s.
+std::chrono::milliseconds ExecuteTimeout(std::chrono::milliseconds configured) {
+  return configured < std::chrono::seconds(1) ? std::chrono::seconds(30) : configured;
+}
+std::chrono::milliseconds StartupTimeout(std::chrono::milliseconds configured) {
+  return std::max<std::chrono::milliseconds>(configured, std::chrono::seconds(5));
+}
+
 }  // namespace
 
 struct PeerNode::Parts {
@@ -487,6 +505,14 @@ struct PeerNode::Parts {
   std::unique_ptr<scc::cscc::PeerConfiger> cscc;
   // Package store, chaincode runtime and _lifecycle (chaincode_lifecycle.h).
   std::unique_ptr<ChaincodeLifecycle> lifecycle;
+  // Chaincode: the TLS CA of the chaincode listener (with peer.tls.enabled), where
+  // definitions are found, and the runtime that builds and starts packages.
+  // The runtime is `lifecycle`'s (declared above, so it outlives chaincode support).
+  std::unique_ptr<chaincode_support::ChaincodeCa> chaincode_ca;
+  chaincode_support::ChaincodeRuntime* chaincode_runtime = nullptr;
+  std::unique_ptr<chaincode_support::Lifecycle> chaincode_lifecycle;
+  std::unique_ptr<chaincode_support::ChaincodeSupport> chaincode_support;
+  std::unique_ptr<chaincode_support::ChaincodeListener> chaincode_listener;
   std::unique_ptr<endorser::Endorser> endorser;
   std::unique_ptr<events::DeliverEvents> events;
   std::unique_ptr<EndorserService> endorser_service;
@@ -553,8 +579,68 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   parts->cscc = std::make_unique<scc::cscc::PeerConfiger>(*parts->local_msp_object, *parts->acl,
                                                           *parts->channels);
 
+  // --- chaincode lifecycle: package store, runtime, _lifecycle (channel-less functions
+  // until the endorser hands system chaincodes a simulator; see chaincode_lifecycle.h).
+  ChaincodeLifecycle::Options lifecycle;
+  lifecycle.config = &parts->config;
+  lifecycle.environment = env;
+  lifecycle.local_msp = parts->local_msp_object.get();
+  lifecycle.acl = parts->acl.get();
+  lifecycle.configs = [channels](std::string_view channel_id) {
+    return channels->Config(channel_id);
+  };
+  lifecycle.ledgers.channel_ids = [channels] { return channels->ChannelIds(); };
+  lifecycle.ledgers.ledger = [channels](std::string_view channel_id) {
+    return channels->MutableLedger(channel_id);
+  };
+  lifecycle.logger = parts->loggers->Get("lifecycle");
+  lifecycle.builder_logger = parts->loggers->Get("peer.chaincode");
+  WEFT_ASSIGN_OR_RETURN(parts->lifecycle, ChaincodeLifecycle::Create(std::move(lifecycle)));
+  // --- end chaincode lifecycle
+
+  if (cfg.peer.server.tls.enabled) {
+    auto ca = chaincode_support::ChaincodeCa::Create();
+    if (!ca.ok()) return Annotate(ca.status(), "creating the chaincode listener's TLS CA");
+    parts->chaincode_ca = *std::move(ca);
+  }
+  // The definition's other fields are read beside the simulation (which holds the
+  // ledger's read lock), so the rwset records only the Sequence, as Fabric's.
+  parts->chaincode_runtime = &parts->lifecycle->runtime();
+  parts->chaincode_lifecycle = chaincode_support::NewDefinitionLifecycle(
+      parts->lifecycle->package_id_resolver(),
+      [channels](std::string_view channel_id) -> StatusOr<std::unique_ptr<ledger::QueryExecutor>> {
+        auto ledger = channels->GetLedger(channel_id);
+        if (!ledger) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+        return ledger::NewQueryExecutor(ledger->state());
+      });
+  chaincode_support::ChaincodeSupportOptions chaincode;
+  chaincode.runtime = parts->chaincode_runtime;
+  chaincode.lifecycle = parts->chaincode_lifecycle.get();
+  chaincode.ca = parts->chaincode_ca.get();
+  chaincode.execute_timeout = ExecuteTimeout(cfg.chaincode.execute_timeout);
+  chaincode.startup_timeout = StartupTimeout(cfg.chaincode.startup_timeout);
+  chaincode.total_query_limit = cfg.ledger.total_query_limit;
+  chaincode.new_tx_simulator = [channels](std::string_view channel_id) {
+    return channels->NewTxSimulator(channel_id);
+  };
+  aclmgmt::ChannelAclProvider* acl = parts->acl.get();
+  chaincode.check_cc2cc_acl = [acl](std::string_view channel_id,
+                                    const ::protos::SignedProposal& proposal) {
+    return acl->CheckAcl(aclmgmt::kPeerChaincodeToChaincode, channel_id, proposal);
+  };
+  chaincode.logger = parts->loggers->Get("chaincode");
+  if (cfg.chaincode.keepalive.count() > 0) {
+    // fabric-shim 2.5 exits on a KEEPALIVE message; HTTP/2 pings keep streams alive.
+    parts->logger->Warn("chaincode.keepalive ({}s) is ignored: no KEEPALIVE is sent to chaincode",
+                        cfg.chaincode.keepalive.count());
+  }
+  parts->chaincode_support =
+      std::make_unique<chaincode_support::ChaincodeSupport>(std::move(chaincode));
+
   endorser::EndorserOptions endorsing;
   endorsing.channels = parts->channels.get();
+  endorsing.lifecycle = parts->chaincode_lifecycle.get();
+  endorsing.chaincode_support = parts->chaincode_support.get();
   const msp::Msp* local = parts->local_msp_object.get();
   endorsing.local_msp =
       [local](std::string_view creator) -> StatusOr<std::shared_ptr<const msp::Identity>> {
@@ -580,31 +666,14 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
                                                          const ::protos::SignedProposal& proposal) {
     return cscc->Invoke(args, proposal);
   };
-  // --- chaincode lifecycle: package store, runtime, _lifecycle (channel-less functions
-  // until the endorser hands system chaincodes a simulator; see chaincode_lifecycle.h).
-  ChaincodeLifecycle::Options lifecycle;
-  lifecycle.config = &parts->config;
-  lifecycle.environment = env;
-  lifecycle.local_msp = parts->local_msp_object.get();
-  lifecycle.acl = parts->acl.get();
-  lifecycle.configs = [channels](std::string_view channel_id) {
-    return channels->Config(channel_id);
-  };
-  lifecycle.ledgers.channel_ids = [channels] { return channels->ChannelIds(); };
-  lifecycle.ledgers.ledger = [channels](std::string_view channel_id) {
-    return channels->MutableLedger(channel_id);
-  };
-  lifecycle.logger = parts->loggers->Get("lifecycle");
-  lifecycle.builder_logger = parts->loggers->Get("peer.chaincode");
-  WEFT_ASSIGN_OR_RETURN(parts->lifecycle, ChaincodeLifecycle::Create(std::move(lifecycle)));
+
+  // _lifecycle, channel-less functions only (see chaincode_lifecycle.h).
   const ChaincodeLifecycle* chaincode_lifecycle = parts->lifecycle.get();
   endorsing.system_chaincodes[scc::lifecycle::kName] =
       [chaincode_lifecycle](const std::vector<std::string>& args,
                             const ::protos::SignedProposal& proposal) {
         return chaincode_lifecycle->InvokeWithoutSimulator(args, proposal);
       };
-  // --- end chaincode lifecycle
-
   endorsing.logger = parts->loggers->Get("peer.endorser");
   parts->endorser = std::make_unique<endorser::Endorser>(std::move(endorsing));
 
@@ -632,6 +701,7 @@ PeerNode::~PeerNode() { Stop(); }
 Status PeerNode::Start() {
   Parts& parts = *parts_;
   WEFT_RETURN_IF_ERROR(Annotate(parts.channels->OpenAll(), "opening the joined channels"));
+  WEFT_RETURN_IF_ERROR(StartChaincodeListener());
   auto grpc = common::grpc::BuildServer(
       parts.config.peer.server, {parts.endorser_service.get(), parts.deliver_service.get()});
   if (!grpc.ok()) return Annotate(grpc.status(), "starting the gRPC server (peer.listenAddress)");
@@ -666,11 +736,49 @@ Status PeerNode::Start() {
   return absl::OkStatus();
 }
 
+Status PeerNode::StartChaincodeListener() {
+  Parts& parts = *parts_;
+  const config::PeerSettings& peer = parts.config.peer;
+  WEFT_ASSIGN_OR_RETURN(auto peer_address, common::settings::SplitHostPort(peer.address));
+  // peer.chaincodeAddress defaults to the listen address; only an explicit one is
+  // Fabric's "chaincodeAddress" case.
+  const std::string explicit_address =
+      peer.chaincode_address == peer.chaincode_listen_address ? "" : peer.chaincode_address;
+  const std::string listen_address =
+      chaincode_support::ChaincodeListenAddress(peer.chaincode_listen_address, peer_address.host);
+  auto endpoint = chaincode_support::ComputeChaincodeEndpoint(explicit_address, listen_address,
+                                                              peer_address.host);
+  if (!endpoint.ok()) return Annotate(endpoint.status(), "computing the chaincode endpoint");
+  WEFT_ASSIGN_OR_RETURN(auto endpoint_parts, common::settings::SplitHostPort(*endpoint));
+  chaincode_support::ChaincodeListenerOptions options;
+  options.server = peer.server;
+  options.server.listen_address = listen_address;
+  options.ca = parts.chaincode_ca.get();
+  options.host = endpoint_parts.host;
+  auto listener =
+      chaincode_support::ChaincodeListener::Start(std::move(options), *parts.chaincode_support);
+  if (!listener.ok()) {
+    return Annotate(listener.status(),
+                    "starting the chaincode listener (peer.chaincodeListenAddress)");
+  }
+  parts.chaincode_listener = *std::move(listener);
+  // A listener on port 0 is dialled at the port it got.
+  const int port =
+      endpoint_parts.port == 0 ? parts.chaincode_listener->port() : endpoint_parts.port;
+  const std::string dial = common::settings::JoinHostPort(endpoint_parts.host, port);
+  parts.chaincode_support->SetPeerAddress(dial);
+  parts.logger->Info("chaincode listener on {} (chaincodes dial {}{})", listen_address, dial,
+                     parts.chaincode_ca ? ", mutual TLS" : "");
+  return absl::OkStatus();
+}
+
 void PeerNode::Stop() {
   Parts& parts = *parts_;
   if (parts.grpc.server) {
     parts.grpc.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   }
+  if (parts.chaincode_listener) parts.chaincode_listener->Stop();
+  if (parts.chaincode_support) parts.chaincode_support->Stop();
   if (parts.operations) parts.operations->Stop();
   if (parts.deliver_state.joinable()) {
     parts.deliver_state.request_stop();

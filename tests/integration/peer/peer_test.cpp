@@ -438,6 +438,21 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
     }
     CHECK(found_in_filtered_block);
 
+    // An application chaincode on the joined channel: its definition is looked up in a
+    // simulation over the peer's ledger, and without one Fabric's endorser answers 500
+    // with its message and a successful gRPC call.
+    auto [app_status, app] =
+        client.Process(MakeProposal(user, kChannel, "basic", {"CreateAsset", "asset9"}));
+    REQUIRE(app_status.ok());
+    CHECK(app.response().status() == 500);
+    CHECK(app.response().message() ==
+          "make sure the chaincode basic has been successfully defined on channel testchannel "
+          "and try again: chaincode basic not found");
+    CHECK_FALSE(app.has_endorsement());
+    // The chaincode listener serves peer.chaincodeListenAddress, with mutual TLS.
+    CHECK_THAT(peer.Log(), Catch::Contains("chaincode listener on 127.0.0.1:0") &&
+                               Catch::Contains("mutual TLS"));
+
     // Operations: /healthz, /version (common/ops, Fabric's operations.System).
     CHECK(OperationsGet(endpoints.operations, "/healthz").first == 200);
     auto [version_status, version] = OperationsGet(endpoints.operations, "/version");
