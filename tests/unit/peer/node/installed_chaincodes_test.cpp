@@ -222,5 +222,33 @@ TEST_CASE("An installed package lists the committed definitions this org approve
   CHECK_FALSE(f.store->Find("not an id").has_value());
 }
 
+TEST_CASE("Chaincode support runs the installed package this org approved for the definition") {
+  // Fabric's ChaincodeEndorsementInfoSource.CachedChaincodeInfo (release-2.5
+  // core/chaincode/lifecycle/lifecycle.go).
+  Fixture f;
+  const std::string id = Must(f.store->Install(Package("mycc_1"))).package_id;
+  const std::string absent = chaincode_package::PackageId("gone_1", Package("gone_1"));
+  f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
+  f.Define("unapproved", Definition("1.0"), std::nullopt, "");
+  f.Define("mismatch", Definition("1.0"), Definition("2.0"), id);
+  f.Define("uninstalled", Definition("1.0"), Definition("1.0"), absent);
+  f.Define("nopackage", Definition("1.0"), Definition("1.0"), "");
+
+  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(id));
+  for (const char* name : {"unapproved", "mismatch"}) {
+    INFO(name);
+    auto resolved = f.store->ResolvePackageId(kChannel, name, 1);
+    CHECK(absl::IsFailedPrecondition(resolved.status()));
+    CHECK(resolved.status().message() ==
+          "chaincode definition for '" + std::string(name) +
+              "' at sequence 1 on channel 'mychannel' has not yet been approved by this org");
+  }
+  // Approved, but this peer has no such package: "chaincode definition for '<cc>'
+  // exists, but chaincode is not installed" is chaincode support's answer to nullopt.
+  CHECK_FALSE(Must(f.store->ResolvePackageId(kChannel, "uninstalled", 1)).has_value());
+  CHECK_FALSE(Must(f.store->ResolvePackageId(kChannel, "nopackage", 1)).has_value());
+  CHECK(absl::IsNotFound(f.store->ResolvePackageId("otherchannel", "mycc", 1).status()));
+}
+
 }  // namespace
 }  // namespace weft::peer::node
