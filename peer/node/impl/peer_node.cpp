@@ -579,8 +579,7 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   parts->cscc = std::make_unique<scc::cscc::PeerConfiger>(*parts->local_msp_object, *parts->acl,
                                                           *parts->channels);
 
-  // --- chaincode lifecycle: package store, runtime, _lifecycle (channel-less functions
-  // until the endorser hands system chaincodes a simulator; see chaincode_lifecycle.h).
+  // --- chaincode lifecycle: package store, runtime, _lifecycle (chaincode_lifecycle.h).
   ChaincodeLifecycle::Options lifecycle;
   lifecycle.config = &parts->config;
   lifecycle.environment = env;
@@ -667,12 +666,13 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
     return cscc->Invoke(args, proposal);
   };
 
-  // _lifecycle, channel-less functions only (see chaincode_lifecycle.h).
+  // _lifecycle: on a channel with the proposal's simulator, channel-less without one.
   const ChaincodeLifecycle* chaincode_lifecycle = parts->lifecycle.get();
-  endorsing.system_chaincodes[scc::lifecycle::kName] =
+  endorsing.channel_system_chaincodes[scc::lifecycle::kName] =
       [chaincode_lifecycle](const std::vector<std::string>& args,
-                            const ::protos::SignedProposal& proposal) {
-        return chaincode_lifecycle->InvokeWithoutSimulator(args, proposal);
+                            const ::protos::SignedProposal& proposal,
+                            ledger::TxSimulator* simulator) {
+        return chaincode_lifecycle->Invoke(args, proposal, simulator);
       };
   endorsing.logger = parts->loggers->Get("peer.endorser");
   parts->endorser = std::make_unique<endorser::Endorser>(std::move(endorsing));

@@ -4,7 +4,8 @@
 // a channel-less ENDORSER_TRANSACTION proposal to "_lifecycle" with the function
 // name and the marshalled lifecycle.<Function>Args). The package is written the way
 // Fabric's CLI writes it (tests/support/fabric_package.h), of Weft's `binary` type so
-// that building it needs nothing but a copy.
+// that building it needs nothing but a copy. Once the peer has joined the channel,
+// _lifecycle's channel functions run on the proposal's simulator and are endorsed.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -14,6 +15,7 @@
 
 #include "client-sdk/endorser_client.h"
 #include "client-sdk/signer.h"
+#include "common/common.pb.h"
 #include "common/crypto/hash.h"
 #include "common/protoutil/proposal.h"
 #include "msp/signing_identity.h"
@@ -60,13 +62,18 @@ class LifecycleClient {
  public:
   explicit LifecycleClient(const client::EndorserClient& endorser) : endorser_(endorser) {}
 
-  // A channel-less proposal as the CLI makes it (ChaincodeSpec type left unset).
-  ::protos::Response Call(const SigningIdentity& signer, const std::string& function,
-                          const google::protobuf::Message& args) const {
+  // A proposal as the CLI makes it (ChaincodeSpec type left unset); channel-less
+  // unless `channel` is given.
+  ::protos::ProposalResponse Send(
+      const SigningIdentity& signer, const std::string& chaincode, std::vector<std::string> args,
+      const std::string& channel = "",
+      ::common::HeaderType type = ::common::ENDORSER_TRANSACTION) const {
     protoutil::ChaincodeProposalSpec spec;
-    spec.chaincode_name = "_lifecycle";
-    spec.args = {function, args.SerializeAsString()};
+    spec.channel_id = channel;
+    spec.chaincode_name = chaincode;
+    spec.args = std::move(args);
     spec.chaincode_type = ::protos::ChaincodeSpec::UNDEFINED;
+    spec.header_type = type;
     auto created = protoutil::CreateChaincodeProposal(spec, signer.SerializedIdentity());
     REQUIRE(created.ok());
     auto signed_proposal = protoutil::SignProposal(created->proposal, signer);
@@ -74,7 +81,13 @@ class LifecycleClient {
     auto answer = endorser_.ProcessProposal(*signed_proposal);
     INFO(answer.status().ToString());
     REQUIRE(answer.ok());
-    return answer->response();
+    return *std::move(answer);
+  }
+
+  ::protos::Response Call(const SigningIdentity& signer, const std::string& function,
+                          const google::protobuf::Message& args,
+                          const std::string& channel = "") const {
+    return Send(signer, "_lifecycle", {function, args.SerializeAsString()}, channel).response();
   }
 
  private:
@@ -207,11 +220,52 @@ TEST_CASE(
     CHECK(StoredFiles(store) == std::vector<std::string>{file_name});
 
     // A package never installed: persistence's CodePackageNotFoundErr, wrapped by
-    // GetInstalledChaincodePackage's "could not load cc install package".
+    // lifecycle.go's "could not load cc install package", so not scc.go's 404 case.
     get_args.set_package_id(ExpectedPackageId(kLabel, "other bytes"));
     ::protos::Response missing = lifecycle.Call(admin, "GetInstalledChaincodePackage", get_args);
     CHECK(missing.status() == 500);
-    CHECK_THAT(missing.message(), Catch::Contains("could not load cc install package"));
+    const std::string unknown = get_args.package_id();
+    CHECK(missing.message() ==
+          "failed to invoke backing implementation of 'GetInstalledChaincodePackage': could not "
+          "load cc install package: chaincode install package '" +
+              unknown + "' not found");
+    // lifecycle.go QueryInstalledChaincode: "could not find chaincode with package id".
+    one_args.set_package_id(unknown);
+    ::protos::Response not_installed = lifecycle.Call(admin, "QueryInstalledChaincode", one_args);
+    CHECK(not_installed.status() == 500);
+    CHECK(not_installed.message() ==
+          "failed to invoke backing implementation of 'QueryInstalledChaincode': could not find "
+          "chaincode with package id '" +
+              unknown + "'");
+  }
+
+  {  // on a joined channel, _lifecycle runs on the proposal's simulator and is endorsed
+    // cscc JoinChain: a channel-less CONFIG proposal by an admin (`peer channel join`).
+    ::protos::ProposalResponse joined =
+        lifecycle.Send(admin, "cscc", {"JoinChain", network.genesis_block()}, "", ::common::CONFIG);
+    INFO(joined.response().message());
+    REQUIRE(joined.response().status() == 200);
+
+    ::protos::ProposalResponse defined =
+        lifecycle.Send(user, "_lifecycle",
+                       {"QueryChaincodeDefinitions",
+                        ::lifecycle::QueryChaincodeDefinitionsArgs().SerializeAsString()},
+                       network.channel());
+    INFO(defined.response().message());
+    REQUIRE(defined.response().status() == 200);
+    ::lifecycle::QueryChaincodeDefinitionsResult definitions;
+    REQUIRE(definitions.ParseFromString(defined.response().payload()));
+    CHECK(definitions.chaincode_definitions().empty());
+    // A channel invocation that succeeds is endorsed (Fabric's endorser.go).
+    CHECK_FALSE(defined.endorsement().signature().empty());
+
+    // scc.go Invoke: ErrNamespaceNotDefined is status 404 with the bare error.
+    ::lifecycle::QueryChaincodeDefinitionArgs one;
+    one.set_name("nope");
+    ::protos::Response undefined =
+        lifecycle.Call(user, "QueryChaincodeDefinition", one, network.channel());
+    CHECK(undefined.status() == 404);
+    CHECK(undefined.message() == "namespace nope is not defined");
   }
 
   CHECK(network.StopPeer(1) == 0);
