@@ -17,7 +17,7 @@ constexpr std::string_view kSchemaUrl =
     "https://hyperledger.github.io/fabric-chaincode-node/main/api/contract-schema.json";
 
 // fabric-contract-api's JSONSerializer.fromBuffer, by the parameter's schema type.
-absl::StatusOr<Json> Convert(const Parameter& parameter, const std::string& text) {
+[[nodiscard]] absl::StatusOr<Json> Convert(const Parameter& parameter, const std::string& text) {
   const std::string type = parameter.schema.value("type", "");
   if (type == "string") return Json(text);
   if (type == "number" || type == "integer") {

@@ -39,7 +39,7 @@ bool NextRune(std::string_view s, size_t& i, uint32_t& rune) {
 }
 
 // Fabric's validateCompositeKeyAttribute: valid UTF-8 without U+0000 or U+10FFFF.
-absl::Status ValidateAttribute(std::string_view attribute) {
+[[nodiscard]] absl::Status ValidateAttribute(std::string_view attribute) {
   for (size_t i = 0; i < attribute.size();) {
     size_t start = i;
     uint32_t rune;
@@ -60,8 +60,8 @@ absl::Status ValidateAttribute(std::string_view attribute) {
 
 }  // namespace
 
-absl::StatusOr<std::string> CreateCompositeKey(std::string_view object_type,
-                                               const std::vector<std::string>& attributes) {
+[[nodiscard]] absl::StatusOr<std::string> CreateCompositeKey(
+    std::string_view object_type, const std::vector<std::string>& attributes) {
   if (absl::Status status = ValidateAttribute(object_type); !status.ok()) return status;
   std::string key(1, '\0');
   key.append(object_type);
@@ -74,7 +74,7 @@ absl::StatusOr<std::string> CreateCompositeKey(std::string_view object_type,
   return key;
 }
 
-absl::StatusOr<CompositeKeyParts> SplitCompositeKey(std::string_view composite_key) {
+[[nodiscard]] absl::StatusOr<CompositeKeyParts> SplitCompositeKey(std::string_view composite_key) {
   if (composite_key.size() < 2 || composite_key.front() != '\0' || composite_key.back() != '\0') {
     return absl::InvalidArgumentError(
         "not a composite key: it must start and end with U+0000 (made by CreateCompositeKey)");

@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -45,7 +49,7 @@ std::optional<std::string> Option(const std::vector<std::string>& args, std::str
   return std::nullopt;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
+[[nodiscard]] absl::StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (path.empty() || !in) {
     return absl::NotFoundError(
@@ -56,7 +60,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, std::string_view w
   return content.str();
 }
 
-absl::StatusOr<std::string> ReadBase64File(const std::string& path, std::string_view what) {
+[[nodiscard]] absl::StatusOr<std::string> ReadBase64File(const std::string& path,
+                                                         std::string_view what) {
   auto data = ReadFile(path, what);
   if (!data.ok()) return data.status();
   std::string text(absl::StripAsciiWhitespace(*data)), decoded;
@@ -80,7 +85,7 @@ std::optional<bool> ParseBool(std::string_view text) {
 
 // PEM from `file_option` (PEM) or else `path_option` (base64 of the PEM); nullopt
 // when neither is set.
-absl::StatusOr<std::optional<std::string>> PemOption(
+[[nodiscard]] absl::StatusOr<std::optional<std::string>> PemOption(
     const std::vector<std::string>& args, const Environment& env, std::string_view file_option,
     std::string_view file_env, std::string_view path_option, std::string_view path_env,
     std::string_view what) {
@@ -189,8 +194,8 @@ Environment ProcessEnvironment() {
   return env;
 }
 
-absl::StatusOr<PeerConnection> PeerConnectionFromEnvironment(const std::vector<std::string>& args,
-                                                             const Environment& env) {
+[[nodiscard]] absl::StatusOr<PeerConnection> PeerConnectionFromEnvironment(
+    const std::vector<std::string>& args, const Environment& env) {
   PeerConnection connection;
   auto address = Option(args, "peer.address", env, {"CORE_PEER_ADDRESS"});
   if (!address || address->empty()) {
@@ -239,7 +244,7 @@ absl::StatusOr<PeerConnection> PeerConnectionFromEnvironment(const std::vector<s
   return connection;
 }
 
-absl::Status Start(Chaincode& chaincode, const PeerConnection& connection) {
+[[nodiscard]] absl::Status Start(Chaincode& chaincode, const PeerConnection& connection) {
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (connection.tls_enabled) {
     grpc::SslCredentialsOptions ssl;
@@ -264,7 +269,28 @@ absl::Status Start(Chaincode& chaincode, const PeerConnection& connection) {
   ClientStream adapter(*stream);
   Handler handler(chaincode, adapter);
   absl::Status status = handler.Run(connection.chaincode_id);
-  context.TryCancel();
+  if (!absl::IsUnavailable(status)) {
+    // We end the conversation (a protocol error): half-close, and give the peer a
+    // moment to read our ERROR before the call is cancelled.
+    stream->WritesDone();
+    std::mutex mu;
+    std::condition_variable done;
+    bool finished_call = false;
+    std::thread canceller([&] {
+      std::unique_lock lock(mu);
+      if (!done.wait_for(lock, std::chrono::seconds(1), [&] { return finished_call; })) {
+        context.TryCancel();
+      }
+    });
+    grpc::Status ignored = stream->Finish();
+    {
+      std::lock_guard lock(mu);
+      finished_call = true;
+    }
+    done.notify_all();
+    canceller.join();
+    return status;
+  }
   grpc::Status finished = stream->Finish();
   if (!finished.ok() && finished.error_code() != grpc::StatusCode::CANCELLED) {
     return absl::UnavailableError(absl::StrCat("chaincode stream to ", connection.peer_address,
@@ -273,8 +299,8 @@ absl::Status Start(Chaincode& chaincode, const PeerConnection& connection) {
   return status;
 }
 
-absl::StatusOr<ServerSettings> ServerSettingsFromEnvironment(const std::vector<std::string>& args,
-                                                             const Environment& env) {
+[[nodiscard]] absl::StatusOr<ServerSettings> ServerSettingsFromEnvironment(
+    const std::vector<std::string>& args, const Environment& env) {
   ServerSettings settings;
   auto address = Option(args, "chaincode-address", env,
                         {"CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ADDRESS"});

@@ -15,7 +15,7 @@ using ::protos::ChaincodeMessage;
 // an open range covers simple keys only (composite keys start with U+0000).
 constexpr std::string_view kEmptyKeySubstitute = "\x01";
 
-absl::Status ValidateSimpleKeys(std::string_view start, std::string_view end) {
+[[nodiscard]] absl::Status ValidateSimpleKeys(std::string_view start, std::string_view end) {
   for (std::string_view key : {start, end}) {
     if (!key.empty() && key.front() == '\0') {
       return absl::InvalidArgumentError(
@@ -26,7 +26,7 @@ absl::Status ValidateSimpleKeys(std::string_view start, std::string_view end) {
   return absl::OkStatus();
 }
 
-absl::Status RequireCollection(std::string_view collection) {
+[[nodiscard]] absl::Status RequireCollection(std::string_view collection) {
   if (collection.empty())
     return absl::InvalidArgumentError("collection must not be an empty string");
   return absl::OkStatus();
@@ -55,7 +55,7 @@ class CommonIterator {
   }
 
   template <typename Result>
-  absl::StatusOr<Result> Next() {
+  [[nodiscard]] absl::StatusOr<Result> Next() {
     if (next_ >= static_cast<size_t>(response_.results_size())) {
       return absl::OutOfRangeError(
           absl::StrCat("iterator ", response_.id(), " has no more results"));
@@ -82,7 +82,7 @@ class CommonIterator {
     return result;
   }
 
-  absl::Status Close() {
+  [[nodiscard]] absl::Status Close() {
     ::protos::QueryStateClose request;
     request.set_id(response_.id());
     return handler_
@@ -102,8 +102,10 @@ class StateIterator final : public StateQueryIterator {
  public:
   explicit StateIterator(CommonIterator common) : common_(std::move(common)) {}
   bool HasNext() const override { return common_.HasNext(); }
-  absl::StatusOr<::queryresult::KV> Next() override { return common_.Next<::queryresult::KV>(); }
-  absl::Status Close() override { return common_.Close(); }
+  [[nodiscard]] absl::StatusOr<::queryresult::KV> Next() override {
+    return common_.Next<::queryresult::KV>();
+  }
+  [[nodiscard]] absl::Status Close() override { return common_.Close(); }
 
  private:
   CommonIterator common_;
@@ -113,10 +115,10 @@ class HistoryIterator final : public HistoryQueryIterator {
  public:
   explicit HistoryIterator(CommonIterator common) : common_(std::move(common)) {}
   bool HasNext() const override { return common_.HasNext(); }
-  absl::StatusOr<::queryresult::KeyModification> Next() override {
+  [[nodiscard]] absl::StatusOr<::queryresult::KeyModification> Next() override {
     return common_.Next<::queryresult::KeyModification>();
   }
-  absl::Status Close() override { return common_.Close(); }
+  [[nodiscard]] absl::Status Close() override { return common_.Close(); }
 
  private:
   CommonIterator common_;

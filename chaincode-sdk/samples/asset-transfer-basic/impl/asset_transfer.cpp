@@ -16,17 +16,17 @@ using contract::StringParameter;
 
 // nlohmann::json keeps object keys sorted, so dump() is what the sample's
 // json-stringify-deterministic(sortKeysRecursive(asset)) writes.
-absl::Status PutAsset(Context& ctx, const Json& asset) {
+[[nodiscard]] absl::Status PutAsset(Context& ctx, const Json& asset) {
   return ctx.stub().PutState(asset.at("ID").get<std::string>(), asset.dump());
 }
 
-absl::StatusOr<bool> Exists(Context& ctx, const std::string& id) {
+[[nodiscard]] absl::StatusOr<bool> Exists(Context& ctx, const std::string& id) {
   auto value = ctx.stub().GetState(id);
   if (!value.ok()) return value.status();
   return !value->empty();
 }
 
-absl::StatusOr<std::string> Read(Context& ctx, const std::string& id) {
+[[nodiscard]] absl::StatusOr<std::string> Read(Context& ctx, const std::string& id) {
   auto value = ctx.stub().GetState(id);
   if (!value.ok()) return value.status();
   if (value->empty()) return absl::NotFoundError(absl::StrCat("The asset ", id, " does not exist"));
@@ -42,7 +42,7 @@ Json Asset(const std::string& id, const std::string& color, Json size, const std
               {"AppraisedValue", std::move(appraised_value)}};
 }
 
-absl::StatusOr<Json> InitLedger(Context& ctx, const std::vector<Json>&) {
+[[nodiscard]] absl::StatusOr<Json> InitLedger(Context& ctx, const std::vector<Json>&) {
   const std::vector<Json> assets = {
       Asset("asset1", "blue", 5, "Tomoko", 300),    Asset("asset2", "red", 5, "Brad", 400),
       Asset("asset3", "green", 10, "Jin Soo", 500), Asset("asset4", "yellow", 10, "Max", 600),
@@ -55,7 +55,7 @@ absl::StatusOr<Json> InitLedger(Context& ctx, const std::vector<Json>&) {
   return nullptr;
 }
 
-absl::StatusOr<Json> CreateAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> CreateAsset(Context& ctx, const std::vector<Json>& args) {
   const std::string id = args[0].get<std::string>();
   auto exists = Exists(ctx, id);
   if (!exists.ok()) return exists.status();
@@ -68,13 +68,13 @@ absl::StatusOr<Json> CreateAsset(Context& ctx, const std::vector<Json>& args) {
   return nullptr;
 }
 
-absl::StatusOr<Json> ReadAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> ReadAsset(Context& ctx, const std::vector<Json>& args) {
   auto value = Read(ctx, args[0].get<std::string>());
   if (!value.ok()) return value.status();
   return Json(std::move(*value));  // the stored text, returned as it is
 }
 
-absl::StatusOr<Json> UpdateAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> UpdateAsset(Context& ctx, const std::vector<Json>& args) {
   const std::string id = args[0].get<std::string>();
   auto exists = Exists(ctx, id);
   if (!exists.ok()) return exists.status();
@@ -87,7 +87,7 @@ absl::StatusOr<Json> UpdateAsset(Context& ctx, const std::vector<Json>& args) {
   return nullptr;
 }
 
-absl::StatusOr<Json> DeleteAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> DeleteAsset(Context& ctx, const std::vector<Json>& args) {
   const std::string id = args[0].get<std::string>();
   auto exists = Exists(ctx, id);
   if (!exists.ok()) return exists.status();
@@ -96,13 +96,13 @@ absl::StatusOr<Json> DeleteAsset(Context& ctx, const std::vector<Json>& args) {
   return nullptr;
 }
 
-absl::StatusOr<Json> AssetExists(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> AssetExists(Context& ctx, const std::vector<Json>& args) {
   auto exists = Exists(ctx, args[0].get<std::string>());
   if (!exists.ok()) return exists.status();
   return Json(*exists);
 }
 
-absl::StatusOr<Json> TransferAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> TransferAsset(Context& ctx, const std::vector<Json>& args) {
   auto value = Read(ctx, args[0].get<std::string>());
   if (!value.ok()) return value.status();
   Json asset = Json::parse(*value, nullptr, /*allow_exceptions=*/false);
@@ -119,7 +119,7 @@ absl::StatusOr<Json> TransferAsset(Context& ctx, const std::vector<Json>& args) 
   return old_owner;
 }
 
-absl::StatusOr<Json> GetAllAssets(Context& ctx, const std::vector<Json>&) {
+[[nodiscard]] absl::StatusOr<Json> GetAllAssets(Context& ctx, const std::vector<Json>&) {
   // An open range over the simple keys, like getStateByRange('', '').
   auto iterator = ctx.stub().GetStateByRange("", "");
   if (!iterator.ok()) return iterator.status();

@@ -19,7 +19,7 @@ using contract::IntegerParameter;
 using contract::Json;
 using contract::StringParameter;
 
-absl::StatusOr<Json> ReadAssetJson(Context& ctx, const std::string& id) {
+[[nodiscard]] absl::StatusOr<Json> ReadAssetJson(Context& ctx, const std::string& id) {
   auto value = ctx.stub().GetState(id);
   if (!value.ok()) {
     return absl::UnknownError(
@@ -31,7 +31,7 @@ absl::StatusOr<Json> ReadAssetJson(Context& ctx, const std::string& id) {
   return asset;
 }
 
-absl::StatusOr<Json> Records(shim::StateQueryIterator& iterator) {
+[[nodiscard]] absl::StatusOr<Json> Records(shim::StateQueryIterator& iterator) {
   Json records = Json::array();
   while (iterator.HasNext()) {
     auto kv = iterator.Next();
@@ -43,12 +43,12 @@ absl::StatusOr<Json> Records(shim::StateQueryIterator& iterator) {
   return records;
 }
 
-absl::Status CloseAfter(shim::StateQueryIterator& iterator, absl::Status status) {
+[[nodiscard]] absl::Status CloseAfter(shim::StateQueryIterator& iterator, absl::Status status) {
   absl::Status closed = iterator.Close();
   return status.ok() ? closed : status;
 }
 
-absl::StatusOr<Json> Paged(shim::PagedQuery page) {
+[[nodiscard]] absl::StatusOr<Json> Paged(shim::PagedQuery page) {
   auto records = Records(*page.iterator);
   if (absl::Status status = CloseAfter(*page.iterator, records.status()); !status.ok()) {
     return status;
@@ -58,7 +58,7 @@ absl::StatusOr<Json> Paged(shim::PagedQuery page) {
               {"bookmark", page.metadata.bookmark()}};
 }
 
-absl::Status Transfer(Context& ctx, Json asset, const std::string& new_owner) {
+[[nodiscard]] absl::Status Transfer(Context& ctx, Json asset, const std::string& new_owner) {
   asset["owner"] = new_owner;
   const std::string bytes = asset.dump();
   if (absl::Status status = ctx.stub().PutState(asset["ID"].get<std::string>(), bytes);
@@ -68,7 +68,7 @@ absl::Status Transfer(Context& ctx, Json asset, const std::string& new_owner) {
   return ctx.stub().SetEvent("TransferAsset", bytes);
 }
 
-absl::StatusOr<Json> CreateAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> CreateAsset(Context& ctx, const std::vector<Json>& args) {
   const std::string id = args[0].get<std::string>();
   auto existing = ctx.stub().GetState(id);
   if (!existing.ok()) return existing.status();
@@ -88,11 +88,11 @@ absl::StatusOr<Json> CreateAsset(Context& ctx, const std::vector<Json>& args) {
   return nullptr;
 }
 
-absl::StatusOr<Json> ReadAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> ReadAsset(Context& ctx, const std::vector<Json>& args) {
   return ReadAssetJson(ctx, args[0].get<std::string>());
 }
 
-absl::StatusOr<Json> DeleteAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> DeleteAsset(Context& ctx, const std::vector<Json>& args) {
   const std::string id = args[0].get<std::string>();
   auto asset = ReadAssetJson(ctx, id);
   if (!asset.ok()) return asset.status();
@@ -106,7 +106,7 @@ absl::StatusOr<Json> DeleteAsset(Context& ctx, const std::vector<Json>& args) {
   return nullptr;
 }
 
-absl::StatusOr<Json> TransferAsset(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> TransferAsset(Context& ctx, const std::vector<Json>& args) {
   auto asset = ReadAssetJson(ctx, args[0].get<std::string>());
   if (!asset.ok()) return asset.status();
   if (absl::Status status = Transfer(ctx, std::move(*asset), args[1].get<std::string>());
@@ -116,7 +116,7 @@ absl::StatusOr<Json> TransferAsset(Context& ctx, const std::vector<Json>& args) 
   return nullptr;
 }
 
-absl::StatusOr<Json> GetAssetsByRange(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> GetAssetsByRange(Context& ctx, const std::vector<Json>& args) {
   auto iterator =
       ctx.stub().GetStateByRange(args[0].get<std::string>(), args[1].get<std::string>());
   if (!iterator.ok()) return iterator.status();
@@ -125,7 +125,8 @@ absl::StatusOr<Json> GetAssetsByRange(Context& ctx, const std::vector<Json>& arg
   return records;
 }
 
-absl::StatusOr<Json> GetAssetsByRangeWithPagination(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> GetAssetsByRangeWithPagination(Context& ctx,
+                                                                  const std::vector<Json>& args) {
   auto page = ctx.stub().GetStateByRangeWithPagination(
       args[0].get<std::string>(), args[1].get<std::string>(), args[2].get<int32_t>(),
       args[3].get<std::string>());
@@ -133,7 +134,8 @@ absl::StatusOr<Json> GetAssetsByRangeWithPagination(Context& ctx, const std::vec
   return Paged(std::move(*page));
 }
 
-absl::StatusOr<Json> TransferAssetByColor(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> TransferAssetByColor(Context& ctx,
+                                                        const std::vector<Json>& args) {
   auto iterator =
       ctx.stub().GetStateByPartialCompositeKey(kColorNameIndex, {args[0].get<std::string>()});
   if (!iterator.ok()) return iterator.status();
@@ -165,7 +167,8 @@ absl::StatusOr<Json> TransferAssetByColor(Context& ctx, const std::vector<Json>&
   return nullptr;
 }
 
-absl::StatusOr<Json> GetAssetsByColorWithPagination(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> GetAssetsByColorWithPagination(Context& ctx,
+                                                                  const std::vector<Json>& args) {
   auto page = ctx.stub().GetStateByPartialCompositeKeyWithPagination(
       kColorNameIndex, {args[0].get<std::string>()}, args[1].get<int32_t>(),
       args[2].get<std::string>());
@@ -197,7 +200,7 @@ absl::StatusOr<Json> GetAssetsByColorWithPagination(Context& ctx, const std::vec
               {"bookmark", page->metadata.bookmark()}};
 }
 
-absl::StatusOr<Json> GetAssetHistory(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> GetAssetHistory(Context& ctx, const std::vector<Json>& args) {
   const std::string id = args[0].get<std::string>();
   auto iterator = ctx.stub().GetHistoryForKey(id);
   if (!iterator.ok()) return iterator.status();
@@ -227,7 +230,8 @@ absl::StatusOr<Json> GetAssetHistory(Context& ctx, const std::vector<Json>& args
   return records;
 }
 
-absl::StatusOr<Json> SetAssetEndorsement(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> SetAssetEndorsement(Context& ctx,
+                                                       const std::vector<Json>& args) {
   const std::string id = args[0].get<std::string>();
   auto asset = ReadAssetJson(ctx, id);
   if (!asset.ok()) return asset.status();
@@ -241,7 +245,8 @@ absl::StatusOr<Json> SetAssetEndorsement(Context& ctx, const std::vector<Json>& 
   return nullptr;
 }
 
-absl::StatusOr<Json> GetAssetEndorsement(Context& ctx, const std::vector<Json>& args) {
+[[nodiscard]] absl::StatusOr<Json> GetAssetEndorsement(Context& ctx,
+                                                       const std::vector<Json>& args) {
   auto policy = ctx.stub().GetStateValidationParameter(args[0].get<std::string>());
   if (!policy.ok()) return policy.status();
   if (policy->empty()) return Json::array();
@@ -271,7 +276,7 @@ std::string PeerEndorsementPolicy(std::vector<std::string> msp_ids) {
   return envelope.SerializeAsString();
 }
 
-absl::StatusOr<std::vector<std::string>> PolicyOrgs(const std::string& policy) {
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> PolicyOrgs(const std::string& policy) {
   ::common::SignaturePolicyEnvelope envelope;
   if (!envelope.ParseFromString(policy)) {
     return absl::DataLossError("the validation parameter is not a SignaturePolicyEnvelope");
