@@ -16,6 +16,20 @@ namespace {
 constexpr std::string_view kSchemaUrl =
     "https://hyperledger.github.io/fabric-chaincode-node/main/api/contract-schema.json";
 
+// JavaScript has one number type: an integral double prints without a fraction
+// (JSON.stringify(3.0) is "3"); nlohmann would print "3.0".
+void NormalizeNumbers(Json& value) {
+  if (value.is_number_float()) {
+    double d = value.get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9007199254740992.0 &&
+        d < 9007199254740992.0) {
+      value = static_cast<int64_t>(d);
+    }
+  } else if (value.is_structured()) {
+    for (Json& element : value) NormalizeNumbers(element);
+  }
+}
+
 // fabric-contract-api's JSONSerializer.fromBuffer, by the parameter's schema type.
 [[nodiscard]] absl::StatusOr<Json> Convert(const Parameter& parameter, const std::string& text) {
   const std::string type = parameter.schema.value("type", "");
@@ -25,14 +39,7 @@ constexpr std::string_view kSchemaUrl =
     if (!number.is_number()) {
       return absl::InvalidArgumentError("fromBuffer could not convert data to number");
     }
-    // JavaScript has one number type: 5.0 is 5 and prints as 5.
-    if (number.is_number_float()) {
-      double d = number.get<double>();
-      if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9007199254740992.0 &&
-          d < 9007199254740992.0) {
-        number = static_cast<int64_t>(d);
-      }
-    }
+    NormalizeNumbers(number);  // "5.0" arrives as 5, as Number("5.0") does
     if (type == "integer" && !number.is_number_integer()) {
       return absl::InvalidArgumentError(
           R"(Unable to validate parameter due to ["must be integer"])");
@@ -54,9 +61,10 @@ constexpr std::string_view kSchemaUrl =
 }
 
 // fabric-contract-api's JSONSerializer.toBuffer.
-std::string ToPayload(const Json& result) {
+std::string ToPayload(Json result) {
   if (result.is_null()) return "";
   if (result.is_string()) return result.get<std::string>();
+  NormalizeNumbers(result);
   return result.dump();
 }
 
@@ -213,7 +221,7 @@ ContractChaincode::ContractChaincode(std::vector<Contract> contracts, std::strin
   try {
     absl::StatusOr<Json> result = transaction->function(context, converted);
     if (!result.ok()) return shim::Error(std::string(result.status().message()));
-    return shim::Success(ToPayload(*result));
+    return shim::Success(ToPayload(std::move(*result)));
   } catch (const std::exception& e) {
     return shim::Error(e.what());
   }
