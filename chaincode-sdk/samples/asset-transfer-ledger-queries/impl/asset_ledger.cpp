@@ -19,6 +19,9 @@ using contract::IntegerParameter;
 using contract::Json;
 using contract::StringParameter;
 
+// Go's time.RFC3339Nano for a UTC time, as the Go sample's JSON timestamps.
+constexpr char kRfc3339NanoUtc[] = "%Y-%m-%d%ET%H:%M:%E*SZ";
+
 [[nodiscard]] absl::StatusOr<Json> ReadAssetJson(Context& ctx, const std::string& id) {
   auto value = ctx.stub().GetState(id);
   if (!value.ok()) {
@@ -221,7 +224,7 @@ using contract::StringParameter;
     records.push_back(
         Json{{"record", std::move(record)},
              {"txId", modification->tx_id()},
-             {"timestamp", absl::FormatTime(absl::RFC3339_full, time, absl::UTCTimeZone())},
+             {"timestamp", absl::FormatTime(kRfc3339NanoUtc, time, absl::UTCTimeZone())},
              {"isDelete", modification->is_delete()}});
   }
   absl::Status closed = (*iterator)->Close();
