@@ -56,6 +56,7 @@ class FakeChaincodePeer::Impl {
     open_ = false;
     write_ = nullptr;
     cancel_ = nullptr;  // the call (and its context) ends when Serve returns
+    ended_ = true;
     changed_.notify_all();
   }
 
@@ -79,7 +80,8 @@ class FakeChaincodePeer::Impl {
 
   std::optional<std::string> WaitForRegistration() {
     std::unique_lock lock(mu_);
-    if (!changed_.wait_for(lock, kHangGuard, [&] { return registered_.has_value(); })) {
+    if (!changed_.wait_for(lock, kHangGuard, [&] { return registered_.has_value() || ended_; }) ||
+        !registered_) {
       return std::nullopt;
     }
     return registered_;
@@ -246,6 +248,7 @@ class FakeChaincodePeer::Impl {
   std::function<bool(const ChaincodeMessage&)> write_;
   std::function<void()> cancel_;
   bool open_ = false;
+  bool ended_ = false;  // a stream ended (so no registration is coming on it)
   std::optional<std::string> registered_;
   std::map<std::string, Tx> in_flight_;
   int max_in_flight_ = 0;
@@ -472,7 +475,17 @@ std::unique_ptr<FakeChaincodePeer> FakeChaincodePeer::Listen(Options options) {
   transport->service = std::make_unique<RegisterService>(*impl);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options.tls_key_pem.empty()) {
+    grpc::SslServerCredentialsOptions ssl(
+        options.tls_client_ca_pem.empty()
+            ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = options.tls_client_ca_pem;
+    ssl.pem_key_cert_pairs.push_back({options.tls_key_pem, options.tls_cert_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort("127.0.0.1:0", credentials, &port);
   builder.RegisterService(transport->service.get());
   transport->server = builder.BuildAndStart();
   if (!transport->server || port == 0) {
@@ -500,8 +513,8 @@ std::unique_ptr<FakeChaincodePeer> FakeChaincodePeer::Dial(const std::string& ad
   }
   transport->stub = ::protos::Chaincode::NewStub(grpc::CreateChannel(address, credentials));
   transport->context = std::make_unique<grpc::ClientContext>();
-  transport->context->set_wait_for_ready(true);
-  transport->context->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
+  // Fail fast: the chaincode server listens before a test dials it, and a refused
+  // handshake must end the stream rather than be retried.
   transport->stream = transport->stub->Connect(transport->context.get());
   if (!transport->stream) throw std::runtime_error("FakeChaincodePeer: cannot call Connect");
   auto* stream = transport->stream.get();

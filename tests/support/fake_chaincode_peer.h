@@ -42,6 +42,12 @@ class FakeChaincodePeer {
     // When set, READY carries ChaincodeAdditionalParams offering GET_STATE_MULTIPLE.
     bool offer_get_multiple_keys = false;
     uint32_t max_size_get_multiple_keys = 100;
+    // Listen only: TLS with this server pair (PEM) when set; with client_ca_pem the
+    // chaincode must present a certificate that CA issued (mutual TLS, as Fabric's
+    // peer requires of chaincode when TLS is on).
+    std::string tls_key_pem;
+    std::string tls_cert_pem;
+    std::string tls_client_ca_pem;
   };
 
   // Serves ChaincodeSupport on 127.0.0.1:0. Throws std::runtime_error on failure.
@@ -58,7 +64,8 @@ class FakeChaincodePeer {
   // host:port of the ChaincodeSupport server (start mode).
   std::string address() const;
 
-  // Waits for a chaincode to register; its REGISTER name, or nullopt after kHangGuard.
+  // Waits for a chaincode to register; its REGISTER name, or nullopt when the
+  // stream ended first or after kHangGuard.
   std::optional<std::string> WaitForRegistration();
 
   // The chaincode's final message for one invocation: COMPLETED or ERROR.
