@@ -70,7 +70,8 @@ contract::ContractChaincode Chaincode() {
 }  // namespace
 
 TEST_CASE(
-    "Contract:Function names a contract; a plain name or an empty contract goes to the default") {
+    "Contract:Function names a contract, and a plain name or an empty contract goes to the "
+    "default") {
   auto chaincode = Chaincode();
   ChaincodeSession session(chaincode);
   CHECK(session.Invoke({"Hello", "ann"}).response.payload() == "hello ann");

@@ -170,7 +170,7 @@ TEST_CASE(
   CHECK(args == std::vector<std::string>{"look", "a", "b"});
 }
 
-TEST_CASE("GetState, PutState and DelState send Fabric's payloads; an absent key reads empty") {
+TEST_CASE("GetState, PutState and DelState send Fabric's payloads and an absent key reads empty") {
   ScriptedChaincode chaincode;
   std::mutex mu;
   std::string seen_a, seen_missing, put_empty_key;
@@ -457,7 +457,7 @@ TEST_CASE("GetHistoryForKey iterates the key's modifications across batches") {
   CHECK(sent[2].first == ChaincodeMessage::QUERY_STATE_CLOSE);
 }
 
-TEST_CASE("SetEvent puts the last event set on COMPLETED; an empty event name is refused") {
+TEST_CASE("SetEvent puts the last event set on COMPLETED and refuses an empty event name") {
   ScriptedChaincode chaincode;
   std::mutex mu;
   std::string empty_name;
@@ -747,7 +747,7 @@ TEST_CASE("Many transactions run at once on one stream, each answered on its own
   CHECK(session.peer().violations().empty());
 }
 
-TEST_CASE("INIT runs Init; a failing Init answers ERROR with its message, as the Go shim") {
+TEST_CASE("INIT runs Init, and a failing Init answers ERROR with its message as the Go shim does") {
   ScriptedChaincode chaincode;
   chaincode.On("init", [](shim::ChaincodeStub& stub) {
     if (stub.GetArgs().size() > 1) return shim::Error("init needs no arguments");
