@@ -49,6 +49,13 @@ std::optional<std::string> Option(const std::vector<std::string>& args, std::str
   return std::nullopt;
 }
 
+// The environment variable `name`, if set.
+std::optional<std::string> EnvValue(const Environment& env, const std::string& name) {
+  auto it = env.find(name);
+  if (it == env.end()) return std::nullopt;
+  return it->second;
+}
+
 [[nodiscard]] absl::StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (path.empty() || !in) {
@@ -213,7 +220,7 @@ Environment ProcessEnvironment() {
     return absl::InvalidArgumentError("'CORE_CHAINCODE_ID_NAME' must be set");
   }
   connection.chaincode_id = *id;
-  if (auto tls = Option({}, "", env, {"CORE_PEER_TLS_ENABLED"})) {
+  if (auto tls = EnvValue(env, "CORE_PEER_TLS_ENABLED")) {
     auto enabled = ParseBool(*tls);
     if (!enabled) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -340,17 +347,16 @@ Environment ProcessEnvironment() {
     return settings;
   }
   // fabric-samples' Go chaincode servers (asset-transfer-basic/chaincode-external).
-  auto disabled = Option({}, "", env, {"CHAINCODE_TLS_DISABLED"});
+  auto disabled = EnvValue(env, "CHAINCODE_TLS_DISABLED");
   if (disabled && ParseBool(*disabled) == std::optional<bool>(false)) {
-    auto sample_key = ReadFile(Option({}, "", env, {"CHAINCODE_TLS_KEY"}).value_or(""), "TLS key");
+    auto sample_key = ReadFile(EnvValue(env, "CHAINCODE_TLS_KEY").value_or(""), "TLS key");
     if (!sample_key.ok()) return sample_key.status();
-    auto sample_cert =
-        ReadFile(Option({}, "", env, {"CHAINCODE_TLS_CERT"}).value_or(""), "TLS cert");
+    auto sample_cert = ReadFile(EnvValue(env, "CHAINCODE_TLS_CERT").value_or(""), "TLS cert");
     if (!sample_cert.ok()) return sample_cert.status();
     settings.tls_enabled = true;
     settings.key_pem = std::move(*sample_key);
     settings.cert_pem = std::move(*sample_cert);
-    if (auto ca = Option({}, "", env, {"CHAINCODE_CLIENT_CA_CERT"}); ca && !ca->empty()) {
+    if (auto ca = EnvValue(env, "CHAINCODE_CLIENT_CA_CERT"); ca && !ca->empty()) {
       auto ca_pem = ReadFile(*ca, "TLS client CA cert");
       if (!ca_pem.ok()) return ca_pem.status();
       settings.client_ca_pem = std::move(*ca_pem);
