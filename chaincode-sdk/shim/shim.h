@@ -34,6 +34,9 @@ struct PeerConnection {
   std::string client_key_pem;
   std::string client_cert_pem;
   std::string root_cert_pem;
+  // The name to check the peer's TLS certificate against instead of the address's
+  // host (fabric-chaincode-node's --ssl-target-name-override); empty: the host.
+  std::string ssl_target_name_override;
 };
 
 // Reads the settings of start mode. Flags win over the environment:
@@ -42,7 +45,8 @@ struct PeerConnection {
 //   CORE_TLS_CLIENT_KEY_FILE / CORE_TLS_CLIENT_CERT_FILE (PEM) or, when those are
 //   unset, CORE_TLS_CLIENT_KEY_PATH / CORE_TLS_CLIENT_CERT_PATH (base64 of the PEM,
 //   as Fabric's Go shim internal/config.go reads them), and
-//   CORE_PEER_TLS_ROOTCERT_FILE (PEM).
+//   CORE_PEER_TLS_ROOTCERT_FILE (PEM); --ssl-target-name-override or
+//   CORE_PEER_TLS_SERVERHOSTOVERRIDE names the host the peer's certificate is for.
 // `args` are the command-line arguments without the program name.
 [[nodiscard]] absl::StatusOr<PeerConnection> PeerConnectionFromEnvironment(
     const std::vector<std::string>& args, const Environment& env);

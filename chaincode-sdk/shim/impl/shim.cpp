@@ -248,6 +248,9 @@ Environment ProcessEnvironment() {
   connection.client_key_pem = std::move(**key);
   connection.client_cert_pem = std::move(**cert);
   connection.root_cert_pem = std::move(*root);
+  connection.ssl_target_name_override =
+      Option(args, "ssl-target-name-override", env, {"CORE_PEER_TLS_SERVERHOSTOVERRIDE"})
+          .value_or("");
   return connection;
 }
 
@@ -269,6 +272,9 @@ Environment ProcessEnvironment() {
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   arguments.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  if (connection.tls_enabled && !connection.ssl_target_name_override.empty()) {
+    arguments.SetSslTargetNameOverride(connection.ssl_target_name_override);
+  }
   auto channel = grpc::CreateCustomChannel(connection.peer_address, credentials, arguments);
   auto stub = ::protos::ChaincodeSupport::NewStub(channel);
   grpc::ClientContext context;

@@ -72,6 +72,12 @@ TEST_CASE("Start-mode TLS reads _PATH files as base64 of the PEM and _FILE files
   CHECK(base64->client_key_pem == key_pem);
   CHECK(base64->client_cert_pem == cert_pem);
   CHECK(base64->root_cert_pem == "root-pem");
+  CHECK(base64->ssl_target_name_override.empty());
+  env["CORE_PEER_TLS_SERVERHOSTOVERRIDE"] = "peer0.org1.example.com";
+  auto overridden = shim::PeerConnectionFromEnvironment({}, env);
+  REQUIRE(overridden.ok());
+  CHECK(overridden->ssl_target_name_override == "peer0.org1.example.com");
+  env.erase("CORE_PEER_TLS_SERVERHOSTOVERRIDE");
 
   // The _FILE forms win when set (internal/config.go LoadConfig).
   env["CORE_TLS_CLIENT_KEY_FILE"] = Write(dir.path() / "client-key.pem", "plain-key");

@@ -73,6 +73,36 @@ TEST_CASE("Start mode with TLS dials the peer with the client pair the environme
   CHECK(absl::IsUnavailable(shim_run.get()));
 }
 
+TEST_CASE("Start mode checks the peer's certificate against the target name override when set") {
+  auto ca = weft::testing::MakeTestCa("tlsca.org1.example.com", "org1.example.com");
+  // Issued for the peer's host name only, as cryptogen issues them.
+  auto peer_tls =
+      weft::testing::IssueLeaf(ca, "peer0.org1.example.com", {}, {"peer0.org1.example.com"});
+  auto chaincode_tls = weft::testing::IssueLeaf(ca, "basic_1.0", {});
+  FakeChaincodePeer::Options options;
+  options.tls_key_pem = peer_tls.KeyPem();
+  options.tls_cert_pem = peer_tls.CertPem();
+  options.tls_client_ca_pem = ca.CertPem();
+  auto peer = FakeChaincodePeer::Listen(options);
+  shim::PeerConnection connection;
+  connection.peer_address = peer->address();
+  connection.chaincode_id = "cc:override";
+  connection.tls_enabled = true;
+  connection.root_cert_pem = ca.CertPem();
+  connection.client_key_pem = chaincode_tls.KeyPem();
+  connection.client_cert_pem = chaincode_tls.CertPem();
+  Echo chaincode;
+  // 127.0.0.1 is not in the certificate: refused without the override.
+  CHECK(absl::IsUnavailable(shim::Start(chaincode, connection)));
+  connection.ssl_target_name_override = "peer0.org1.example.com";
+  auto shim_run =
+      std::async(std::launch::async, [&] { return shim::Start(chaincode, connection); });
+  CHECK(peer->WaitForRegistration() == std::optional<std::string>("cc:override"));
+  peer->Close();
+  REQUIRE(shim_run.wait_for(weft::testing::kHangGuard) == std::future_status::ready);
+  CHECK(absl::IsUnavailable(shim_run.get()));
+}
+
 TEST_CASE("Start mode without a client certificate is refused by a peer that requires one") {
   auto ca = weft::testing::MakeTestCa("tlsca.org1.example.com", "org1.example.com");
   auto peer_tls = weft::testing::IssueLeaf(ca, "peer0.org1.example.com", {}, {"127.0.0.1"});
