@@ -136,6 +136,12 @@ class ChaincodeStub {
                                                     std::string_view key) = 0;
   [[nodiscard]] virtual absl::Status PurgePrivateData(std::string_view collection,
                                                       std::string_view key) = 0;
+  // Ranges over a collection, as GetStateByRange / GetStateByPartialCompositeKey.
+  [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<StateQueryIterator>> GetPrivateDataByRange(
+      std::string_view collection, std::string_view start_key, std::string_view end_key) = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<StateQueryIterator>>
+  GetPrivateDataByPartialCompositeKey(std::string_view collection, std::string_view object_type,
+                                      const std::vector<std::string>& attributes) = 0;
 
   // --- other chaincodes and events ---
   // Calls `chaincode` (on `channel`, or this channel when empty) with `args`; the

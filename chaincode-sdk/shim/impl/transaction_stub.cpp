@@ -402,6 +402,28 @@ absl::Status TransactionStub::PurgePrivateData(std::string_view collection, std:
   return Call(ChaincodeMessage::PURGE_PRIVATE_DATA, request).status();
 }
 
+absl::StatusOr<std::unique_ptr<StateQueryIterator>> TransactionStub::GetPrivateDataByRange(
+    std::string_view collection, std::string_view start_key, std::string_view end_key) {
+  if (absl::Status status = RequireCollection(collection); !status.ok()) return status;
+  if (start_key.empty()) start_key = kEmptyKeySubstitute;
+  if (absl::Status status = ValidateSimpleKeys(start_key, end_key); !status.ok()) return status;
+  auto page = Range(collection, start_key, end_key, "");
+  if (!page.ok()) return page.status();
+  return std::move(page->iterator);
+}
+
+absl::StatusOr<std::unique_ptr<StateQueryIterator>>
+TransactionStub::GetPrivateDataByPartialCompositeKey(std::string_view collection,
+                                                     std::string_view object_type,
+                                                     const std::vector<std::string>& attributes) {
+  if (absl::Status status = RequireCollection(collection); !status.ok()) return status;
+  auto start = CreateCompositeKey(object_type, attributes);
+  if (!start.ok()) return start.status();
+  auto page = Range(collection, *start, absl::StrCat(*start, std::string(kMaxUnicodeRune)), "");
+  if (!page.ok()) return page.status();
+  return std::move(page->iterator);
+}
+
 ::protos::Response TransactionStub::InvokeChaincode(std::string_view chaincode,
                                                     const std::vector<std::string>& args,
                                                     std::string_view channel) {

@@ -71,6 +71,11 @@ class TransactionStub final : public ChaincodeStub {
                                             std::string_view key) override;
   [[nodiscard]] absl::Status PurgePrivateData(std::string_view collection,
                                               std::string_view key) override;
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<StateQueryIterator>> GetPrivateDataByRange(
+      std::string_view collection, std::string_view start_key, std::string_view end_key) override;
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<StateQueryIterator>>
+  GetPrivateDataByPartialCompositeKey(std::string_view collection, std::string_view object_type,
+                                      const std::vector<std::string>& attributes) override;
   ::protos::Response InvokeChaincode(std::string_view chaincode,
                                      const std::vector<std::string>& args,
                                      std::string_view channel) override;

@@ -635,6 +635,53 @@ TEST_CASE("Private data calls carry the collection and refuse an empty one") {
         std::map<std::string, std::string>{{"n", "new"}});
 }
 
+TEST_CASE("Private data ranges carry the collection like public ranges") {
+  ScriptedChaincode chaincode;
+  std::mutex mu;
+  std::vector<std::string> keys;
+  std::string no_collection;
+  chaincode.On("pvt-range", [&](shim::ChaincodeStub& stub) {
+    auto range = stub.GetPrivateDataByRange("secrets", "", "");
+    auto partial = stub.GetPrivateDataByPartialCompositeKey("secrets", "idx", {"x"});
+    if (!range.ok() || !partial.ok()) return shim::Error("private range failed");
+    std::lock_guard lock(mu);
+    for (auto* iterator : {range->get(), partial->get()}) {
+      while (iterator->HasNext()) {
+        auto kv = iterator->Next();
+        if (!kv.ok()) return FromStatus(kv.status());
+        keys.push_back(kv->key());
+      }
+    }
+    no_collection = Text(stub.GetPrivateDataByRange("", "a", "b").status());
+    return shim::Success();
+  });
+  ChaincodeSession session(chaincode);
+  session.peer().PutPrivate("secrets", "k1", "v1");
+  session.peer().PutPrivate("secrets",
+                            "\0idx\0x\0"
+                            "1\0"s,
+                            "v2");
+  session.peer().Put("public", "v3");
+  auto proposal = session.MakeProposal({"pvt-range"});
+  auto outcome = session.peer().Invoke(weft::testing::kSessionChannel, proposal.tx_id,
+                                       {"pvt-range"}, proposal.signed_proposal);
+  REQUIRE(outcome.has_value());
+  REQUIRE(outcome->response.status() == 200);
+  std::lock_guard lock(mu);
+  CHECK(keys == std::vector<std::string>{"k1",
+                                         "\0idx\0x\0"
+                                         "1\0"s});
+  CHECK(no_collection == "collection must not be an empty string");
+  auto range = RangeRequest("\x01", "");
+  range.set_collection("secrets");
+  auto partial = RangeRequest("\0idx\0x\0"s, "\0idx\0x\0\xF4\x8F\xBF\xBF"s);
+  partial.set_collection("secrets");
+  CHECK(Sent(session.peer(), proposal.tx_id) ==
+        std::vector<std::pair<ChaincodeMessage::Type, std::string>>{
+            {ChaincodeMessage::GET_STATE_BY_RANGE, Bytes(range)},
+            {ChaincodeMessage::GET_STATE_BY_RANGE, Bytes(partial)}});
+}
+
 TEST_CASE("GetQueryResult surfaces the peer's error for rich queries on LevelDB") {
   ScriptedChaincode chaincode;
   chaincode.On("rich", [](shim::ChaincodeStub& stub) {
