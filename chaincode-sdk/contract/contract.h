@@ -70,6 +70,18 @@ class Contract {
   // The contract's metadata info (title, version).
   Contract& Info(std::string title, std::string version);
 
+  // Hooks, as fabric-contract-api's Contract methods: `before` runs after the
+  // arguments are converted and before the function, `after` with its result; an
+  // error from either fails the transaction with its message. `unknown` runs for a
+  // function the contract does not have (default: the error "You've asked to
+  // invoke a function that does not exist: <args[0]>"); when it succeeds the
+  // response is 200 with an empty payload.
+  using Hook = std::function<absl::Status(Context& ctx)>;
+  using AfterHook = std::function<absl::Status(Context& ctx, const Json& result)>;
+  Contract& BeforeTransaction(Hook before);
+  Contract& AfterTransaction(AfterHook after);
+  Contract& UnknownTransaction(Hook unknown);
+
   const std::string& name() const { return name_; }
 
  private:
@@ -87,6 +99,9 @@ class Contract {
   std::string title_;
   std::string version_;
   std::vector<Transaction> transactions_;
+  Hook before_;
+  AfterHook after_;
+  Hook unknown_;
 };
 
 // fabric-contract-api's system contract, always present.

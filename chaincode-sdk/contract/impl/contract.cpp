@@ -124,6 +124,21 @@ Contract& Contract::Info(std::string title, std::string version) {
   return *this;
 }
 
+Contract& Contract::BeforeTransaction(Hook before) {
+  before_ = std::move(before);
+  return *this;
+}
+
+Contract& Contract::AfterTransaction(AfterHook after) {
+  after_ = std::move(after);
+  return *this;
+}
+
+Contract& Contract::UnknownTransaction(Hook unknown) {
+  unknown_ = std::move(unknown);
+  return *this;
+}
+
 ContractChaincode::ContractChaincode(std::vector<Contract> contracts, std::string title,
                                      std::string version, std::string default_contract) {
   if (default_contract.empty() && !contracts.empty()) default_contract = contracts.front().name();
@@ -197,10 +212,16 @@ ContractChaincode::ContractChaincode(std::vector<Contract> contracts, std::strin
   if (found == contracts_.end()) {
     return shim::Error(absl::StrCat("Contract name is not known: ", contract_name));
   }
-  const auto& transactions = found->second.transactions_;
+  const Contract& contract = found->second;
+  const auto& transactions = contract.transactions_;
   auto transaction = std::find_if(transactions.begin(), transactions.end(),
                                   [&](const auto& tx) { return tx.name == function; });
   if (transaction == transactions.end()) {
+    if (contract.unknown_) {
+      Context context(stub);
+      absl::Status status = contract.unknown_(context);
+      return status.ok() ? shim::Success() : shim::Error(std::string(status.message()));
+    }
     // Contract.unknownTransaction names the whole first argument.
     return shim::Error(
         absl::StrCat("You've asked to invoke a function that does not exist: ", qualified));
@@ -219,8 +240,18 @@ ContractChaincode::ContractChaincode(std::vector<Contract> contracts, std::strin
   }
   Context context(stub);
   try {
+    if (contract.before_) {
+      if (absl::Status status = contract.before_(context); !status.ok()) {
+        return shim::Error(std::string(status.message()));
+      }
+    }
     absl::StatusOr<Json> result = transaction->function(context, converted);
     if (!result.ok()) return shim::Error(std::string(result.status().message()));
+    if (contract.after_) {
+      if (absl::Status status = contract.after_(context, *result); !status.ok()) {
+        return shim::Error(std::string(status.message()));
+      }
+    }
     return shim::Success(ToPayload(std::move(*result)));
   } catch (const std::exception& e) {
     return shim::Error(e.what());

@@ -4,6 +4,7 @@
 #include "chaincode-sdk/contract/contract.h"
 
 #include <catch2/catch.hpp>
+#include <mutex>
 
 #include "tests/support/chaincode_session.h"
 
@@ -196,4 +197,55 @@ TEST_CASE("A named default contract takes plain function names") {
       Json::parse(session.Invoke({"org.hyperledger.fabric:GetMetadata"}).response.payload());
   CHECK(metadata["contracts"]["Other"]["contractInstance"]["default"] == true);
   CHECK_FALSE(metadata["contracts"]["Greeter"]["contractInstance"].contains("default"));
+}
+
+TEST_CASE(
+    "Before and after hooks wrap the function, and an unknown-transaction hook replaces the "
+    "error") {
+  std::mutex mu;
+  std::vector<std::string> calls;
+  contract::Contract hooked("Hooked");
+  hooked
+      .Submit("Run", {contract::StringParameter("what")},
+              [&](contract::Context&, const std::vector<Json>& args) -> absl::StatusOr<Json> {
+                std::lock_guard lock(mu);
+                calls.push_back("run " + args[0].get<std::string>());
+                return Json("ran");
+              })
+      .BeforeTransaction([&](contract::Context& ctx) -> absl::Status {
+        std::lock_guard lock(mu);
+        calls.push_back("before " + ctx.stub().GetArgs().at(0));
+        if (ctx.stub().GetArgs().size() > 1 && ctx.stub().GetArgs()[1] == "forbidden") {
+          return absl::PermissionDeniedError("not before this");
+        }
+        return absl::OkStatus();
+      })
+      .AfterTransaction([&](contract::Context&, const Json& result) -> absl::Status {
+        std::lock_guard lock(mu);
+        calls.push_back("after " + result.get<std::string>());
+        return absl::OkStatus();
+      })
+      .UnknownTransaction([&](contract::Context& ctx) -> absl::Status {
+        std::lock_guard lock(mu);
+        calls.push_back("unknown " + ctx.stub().GetArgs().at(0));
+        return absl::OkStatus();
+      });
+  std::vector<contract::Contract> contracts;
+  contracts.push_back(std::move(hooked));
+  contract::ContractChaincode chaincode(std::move(contracts));
+  ChaincodeSession session(chaincode);
+  CHECK(session.Invoke({"Run", "x"}).response.payload() == "ran");
+  auto refused = session.Invoke({"Run", "forbidden"});
+  CHECK(refused.response.status() == 500);
+  CHECK(refused.response.message() == "not before this");
+  // An unknown function handled by the hook succeeds with an empty payload.
+  auto unknown = session.Invoke({"Hooked:Nope", "1"});
+  CHECK(unknown.response.status() == 200);
+  CHECK(unknown.response.payload().empty());
+  // Arguments are checked before the hooks run.
+  CHECK(session.Invoke({"Run"}).response.message() ==
+        "Expected 1 parameters, but 0 have been supplied");
+  std::lock_guard lock(mu);
+  CHECK(calls == std::vector<std::string>{"before Run", "run x", "after ran", "before Run",
+                                          "unknown Hooked:Nope"});
 }
