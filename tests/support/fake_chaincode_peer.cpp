@@ -131,6 +131,13 @@ class FakeChaincodePeer::Impl {
           return;
         }
         lock.unlock();
+        if (!options_.refuse_registration.empty()) {
+          ChaincodeMessage refusal;
+          refusal.set_type(ChaincodeMessage::ERROR);
+          refusal.set_payload(options_.refuse_registration);
+          Write(refusal);
+          return;
+        }
         ChaincodeMessage registered;
         registered.set_type(ChaincodeMessage::REGISTERED);
         Write(registered);

@@ -48,6 +48,9 @@ class FakeChaincodePeer {
     std::string tls_key_pem;
     std::string tls_cert_pem;
     std::string tls_client_ca_pem;
+    // When set, REGISTER is answered with ERROR carrying this text (a peer refusing
+    // an unknown chaincode) instead of REGISTERED and READY.
+    std::string refuse_registration;
   };
 
   // Serves ChaincodeSupport on 127.0.0.1:0. Throws std::runtime_error on failure.

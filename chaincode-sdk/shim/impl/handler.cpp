@@ -116,6 +116,10 @@ absl::Status Handler::Run(const std::string& chaincode_id) {
                                       ChaincodeMessage::Type_Name(message.type()), " (txid ",
                                       message.txid(), ") while in state ", unexpected);
       Send(ErrorMessage(message, text));
+      if (message.type() == ChaincodeMessage::ERROR) {
+        // E.g. the peer refusing the registration: say what it said.
+        absl::StrAppend(&text, ": the peer said: ", message.payload());
+      }
       result = absl::FailedPreconditionError(text);
     }
   }

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <mutex>
 
 #include "chaincode-sdk/shim/chaincode.h"
@@ -926,4 +927,22 @@ TEST_CASE("A chaincode server refuses incomplete settings") {
   auto no_key = shim::ChaincodeServer::Start(chaincode, settings);
   REQUIRE_FALSE(no_key.ok());
   CHECK(no_key.status().message() == "key not provided");
+}
+
+TEST_CASE("A registration the peer refuses ends Start with the peer's reason") {
+  FakeChaincodePeer::Options options;
+  options.refuse_registration = "chaincode unknown:1 is not installed";
+  auto peer = FakeChaincodePeer::Listen(options);
+  ScriptedChaincode chaincode;
+  shim::PeerConnection connection;
+  connection.peer_address = peer->address();
+  connection.chaincode_id = "unknown:1";
+  absl::Status status = shim::Start(chaincode, connection);
+  CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(status.message() ==
+        "chaincode handler cannot handle message ERROR (txid ) while in state created: the peer "
+        "said: chaincode unknown:1 is not installed");
+  // The shim answered the unexpected message with an ERROR of its own, as the Go shim.
+  REQUIRE(peer->WaitForUnsolicited(1));
+  CHECK(peer->unsolicited().at(0).type() == ChaincodeMessage::ERROR);
 }
