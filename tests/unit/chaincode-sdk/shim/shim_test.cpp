@@ -4,9 +4,11 @@
 // one stream, and the chaincode server mode.
 #include "chaincode-sdk/shim/shim.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <condition_variable>
+#include <cstdio>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -945,4 +947,38 @@ TEST_CASE("A registration the peer refuses ends Start with the peer's reason") {
   // The shim answered the unexpected message with an ERROR of its own, as the Go shim.
   REQUIRE(peer->WaitForUnsolicited(1));
   CHECK(peer->unsolicited().at(0).type() == ChaincodeMessage::ERROR);
+}
+
+TEST_CASE("A range of 10,000 keys is read batch by batch") {
+  ScriptedChaincode chaincode;
+  std::atomic<int> counted{0};
+  chaincode.On("count", [&](shim::ChaincodeStub& stub) {
+    auto iterator = stub.GetStateByRange("", "");
+    if (!iterator.ok()) return FromStatus(iterator.status());
+    int n = 0;
+    while ((*iterator)->HasNext()) {
+      auto kv = (*iterator)->Next();
+      if (!kv.ok()) return FromStatus(kv.status());
+      ++n;
+    }
+    counted = n;
+    return shim::Success();
+  });
+  ChaincodeSession session(chaincode);  // Fabric's batches of 100
+  for (int i = 0; i < 10000; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "key%05d", i);
+    session.peer().Put(key, "v");
+  }
+  auto proposal = session.MakeProposal({"count"});
+  auto outcome = session.peer().Invoke(weft::testing::kSessionChannel, proposal.tx_id, {"count"},
+                                       proposal.signed_proposal);
+  REQUIRE(outcome.has_value());
+  REQUIRE(outcome->response.status() == 200);
+  CHECK(counted == 10000);
+  auto sent = Sent(session.peer(), proposal.tx_id);
+  CHECK(sent.size() == 100);  // one GET_STATE_BY_RANGE and 99 QUERY_STATE_NEXT
+  CHECK(std::count_if(sent.begin(), sent.end(), [](const auto& s) {
+          return s.first == ChaincodeMessage::QUERY_STATE_NEXT;
+        }) == 99);
 }
