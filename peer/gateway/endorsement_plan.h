@@ -44,4 +44,9 @@ using Layout = std::map<std::string, int>;
 [[nodiscard]] StatusOr<std::vector<Layout>> ApplicationPolicyLayouts(
     const ::common::Config& config, std::string_view application_policy);
 
+// Layouts that satisfy both `a` and `b`: one endorsement may count for both
+// policies (each is evaluated on its own, as the validator does), so each pair
+// combines by taking the larger count per org. Minimal, smallest first.
+std::vector<Layout> CombineLayouts(const std::vector<Layout>& a, const std::vector<Layout>& b);
+
 }  // namespace weft::peer::gateway

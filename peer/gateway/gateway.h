@@ -7,8 +7,11 @@
 // Weft has none: the channel config's anchor peers stand for each organisation's
 // peers (the local organisation is the local peer, plus its other anchor peers),
 // and plans come from the chaincode's endorsement policy (endorsement_plan.h).
-// Key-level (state-based) endorsement policies of the keys the first endorsement
-// writes are not added to the plan yet; the committing peers still enforce them.
+// As Fabric's endorser builds the ChaincodeInterest (core/endorser/endorser.go
+// buildChaincodeInterest), the plan covers every application namespace of the first
+// endorsement's rwset: the key-level policy of each written key that has one, and
+// the chaincode's policy when a key without one is written or nothing is written.
+// Private data collections are not considered (Weft has no private data yet).
 //
 // Thread-safety: every method is thread-safe when the seams are.
 #pragma once
@@ -32,6 +35,7 @@
 #include "gateway/gateway.pb.h"
 #include "orderer/ab.pb.h"
 #include "peer/aclmgmt/acl_provider.h"
+#include "peer/gateway/endorsement_plan.h"
 #include "peer/proposal.pb.h"
 #include "peer/proposal_response.pb.h"
 
@@ -85,6 +89,11 @@ class GatewayChannels {
   // protos.ApplicationPolicy) of `chaincode`; nullopt when it has no definition.
   [[nodiscard]] virtual StatusOr<std::optional<std::string>> EndorsementPolicy(
       std::string_view channel_id, std::string_view chaincode) const = 0;
+  // The committed key-level endorsement policy of `key` in namespace `ns` (its
+  // VALIDATION_PARAMETER metadata: bytes of a SignaturePolicyEnvelope); nullopt when
+  // it has none.
+  [[nodiscard]] virtual StatusOr<std::optional<std::string>> KeyEndorsementPolicy(
+      std::string_view channel_id, std::string_view ns, std::string_view key) const = 0;
 };
 
 // Dials peers and orderers named in a channel config. `tls_root_cas` are the PEM
@@ -146,6 +155,10 @@ class Gateway {
   // The endorser at `peer` (the local one, or a cached connection).
   [[nodiscard]] StatusOr<std::shared_ptr<const EndorsingPeer>> EndorserFor(const Peer& peer);
   [[nodiscard]] StatusOr<std::shared_ptr<const OrderingNode>> OrdererFor(const Peer& orderer);
+  // The layouts every endorsement of `first` (the first endorsement) must satisfy.
+  [[nodiscard]] StatusOr<std::vector<Layout>> PlanFor(
+      const common::channelconfig::ChannelConfig& config, const std::string& chaincode,
+      const ::protos::ProposalResponse& first) const;
 
   GatewayOptions options_;
   std::mutex mu_;

@@ -208,6 +208,18 @@ const ::common::ConfigGroup* SubGroup(const ::common::ConfigGroup& group, const 
 
 }  // namespace
 
+std::vector<Layout> CombineLayouts(const std::vector<Layout>& a, const std::vector<Layout>& b) {
+  std::vector<Layout> combined;
+  for (const auto& x : a) {
+    for (const auto& y : b) {
+      Layout both = x;
+      for (const auto& [org, count] : y) both[org] = std::max(both[org], count);
+      combined.push_back(std::move(both));
+    }
+  }
+  return Minimal(std::move(combined));
+}
+
 [[nodiscard]] StatusOr<std::vector<Layout>> SignaturePolicyLayouts(
     const ::common::SignaturePolicyEnvelope& policy) {
   return RuleLayouts(policy.rule(), policy);

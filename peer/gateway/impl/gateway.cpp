@@ -9,7 +9,8 @@
 #include "common/protoutil/envelope.h"
 #include "common/protoutil/proposal.h"
 #include "common/protoutil/transaction.h"
-#include "peer/gateway/endorsement_plan.h"
+#include "ledger/rwset/kvrwset/kv_rwset.pb.h"
+#include "ledger/rwset/rwset.pb.h"
 #include "peer/transaction.pb.h"
 
 namespace weft::peer::gateway {
@@ -256,6 +257,79 @@ StatusOr<std::shared_ptr<const OrderingNode>> Gateway::OrdererFor(const Peer& or
   return orderers_.emplace(orderer.address, std::move(node)).first->second;
 }
 
+StatusOr<std::vector<Layout>> Gateway::PlanFor(const ChannelConfig& config,
+                                               const std::string& chaincode,
+                                               const ::protos::ProposalResponse& first) const {
+  const std::string& channel = config.channel_id();
+  auto chaincode_layouts = [&](const std::string& ns) -> StatusOr<std::vector<Layout>> {
+    WEFT_ASSIGN_OR_RETURN(auto policy, options_.channels->EndorsementPolicy(channel, ns));
+    if (policy) return ApplicationPolicyLayouts(config.config(), *policy);
+    if (ns == kLifecycleName) {
+      return ChannelPolicyLayouts(config.config(), kLifecycleEndorsementPolicy);
+    }
+    // No definition (a system chaincode): the local endorsement is the plan.
+    return std::vector<Layout>{Layout{{options_.local_msp_id, 1}}};
+  };
+  ::protos::ProposalResponsePayload payload;
+  ::protos::ChaincodeAction action;
+  ::rwset::TxReadWriteSet results;
+  if (!payload.ParseFromString(first.payload()) || !action.ParseFromString(payload.extension()) ||
+      !results.ParseFromString(action.results())) {
+    return absl::InvalidArgumentError(
+        "the first endorsement's proposal response payload does not parse");
+  }
+  // What each application namespace of the rwset needs (buildChaincodeInterest).
+  struct Needs {
+    bool chaincode_policy = false;
+    std::vector<std::string> key_policies;
+  };
+  std::map<std::string, Needs> needs;
+  for (const auto& ns : results.ns_rwset()) {
+    if (ns.namespace_() == kLifecycleName || ns.namespace_() == "cscc" ||
+        ns.namespace_() == "qscc" || ns.namespace_() == "lscc") {
+      continue;
+    }
+    ::kvrwset::KVRWSet kv;
+    if (!kv.ParseFromString(ns.rwset())) {
+      return absl::InvalidArgumentError(
+          fmt::format("the rwset of namespace {} does not parse", ns.namespace_()));
+    }
+    Needs& need = needs[ns.namespace_()];
+    std::vector<std::string> keys;
+    for (const auto& write : kv.writes()) keys.push_back(write.key());
+    for (const auto& write : kv.metadata_writes()) keys.push_back(write.key());
+    if (keys.empty()) need.chaincode_policy = true;
+    for (const auto& key : keys) {
+      WEFT_ASSIGN_OR_RETURN(auto key_policy,
+                            options_.channels->KeyEndorsementPolicy(channel, ns.namespace_(), key));
+      if (key_policy) {
+        need.key_policies.push_back(*std::move(key_policy));
+      } else {
+        need.chaincode_policy = true;
+      }
+    }
+  }
+  // An empty interest stands for the invoked chaincode (Fabric's defaultInterest).
+  if (needs.empty()) needs[chaincode].chaincode_policy = true;
+  std::vector<Layout> plan{Layout{}};
+  for (const auto& [ns, need] : needs) {
+    if (need.chaincode_policy) {
+      WEFT_ASSIGN_OR_RETURN(auto layouts, chaincode_layouts(ns));
+      plan = CombineLayouts(plan, layouts);
+    }
+    for (const auto& bytes : need.key_policies) {
+      ::common::SignaturePolicyEnvelope policy;
+      if (!policy.ParseFromString(bytes)) {
+        return absl::InvalidArgumentError(
+            fmt::format("the key-level endorsement policy of a key in {} does not parse", ns));
+      }
+      WEFT_ASSIGN_OR_RETURN(auto layouts, SignaturePolicyLayouts(policy));
+      plan = CombineLayouts(plan, layouts);
+    }
+  }
+  return plan;
+}
+
 GatewayStatus Gateway::Evaluate(const ::gateway::EvaluateRequest& request, Deadline deadline,
                                 ::gateway::EvaluateResponse* response) {
   auto opened = Unpack(request.proposed_transaction());
@@ -437,18 +511,8 @@ GatewayStatus Gateway::Endorse(const ::gateway::EndorseRequest& request, Deadlin
                    "failed to endorse transaction, see attached details for more info",
                    std::move(details));
     }
-    StatusOr<std::vector<Layout>> planned = std::vector<Layout>{};
-    auto policy = options_.channels->EndorsementPolicy(channel, chaincode);
-    if (!policy.ok()) {
-      planned = policy.status();
-    } else if (policy->has_value()) {
-      planned = ApplicationPolicyLayouts(config->config(), **policy);
-    } else if (chaincode == kLifecycleName) {
-      planned = ChannelPolicyLayouts(config->config(), kLifecycleEndorsementPolicy);
-    } else {
-      // No definition (a system chaincode): the local endorsement is the plan.
-      planned = std::vector<Layout>{Layout{{options_.local_msp_id, 1}}};
-    }
+    StatusOr<std::vector<Layout>> planned =
+        PlanFor(*config, chaincode, collected[options_.local_msp_id].front());
     if (!planned.ok()) {
       return Error(absl::StatusCode::kFailedPrecondition,
                    fmt::format("failed to compute an endorsement plan for chaincode {} on "

@@ -66,6 +66,19 @@ class GatewayService::Channels final : public gateway::GatewayChannels {
     if (!definition->has_value()) return std::optional<std::string>();
     return std::optional<std::string>((*definition)->validation_info.validation_parameter());
   }
+  [[nodiscard]] StatusOr<std::optional<std::string>> KeyEndorsementPolicy(
+      std::string_view channel_id, std::string_view ns, std::string_view key) const override {
+    auto ledger = parts_.ledger(channel_id);
+    if (!ledger) return absl::NotFoundError(fmt::format("channel [{}] not found", channel_id));
+    auto executor = ledger->NewQueryExecutor();
+    auto metadata = executor->GetStateMetadata(ns, key);
+    executor->Done();
+    if (!metadata.ok()) return metadata.status();
+    // Fabric's MetaDataKeys_VALIDATION_PARAMETER.
+    auto found = metadata->find("VALIDATION_PARAMETER");
+    if (found == metadata->end()) return std::optional<std::string>();
+    return std::optional<std::string>(found->second);
+  }
 
  private:
   GatewayParts& parts_;

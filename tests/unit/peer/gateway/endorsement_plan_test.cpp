@@ -127,5 +127,14 @@ TEST_CASE("a chaincode definition's ApplicationPolicy: signature policy or refer
           .status()));
 }
 
+TEST_CASE("two policies combine: one endorsement may count for both") {
+  const auto chaincode = Layouts("OR('Org1MSP.peer','Org2MSP.peer')");
+  const auto key = Layouts("AND('Org2MSP.peer','Org3MSP.peer')");
+  CHECK(CombineLayouts(chaincode, key) == std::vector<Layout>{{{"Org2MSP", 1}, {"Org3MSP", 1}}});
+  CHECK(CombineLayouts(Layouts("AND('A.member','A.member')"), Layouts("OR('A.member')")) ==
+        std::vector<Layout>{{{"A", 2}}});
+  CHECK(CombineLayouts(chaincode, {}).empty());  // an unsatisfiable policy stays so
+}
+
 }  // namespace
 }  // namespace weft::peer::gateway

@@ -13,9 +13,12 @@
 
 #include "common/channelconfig/config_builder.h"
 #include "common/ledger/blockstore/file_block_store.h"
+#include "common/policies/policy_dsl.h"
 #include "common/protoutil/block.h"
 #include "common/protoutil/proposal.h"
 #include "common/protoutil/txid.h"
+#include "ledger/rwset/kvrwset/kv_rwset.pb.h"
+#include "ledger/rwset/rwset.pb.h"
 #include "peer/aclmgmt/acl_provider.h"
 #include "peer/policy.pb.h"
 #include "peer/transaction.pb.h"
@@ -62,6 +65,33 @@ Deadline Soon() { return std::chrono::steady_clock::now() + testing::kHangGuard;
     response.mutable_endorsement()->set_endorser(endorser);
     response.mutable_endorsement()->set_signature("signature of " + endorser);
   }
+  return response;
+}
+
+// The same with an rwset writing `keys` of namespace "basic".
+::protos::ProposalResponse EndorsedWrites(const std::string& endorser,
+                                          const std::vector<std::string>& keys) {
+  ::protos::ProposalResponse response = Endorsed("result", endorser);
+  ::protos::ProposalResponsePayload payload;
+  ::protos::ChaincodeAction action;
+  if (!payload.ParseFromString(response.payload()) ||
+      !action.ParseFromString(payload.extension())) {
+    throw std::runtime_error("the scripted response does not parse");
+  }
+  ::kvrwset::KVRWSet kv;
+  for (const auto& key : keys) {
+    auto* write = kv.add_writes();
+    write->set_key(key);
+    write->set_value("value of " + key);
+  }
+  ::rwset::TxReadWriteSet results;
+  results.set_data_model(::rwset::TxReadWriteSet::KV);
+  auto* ns = results.add_ns_rwset();
+  ns->set_namespace_("basic");
+  ns->set_rwset(kv.SerializeAsString());
+  action.set_results(results.SerializeAsString());
+  payload.set_extension(action.SerializeAsString());
+  response.set_payload(payload.SerializeAsString());
   return response;
 }
 
@@ -133,7 +163,8 @@ struct World : public gateway::GatewayChannels {
   std::shared_ptr<const common::channelconfig::ChannelConfig> config;
   testing::TempDir dir{"weft-gateway-test"};
   std::shared_ptr<common::ledger::blockstore::FileBlockStore> blocks;
-  std::optional<std::string> policy;  // the chaincode's ValidationParameter
+  std::optional<std::string> policy;                // the chaincode's ValidationParameter
+  std::map<std::string, std::string> key_policies;  // "<ns>/<key>" -> SignaturePolicyEnvelope
   std::map<std::string, std::shared_ptr<ScriptedPeer>> peers;
   std::map<std::string, std::shared_ptr<ScriptedOrderer>> orderers;
   aclmgmt::ChannelAclProvider acl{[this](std::string_view id) { return Config(id); }};
@@ -211,6 +242,12 @@ struct World : public gateway::GatewayChannels {
   [[nodiscard]] StatusOr<std::optional<std::string>> EndorsementPolicy(
       std::string_view /*channel_id*/, std::string_view /*chaincode*/) const override {
     return policy;
+  }
+  [[nodiscard]] StatusOr<std::optional<std::string>> KeyEndorsementPolicy(
+      std::string_view /*channel_id*/, std::string_view ns, std::string_view key) const override {
+    auto found = key_policies.find(std::string(ns) + "/" + std::string(key));
+    if (found == key_policies.end()) return std::optional<std::string>();
+    return std::optional<std::string>(found->second);
   }
 
   ::protos::SignedProposal Proposal(std::map<std::string, std::string> transient = {}) const {
@@ -545,6 +582,47 @@ TEST_CASE("Endorse of a chaincode whose policy only the local org satisfies asks
   CHECK(EndorsersOf(response.prepared_transaction()) ==
         std::vector<std::string>{"id of peer0.org1:7051"});
   CHECK(world.Calls(kOrg2Peer0) == 0);
+}
+
+// Key-level policies as Fabric's endorser puts them in the ChaincodeInterest
+// (core/endorser/endorser.go buildChaincodeInterest): the chaincode's policy is
+// disregarded when every written key has its own.
+TEST_CASE("Endorse follows the key-level policy of every key the first endorsement writes") {
+  World world;
+  world.policy = std::nullopt;  // no definition: the chaincode policy would be local only
+  world.key_policies["basic/k1"] =
+      ValueOrThrow(common::policies::ParsePolicy("OR('Org2MSP.peer')"), "policy")
+          .SerializeAsString();
+  for (const char* address : {kLocal, kLocal2, kOrg2Peer0, kOrg2Peer1}) {
+    world.SetPeer(address, Answer(EndorsedWrites(std::string("id of ") + address, {"k1"})));
+  }
+  ::gateway::EndorseRequest request;
+  *request.mutable_proposed_transaction() = world.Proposal();
+  ::gateway::EndorseResponse response;
+  REQUIRE(world.Make().Endorse(request, Soon(), &response).ok());
+  // Fabric's envelope carries the completed layout's endorsements only.
+  CHECK(EndorsersOf(response.prepared_transaction()) ==
+        std::vector<std::string>{"id of peer0.org2:9051"});
+}
+
+TEST_CASE("Endorse needs the chaincode policy too when a written key has no key-level policy") {
+  World world;
+  ::protos::ApplicationPolicy org1_only;
+  *org1_only.mutable_signature_policy() =
+      ValueOrThrow(common::policies::ParsePolicy("OR('Org1MSP.peer')"), "policy");
+  world.policy = org1_only.SerializeAsString();
+  world.key_policies["basic/k1"] =
+      ValueOrThrow(common::policies::ParsePolicy("OR('Org2MSP.peer')"), "policy")
+          .SerializeAsString();
+  for (const char* address : {kLocal, kLocal2, kOrg2Peer0, kOrg2Peer1}) {
+    world.SetPeer(address, Answer(EndorsedWrites(std::string("id of ") + address, {"k1", "k2"})));
+  }
+  ::gateway::EndorseRequest request;
+  *request.mutable_proposed_transaction() = world.Proposal();
+  ::gateway::EndorseResponse response;
+  REQUIRE(world.Make().Endorse(request, Soon(), &response).ok());
+  CHECK(EndorsersOf(response.prepared_transaction()) ==
+        std::vector<std::string>{"id of peer0.org1:7051", "id of peer0.org2:9051"});
 }
 
 TEST_CASE("Endorse without a proposal is INVALID_ARGUMENT") {
