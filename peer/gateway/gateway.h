@@ -13,6 +13,11 @@
 // the chaincode's policy when a key without one is written or nothing is written.
 // Private data collections are not considered (Weft has no private data yet).
 //
+// Evaluate tries the caller's org first, then the gateway's, then the others (Fabric
+// prefers the gateway's own org; the two agree when clients use their org's gateway).
+// Endorsements of a plan are collected one peer at a time (Fabric asks the orgs in
+// parallel); each call is bounded by endorsement_timeout and the request's deadline.
+//
 // Thread-safety: every method is thread-safe when the seams are.
 #pragma once
 

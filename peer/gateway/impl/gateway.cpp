@@ -11,6 +11,7 @@
 #include "common/protoutil/transaction.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "ledger/rwset/rwset.pb.h"
+#include "msp/identities.pb.h"
 #include "peer/transaction.pb.h"
 
 namespace weft::peer::gateway {
@@ -352,18 +353,28 @@ GatewayStatus Gateway::Evaluate(const ::gateway::EvaluateRequest& request, Deadl
     targets.push_back(options_.local_msp_id);
     transient_protected = true;
   }
-  // Fabric's registry.evaluator: the local org's peers first, then the others'.
+  // Fabric's registry.evaluator prefers the gateway's own org, then the others.
+  // Weft first tries the caller's org (the rule; the same org as the
+  // gateway's whenever clients use their own org's gateway, as they usually do).
+  ::msp::SerializedIdentity creator;
+  const std::string caller_msp =
+      creator.ParseFromString(opened->creator()) ? creator.mspid() : std::string();
   auto by_org = PeersByOrg(*config);
   std::vector<Peer> candidates;
   auto wanted = [&](const std::string& org) {
     return targets.empty() || std::find(targets.begin(), targets.end(), org) != targets.end();
   };
-  if (wanted(options_.local_msp_id)) {
-    for (const auto& peer : by_org[options_.local_msp_id]) candidates.push_back(peer);
-  }
+  std::vector<std::string> order;
+  if (!caller_msp.empty()) order.push_back(caller_msp);
+  if (caller_msp != options_.local_msp_id) order.push_back(options_.local_msp_id);
   for (const auto& [org, peers] : by_org) {
-    if (org == options_.local_msp_id || !wanted(org)) continue;
-    candidates.insert(candidates.end(), peers.begin(), peers.end());
+    if (std::find(order.begin(), order.end(), org) == order.end()) order.push_back(org);
+  }
+  for (const auto& org : order) {
+    if (!wanted(org)) continue;
+    auto found = by_org.find(org);
+    if (found == by_org.end()) continue;
+    candidates.insert(candidates.end(), found->second.begin(), found->second.end());
   }
   if (candidates.empty()) {
     const std::string reason = fmt::format(

@@ -251,15 +251,18 @@ struct World : public gateway::GatewayChannels {
   }
 
   ::protos::SignedProposal Proposal(std::map<std::string, std::string> transient = {}) const {
+    return ProposalBy(network.client, std::move(transient));
+  }
+  ::protos::SignedProposal ProposalBy(const msp::SigningIdentity& creator,
+                                      std::map<std::string, std::string> transient = {}) const {
     common::protoutil::ChaincodeProposalSpec spec;
     spec.channel_id = kChannel;
     spec.chaincode_name = "basic";
     spec.args = {"ReadAsset", "asset1"};
     spec.transient = std::move(transient);
     auto created = ValueOrThrow(
-        common::protoutil::CreateChaincodeProposal(spec, network.client.SerializedIdentity()),
-        "proposal");
-    return ValueOrThrow(common::protoutil::SignProposal(created.proposal, network.client),
+        common::protoutil::CreateChaincodeProposal(spec, creator.SerializedIdentity()), "proposal");
+    return ValueOrThrow(common::protoutil::SignProposal(created.proposal, creator),
                         "signing the proposal");
   }
 
@@ -352,6 +355,18 @@ TEST_CASE("Evaluate runs on the local peer and returns the chaincode action's pa
   CHECK(response.result().payload() == "result");
   CHECK(world.Calls(kLocal) == 1);
   CHECK(world.Calls(kOrg2Peer0) == 0);
+}
+
+TEST_CASE("Evaluate runs on a peer of the caller's org when the caller is of another org") {
+  World world;
+  const auto org2_client =
+      testing::MakeSigner(testing::IssueLeaf(world.org2_ca, "User1", {"client"}), "Org2MSP");
+  ::gateway::EvaluateRequest request;
+  *request.mutable_proposed_transaction() = world.ProposalBy(org2_client);
+  ::gateway::EvaluateResponse response;
+  REQUIRE(world.Make().Evaluate(request, Soon(), &response).ok());
+  CHECK(world.Calls(kOrg2Peer0) == 1);
+  CHECK(world.Calls(kLocal) == 0);
 }
 
 TEST_CASE("Evaluate turns a chaincode error into UNKNOWN with a detail naming the peer") {
