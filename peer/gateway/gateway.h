@@ -90,6 +90,10 @@ class GatewayChannels {
   // The channel's committed blocks (codes in TRANSACTIONS_FILTER); nullptr when not joined.
   virtual std::shared_ptr<const common::ledger::blockstore::BlockStore> Blocks(
       std::string_view channel_id) const = 0;
+  // Returns once the state writes of every block Blocks() holds are applied (the
+  // ledger appends a block before applying its state), so a client told its
+  // transaction committed reads the state it wrote. The default waits for nothing.
+  virtual void AwaitState(std::string_view /*channel_id*/) const {}
   // The committed definition's ValidationInfo.validation_parameter (bytes of a
   // protos.ApplicationPolicy) of `chaincode`; nullopt when it has no definition.
   [[nodiscard]] virtual StatusOr<std::optional<std::string>> EndorsementPolicy(

@@ -674,6 +674,7 @@ GatewayStatus Gateway::CommitStatus(const ::gateway::SignedCommitStatusRequest& 
     const uint64_t height = blocks->GetInfo().height;
     auto found = blocks->RetrieveTxValidationCode(request.transaction_id());
     if (found.ok()) {
+      options_.channels->AwaitState(request.channel_id());
       response->set_result(static_cast<::protos::TxValidationCode>(found->validation_code));
       response->set_block_number(found->block_number);
       return {};

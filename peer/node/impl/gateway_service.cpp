@@ -54,6 +54,11 @@ class GatewayService::Channels final : public gateway::GatewayChannels {
     return std::shared_ptr<const common::ledger::blockstore::BlockStore>(ledger,
                                                                          &ledger->block_store());
   }
+  void AwaitState(std::string_view channel_id) const override {
+    // The ledger holds its commit lock from the block append to the end of the state
+    // write; taking the read side once waits for a commit in progress.
+    if (auto ledger = parts_.ledger(channel_id)) ledger->NewQueryExecutor()->Done();
+  }
   [[nodiscard]] StatusOr<std::optional<std::string>> EndorsementPolicy(
       std::string_view channel_id, std::string_view chaincode) const override {
     auto ledger = parts_.ledger(channel_id);

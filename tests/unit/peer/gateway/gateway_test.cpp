@@ -7,6 +7,7 @@
 // chaincodeevents.go and apiutils.go (responseStatus, errorDetail).
 #include "peer/gateway/gateway.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <deque>
 #include <future>
@@ -243,6 +244,7 @@ struct World : public gateway::GatewayChannels {
       std::string_view /*channel_id*/, std::string_view /*chaincode*/) const override {
     return policy;
   }
+  void AwaitState(std::string_view /*channel_id*/) const override { ++state_awaited; }
   [[nodiscard]] StatusOr<std::optional<std::string>> KeyEndorsementPolicy(
       std::string_view /*channel_id*/, std::string_view ns, std::string_view key) const override {
     auto found = key_policies.find(std::string(ns) + "/" + std::string(key));
@@ -332,6 +334,7 @@ struct World : public gateway::GatewayChannels {
   }
 
   mutable int nonce_ = 0;
+  mutable std::atomic<int> state_awaited{0};
 };
 
 void CheckDetail(const ::gateway::ErrorDetail& detail, const std::string& address,
@@ -731,6 +734,8 @@ TEST_CASE("CommitStatus answers for a transaction committed before the call") {
               .ok());
   CHECK(response.result() == ::protos::MVCC_READ_CONFLICT);
   CHECK(response.block_number() == 0);
+  // The answer waits for the block's state writes (AwaitState).
+  CHECK(world.state_awaited == 1);
 }
 
 TEST_CASE("CommitStatus waits for a transaction committed during the call") {
