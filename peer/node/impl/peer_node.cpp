@@ -345,7 +345,7 @@ class ChannelRegistry final : public events::PeerChannels,
       std::string_view channel_id) const override {
     return Find(channel_id);
   }
-  // The gateway reads committed chaincode definitions through a query executor.
+  // The gateway reads committed state (definitions, key-level policies) through it.
   std::shared_ptr<ledger::PeerLedger> SharedLedger(std::string_view channel_id) const {
     auto channel = Find(channel_id);
     return channel ? channel->SharedLedger() : nullptr;
