@@ -164,6 +164,10 @@ class Gateway {
   // The endorser at `peer` (the local one, or a cached connection).
   [[nodiscard]] StatusOr<std::shared_ptr<const EndorsingPeer>> EndorserFor(const Peer& peer);
   [[nodiscard]] StatusOr<std::shared_ptr<const OrderingNode>> OrdererFor(const Peer& orderer);
+  // Drops the connection to an endpoint that failed at the transport level, so the
+  // next request dials it afresh (Fabric's registry.removeEndorser): a gRPC channel
+  // kept across an outage fails fast until its reconnect backoff runs out.
+  void Forget(const std::string& address);
   // The layouts every endorsement of `first` (the first endorsement) must satisfy.
   [[nodiscard]] StatusOr<std::vector<Layout>> PlanFor(
       const common::channelconfig::ChannelConfig& config, const std::string& chaincode,

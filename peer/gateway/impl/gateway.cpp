@@ -243,6 +243,12 @@ StatusOr<std::shared_ptr<const EndorsingPeer>> Gateway::EndorserFor(const Peer& 
   return peers_.emplace(peer.address, std::move(endorser)).first->second;
 }
 
+void Gateway::Forget(const std::string& address) {
+  std::lock_guard lock(mu_);
+  peers_.erase(address);
+  orderers_.erase(address);
+}
+
 StatusOr<std::shared_ptr<const OrderingNode>> Gateway::OrdererFor(const Peer& orderer) {
   {
     std::lock_guard lock(mu_);
@@ -411,6 +417,7 @@ GatewayStatus Gateway::Evaluate(const ::gateway::EvaluateRequest& request, Deadl
       return {};
     }
     details.push_back(Detail(peer, judgement.message));
+    if (!outcome.response) Forget(peer.address);
     last = judgement.code;
     if (!judgement.retry) {
       return Error(judgement.code, "evaluate call to endorser returned error: " + judgement.message,
@@ -476,6 +483,7 @@ GatewayStatus Gateway::Endorse(const ::gateway::EndorseRequest& request, Deadlin
                               next->address, next->msp_id, judgement.message);
       }
       details.push_back(Detail(*next, judgement.message));
+      if (!outcome.response) Forget(next->address);
       return false;
     }
     // Fabric's plan.processEndorsement: every endorsement must carry the first one's
@@ -631,6 +639,7 @@ GatewayStatus Gateway::Submit(const ::gateway::SubmitRequest& request, Deadline 
                               std::string(answer.status().message()));
       }
       details.push_back(Detail(orderer, std::string(answer.status().message())));
+      Forget(orderer.address);
       continue;
     }
     const ::common::Status status = answer->status();

@@ -527,10 +527,12 @@ TEST_CASE("Endorse with the other org's peers down is ABORTED with details namin
   CheckDetail(status.details[1], kOrg2Peer1, "Org2MSP",
               "endorser peer1.org2:9051: connection refused");
 
-  // Works again once a peer is back (connections are per call).
+  // Works again once a peer is back: the gateway dropped the failed connections and
+  // dials afresh (the fake dialer hands out the peer now in the map).
   world.SetPeer(kOrg2Peer1, Answer(Endorsed("result", "id of peer1.org2:9051")));
-  world.Make();
   REQUIRE(world.gateway->Endorse(request, Soon(), &response).ok());
+  CHECK(EndorsersOf(response.prepared_transaction()) ==
+        std::vector<std::string>{"id of peer0.org1:7051", "id of peer1.org2:9051"});
 }
 
 TEST_CASE("Endorse refuses endorsements whose payloads differ from the first") {
