@@ -103,6 +103,12 @@ struct EndorserOptions {
   // either is null every application chaincode answers as undefined.
   chaincode_support::Lifecycle* lifecycle = nullptr;
   chaincode_support::ChaincodeSupport* chaincode_support = nullptr;
+  // Keeps a simulation's private writes until its block commits (Fabric's
+  // PrivateDataDistributor, here the peer's transient store without gossip). Null:
+  // a simulation that writes private data fails.
+  std::function<Status(std::string_view channel_id, std::string_view tx_id,
+                       const ::rwset::TxPvtReadWriteSet& private_rwset)>
+      distribute_private_data;
   std::shared_ptr<common::log::Logger> logger;  // nullable
 };
 
@@ -127,6 +133,10 @@ class Endorser {
  private:
   ProposalResult ProcessApplicationProposal(const Unpacked& up,
                                             const ::protos::SignedProposal& signed_proposal) const;
+  // The simulation's public rwset, after handing its private writes on (Fabric's
+  // simulateProposal: GetTxSimulationResults, then DistributePrivateData).
+  [[nodiscard]] StatusOr<::rwset::TxReadWriteSet> FinishSimulation(
+      const Unpacked& up, ledger::TxSimulator& simulator) const;
   // Builds the ProposalResponsePayload and endorses it as Fabric's endorser does.
   ProposalResult Respond(const Unpacked& up, const ::protos::Response& response,
                          const std::optional<::rwset::TxReadWriteSet>& results,

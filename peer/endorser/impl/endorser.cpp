@@ -203,7 +203,7 @@ ProposalResult Endorser::ProcessProposal(const ::protos::SignedProposal& signed_
   Log(channel_id, up.chaincode_name, args, response);
   std::optional<::rwset::TxReadWriteSet> results;
   if (simulator != nullptr) {
-    auto rwset = simulator->GetTxSimulationResults();
+    auto rwset = FinishSimulation(up, *simulator);
     if (!rwset.ok()) return Failure(Annotate(rwset.status(), "error in simulation"), false);
     results = *std::move(rwset);
   }
@@ -261,10 +261,23 @@ ProposalResult Endorser::ProcessApplicationProposal(
   // A chaincode error drops its event (callChaincode); the rwset is kept.
   std::optional<::protos::ChaincodeEvent> event;
   if (executed->response.status() < kChaincodeErrorThreshold) event = executed->event;
-  auto rwset = sim.GetTxSimulationResults();
+  auto rwset = FinishSimulation(up, sim);
   if (!rwset.ok()) return Failure(Annotate(rwset.status(), "error in simulation"), false);
   return Respond(up, executed->response, *std::move(rwset), event, info->version,
                  info->endorsement_plugin);
+}
+
+StatusOr<::rwset::TxReadWriteSet> Endorser::FinishSimulation(const Unpacked& up,
+                                                             ledger::TxSimulator& simulator) const {
+  WEFT_ASSIGN_OR_RETURN(auto results, simulator.GetTxSimulationResultsWithPrivateData());
+  if (results.private_rwset.has_value() && results.private_rwset->ns_pvt_rwset_size() > 0) {
+    if (!options_.distribute_private_data) {
+      return absl::FailedPreconditionError("this peer cannot keep private data");
+    }
+    WEFT_RETURN_IF_ERROR(options_.distribute_private_data(
+        up.channel_header.channel_id(), up.channel_header.tx_id(), *results.private_rwset));
+  }
+  return std::move(results.public_rwset);
 }
 
 ProposalResult Endorser::Respond(const Unpacked& up, const ::protos::Response& response,

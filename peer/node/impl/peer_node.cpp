@@ -38,6 +38,7 @@
 #include "peer/ledger/peer_ledger.h"
 #include "peer/ledger/transient_store.h"
 #include "peer/node/impl/chaincode_lifecycle.h"
+#include "peer/node/impl/gateway_service.h"
 #include "peer/node/impl/grpc_services.h"
 #include "peer/scc/cscc/cscc.h"
 #include "peer/scc/qscc/qscc.h"
@@ -356,6 +357,11 @@ class ChannelRegistry final : public events::PeerChannels,
       std::string_view channel_id) const override {
     return Find(channel_id);
   }
+  // The gateway reads committed state (definitions, key-level policies) through it.
+  std::shared_ptr<ledger::PeerLedger> SharedLedger(std::string_view channel_id) const {
+    auto channel = Find(channel_id);
+    return channel ? channel->SharedLedger() : nullptr;
+  }
   // qscc::LedgerGetter
   std::shared_ptr<const ledger::PeerLedger> GetLedger(std::string_view channel_id) const override {
     auto channel = Find(channel_id);
@@ -517,6 +523,7 @@ struct PeerNode::Parts {
   std::unique_ptr<events::DeliverEvents> events;
   std::unique_ptr<EndorserService> endorser_service;
   std::unique_ptr<DeliverService> deliver_service;
+  std::unique_ptr<GatewayService> gateway_service;  // null when peer.gateway.enabled is off
   common::grpc::BuiltServer grpc;
   std::unique_ptr<common::ops::OperationsServer> operations;
   // Refreshes the deliver clients' state gauges once a second.
@@ -674,6 +681,18 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
                             ledger::TxSimulator* simulator) {
         return chaincode_lifecycle->Invoke(args, proposal, simulator);
       };
+  // Endorsements' private writes wait in the channel's transient store for their block
+  // (Fabric's DistributePrivateData without gossip), recorded at the ledger's height.
+  endorsing.distribute_private_data = [channels](std::string_view channel_id,
+                                                 std::string_view tx_id,
+                                                 const ::rwset::TxPvtReadWriteSet& private_rwset) {
+    auto ledger = channels->MutableLedger(channel_id);
+    ledger::TransientStore* store = channels->TransientStore(channel_id);
+    if (!ledger || store == nullptr) {
+      return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+    }
+    return store->Persist(tx_id, ledger->GetBlockchainInfo().height, private_rwset);
+  };
   endorsing.logger = parts->loggers->Get("peer.endorser");
   parts->endorser = std::make_unique<endorser::Endorser>(std::move(endorsing));
 
@@ -685,6 +704,18 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
       std::make_unique<EndorserService>(*parts->endorser, cfg.peer.limits.endorser_service);
   parts->deliver_service =
       std::make_unique<DeliverService>(*parts->events, cfg.peer.limits.deliver_service);
+
+  // The Gateway service (peer.gateway.enabled, on by default).
+  if (cfg.peer.gateway.enabled) {
+    GatewayParts gateway;
+    gateway.config = [channels](std::string_view id) { return channels->Config(id); };
+    gateway.ledger = [channels](std::string_view id) { return channels->SharedLedger(id); };
+    gateway.endorser = parts->endorser.get();
+    gateway.acl = parts->acl.get();
+    gateway.local_msp_id = cfg.peer.local_msp_id;
+    gateway.logger = parts->loggers->Get("peer.gateway");
+    parts->gateway_service = std::make_unique<GatewayService>(cfg, std::move(gateway));
+  }
 
   common::ops::OperationsConfig operations;
   operations.listener = cfg.operations;
@@ -702,8 +733,9 @@ Status PeerNode::Start() {
   Parts& parts = *parts_;
   WEFT_RETURN_IF_ERROR(Annotate(parts.channels->OpenAll(), "opening the joined channels"));
   WEFT_RETURN_IF_ERROR(StartChaincodeListener());
-  auto grpc = common::grpc::BuildServer(
-      parts.config.peer.server, {parts.endorser_service.get(), parts.deliver_service.get()});
+  std::vector<::grpc::Service*> services{parts.endorser_service.get(), parts.deliver_service.get()};
+  if (parts.gateway_service) services.push_back(parts.gateway_service.get());
+  auto grpc = common::grpc::BuildServer(parts.config.peer.server, services);
   if (!grpc.ok()) return Annotate(grpc.status(), "starting the gRPC server (peer.listenAddress)");
   parts.grpc = *std::move(grpc);
   WEFT_RETURN_IF_ERROR(Annotate(parts.operations->Start(),

@@ -93,6 +93,9 @@ struct Peer {
   std::unique_ptr<ccs::ChaincodeListener> listener;
   std::unique_ptr<Endorser> endorser;
   std::vector<std::string> lifecycle_calls;
+  // What the endorser handed to the (fake) transient store.
+  bool private_store_available = true;
+  std::vector<std::pair<std::string, ::rwset::TxPvtReadWriteSet>> distributed;
 
   explicit Peer(weft::testing::TestNetwork& net,
                 std::chrono::milliseconds execute_timeout = std::chrono::seconds(20))
@@ -129,10 +132,23 @@ struct Peer {
         response.set_message("no simulator");
         return response;
       }
+      if (!args.empty() && args[0] == "ApprovePrivately") {
+        auto kept = simulator->PutPrivateData("_lifecycle", "_implicit_org_Org1MSP", "approval",
+                                              args.size() > 1 ? args[1] : "");
+        response.set_status(kept.ok() ? 200 : 500);
+        return response;
+      }
       auto read = simulator->GetState("_lifecycle", "namespaces/fields/basic/Sequence");
       auto written = simulator->PutState("_lifecycle", "approval", args.size() > 1 ? args[1] : "");
       response.set_status(read.ok() && written.ok() ? 200 : 500);
       return response;
+    };
+    options.distribute_private_data =
+        [this](std::string_view, std::string_view tx_id,
+               const ::rwset::TxPvtReadWriteSet& private_rwset) -> weft::Status {
+      if (!private_store_available) return absl::UnavailableError("transient store closed");
+      distributed.emplace_back(std::string(tx_id), private_rwset);
+      return absl::OkStatus();
     };
     endorser = std::make_unique<Endorser>(std::move(options));
   }
@@ -345,4 +361,42 @@ TEST_CASE("a channel system chaincode works on a simulator and its rwset is endo
   REQUIRE(set.writes_size() == 1);
   CHECK(set.writes(0).key() == "approval");
   CHECK(set.writes(0).value() == "yes");
+}
+
+// Fabric's simulateProposal: the private writes go to the PrivateDataDistributor (here
+// the transient store) before endorsement; the endorsed rwset carries only their hashes.
+TEST_CASE("private writes of a simulation are kept aside and only their hashes are endorsed") {
+  weft::testing::TestNetwork network;
+  Peer peer(network);
+  const auto proposal = Propose(network.admin, "_lifecycle", {"ApprovePrivately", "secret"});
+  auto result = peer.endorser->ProcessProposal(proposal);
+  REQUIRE(result.error.ok());
+  INFO(result.response.response().message());
+  REQUIRE(result.response.response().status() == 200);
+  auto opened = Must(protoutil::OpenProposalResponse(result.response));
+  ::rwset::TxReadWriteSet endorsed;
+  REQUIRE(endorsed.ParseFromString(opened.action.results()));
+  CHECK(endorsed.SerializeAsString().find("secret") == std::string::npos);
+  bool hashed = false;
+  for (const auto& ns : endorsed.ns_rwset()) {
+    for (const auto& collection : ns.collection_hashed_rwset()) {
+      hashed = hashed || collection.collection_name() == "_implicit_org_Org1MSP";
+    }
+  }
+  CHECK(hashed);
+  REQUIRE(peer.distributed.size() == 1);
+  const auto tx_id = Must(protoutil::OpenSignedProposal(proposal)).tx_id();
+  CHECK(peer.distributed[0].first == tx_id);
+  CHECK(peer.distributed[0].second.SerializeAsString().find("secret") != std::string::npos);
+
+  SECTION("a simulation whose private writes cannot be kept is not endorsed") {
+    peer.private_store_available = false;
+    auto refused = peer.endorser->ProcessProposal(
+        Propose(network.admin, "_lifecycle", {"ApprovePrivately", "other"}));
+    REQUIRE(refused.error.ok());
+    CHECK(refused.response.response().status() == 500);
+    CHECK_THAT(refused.response.response().message(),
+               Catch::Contains("error in simulation: transient store closed"));
+    CHECK_FALSE(refused.response.has_endorsement());
+  }
 }
