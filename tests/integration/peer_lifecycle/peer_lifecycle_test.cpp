@@ -5,16 +5,23 @@
 // name and the marshalled lifecycle.<Function>Args). The package is written the way
 // Fabric's CLI writes it (tests/support/fabric_package.h), of Weft's `binary` type so
 // that building it needs nothing but a copy. Once the peer has joined the channel,
-// _lifecycle's channel functions run on the proposal's simulator and are endorsed.
+// _lifecycle's channel functions run on the proposal's simulator and are endorsed, and
+// an ApproveChaincodeDefinitionForMyOrg ordered and committed is read back: its private
+// write went from the endorsement to the transient store and from there into the
+// committed block's private state.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "client-sdk/endorser_client.h"
+#include "client-sdk/orderer_client.h"
+#include "client-sdk/proposal_builder.h"
 #include "client-sdk/signer.h"
+#include "client-sdk/transaction_builder.h"
 #include "common/common.pb.h"
 #include "common/crypto/hash.h"
 #include "common/protoutil/proposal.h"
@@ -23,6 +30,7 @@
 #include "peer/proposal_response.pb.h"
 #include "tests/support/fabric_package.h"
 #include "tests/support/peer_network.h"
+#include "tests/support/wait_until.h"
 
 namespace {
 
@@ -266,6 +274,55 @@ TEST_CASE(
         lifecycle.Call(user, "QueryChaincodeDefinition", one, network.channel());
     CHECK(undefined.status() == 404);
     CHECK(undefined.message() == "namespace nope is not defined");
+  }
+
+  {  // this org's approval: endorsed with its private write, ordered, committed with the
+     // private data the peer kept in its transient store, then readable back
+    ::lifecycle::ApproveChaincodeDefinitionForMyOrgArgs approve;
+    approve.set_sequence(1);
+    approve.set_name("mycc");
+    approve.set_version("1.0");
+    approve.mutable_source()->mutable_local_package()->set_package_id(package_id);
+    client::ProposalRequest request;
+    request.channel_id = network.channel();
+    request.chaincode_name = "_lifecycle";
+    request.function = "ApproveChaincodeDefinitionForMyOrg";
+    request.args = {approve.SerializeAsString()};
+    request.chaincode_type = ::protos::ChaincodeSpec::UNDEFINED;
+    auto proposal = client::CreateSignedProposal(request, admin);
+    REQUIRE(proposal.ok());
+    auto endorsed = (*endorser)->ProcessProposal(proposal->signed_proposal);
+    REQUIRE(endorsed.ok());
+    INFO(endorsed->response().message());
+    REQUIRE(endorsed->response().status() == 200);
+    const std::vector<::protos::ProposalResponse> responses{*endorsed};
+    auto envelope = client::CreateSignedTransaction(proposal->proposal, responses, admin);
+    INFO(envelope.status().ToString());
+    REQUIRE(envelope.ok());
+    auto broadcast = client::BroadcastClient::Connect(network.orderer_addresses(),
+                                                      network.OrdererClientSettings());
+    REQUIRE(broadcast.ok());
+    const weft::Status submitted = (*broadcast)->Submit(*envelope);
+    INFO(submitted.ToString());
+    REQUIRE(submitted.ok());
+
+    ::lifecycle::QueryApprovedChaincodeDefinitionArgs query;
+    query.set_name("mycc");
+    query.set_sequence(1);
+    ::protos::Response approved;
+    const bool committed = testing::WaitUntil(
+        [&] {
+          approved =
+              lifecycle.Call(admin, "QueryApprovedChaincodeDefinition", query, network.channel());
+          return approved.status() == 200;
+        },
+        std::chrono::seconds(60));
+    INFO(approved.message());
+    REQUIRE(committed);
+    ::lifecycle::QueryApprovedChaincodeDefinitionResult result;
+    REQUIRE(result.ParseFromString(approved.payload()));
+    CHECK(result.version() == "1.0");
+    CHECK(result.source().local_package().package_id() == package_id);
   }
 
   CHECK(network.StopPeer(1) == 0);
