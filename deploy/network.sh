@@ -188,8 +188,9 @@ To use the peer CLI as Org1's admin:
   export PATH=$bin:\$PATH $(cli_env 1 "$org1_port")
   peer channel getinfo -c $channel
 Stop everything with ./deploy/down.sh.
-Not there yet: chaincode (support, _lifecycle and the C++ SDK are being built), so the
-sample transaction is an ordered envelope, not a chaincode invocation.
+Not there yet: up.sh does not deploy a chaincode (the peers run chaincode and _lifecycle,
+but deploying asset-transfer-basic from this script comes next), so the sample
+transaction is an ordered envelope, not a chaincode invocation.
 MSG
 }
 

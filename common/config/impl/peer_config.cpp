@@ -21,6 +21,9 @@ void ReadPeerStyleTls(Reader& r, const std::string& section, settings::TlsSettin
   r.ReadPath(section + ".key.file", &tls->private_key);
   r.ReadBool(section + ".clientAuthRequired", &tls->client_auth_required);
   r.ReadPathList(section + ".clientRootCAs.files", &tls->client_root_cas);
+  // Fabric reads the client root CAs only when it requires client certificates
+  // (core/peer/config.go GetServerConfig), so the sample's tls/ca.crt need not exist.
+  if (!tls->client_auth_required) tls->client_root_cas.clear();
   CheckServerTls(r, *tls, section + ".enabled", section + ".cert.file", section + ".key.file");
 }
 

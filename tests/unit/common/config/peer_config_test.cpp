@@ -57,7 +57,8 @@ TEST_CASE("The sample core.yaml loads with no warnings") {
   CHECK(config.peer.chaincode_listen_address == "127.0.0.1:7052");
   CHECK(config.peer.server.tls.certificate == dir / "tls/server.crt");
   CHECK(config.peer.server.tls.root_cas == Paths{dir / "tls/ca.crt"});
-  CHECK(config.peer.server.tls.client_root_cas == Paths{dir / "tls/ca.crt"});
+  // clientAuthRequired is false: Fabric ignores clientRootCAs then (GetServerConfig).
+  CHECK(config.peer.server.tls.client_root_cas.empty());
   CHECK(config.peer.file_system_path == dir / "data/peer0");
   CHECK(config.peer.msp_config_path == dir / "msp");
   CHECK(config.peer.local_msp_id == "SampleOrg");
@@ -100,6 +101,7 @@ TEST_CASE("CORE_ variables override core.yaml for every value type") {
       {"CORE_PEER_TLS_ENABLED", "true"},
       {"CORE_PEER_TLS_CERT_FILE", "tls/server.crt"},
       {"CORE_PEER_TLS_KEY_FILE", "/keys/server.key"},
+      {"CORE_PEER_TLS_CLIENTAUTHREQUIRED", "true"},
       {"CORE_PEER_TLS_CLIENTROOTCAS_FILES", "ca1.crt, ca2.crt"},
       {"CORE_PEER_LIMITS_CONCURRENCY_GATEWAYSERVICE", "64"},
       {"CORE_CHAINCODE_EXECUTETIMEOUT", "1m30s"},
