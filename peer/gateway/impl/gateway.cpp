@@ -176,6 +176,30 @@ GatewayStatus FromWait(const Status& status) {
   return Error(absl::StatusCode::kAborted, std::string(status.message()));
 }
 
+// The preamble of CommitStatus and ChaincodeEvents (Fabric's commitstatus.go and
+// chaincodeevents.go): the request parses and its signer passes `resource`'s ACL.
+template <typename Request>
+GatewayStatus OpenSignedRequest(const aclmgmt::AclProvider& acl, std::string_view resource,
+                                const std::string& bytes, const std::string& signature,
+                                std::string_view required_what, std::string_view invalid_what,
+                                Request& request) {
+  if (bytes.empty()) {
+    return Error(absl::StatusCode::kInvalidArgument,
+                 fmt::format("a {} request is required", required_what));
+  }
+  if (!request.ParseFromString(bytes)) {
+    return Error(absl::StatusCode::kInvalidArgument,
+                 fmt::format("invalid {} request: not a {}", invalid_what,
+                             Request::descriptor()->full_name()));
+  }
+  const common::policies::SignedData signed_data{bytes, request.identity(), signature};
+  if (Status checked = acl.CheckAcl(resource, request.channel_id(), std::span(&signed_data, 1));
+      !checked.ok()) {
+    return Error(absl::StatusCode::kPermissionDenied, std::string(checked.message()));
+  }
+  return {};
+}
+
 }  // namespace
 
 Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
@@ -657,20 +681,12 @@ GatewayStatus Gateway::Submit(const ::gateway::SubmitRequest& request, Deadline 
 GatewayStatus Gateway::CommitStatus(const ::gateway::SignedCommitStatusRequest& signed_request,
                                     Deadline deadline, std::stop_token stop,
                                     ::gateway::CommitStatusResponse* response) {
-  if (signed_request.request().empty()) {
-    return Error(absl::StatusCode::kInvalidArgument, "a commit status request is required");
-  }
   ::gateway::CommitStatusRequest request;
-  if (!request.ParseFromString(signed_request.request())) {
-    return Error(absl::StatusCode::kInvalidArgument,
-                 "invalid status request: not a gateway.CommitStatusRequest");
-  }
-  const common::policies::SignedData signed_data{signed_request.request(), request.identity(),
-                                                 signed_request.signature()};
-  if (Status acl = options_.acl->CheckAcl(kCommitStatusResource, request.channel_id(),
-                                          std::span(&signed_data, 1));
-      !acl.ok()) {
-    return Error(absl::StatusCode::kPermissionDenied, std::string(acl.message()));
+  if (GatewayStatus opened =
+          OpenSignedRequest(*options_.acl, kCommitStatusResource, signed_request.request(),
+                            signed_request.signature(), "commit status", "status", request);
+      !opened.ok()) {
+    return opened;
   }
   auto blocks = options_.channels->Blocks(request.channel_id());
   if (!blocks) {
@@ -700,20 +716,12 @@ GatewayStatus Gateway::CommitStatus(const ::gateway::SignedCommitStatusRequest& 
 GatewayStatus Gateway::ChaincodeEvents(
     const ::gateway::SignedChaincodeEventsRequest& signed_request, Deadline deadline,
     std::stop_token stop, const ChaincodeEventsSink& sink) {
-  if (signed_request.request().empty()) {
-    return Error(absl::StatusCode::kInvalidArgument, "a chaincode events request is required");
-  }
   ::gateway::ChaincodeEventsRequest request;
-  if (!request.ParseFromString(signed_request.request())) {
-    return Error(absl::StatusCode::kInvalidArgument,
-                 "invalid chaincode events request: not a gateway.ChaincodeEventsRequest");
-  }
-  const common::policies::SignedData signed_data{signed_request.request(), request.identity(),
-                                                 signed_request.signature()};
-  if (Status acl = options_.acl->CheckAcl(kChaincodeEventsResource, request.channel_id(),
-                                          std::span(&signed_data, 1));
-      !acl.ok()) {
-    return Error(absl::StatusCode::kPermissionDenied, std::string(acl.message()));
+  if (GatewayStatus opened = OpenSignedRequest(*options_.acl, kChaincodeEventsResource,
+                                               signed_request.request(), signed_request.signature(),
+                                               "chaincode events", "chaincode events", request);
+      !opened.ok()) {
+    return opened;
   }
   auto blocks = options_.channels->Blocks(request.channel_id());
   if (!blocks) {
