@@ -17,6 +17,7 @@
 #include "peer/ledger/statedb/state_db.h"
 #include "peer/lifecycle/chaincode_definition.h"
 #include "tests/support/ledger_test_util.h"
+#include "tests/support/lifecycle_state.h"
 #include "tests/support/scripted_chaincode.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/value_or_throw.h"
@@ -871,30 +872,11 @@ TEST_CASE(
     "package") {
   auto state = weft::testing::OpenTempStateDb();
   // Store basic's definition (sequence 3, version 2.0) as _lifecycle does.
-  class MapState final : public weft::peer::lifecycle::ReadWritableState {
-   public:
-    std::map<std::string, std::string> values;
-    [[nodiscard]] weft::StatusOr<std::string> GetState(std::string_view key) override {
-      auto it = values.find(std::string(key));
-      return it == values.end() ? std::string() : it->second;
-    }
-    [[nodiscard]] weft::Status PutState(std::string_view key, std::string_view value) override {
-      values[std::string(key)] = std::string(value);
-      return absl::OkStatus();
-    }
-    [[nodiscard]] weft::Status DelState(std::string_view key) override {
-      values.erase(std::string(key));
-      return absl::OkStatus();
-    }
-  } stored;
   weft::peer::lifecycle::ChaincodeDefinition definition;
   definition.sequence = 3;
   definition.endorsement_info.set_version("2.0");
   definition.endorsement_info.set_endorsement_plugin("escc");
-  REQUIRE(weft::peer::lifecycle::WriteChaincodeDefinition("basic", definition, stored).ok());
-  ledger::statedb::UpdateBatch batch;
-  for (const auto& [key, value] : stored.values) batch.Put("_lifecycle", key, {value, {}, {7, 0}});
-  REQUIRE(state->ApplyUpdates(batch, 7).ok());
+  weft::testing::StoreChaincodeDefinition(*state, "basic", definition, 7);
 
   auto lifecycle = ccs::NewDefinitionLifecycle([](std::string_view, std::string_view name,
                                                   const std::string& version,

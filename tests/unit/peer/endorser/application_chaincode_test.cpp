@@ -17,6 +17,7 @@
 #include "peer/endorser/endorser.h"
 #include "peer/lifecycle/chaincode_definition.h"
 #include "tests/support/ledger_test_util.h"
+#include "tests/support/lifecycle_state.h"
 #include "tests/support/scripted_chaincode.h"
 #include "tests/support/test_network.h"
 
@@ -55,24 +56,6 @@ class LedgerChannels final : public weft::peer::endorser::Channels {
       std::string_view channel_id) const override {
     if (channel_id != kChannel) return absl::NotFoundError("no such ledger");
     return ledger::NewTxSimulator(*state);
-  }
-};
-
-// _lifecycle's public state, collected to be committed at one version.
-class MapState final : public weft::peer::lifecycle::ReadWritableState {
- public:
-  std::map<std::string, std::string> values;
-  [[nodiscard]] weft::StatusOr<std::string> GetState(std::string_view key) override {
-    auto it = values.find(std::string(key));
-    return it == values.end() ? std::string() : it->second;
-  }
-  [[nodiscard]] weft::Status PutState(std::string_view key, std::string_view value) override {
-    values[std::string(key)] = std::string(value);
-    return absl::OkStatus();
-  }
-  [[nodiscard]] weft::Status DelState(std::string_view key) override {
-    values.erase(std::string(key));
-    return absl::OkStatus();
   }
 };
 
@@ -160,19 +143,11 @@ struct Peer {
   // Commits a definition of `name` (sequence, version) at block `block`.
   void Define(const std::string& name, int64_t sequence, const std::string& version,
               uint64_t block = 1) {
-    MapState stored;
     weft::peer::lifecycle::ChaincodeDefinition definition;
     definition.sequence = sequence;
     definition.endorsement_info.set_version(version);
     definition.endorsement_info.set_endorsement_plugin("escc");
-    if (!weft::peer::lifecycle::WriteChaincodeDefinition(name, definition, stored).ok()) {
-      throw std::runtime_error("cannot store the definition");
-    }
-    ledger::statedb::UpdateBatch batch;
-    for (const auto& [key, value] : stored.values) {
-      batch.Put("_lifecycle", key, {value, {}, {block, 0}});
-    }
-    if (!channels.state->ApplyUpdates(batch, block).ok()) throw std::runtime_error("commit");
+    weft::testing::StoreChaincodeDefinition(*channels.state, name, definition, block);
   }
   void Commit(const std::string& ns, const std::string& key, const std::string& value,
               uint64_t block) {
