@@ -6,6 +6,8 @@
 // launched by both peers and invoked through proposals endorsed by both, built into
 // transactions with the client SDK, ordered and committed. An upgrade to sequence 2
 // with a one-of-two signature policy then lets one org endorse alone.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -30,6 +32,7 @@
 #include "peer/policy.pb.h"
 #include "peer/proposal_response.pb.h"
 #include "peer/transaction.pb.h"
+#include "tests/support/child_process.h"
 #include "tests/support/fabric_package.h"
 #include "tests/support/peer_network.h"
 #include "tests/support/wait_until.h"
@@ -338,10 +341,11 @@ std::string CodeName(::protos::TxValidationCode code) {
 // Install on both peers, approve by both orgs, check readiness, commit sequence 1
 // endorsed by both (the default LifecycleEndorsement is MAJORITY Endorsement, i.e.
 // both of two orgs). Returns the package ID.
-std::string DefineOnBoth(ChaincodeNetwork& net, const std::string& package) {
+std::string DefineOnBoth(ChaincodeNetwork& net, const std::string& package,
+                         const std::string& label = kLabel) {
   const std::string package_id = net.Install(1, package);
   // Fabric's persistence.PackageID: label + ":" + hex SHA-256 of the package bytes.
-  CHECK(package_id == std::string(kLabel) + ":" + crypto::HexEncode(crypto::Sha256(package)));
+  CHECK(package_id == label + ":" + crypto::HexEncode(crypto::Sha256(package)));
   CHECK(net.Install(2, package) == package_id);
 
   const Definition definition;
@@ -461,4 +465,47 @@ TEST_CASE(
     CHECK(net.ReadOnBoth("asset7") ==
           R"({"AppraisedValue":900,"Color":"purple","ID":"asset7","Owner":"Fabric","Size":20})");
   }
+}
+
+TEST_CASE(
+    "asset-transfer-basic as a service: a ccaas package names the server the test runs, "
+    "and both peers dial it for endorsements") {
+  ChaincodeNetwork net;
+  // Fabric's ccaas_builder: connection.json at the root of code.tar.gz, metadata path
+  // empty; the package ID covers the address, so the port is chosen first.
+  const std::string address = "127.0.0.1:" + std::to_string(testing::FreePort());
+  const std::string label = "basic-ccaas_1.0";
+  testing::TarItem connection(
+      "connection.json",
+      R"({"address":")" + address + R"(","dial_timeout":"10s","tls_required":false})");
+  const std::string package =
+      testing::FabricPackage("", "ccaas", label, testing::GoGzip(testing::GoTar({connection})));
+  const std::string package_id = label + ":" + crypto::HexEncode(crypto::Sha256(package));
+
+  // chaincode-sdk/README.md: server mode from CHAINCODE_SERVER_ADDRESS and CHAINCODE_ID.
+  testing::ProcessOptions options;
+  options.argv = {(fs::path(WEFT_BINARY_DIR) / "bin" / "asset-transfer-basic").string()};
+  options.env = {{"CHAINCODE_SERVER_ADDRESS", address}, {"CHAINCODE_ID", package_id}};
+  testing::ChildProcess server(options);
+  const auto listening = server.WaitForLine(
+      [](const std::string& line) { return line.find("listening on") != std::string::npos; },
+      std::chrono::seconds(60));
+  REQUIRE(listening.has_value());
+
+  CHECK(DefineOnBoth(net, package, label) == package_id);
+  const SigningIdentity& creator = net.user(2);
+  CHECK(CodeName(net.Invoke(creator, kChaincode, "InitLedger", {}, {1, 2})) == "VALID");
+  std::string old_owner;
+  CHECK(CodeName(net.Invoke(creator, kChaincode, "TransferAsset", {"asset2", "Weft"}, {1, 2},
+                            &old_owner)) == "VALID");
+  CHECK(old_owner == "Brad");
+  CHECK(net.ReadOnBoth("asset2") ==
+        R"({"AppraisedValue":400,"Color":"red","ID":"asset2","Owner":"Weft","Size":5,)"
+        R"("docType":"asset"})");
+  const ::protos::Response missing = net.Evaluate(1, kChaincode, "ReadAsset", {"asset404"});
+  CHECK(missing.status() == 500);
+  CHECK(missing.message() == "The asset asset404 does not exist");
+
+  server.Signal(SIGTERM);
+  server.Wait();
 }
