@@ -28,6 +28,7 @@
 #include "common/policies/policy_dsl.h"
 #include "common/protoutil/proposal.h"
 #include "msp/signing_identity.h"
+#include "peer/ledger/peer_ledger.h"
 #include "peer/lifecycle/lifecycle.pb.h"
 #include "peer/policy.pb.h"
 #include "peer/proposal_response.pb.h"
@@ -358,6 +359,9 @@ std::string DefineOnBoth(ChaincodeNetwork& net, const std::string& package,
     CHECK(net.Readiness(org, definition) ==
           std::map<std::string, bool>{{"Org1MSP", true}, {"Org2MSP", true}});
   }
+  // The channel's LifecycleEndorsement (MAJORITY Endorsement) needs both orgs' peers:
+  // a commit endorsed by one fails validation and defines nothing.
+  CHECK(CodeName(net.Commit(definition, {1})) == "ENDORSEMENT_POLICY_FAILURE");
   CHECK(CodeName(net.Commit(definition, {1, 2})) == "VALID");
   for (int org = 1; org <= 2; ++org) {
     INFO("peer0.org" << org);
@@ -373,6 +377,45 @@ std::string DefineOnBoth(ChaincodeNetwork& net, const std::string& package,
     CHECK(committed.approvals().at("Org2MSP"));
   }
   return package_id;
+}
+
+using NamespaceState = std::map<std::string, std::string>;
+
+// After both peers stopped: each ledger's height, commit hash and the state of
+// `namespaces`, read through peer/ledger, must be equal; returns org 1's state.
+std::map<std::string, NamespaceState> CompareStoppedLedgers(
+    ChaincodeNetwork& net, const std::vector<std::string>& namespaces) {
+  std::map<std::string, NamespaceState> states[2];
+  std::string commit_hashes[2];
+  uint64_t heights[2] = {0, 0};
+  for (int org = 1; org <= 2; ++org) {
+    INFO("peer0.org" << org);
+    CHECK(net.network().StopPeer(org) == 0);
+    weft::peer::ledger::LedgerManager manager(net.network().PeerLedgersDir(org));
+    auto ledger = manager.OpenLedger(net.network().channel());
+    INFO(ledger.status().ToString());
+    REQUIRE(ledger.ok());
+    heights[org - 1] = (*ledger)->GetBlockchainInfo().height;
+    commit_hashes[org - 1] = (*ledger)->commit_hash();
+    auto executor = (*ledger)->NewQueryExecutor();
+    for (const std::string& ns : namespaces) {
+      auto iterator = executor->GetStateRangeScanIterator(ns, "", "");
+      REQUIRE(iterator.ok());
+      auto& kvs = states[org - 1][ns];
+      while (true) {
+        auto next = (*iterator)->Next();
+        REQUIRE(next.ok());
+        if (!next->has_value()) break;
+        kvs[(*next)->key()] = (*next)->value();
+      }
+    }
+    executor->Done();
+  }
+  CHECK(heights[0] == heights[1]);
+  CHECK_FALSE(commit_hashes[0].empty());
+  CHECK(commit_hashes[0] == commit_hashes[1]);
+  CHECK(states[0] == states[1]);
+  return states[0];
 }
 
 }  // namespace
@@ -464,6 +507,19 @@ TEST_CASE(
     // Older state is untouched by the upgrade.
     CHECK(net.ReadOnBoth("asset7") ==
           R"({"AppraisedValue":900,"Color":"purple","ID":"asset7","Owner":"Fabric","Size":20})");
+  }
+
+  {  // both ledgers, opened after the peers stopped, hold the same blocks and state
+    auto state = CompareStoppedLedgers(net, {kChaincode, "_lifecycle"});
+    const NamespaceState& assets = state[kChaincode];
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : assets) keys.push_back(key);
+    // Only valid transactions wrote: asset8 (ENDORSEMENT_POLICY_FAILURE) is absent.
+    CHECK(keys == std::vector<std::string>{"asset1", "asset2", "asset3", "asset4", "asset5",
+                                           "asset6", "asset7", "asset9"});
+    CHECK(assets.at("asset9") ==
+          R"({"AppraisedValue":30,"Color":"orange","ID":"asset9","Owner":"Duo","Size":3})");
+    CHECK_FALSE(state["_lifecycle"].empty());
   }
 }
 
