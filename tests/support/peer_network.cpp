@@ -288,6 +288,9 @@ PeerEndpoints PeerNetwork::StartPeer(int org) {
                  {"CORE_PEER_ADDRESS", "127.0.0.1:7051"},
                  {"CORE_PEER_LISTENADDRESS", "127.0.0.1:0"},
                  {"CORE_PEER_CHAINCODELISTENADDRESS", "127.0.0.1:0"},
+                 // core.yaml names 127.0.0.1:7052 here; port 0 hands chaincodes the
+                 // port the listener got.
+                 {"CORE_PEER_CHAINCODEADDRESS", "127.0.0.1:0"},
                  {"CORE_PEER_FILESYSTEMPATH", PeerLedgersDir(org).parent_path().string()},
                  {"CORE_PEER_MSPCONFIGPATH", (peer / "msp").string()},
                  {"CORE_PEER_LOCALMSPID", MspId(org)},

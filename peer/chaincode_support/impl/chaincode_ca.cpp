@@ -70,7 +70,10 @@ StatusOr<CertKeyPair> ChaincodeCa::IssueServerPair(std::string_view host) const 
 
 StatusOr<CertKeyPair> ChaincodeCa::IssueClientPair(std::string_view ccid) {
   WEFT_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::Generate());
-  crypto::CertificateTemplate spec = Template(std::string(ccid));
+  // No common name: a package ID ("<label>:<64 hex>") is longer than X.509's 64-character
+  // CN limit, and Fabric's tlsgen client certificates carry none either (newCertTemplate
+  // sets only the serial); the chaincode is known by the certificate's hash.
+  crypto::CertificateTemplate spec = Template("");
   spec.key_usage = crypto::kDigitalSignature | crypto::kKeyEncipherment;
   spec.client_auth = true;
   StatusOr<crypto::Certificate> cert =

@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "common/crypto/x509.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "peer/chaincode_support/chaincode_ca.h"
@@ -763,6 +764,19 @@ TEST_CASE("With TLS a chaincode registers over the client certificate issued for
   REQUIRE_FALSE(refused.result.ok());
   CHECK_THAT(std::string(refused.result.status().message()),
              Catch::Contains("could not launch chaincode other:0123abcd"));
+}
+
+TEST_CASE("A client pair is issued for a real package ID, longer than a certificate's CN") {
+  // persistence.PackageID: "<label>:<hex SHA-256>", 74 characters here.
+  const std::string ccid = "basic_1.0:" + std::string(64, 'a');
+  auto ca = weft::testing::ValueOrThrow(ccs::ChaincodeCa::Create(), "chaincode CA");
+  auto pair = ca->IssueClientPair(ccid);
+  INFO(pair.status().ToString());
+  REQUIRE(pair.ok());
+  auto cert = weft::testing::ValueOrThrow(
+      weft::common::crypto::Certificate::FromPem(pair->cert_pem), "client certificate");
+  CHECK(ca->Authenticate(ccid, cert.fingerprint()).ok());
+  CHECK_FALSE(ca->Authenticate("other:0123abcd", cert.fingerprint()).ok());
 }
 
 TEST_CASE("A chaincode as a service is dialled through Connect and dialled again after it ends") {
