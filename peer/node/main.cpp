@@ -1,6 +1,7 @@
 // The `peer` executable: `peer node start` runs the peer, `peer node rebuild-dbs`
 // rebuilds every channel's state and history from its blocks, `peer channel
-// join|list|getinfo|fetch` are Fabric's client commands, `peer version` prints
+// join|list|getinfo|fetch` and `peer lifecycle chaincode package|calculatepackageid|
+// install|queryinstalled|getinstalledpackage` are Fabric's client commands, `peer version` prints
 // the version. The config file is core.yaml in $FABRIC_CFG_PATH (Fabric's rule), or
 // the file given with --config; CORE_* environment variables override it and
 // FABRIC_LOGGING_SPEC sets the log spec.
@@ -11,6 +12,7 @@
 #include <iostream>
 
 #include "peer/cli/channel.h"
+#include "peer/cli/lifecycle.h"
 #include "peer/node/peer_node.h"
 
 extern char** environ;
@@ -53,6 +55,40 @@ int main(int argc, char** argv) {
   fetch->add_option("target", fetch_target, "oldest, newest, config, or a block number")
       ->required();
   fetch->add_option("outputfile", fetch_output, "Where to write the block");
+
+  // Fabric's `peer lifecycle chaincode` flags (internal/peer/lifecycle/chaincode).
+  auto* lifecycle = app.add_subcommand("lifecycle", "Perform _lifecycle operations");
+  lifecycle->require_subcommand(1);
+  auto* chaincode = lifecycle->add_subcommand("chaincode", "Perform chaincode operations");
+  chaincode->require_subcommand(1);
+  chaincode->fallthrough();
+  weft::peer::cli::PackageInput package_input;
+  std::string output_format;
+  std::string package_id;
+  std::string output_directory;
+  std::string package_file;
+  chaincode->add_option("-O,--output", output_format,
+                        "The output format for query results (json, or plain text)");
+  auto* package = chaincode->add_subcommand("package", "Package a chaincode");
+  package->add_option("outputfile", package_input.output_file, "Where to write the package");
+  package->add_option("-p,--path", package_input.path, "Path to the chaincode");
+  package->add_option("-l,--lang", package_input.lang,
+                      "Language the chaincode is written in (node, binary, ccaas)");
+  package_input.lang = "golang";  // Fabric's default, which Weft cannot build
+  package->add_option("--label", package_input.label, "The package label");
+  auto* calculate =
+      chaincode->add_subcommand("calculatepackageid", "Calculate the package ID for a chaincode.");
+  calculate->add_option("packageFile", package_file, "The chaincode package");
+  auto* install = chaincode->add_subcommand("install", "Install a chaincode.");
+  install->add_option("packageFile", package_file, "The chaincode package");
+  auto* queryinstalled =
+      chaincode->add_subcommand("queryinstalled", "Query the installed chaincodes on a peer.");
+  auto* getinstalled = chaincode->add_subcommand("getinstalledpackage",
+                                                 "Get an installed chaincode package from a peer.");
+  getinstalled->add_option("--package-id", package_id,
+                           "The identifier of the chaincode install package");
+  getinstalled->add_option("--output-directory", output_directory,
+                           "Where to write the package (default: the current directory)");
   CLI11_PARSE(app, argc, argv);
   if (version->parsed()) {
     std::cout << "peer:\n Version: " << weft::peer::node::kVersion << "\n";
@@ -63,6 +99,60 @@ int main(int argc, char** argv) {
     config_file = std::string(cfg_path != nullptr ? cfg_path : ".") + "/core.yaml";
   }
   const auto env = weft::common::config::EnvironmentFromEnviron(environ);
+  // Commands that need no peer config.
+  if (package->parsed() || calculate->parsed()) {
+    weft::Status done = absl::OkStatus();
+    if (package->parsed()) {
+      done = weft::peer::cli::PackageChaincode(package_input);
+    } else {
+      auto text = weft::peer::cli::CalculatePackageId(package_file, output_format);
+      done = text.status();
+      if (done.ok()) std::cout << *text;
+    }
+    if (!done.ok()) {
+      std::cerr << "Error: " << done.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (lifecycle->parsed()) {
+    // Usage errors before the config is read, as Fabric's Validate does.
+    if (install->parsed() && package_file.empty()) {
+      std::cerr << "Error: chaincode install package must be provided\n";
+      return 1;
+    }
+    if (getinstalled->parsed() && package_id.empty()) {
+      std::cerr << "Error: The required parameter 'package-id' is empty. Rerun the command with "
+                   "--package-id flag\n";
+      return 1;
+    }
+    auto context = weft::peer::cli::CliContext::Load(config_file, env);
+    if (!context.ok()) {
+      std::cerr << "Error: " << context.status().message() << "\n";
+      return 1;
+    }
+    weft::Status done = absl::OkStatus();
+    if (install->parsed()) {
+      auto installed = weft::peer::cli::InstallChaincode(*context, package_file);
+      done = installed.status();
+      if (done.ok()) {
+        std::cerr << "Chaincode code package identifier: " << installed->package_id() << "\n";
+      }
+    } else if (queryinstalled->parsed()) {
+      auto result = weft::peer::cli::QueryInstalled(*context);
+      done = result.status();
+      if (done.ok()) std::cout << weft::peer::cli::FormatQueryInstalled(*result, output_format);
+    } else if (getinstalled->parsed()) {
+      auto written = weft::peer::cli::GetInstalledPackage(
+          *context, package_id, output_directory.empty() ? "." : output_directory);
+      done = written.status();
+    }
+    if (!done.ok()) {
+      std::cerr << "Error: " << done.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
   if (channel->parsed()) {
     auto context = weft::peer::cli::CliContext::Load(config_file, env);
     if (!context.ok()) {
