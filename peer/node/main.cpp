@@ -1,7 +1,8 @@
 // The `peer` executable: `peer node start` runs the peer, `peer node rebuild-dbs`
 // rebuilds every channel's state and history from its blocks, `peer channel
 // join|list|getinfo|fetch` and `peer lifecycle chaincode package|calculatepackageid|
-// install|queryinstalled|getinstalledpackage` are Fabric's client commands, `peer version` prints
+// install|queryinstalled|getinstalledpackage|approveformyorg|queryapproved|
+// checkcommitreadiness|commit|querycommitted` are Fabric's client commands, `peer version` prints
 // the version. The config file is core.yaml in $FABRIC_CFG_PATH (Fabric's rule), or
 // the file given with --config; CORE_* environment variables override it and
 // FABRIC_LOGGING_SPEC sets the log spec.
@@ -13,9 +14,24 @@
 
 #include "peer/cli/channel.h"
 #include "peer/cli/lifecycle.h"
+#include "peer/cli/lifecycle_definition.h"
 #include "peer/node/peer_node.h"
 
 extern char** environ;
+
+namespace {
+
+// A `_lifecycle` query's payload parsed as `result` (Fabric's wording on failure).
+[[nodiscard]] weft::Status ParseQueryResult(const weft::StatusOr<std::string>& payload,
+                                            google::protobuf::Message* result) {
+  if (!payload.ok()) return payload.status();
+  if (!result->ParseFromString(*payload)) {
+    return absl::DataLossError("failed to unmarshal proposal response's response payload");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Weft peer: endorses proposals and commits the channels' blocks"};
@@ -85,10 +101,53 @@ int main(int argc, char** argv) {
       chaincode->add_subcommand("queryinstalled", "Query the installed chaincodes on a peer.");
   auto* getinstalled = chaincode->add_subcommand("getinstalledpackage",
                                                  "Get an installed chaincode package from a peer.");
-  getinstalled->add_option("--package-id", package_id,
-                           "The identifier of the chaincode install package");
+  chaincode->add_option("--package-id", package_id,
+                        "The identifier of the chaincode install package");
   getinstalled->add_option("--output-directory", output_directory,
                            "Where to write the package (default: the current directory)");
+  // The definition, orderer and peer flags (chaincode.go resetFlags).
+  weft::peer::cli::DefinitionInput definition;
+  weft::peer::cli::PeerTargets peer_targets;
+  weft::peer::cli::OrdererFlags lifecycle_orderer;
+  chaincode->add_option("-C,--channelID", definition.channel_id, "The channel");
+  chaincode->add_option("-n,--name", definition.name, "Name of the chaincode");
+  chaincode->add_option("-v,--version", definition.version, "Version of the chaincode");
+  chaincode->add_option("--sequence", definition.sequence, "The sequence of the definition");
+  chaincode->add_option("-E,--endorsement-plugin", definition.endorsement_plugin,
+                        "The endorsement plugin");
+  chaincode->add_option("-V,--validation-plugin", definition.validation_plugin,
+                        "The validation plugin");
+  chaincode->add_option("--signature-policy", definition.signature_policy,
+                        "The endorsement policy as a signature policy");
+  chaincode->add_option("--channel-config-policy", definition.channel_config_policy,
+                        "The endorsement policy as a channel config policy reference");
+  chaincode->add_flag("--init-required", definition.init_required,
+                      "Whether the chaincode requires invoking 'init'");
+  chaincode->add_option("--peerAddresses", peer_targets.addresses,
+                        "The addresses of the peers to connect to");
+  chaincode->add_option("--tlsRootCertFiles", peer_targets.tls_root_cert_files,
+                        "The TLS root cert files of the peers, in --peerAddresses order");
+  chaincode->add_option("-o,--orderer", lifecycle_orderer.address, "Ordering service endpoint");
+  chaincode->add_flag("--tls", lifecycle_orderer.tls, "Use TLS when talking to the orderer");
+  chaincode->add_option("--cafile", lifecycle_orderer.ca_file,
+                        "The orderer's TLS CA certificate (PEM)");
+  chaincode->add_flag("--clientauth", lifecycle_orderer.client_auth, "Mutual TLS with the orderer");
+  chaincode->add_option("--keyfile", lifecycle_orderer.key_file,
+                        "Client TLS key for the orderer (PEM)");
+  chaincode->add_option("--certfile", lifecycle_orderer.cert_file,
+                        "Client TLS cert for the orderer (PEM)");
+  chaincode->add_option("--ordererTLSHostnameOverride", lifecycle_orderer.tls_hostname_override,
+                        "Host name to verify the orderer's TLS certificate against");
+  auto* approve =
+      chaincode->add_subcommand("approveformyorg", "Approve the chaincode definition for my org.");
+  auto* queryapproved = chaincode->add_subcommand(
+      "queryapproved", "Query an org's approved chaincode definition from its peer.");
+  auto* readiness = chaincode->add_subcommand(
+      "checkcommitreadiness", "Check whether a chaincode definition is ready to be committed.");
+  auto* commit =
+      chaincode->add_subcommand("commit", "Commit the chaincode definition on the channel.");
+  auto* querycommitted = chaincode->add_subcommand(
+      "querycommitted", "Query the committed chaincode definitions by channel on a peer.");
   CLI11_PARSE(app, argc, argv);
   if (version->parsed()) {
     std::cout << "peer:\n Version: " << weft::peer::node::kVersion << "\n";
@@ -126,6 +185,13 @@ int main(int argc, char** argv) {
                    "--package-id flag\n";
       return 1;
     }
+    if (approve->parsed() || commit->parsed() || readiness->parsed()) {
+      weft::Status valid = weft::peer::cli::ValidateDefinitionInput(definition);
+      if (!valid.ok()) {
+        std::cerr << "Error: " << valid.message() << "\n";
+        return 1;
+      }
+    }
     auto context = weft::peer::cli::CliContext::Load(config_file, env);
     if (!context.ok()) {
       std::cerr << "Error: " << context.status().message() << "\n";
@@ -142,6 +208,84 @@ int main(int argc, char** argv) {
       auto result = weft::peer::cli::QueryInstalled(*context);
       done = result.status();
       if (done.ok()) std::cout << weft::peer::cli::FormatQueryInstalled(*result, output_format);
+    } else if (approve->parsed() || commit->parsed()) {
+      done = weft::peer::cli::ValidateDefinitionInput(definition);
+      weft::StatusOr<std::string> tx_id = absl::UnknownError("not sent");
+      if (done.ok() && approve->parsed()) {
+        definition.package_id = package_id;
+        auto args = weft::peer::cli::ApproveArgs(definition);
+        tx_id = args.ok() ? weft::peer::cli::SubmitLifecycle(
+                                *context, lifecycle_orderer, peer_targets, definition.channel_id,
+                                "ApproveChaincodeDefinitionForMyOrg", *args)
+                          : weft::StatusOr<std::string>(args.status());
+        done = tx_id.status();
+      } else if (done.ok()) {
+        auto args = weft::peer::cli::CommitArgs(definition);
+        tx_id = args.ok() ? weft::peer::cli::SubmitLifecycle(*context, lifecycle_orderer,
+                                                             peer_targets, definition.channel_id,
+                                                             "CommitChaincodeDefinition", *args)
+                          : weft::StatusOr<std::string>(args.status());
+        done = tx_id.status();
+      }
+      if (done.ok()) std::cerr << "txid [" << *tx_id << "] sent to the orderer\n";
+    } else if (readiness->parsed()) {
+      done = weft::peer::cli::ValidateDefinitionInput(definition);
+      ::lifecycle::CheckCommitReadinessResult result;
+      if (done.ok()) {
+        auto args = weft::peer::cli::CheckCommitReadinessArgs(definition);
+        auto payload = args.ok() ? weft::peer::cli::QueryLifecycle(*context, definition.channel_id,
+                                                                   "CheckCommitReadiness", *args)
+                                 : weft::StatusOr<std::string>(args.status());
+        done = ParseQueryResult(payload, &result);
+      }
+      if (done.ok()) {
+        std::cout << weft::peer::cli::FormatCommitReadiness(definition, result, output_format);
+      }
+    } else if (queryapproved->parsed()) {
+      ::lifecycle::QueryApprovedChaincodeDefinitionResult result;
+      if (definition.channel_id.empty()) {
+        done = absl::InvalidArgumentError(
+            "The required parameter 'channelID' is empty. Rerun the command with -C flag");
+      } else if (definition.name.empty()) {
+        done = absl::InvalidArgumentError(
+            "The required parameter 'name' is empty. Rerun the command with -n flag");
+      } else {
+        ::lifecycle::QueryApprovedChaincodeDefinitionArgs args;
+        args.set_name(definition.name);
+        args.set_sequence(definition.sequence);
+        done = ParseQueryResult(
+            weft::peer::cli::QueryLifecycle(*context, definition.channel_id,
+                                            "QueryApprovedChaincodeDefinition", args),
+            &result);
+      }
+      if (done.ok()) {
+        std::cout << weft::peer::cli::FormatQueryApproved(definition.channel_id, definition.name,
+                                                          result);
+      }
+    } else if (querycommitted->parsed()) {
+      if (definition.channel_id.empty()) {
+        done = absl::InvalidArgumentError("channel name must be specified");
+      } else if (!definition.name.empty()) {
+        ::lifecycle::QueryChaincodeDefinitionArgs args;
+        args.set_name(definition.name);
+        ::lifecycle::QueryChaincodeDefinitionResult result;
+        done = ParseQueryResult(weft::peer::cli::QueryLifecycle(*context, definition.channel_id,
+                                                                "QueryChaincodeDefinition", args),
+                                &result);
+        if (done.ok()) {
+          std::cout << weft::peer::cli::FormatQueryCommitted(definition.channel_id, definition.name,
+                                                             result);
+        }
+      } else {
+        ::lifecycle::QueryChaincodeDefinitionsResult result;
+        done = ParseQueryResult(weft::peer::cli::QueryLifecycle(
+                                    *context, definition.channel_id, "QueryChaincodeDefinitions",
+                                    ::lifecycle::QueryChaincodeDefinitionsArgs()),
+                                &result);
+        if (done.ok()) {
+          std::cout << weft::peer::cli::FormatQueryCommittedAll(definition.channel_id, result);
+        }
+      }
     } else if (getinstalled->parsed()) {
       auto written = weft::peer::cli::GetInstalledPackage(
           *context, package_id, output_directory.empty() ? "." : output_directory);
