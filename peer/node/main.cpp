@@ -2,9 +2,9 @@
 // rebuilds every channel's state and history from its blocks, `peer channel
 // join|list|getinfo|fetch` and `peer lifecycle chaincode package|calculatepackageid|
 // install|queryinstalled|getinstalledpackage|approveformyorg|queryapproved|
-// checkcommitreadiness|commit|querycommitted` are Fabric's client commands, `peer version` prints
-// the version. The config file is core.yaml in $FABRIC_CFG_PATH (Fabric's rule), or
-// the file given with --config; CORE_* environment variables override it and
+// checkcommitreadiness|commit|querycommitted` and `peer chaincode invoke|query` are Fabric's client
+// commands, `peer version` prints the version. The config file is core.yaml in $FABRIC_CFG_PATH
+// (Fabric's rule), or the file given with --config; CORE_* environment variables override it and
 // FABRIC_LOGGING_SPEC sets the log spec.
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "peer/cli/chaincode.h"
 #include "peer/cli/channel.h"
 #include "peer/cli/lifecycle.h"
 #include "peer/cli/lifecycle_definition.h"
@@ -148,6 +149,41 @@ int main(int argc, char** argv) {
       chaincode->add_subcommand("commit", "Commit the chaincode definition on the channel.");
   auto* querycommitted = chaincode->add_subcommand(
       "querycommitted", "Query the committed chaincode definitions by channel on a peer.");
+  // Fabric's `peer chaincode invoke|query` flags (internal/peer/chaincode).
+  auto* chaincode_cmd = app.add_subcommand("chaincode", "Operate a chaincode");
+  chaincode_cmd->require_subcommand(1);
+  chaincode_cmd->fallthrough();
+  weft::peer::cli::ChaincodeCall call;
+  weft::peer::cli::PeerTargets call_peers;
+  weft::peer::cli::OrdererFlags call_orderer;
+  bool query_raw = false;
+  bool query_hex = false;
+  chaincode_cmd->add_option("-C,--channelID", call.channel_id, "The channel");
+  chaincode_cmd->add_option("-n,--name", call.name, "Name of the chaincode");
+  chaincode_cmd->add_option("-c,--ctor", call.ctor_json,
+                            "Constructor message for the chaincode in JSON format");
+  chaincode_cmd->add_option("--transient", call.transient_json,
+                            "Transient map of arguments in JSON encoding (base64 values)");
+  chaincode_cmd->add_flag("-I,--isInit", call.is_init, "Is this invocation for init");
+  chaincode_cmd->add_option("--peerAddresses", call_peers.addresses,
+                            "The addresses of the peers to connect to");
+  chaincode_cmd->add_option("--tlsRootCertFiles", call_peers.tls_root_cert_files,
+                            "The TLS root cert files of the peers, in --peerAddresses order");
+  chaincode_cmd->add_option("-o,--orderer", call_orderer.address, "Ordering service endpoint");
+  chaincode_cmd->add_flag("--tls", call_orderer.tls, "Use TLS when talking to the orderer");
+  chaincode_cmd->add_option("--cafile", call_orderer.ca_file,
+                            "The orderer's TLS CA certificate (PEM)");
+  chaincode_cmd->add_flag("--clientauth", call_orderer.client_auth, "Mutual TLS with the orderer");
+  chaincode_cmd->add_option("--keyfile", call_orderer.key_file,
+                            "Client TLS key for the orderer (PEM)");
+  chaincode_cmd->add_option("--certfile", call_orderer.cert_file,
+                            "Client TLS cert for the orderer (PEM)");
+  chaincode_cmd->add_option("--ordererTLSHostnameOverride", call_orderer.tls_hostname_override,
+                            "Host name to verify the orderer's TLS certificate against");
+  auto* invoke = chaincode_cmd->add_subcommand("invoke", "Invoke the specified chaincode.");
+  auto* query = chaincode_cmd->add_subcommand("query", "Query using the specified chaincode.");
+  query->add_flag("-r,--raw", query_raw, "Output the query value as raw bytes");
+  query->add_flag("-x,--hex", query_hex, "Output the query value in hexadecimal");
   CLI11_PARSE(app, argc, argv);
   if (version->parsed()) {
     std::cout << "peer:\n Version: " << weft::peer::node::kVersion << "\n";
@@ -167,6 +203,38 @@ int main(int argc, char** argv) {
       auto text = weft::peer::cli::CalculatePackageId(package_file, output_format);
       done = text.status();
       if (done.ok()) std::cout << *text;
+    }
+    if (!done.ok()) {
+      std::cerr << "Error: " << done.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (chaincode_cmd->parsed()) {
+    weft::Status valid = weft::peer::cli::ValidateChaincodeCall(call);
+    if (valid.ok()) valid = weft::peer::cli::ParseChaincodeCtor(call.ctor_json).status();
+    if (!valid.ok()) {
+      std::cerr << "Error: " << valid.message() << "\n";
+      return 1;
+    }
+    auto context = weft::peer::cli::CliContext::Load(config_file, env);
+    if (!context.ok()) {
+      std::cerr << "Error: " << context.status().message() << "\n";
+      return 1;
+    }
+    weft::Status done = absl::OkStatus();
+    if (invoke->parsed()) {
+      auto result = weft::peer::cli::InvokeChaincode(*context, call_orderer, call_peers, call);
+      done = result.status();
+      if (done.ok()) std::cerr << *result << "\n";
+    } else if (query->parsed()) {
+      auto payload = weft::peer::cli::QueryChaincode(*context, call_peers, call);
+      done = payload.status();
+      if (done.ok()) {
+        auto text = weft::peer::cli::FormatQueryPayload(*payload, query_raw, query_hex);
+        done = text.status();
+        if (done.ok()) std::cout << *text;
+      }
     }
     if (!done.ok()) {
       std::cerr << "Error: " << done.message() << "\n";

@@ -11,6 +11,7 @@
 #include "client-sdk/transaction_builder.h"
 #include "common/policies/policy_dsl.h"
 #include "common/protoutil/proposal.h"
+#include "peer/cli/chaincode.h"
 #include "peer/cli/lifecycle.h"
 #include "peer/policy.pb.h"
 
@@ -120,30 +121,7 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
     return absl::InvalidArgumentError(
         "no orderer endpoint given: pass the ordering service with -o");
   }
-  const auto peer_settings = context.PeerClientSettings();
-  std::vector<std::unique_ptr<client::EndorserClient>> endorsers;
-  if (peers.addresses.empty()) {
-    WEFT_ASSIGN_OR_RETURN(
-        auto endorser, client::EndorserClient::Connect(context.config.peer.address, peer_settings));
-    endorsers.push_back(std::move(endorser));
-  } else {
-    if (peer_settings.tls.enabled && peers.tls_root_cert_files.size() != peers.addresses.size()) {
-      // common.go validatePeerConnectionParameters.
-      return absl::InvalidArgumentError(fmt::format(
-          "number of peer addresses ({}) does not match the number of TLS root cert files ({})",
-          peers.addresses.size(), peers.tls_root_cert_files.size()));
-    }
-    for (size_t i = 0; i < peers.addresses.size(); ++i) {
-      auto settings = peer_settings;
-      if (settings.tls.enabled) {
-        settings.tls.root_cas = {peers.tls_root_cert_files[i]};
-        settings.tls.root_ca_pems.clear();
-      }
-      WEFT_ASSIGN_OR_RETURN(auto endorser,
-                            client::EndorserClient::Connect(peers.addresses[i], settings));
-      endorsers.push_back(std::move(endorser));
-    }
-  }
+  WEFT_ASSIGN_OR_RETURN(auto endorsers, ConnectEndorsers(context, peers));
   ::protos::Proposal proposal;
   WEFT_ASSIGN_OR_RETURN(auto signed_proposal,
                         SignedLifecycleProposal(context, channel_id, function, args, &proposal));
