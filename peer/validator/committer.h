@@ -2,7 +2,8 @@
 // the txvalidator in front): Validator::Validate gives the first-stage codes,
 // PeerLedger::CommitBlock adds in-block duplicate tx ids and MVCC and writes the
 // block, and a config block's new bundle replaces the channel's bundle only once
-// its block is committed (a failed commit leaves the old one in force).
+// its block is committed (a failed commit leaves the old one in force). The
+// channel's transient store, when given, supplies private data at commit.
 // Thread-safety: CommitBlock calls are serialized internally; bundle() may be
 // called from any thread. A reader may see a config block in the ledger a moment
 // before bundle() returns its config (the bundle is swapped right after the
@@ -34,11 +35,15 @@ struct CommitReport {
 
 class BlockCommitter {
  public:
-  // `ledger` and `executor` must outlive the committer; `bundle` is the channel
-  // config in force at the ledger's height.
+  // `ledger`, `executor` and `private_data` must outlive the committer; `bundle`
+  // is the channel config in force at the ledger's height. `private_data` (the
+  // channel's transient store; may be null) supplies the private rwsets of the
+  // block's transactions to PeerLedger::CommitBlock, which purges them once
+  // the block is committed (Fabric's coordinator.StoreBlock).
   BlockCommitter(ledger::PeerLedger& ledger,
                  std::shared_ptr<const common::channelconfig::ChannelConfig> bundle,
-                 common::concurrency::Executor& executor);
+                 common::concurrency::Executor& executor,
+                 ledger::PrivateDataSource* private_data = nullptr);
 
   // Validates and commits `block` (the next one); returns the final codes as
   // written to TRANSACTIONS_FILTER. `report`, when given, is filled in.
@@ -49,6 +54,7 @@ class BlockCommitter {
 
  private:
   ledger::PeerLedger& ledger_;
+  ledger::PrivateDataSource* const private_data_;  // may be null
   std::unique_ptr<LedgerView> view_;
   Validator validator_;
   std::mutex commit_mu_;  // one block at a time

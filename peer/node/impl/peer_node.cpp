@@ -36,6 +36,8 @@
 #include "peer/endorser/endorser.h"
 #include "peer/events/deliver_events.h"
 #include "peer/ledger/peer_ledger.h"
+#include "peer/ledger/transient_store.h"
+#include "peer/node/impl/chaincode_lifecycle.h"
 #include "peer/node/impl/gateway_service.h"
 #include "peer/node/impl/grpc_services.h"
 #include "peer/scc/cscc/cscc.h"
@@ -173,9 +175,11 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
  public:
   Channel(std::shared_ptr<ledger::PeerLedger> ledger, std::shared_ptr<const ChannelConfig> bundle,
           common::concurrency::Executor& executor, ChannelMetrics metrics,
-          std::shared_ptr<common::log::Logger> logger)
+          std::shared_ptr<common::log::Logger> logger,
+          std::unique_ptr<ledger::TransientStore> transient_store)
       : ledger_(std::move(ledger)),
-        committer_(*ledger_, std::move(bundle), executor),
+        transient_store_(std::move(transient_store)),
+        committer_(*ledger_, std::move(bundle), executor, transient_store_.get()),
         metrics_(metrics),
         logger_(std::move(logger)) {
     RecordHeight();
@@ -186,6 +190,8 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
   const ledger::PeerLedger& Ledger() const override { return *ledger_; }
   std::shared_ptr<const ChannelConfig> Config() const override { return committer_.bundle(); }
   std::shared_ptr<ledger::PeerLedger> SharedLedger() const { return ledger_; }
+  // Private rwsets of this peer's endorsements until their transactions commit.
+  ledger::TransientStore& transient_store() const { return *transient_store_; }
 
   // Called by the deliver client, in block order.
   [[nodiscard]] Status Deliver(const ::common::Block& block) override {
@@ -295,6 +301,7 @@ class Channel final : public events::PeerChannel, public deliver_client::BlockHa
   }
 
   std::shared_ptr<ledger::PeerLedger> ledger_;
+  std::unique_ptr<ledger::TransientStore> transient_store_;  // before committer_, which uses it
   validator::BlockCommitter committer_;
   ChannelMetrics metrics_;
   std::shared_ptr<common::log::Logger> logger_;
@@ -310,6 +317,8 @@ class ChannelRegistry final : public events::PeerChannels,
  public:
   struct Options {
     const ledger::LedgerManager* ledgers = nullptr;
+    // Fabric's <peer.fileSystemPath>/transientstore; one store per channel inside.
+    std::filesystem::path transient_stores;
     common::concurrency::Executor* executor = nullptr;
     ChannelMetrics metrics;
     // Fills everything but the per-channel fields.
@@ -400,6 +409,16 @@ class ChannelRegistry final : public events::PeerChannels,
     if (!channel) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
     return LastConfigBlock(channel->Ledger());
   }
+  // The channel's ledger and transient store (chaincode lifecycle, chaincode support);
+  // nullptr when the channel is not joined.
+  std::shared_ptr<ledger::PeerLedger> MutableLedger(std::string_view channel_id) const {
+    auto channel = Find(channel_id);
+    return channel ? channel->SharedLedger() : nullptr;
+  }
+  ledger::TransientStore* TransientStore(std::string_view channel_id) const {
+    auto channel = Find(channel_id);
+    return channel ? &channel->transient_store() : nullptr;
+  }
   std::vector<std::string> ChannelIds() const override {
     std::lock_guard lock(mu_);
     std::vector<std::string> ids;
@@ -417,8 +436,16 @@ class ChannelRegistry final : public events::PeerChannels,
   [[nodiscard]] Status Add(std::unique_ptr<ledger::PeerLedger> opened) {
     std::shared_ptr<ledger::PeerLedger> ledger = std::move(opened);
     WEFT_ASSIGN_OR_RETURN(auto bundle, CommittedConfig(*ledger));
-    auto channel = std::make_shared<Channel>(ledger, std::move(bundle), *options_.executor,
-                                             options_.metrics, options_.logger);
+    auto transient_store =
+        ledger::TransientStore::Open(options_.transient_stores / ledger->channel_id());
+    if (!transient_store.ok()) {
+      return Annotate(
+          transient_store.status(),
+          fmt::format("opening the transient store of channel {}", ledger->channel_id()));
+    }
+    auto channel =
+        std::make_shared<Channel>(ledger, std::move(bundle), *options_.executor, options_.metrics,
+                                  options_.logger, *std::move(transient_store));
     // Started before it is listed, so that the metrics ticker never sees it half set up.
     channel->StartPull(options_.pull);
     std::lock_guard lock(mu_);
@@ -482,11 +509,11 @@ struct PeerNode::Parts {
   std::unique_ptr<aclmgmt::ChannelAclProvider> acl;
   std::unique_ptr<scc::qscc::LedgerQuerier> qscc;
   std::unique_ptr<scc::cscc::PeerConfiger> cscc;
+  // Package store, chaincode runtime and _lifecycle (chaincode_lifecycle.h).
+  std::unique_ptr<ChaincodeLifecycle> lifecycle;
   // Chaincode: the TLS CA of the chaincode listener (with peer.tls.enabled), where
   // definitions are found, and the runtime that builds and starts packages.
-  // TODO(lead): plug the package runtime (builders) and _lifecycle's Lifecycle (installed
-  // packages) in here; until then launching fails with "no chaincode runtime" and a
-  // defined chaincode reads as not installed.
+  // The runtime is `lifecycle`'s (declared above, so it outlives chaincode support).
   std::unique_ptr<chaincode_support::ChaincodeCa> chaincode_ca;
   chaincode_support::ChaincodeRuntime* chaincode_runtime = nullptr;
   std::unique_ptr<chaincode_support::Lifecycle> chaincode_lifecycle;
@@ -539,6 +566,7 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   std::vector<std::string> override_warnings;
   ChannelRegistry::Options registry;
   registry.ledgers = parts->ledgers.get();
+  registry.transient_stores = cfg.peer.file_system_path / "transientstore";
   registry.executor = parts->validators.get();
   registry.metrics = channel_metrics;
   registry.logger = parts->loggers->Get("peer.channel");
@@ -558,6 +586,24 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   parts->cscc = std::make_unique<scc::cscc::PeerConfiger>(*parts->local_msp_object, *parts->acl,
                                                           *parts->channels);
 
+  // --- chaincode lifecycle: package store, runtime, _lifecycle (chaincode_lifecycle.h).
+  ChaincodeLifecycle::Options lifecycle;
+  lifecycle.config = &parts->config;
+  lifecycle.environment = env;
+  lifecycle.local_msp = parts->local_msp_object.get();
+  lifecycle.acl = parts->acl.get();
+  lifecycle.configs = [channels](std::string_view channel_id) {
+    return channels->Config(channel_id);
+  };
+  lifecycle.ledgers.channel_ids = [channels] { return channels->ChannelIds(); };
+  lifecycle.ledgers.ledger = [channels](std::string_view channel_id) {
+    return channels->MutableLedger(channel_id);
+  };
+  lifecycle.logger = parts->loggers->Get("lifecycle");
+  lifecycle.builder_logger = parts->loggers->Get("peer.chaincode");
+  WEFT_ASSIGN_OR_RETURN(parts->lifecycle, ChaincodeLifecycle::Create(std::move(lifecycle)));
+  // --- end chaincode lifecycle
+
   if (cfg.peer.server.tls.enabled) {
     auto ca = chaincode_support::ChaincodeCa::Create();
     if (!ca.ok()) return Annotate(ca.status(), "creating the chaincode listener's TLS CA");
@@ -565,8 +611,9 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   }
   // The definition's other fields are read beside the simulation (which holds the
   // ledger's read lock), so the rwset records only the Sequence, as Fabric's.
+  parts->chaincode_runtime = &parts->lifecycle->runtime();
   parts->chaincode_lifecycle = chaincode_support::NewDefinitionLifecycle(
-      nullptr,
+      parts->lifecycle->package_id_resolver(),
       [channels](std::string_view channel_id) -> StatusOr<std::unique_ptr<ledger::QueryExecutor>> {
         auto ledger = channels->GetLedger(channel_id);
         if (!ledger) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
@@ -624,6 +671,27 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   endorsing.system_chaincodes[scc::cscc::kName] = [cscc](const std::vector<std::string>& args,
                                                          const ::protos::SignedProposal& proposal) {
     return cscc->Invoke(args, proposal);
+  };
+
+  // _lifecycle: on a channel with the proposal's simulator, channel-less without one.
+  const ChaincodeLifecycle* chaincode_lifecycle = parts->lifecycle.get();
+  endorsing.channel_system_chaincodes[scc::lifecycle::kName] =
+      [chaincode_lifecycle](const std::vector<std::string>& args,
+                            const ::protos::SignedProposal& proposal,
+                            ledger::TxSimulator* simulator) {
+        return chaincode_lifecycle->Invoke(args, proposal, simulator);
+      };
+  // Endorsements' private writes wait in the channel's transient store for their block
+  // (Fabric's DistributePrivateData without gossip), recorded at the ledger's height.
+  endorsing.distribute_private_data = [channels](std::string_view channel_id,
+                                                 std::string_view tx_id,
+                                                 const ::rwset::TxPvtReadWriteSet& private_rwset) {
+    auto ledger = channels->MutableLedger(channel_id);
+    ledger::TransientStore* store = channels->TransientStore(channel_id);
+    if (!ledger || store == nullptr) {
+      return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
+    }
+    return store->Persist(tx_id, ledger->GetBlockchainInfo().height, private_rwset);
   };
   endorsing.logger = parts->loggers->Get("peer.endorser");
   parts->endorser = std::make_unique<endorser::Endorser>(std::move(endorsing));

@@ -34,8 +34,10 @@ std::unique_ptr<LedgerView> NewPeerLedgerView(ledger::PeerLedger& ledger) {
 
 BlockCommitter::BlockCommitter(ledger::PeerLedger& ledger,
                                std::shared_ptr<const common::channelconfig::ChannelConfig> bundle,
-                               common::concurrency::Executor& executor)
+                               common::concurrency::Executor& executor,
+                               ledger::PrivateDataSource* private_data)
     : ledger_(ledger),
+      private_data_(private_data),
       view_(NewPeerLedgerView(ledger)),
       validator_(ledger.channel_id(), *view_, executor),
       bundle_(std::move(bundle)) {}
@@ -46,7 +48,8 @@ StatusOr<std::vector<::protos::TxValidationCode>> BlockCommitter::CommitBlock(
   const auto start = std::chrono::steady_clock::now();
   WEFT_ASSIGN_OR_RETURN(BlockValidation validation, validator_.Validate(block, bundle()));
   const auto validated = std::chrono::steady_clock::now();
-  WEFT_ASSIGN_OR_RETURN(auto codes, ledger_.CommitBlock(std::move(block), validation.codes));
+  WEFT_ASSIGN_OR_RETURN(auto codes,
+                        ledger_.CommitBlock(std::move(block), validation.codes, private_data_));
   if (report != nullptr) {
     report->validation = validated - start;
     report->commit = std::chrono::steady_clock::now() - validated;

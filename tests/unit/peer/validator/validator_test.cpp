@@ -21,6 +21,7 @@
 #include "ledger/rwset/rwset.pb.h"
 #include "peer/chaincode_event.pb.h"
 #include "peer/ledger/peer_ledger.h"
+#include "peer/ledger/transient_store.h"
 #include "peer/lifecycle/chaincode_definition.h"
 #include "peer/lifecycle/ledger_state.h"
 #include "peer/policy.pb.h"
@@ -779,6 +780,50 @@ TEST_CASE("A tx id of an earlier transaction of the block that passed is DUPLICA
   CHECK(channel.State("basic", "y").empty());
   CHECK(channel.State("basic", "z").empty());
   CHECK(channel.State("basic", "w") == "3");
+}
+
+TEST_CASE("The committer applies the transient store's private data and purges it") {
+  // Fabric's gossip coordinator.StoreBlock: the private rwsets of the block's
+  // transactions come from the transient store, are committed with the block,
+  // then purged by tx id; endorsements of other transactions stay.
+  Channel channel;
+  testing::TempDir transient_dir;
+  std::unique_ptr<ledger::TransientStore> store =
+      Must(ledger::TransientStore::Open(transient_dir.path() / "transientstore"));
+  common::concurrency::InlineExecutor executor;
+
+  std::unique_ptr<ledger::TxSimulator> simulator = channel.ledger().NewTxSimulator();
+  REQUIRE(simulator->PutPrivateData("basic", "shared", "secret", "42").ok());
+  auto results = Must(simulator->GetTxSimulationResultsWithPrivateData());
+  REQUIRE(results.private_rwset.has_value());
+  testing::EndorserTx tx =
+      testing::BuildEndorserTx(channel.Tx("basic", std::move(results.public_rwset)));
+  const uint64_t height = channel.ledger().GetBlockchainInfo().height;
+  REQUIRE(store->Persist(tx.tx_id, height, *results.private_rwset).ok());
+  REQUIRE(store->Persist("uncommitted-tx", height, *results.private_rwset).ok());
+
+  SECTION("with the transient store") {
+    BlockCommitter committer(channel.ledger(), channel.bundle(), executor, store.get());
+    auto codes = Must(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
+    REQUIRE(CodeName(codes[0]) == "VALID");
+    auto query = channel.ledger().NewQueryExecutor();
+    CHECK(Must(query->GetPrivateData("basic", "shared", "secret")) == "42");
+    query->Done();
+    CHECK(Must(store->GetPrivateData(tx.tx_id)).empty());
+    CHECK(Must(store->GetPrivateData("uncommitted-tx")).size() == 1);
+  }
+  SECTION("without one, only the hashes are committed") {
+    BlockCommitter committer(channel.ledger(), channel.bundle(), executor);
+    auto codes = Must(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
+    REQUIRE(CodeName(codes[0]) == "VALID");
+    auto query = channel.ledger().NewQueryExecutor();
+    // Fabric's queryHelper.getPrivateData: "private data matching public hash
+    // version is not available".
+    CHECK(absl::IsFailedPrecondition(query->GetPrivateData("basic", "shared", "secret").status()));
+    CHECK_FALSE(Must(query->GetPrivateDataHash("basic", "shared", "secret")).empty());
+    query->Done();
+    CHECK(Must(store->GetPrivateData(tx.tx_id)).size() == 1);
+  }
 }
 
 TEST_CASE("A mixed block commits its valid transactions and nothing of the invalid ones") {
