@@ -54,15 +54,28 @@ struct ChaincodeCall {
 [[nodiscard]] StatusOr<std::vector<std::unique_ptr<client::EndorserClient>>> ConnectEndorsers(
     const CliContext& context, const PeerTargets& peers);
 
+// --waitForEvent, made race-free: the height of `channel_id` on the waiting peer
+// (peer.address, or the first --peerAddresses) taken before the broadcast, then
+// WaitForTransaction reads filtered blocks from there until `tx_id` appears.
+// Fabric's DeliverGroup texts: "transaction invalidated with status (<CODE>)",
+// "deliver completed with status (<STATUS>) before txid received". There is no
+// --waitForEventTimeout: the wait ends when the peer commits the transaction.
+[[nodiscard]] StatusOr<uint64_t> WaitHeight(const CliContext& context, const PeerTargets& peers,
+                                            std::string_view channel_id);
+[[nodiscard]] Status WaitForTransaction(const CliContext& context, const PeerTargets& peers,
+                                        std::string_view channel_id, std::string_view tx_id,
+                                        uint64_t from_block);
+
 // Go's %v of a *pb.Response: status:N message:"..." payload:"..." (empty fields left out).
 std::string ResponseText(const ::protos::Response& response);
 
 // invoke: returns the text Fabric logs on success, "Chaincode invoke successful. result:
-// <response>". Does not wait for the commit event (--waitForEvent is not implemented).
+// <response>"; with `wait_for_event` only once the peer committed it VALID.
 [[nodiscard]] StatusOr<std::string> InvokeChaincode(const CliContext& context,
                                                     const OrdererFlags& orderer,
                                                     const PeerTargets& peers,
-                                                    const ChaincodeCall& call);
+                                                    const ChaincodeCall& call,
+                                                    bool wait_for_event = false);
 
 // query: the Response payload of the first peer.
 [[nodiscard]] StatusOr<std::string> QueryChaincode(const CliContext& context,

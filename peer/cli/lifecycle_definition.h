@@ -57,11 +57,12 @@ struct PeerTargets {
     const DefinitionInput& input);
 
 // Endorses `function` with `args` on `peers`, builds the signed transaction and
-// broadcasts it to `orderer`; returns the transaction ID. Does not wait for the
-// commit event (Fabric's --waitForEvent is not implemented).
+// broadcasts it to `orderer`; returns the transaction ID. With `wait_for_event`
+// (Fabric's default) it returns once the peer committed it VALID (WaitForTransaction).
 [[nodiscard]] StatusOr<std::string> SubmitLifecycle(
     const CliContext& context, const OrdererFlags& orderer, const PeerTargets& peers,
-    std::string_view channel_id, std::string_view function, const google::protobuf::Message& args);
+    std::string_view channel_id, std::string_view function, const google::protobuf::Message& args,
+    bool wait_for_event = false);
 
 // A `_lifecycle` query on `channel_id` at peer.address: the Response payload, or
 // "query failed with status: <n> - <message>".

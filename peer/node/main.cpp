@@ -139,6 +139,9 @@ int main(int argc, char** argv) {
                         "Client TLS cert for the orderer (PEM)");
   chaincode->add_option("--ordererTLSHostnameOverride", lifecycle_orderer.tls_hostname_override,
                         "Host name to verify the orderer's TLS certificate against");
+  bool lifecycle_wait = true;  // Fabric's lifecycle default
+  chaincode->add_flag("--waitForEvent", lifecycle_wait,
+                      "Wait for the transaction to be committed (--waitForEvent=false not to)");
   auto* approve =
       chaincode->add_subcommand("approveformyorg", "Approve the chaincode definition for my org.");
   auto* queryapproved = chaincode->add_subcommand(
@@ -180,6 +183,9 @@ int main(int argc, char** argv) {
                             "Client TLS cert for the orderer (PEM)");
   chaincode_cmd->add_option("--ordererTLSHostnameOverride", call_orderer.tls_hostname_override,
                             "Host name to verify the orderer's TLS certificate against");
+  bool invoke_wait = false;  // Fabric's chaincode invoke default
+  chaincode_cmd->add_flag("--waitForEvent", invoke_wait,
+                          "Wait for the transaction to be committed");
   auto* invoke = chaincode_cmd->add_subcommand("invoke", "Invoke the specified chaincode.");
   auto* query = chaincode_cmd->add_subcommand("query", "Query using the specified chaincode.");
   query->add_flag("-r,--raw", query_raw, "Output the query value as raw bytes");
@@ -224,7 +230,8 @@ int main(int argc, char** argv) {
     }
     weft::Status done = absl::OkStatus();
     if (invoke->parsed()) {
-      auto result = weft::peer::cli::InvokeChaincode(*context, call_orderer, call_peers, call);
+      auto result =
+          weft::peer::cli::InvokeChaincode(*context, call_orderer, call_peers, call, invoke_wait);
       done = result.status();
       if (done.ok()) std::cerr << *result << "\n";
     } else if (query->parsed()) {
@@ -284,18 +291,23 @@ int main(int argc, char** argv) {
         auto args = weft::peer::cli::ApproveArgs(definition);
         tx_id = args.ok() ? weft::peer::cli::SubmitLifecycle(
                                 *context, lifecycle_orderer, peer_targets, definition.channel_id,
-                                "ApproveChaincodeDefinitionForMyOrg", *args)
+                                "ApproveChaincodeDefinitionForMyOrg", *args, lifecycle_wait)
                           : weft::StatusOr<std::string>(args.status());
         done = tx_id.status();
       } else if (done.ok()) {
         auto args = weft::peer::cli::CommitArgs(definition);
-        tx_id = args.ok() ? weft::peer::cli::SubmitLifecycle(*context, lifecycle_orderer,
-                                                             peer_targets, definition.channel_id,
-                                                             "CommitChaincodeDefinition", *args)
+        tx_id = args.ok() ? weft::peer::cli::SubmitLifecycle(
+                                *context, lifecycle_orderer, peer_targets, definition.channel_id,
+                                "CommitChaincodeDefinition", *args, lifecycle_wait)
                           : weft::StatusOr<std::string>(args.status());
         done = tx_id.status();
       }
-      if (done.ok()) std::cerr << "txid [" << *tx_id << "] sent to the orderer\n";
+      if (done.ok()) {
+        // Fabric's DeliverGroup logs the commit; without waiting only the send is known.
+        std::cerr << "txid [" << *tx_id << "] "
+                  << (lifecycle_wait ? "committed with status (VALID)" : "sent to the orderer")
+                  << "\n";
+      }
     } else if (readiness->parsed()) {
       done = weft::peer::cli::ValidateDefinitionInput(definition);
       ::lifecycle::CheckCommitReadinessResult result;

@@ -4,12 +4,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "client-sdk/orderer_client.h"
+#include "client-sdk/peer_deliver_client.h"
+#include "client-sdk/signer.h"
 #include "client-sdk/transaction_builder.h"
 #include "common/protoutil/proposal.h"
+#include "peer/cli/channel.h"
 #include "peer/proposal_response.pb.h"
+#include "peer/transaction.pb.h"
 
 namespace weft::peer::cli {
 namespace {
@@ -39,7 +45,66 @@ std::string Quoted(std::string_view bytes) {
   return common::protoutil::SignProposal(*proposal, context.signer);
 }
 
+// The context that reaches the waiting peer.
+CliContext WaitingPeer(const CliContext& context, const PeerTargets& peers) {
+  CliContext target = context;
+  if (!peers.addresses.empty()) {
+    target.config.peer.address = peers.addresses.front();
+    if (!peers.tls_root_cert_files.empty()) {
+      target.config.peer.client.tls.root_cas = {peers.tls_root_cert_files.front()};
+      target.config.peer.client.tls.root_ca_pems.clear();
+    }
+  }
+  return target;
+}
+
 }  // namespace
+
+[[nodiscard]] StatusOr<uint64_t> WaitHeight(const CliContext& context, const PeerTargets& peers,
+                                            std::string_view channel_id) {
+  WEFT_ASSIGN_OR_RETURN(auto info, GetChannelInfo(WaitingPeer(context, peers), channel_id));
+  return info.height();
+}
+
+[[nodiscard]] Status WaitForTransaction(const CliContext& context, const PeerTargets& peers,
+                                        std::string_view channel_id, std::string_view tx_id,
+                                        uint64_t from_block) {
+  const CliContext target = WaitingPeer(context, peers);
+  const auto settings = target.PeerClientSettings();
+  ::orderer::SeekInfo seek;
+  seek.mutable_start()->mutable_specified()->set_number(from_block);
+  seek.mutable_stop()->mutable_specified()->set_number(std::numeric_limits<uint64_t>::max());
+  seek.set_behavior(::orderer::SeekInfo::BLOCK_UNTIL_READY);
+  WEFT_ASSIGN_OR_RETURN(std::string tls_cert_hash, client::ClientTlsCertHash(settings.tls));
+  WEFT_ASSIGN_OR_RETURN(auto request, client::CreateSeekEnvelope(channel_id, seek, context.signer,
+                                                                 std::move(tls_cert_hash)));
+  WEFT_ASSIGN_OR_RETURN(auto deliver,
+                        client::PeerDeliverClient::Connect(target.config.peer.address, settings));
+  std::optional<::protos::TxValidationCode> code;
+  auto status = deliver->DeliverFiltered(request, [&](const ::protos::FilteredBlock& block) {
+    for (const auto& tx : block.filtered_transactions()) {
+      if (tx.txid() == tx_id) {
+        code = tx.tx_validation_code();
+        return false;
+      }
+    }
+    return true;
+  });
+  if (!status.ok()) {
+    return absl::UnavailableError(fmt::format("error connecting to deliver filtered at {}: {}",
+                                              target.config.peer.address,
+                                              std::string(status.status().message())));
+  }
+  if (!code.has_value()) {
+    return absl::UnavailableError(fmt::format(
+        "deliver completed with status ({}) before txid received", ::common::Status_Name(*status)));
+  }
+  if (*code != ::protos::VALID) {
+    return absl::AbortedError(fmt::format("transaction invalidated with status ({})",
+                                          ::protos::TxValidationCode_Name(*code)));
+  }
+  return absl::OkStatus();
+}
 
 [[nodiscard]] StatusOr<std::vector<std::string>> ParseChaincodeCtor(std::string_view ctor_json) {
   if (ctor_json == "{}") return absl::InvalidArgumentError(std::string("empty ") + kCtorKeysError);
@@ -181,7 +246,8 @@ std::string ResponseText(const ::protos::Response& response) {
 [[nodiscard]] StatusOr<std::string> InvokeChaincode(const CliContext& context,
                                                     const OrdererFlags& orderer,
                                                     const PeerTargets& peers,
-                                                    const ChaincodeCall& call) {
+                                                    const ChaincodeCall& call,
+                                                    bool wait_for_event) {
   ::protos::Proposal proposal;
   WEFT_ASSIGN_OR_RETURN(auto signed_proposal, SignedCallProposal(context, call, &proposal));
   if (orderer.address.empty()) {
@@ -210,12 +276,26 @@ std::string ResponseText(const ::protos::Response& response) {
     return absl::InvalidArgumentError(fmt::format("could not assemble transaction: {}",
                                                   std::string(envelope.status().message())));
   }
+  uint64_t from_block = 0;
+  if (wait_for_event) {
+    WEFT_ASSIGN_OR_RETURN(from_block, WaitHeight(context, peers, call.channel_id));
+  }
   WEFT_ASSIGN_OR_RETURN(auto broadcast, client::BroadcastClient::Connect(
                                             {orderer.address}, OrdererClientSettings(orderer)));
   Status sent = broadcast->Submit(*envelope);
   if (!sent.ok()) {
     return absl::UnavailableError(
         fmt::format("error sending transaction for invoke: {}", std::string(sent.message())));
+  }
+  if (wait_for_event) {
+    ::common::Header header;
+    ::common::ChannelHeader channel_header;
+    if (!header.ParseFromString(proposal.header()) ||
+        !channel_header.ParseFromString(header.channel_header())) {
+      return absl::InternalError("cannot read back the proposal's channel header");
+    }
+    WEFT_RETURN_IF_ERROR(
+        WaitForTransaction(context, peers, call.channel_id, channel_header.tx_id(), from_block));
   }
   // invoke.go logs the chaincode action's response.
   ::protos::ProposalResponsePayload payload;

@@ -116,7 +116,8 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
 
 [[nodiscard]] StatusOr<std::string> SubmitLifecycle(
     const CliContext& context, const OrdererFlags& orderer, const PeerTargets& peers,
-    std::string_view channel_id, std::string_view function, const google::protobuf::Message& args) {
+    std::string_view channel_id, std::string_view function, const google::protobuf::Message& args,
+    bool wait_for_event) {
   if (orderer.address.empty()) {
     return absl::InvalidArgumentError(
         "no orderer endpoint given: pass the ordering service with -o");
@@ -145,6 +146,10 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
     return absl::InvalidArgumentError(fmt::format("failed to create signed transaction: {}",
                                                   std::string(envelope.status().message())));
   }
+  uint64_t from_block = 0;
+  if (wait_for_event) {
+    WEFT_ASSIGN_OR_RETURN(from_block, WaitHeight(context, peers, channel_id));
+  }
   WEFT_ASSIGN_OR_RETURN(auto broadcast, client::BroadcastClient::Connect(
                                             {orderer.address}, OrdererClientSettings(orderer)));
   Status sent = broadcast->Submit(*envelope);
@@ -157,6 +162,10 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
   if (!header.ParseFromString(proposal.header()) ||
       !channel_header.ParseFromString(header.channel_header())) {
     return absl::InternalError("cannot read back the proposal's channel header");
+  }
+  if (wait_for_event) {
+    WEFT_RETURN_IF_ERROR(
+        WaitForTransaction(context, peers, channel_id, channel_header.tx_id(), from_block));
   }
   return channel_header.tx_id();
 }

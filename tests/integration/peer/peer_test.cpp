@@ -728,8 +728,8 @@ TEST_CASE("peer lifecycle chaincode package, install, queryinstalled work as Fab
 
 // Fabric's `peer lifecycle chaincode` definition commands against the real peer and
 // orderer: approveformyorg and commit are endorsed, ordered (-o --tls --cafile) and
-// committed; queryapproved, checkcommitreadiness and querycommitted read them back
-// with Fabric's texts (approveformyorg.go, queryapproved.go, checkcommitreadiness.go,
+// waited for (--waitForEvent); queryapproved, checkcommitreadiness and querycommitted read them
+// back with Fabric's texts (approveformyorg.go, queryapproved.go, checkcommitreadiness.go,
 // commit.go, querycommitted.go).
 TEST_CASE(
     "peer lifecycle chaincode approveformyorg and the definition queries work as Fabric's CLI") {
@@ -785,6 +785,8 @@ TEST_CASE(
                     "1.0", "--sequence", "1", "--package-id", package_id});
   INFO(approved.output() << peer.Log());
   REQUIRE(approved.exit_code == 0);
+  // --waitForEvent (default true): the peer committed the approval VALID.
+  CHECK_THAT(approved.err, Catch::Contains("committed with status (VALID)"));
   weft::testing::CommandResult query;
   CHECK(weft::testing::WaitUntil([&] {
     query = peer_cli({"lifecycle", "chaincode", "queryapproved", "-C", kChannel, "-n", "mycc"});
@@ -822,14 +824,16 @@ TEST_CASE(
   CHECK(none.out ==
         "Committed chaincode definitions on channel '" + std::string(kChannel) + "':\n");
 
-  // Org1's peer endorses the commit (its org approved) and the orderer takes it; the
-  // channel's MAJORITY lifecycle policy needs Org2 too, which this network has no peer
-  // for, so the definition's commit itself is not checked here.
+  // Org1's peer endorses the commit (its org approved) and the orderer takes it, but
+  // the channel's MAJORITY LifecycleEndorsement policy needs Org2 too: the committing
+  // peer invalidates it, and --waitForEvent (Fabric's default) reports DeliverGroup's
+  // "transaction invalidated with status (ENDORSEMENT_POLICY_FAILURE)".
   auto committed = with_orderer({"lifecycle", "chaincode", "commit", "-C", kChannel, "-n", "mycc",
                                  "-v", "1.0", "--sequence", "1"});
   INFO(committed.output() << peer.Log());
-  CHECK(committed.exit_code == 0);
-  CHECK_THAT(committed.err, Catch::Contains("sent to the orderer"));
+  CHECK(committed.exit_code == 1);
+  CHECK_THAT(committed.err,
+             Catch::Contains("transaction invalidated with status (ENDORSEMENT_POLICY_FAILURE)"));
 
   CHECK(peer.Stop() == 0);
   CHECK(network.Stop() == 0);
