@@ -649,6 +649,196 @@ TEST_CASE("peer channel join, list, getinfo and fetch work as Fabric's CLI") {
   CHECK(network.Stop() == 0);
 }
 
+// Fabric's `peer lifecycle chaincode` package-side commands (release-2.5
+// internal/peer/lifecycle/chaincode) against the real peer, with test-network's CLI
+// environment: package (Weft's binary type), calculatepackageid, install,
+// queryinstalled and getinstalledpackage.
+TEST_CASE("peer lifecycle chaincode package, install, queryinstalled work as Fabric's CLI") {
+  SoloNetwork network;
+  const fs::path dir = network.dir();
+  const auto orderer = network.Start(OrdererTlsEnv(dir));
+  const fs::path config_dir = WriteCoreYaml(dir, orderer.grpc);
+  PeerProcess peer(dir, config_dir);
+  const auto endpoints = peer.Start();
+  const std::string port = endpoints.grpc.substr(endpoints.grpc.rfind(':') + 1);
+  const std::map<std::string, std::string> cli_env = {
+      {"FABRIC_CFG_PATH", config_dir.string()},
+      {"CORE_PEER_ADDRESS", "localhost:" + port},
+      {"CORE_PEER_LOCALMSPID", "Org1MSP"},
+      {"CORE_PEER_MSPCONFIGPATH",
+       weft::testing::orderer_it::UserMsp(dir, "org1", "Admin").string()},
+      {"CORE_PEER_TLS_ENABLED", "true"},
+      {"CORE_PEER_TLS_ROOTCERT_FILE", (PeerDir(dir) / "tls/ca.crt").string()}};
+  auto peer_cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), (kBin / "peer").string());
+    return weft::testing::RunCommand(args, cli_env, dir);
+  };
+
+  fs::create_directories(dir / "cc");
+  {
+    std::ofstream program(dir / "cc" / "mycc", std::ios::binary);
+    program << "#!/bin/sh\nexit 0\n";
+  }
+  const std::string package_path = (dir / "mycc.tar.gz").string();
+  auto packaged =
+      peer_cli({"lifecycle", "chaincode", "package", package_path, "--path",
+                (dir / "cc" / "mycc").string(), "--lang", "binary", "--label", "mycc_1.0"});
+  INFO(packaged.output());
+  REQUIRE(packaged.exit_code == 0);
+  // package.go Validate: a missing label is named.
+  auto unlabelled = peer_cli({"lifecycle", "chaincode", "package", package_path, "--path",
+                              (dir / "cc" / "mycc").string(), "--lang", "binary"});
+  CHECK(unlabelled.exit_code == 1);
+  CHECK_THAT(unlabelled.err, Catch::Contains("package label must be specified"));
+
+  auto calculated = peer_cli({"lifecycle", "chaincode", "calculatepackageid", package_path});
+  INFO(calculated.output());
+  REQUIRE(calculated.exit_code == 0);
+  REQUIRE(calculated.out.rfind("mycc_1.0:", 0) == 0);
+  const std::string package_id = calculated.out.substr(0, calculated.out.size() - 1);
+
+  auto installed = peer_cli({"lifecycle", "chaincode", "install", package_path});
+  INFO(installed.output() << peer.Log());
+  REQUIRE(installed.exit_code == 0);
+  // install.go logs the identifier the peer answered.
+  CHECK_THAT(installed.err, Catch::Contains("Chaincode code package identifier: " + package_id));
+  auto again = peer_cli({"lifecycle", "chaincode", "install", package_path});
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.err, Catch::Contains("chaincode install failed with status: 500"));
+
+  auto listed = peer_cli({"lifecycle", "chaincode", "queryinstalled"});
+  INFO(listed.output());
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.out ==
+        "Installed chaincodes on peer:\nPackage ID: " + package_id + ", Label: mycc_1.0\n");
+  auto listed_json = peer_cli({"lifecycle", "chaincode", "queryinstalled", "--output", "json"});
+  CHECK(listed_json.exit_code == 0);
+  CHECK_THAT(listed_json.out, Catch::Contains("\"package_id\": \"" + package_id + "\""));
+
+  fs::create_directories(dir / "fetched");
+  auto fetched = peer_cli({"lifecycle", "chaincode", "getinstalledpackage", "--package-id",
+                           package_id, "--output-directory", (dir / "fetched").string()});
+  INFO(fetched.output());
+  CHECK(fetched.exit_code == 0);
+  CHECK(ReadFile(dir / "fetched" / (package_id + ".tar.gz")) == ReadFile(package_path));
+
+  CHECK(peer.Stop() == 0);
+  CHECK(network.Stop() == 0);
+}
+
+// Fabric's `peer lifecycle chaincode` definition commands against the real peer and
+// orderer: approveformyorg and commit are endorsed, ordered (-o --tls --cafile) and
+// waited for (--waitForEvent); queryapproved, checkcommitreadiness and querycommitted read them
+// back with Fabric's texts (approveformyorg.go, queryapproved.go, checkcommitreadiness.go,
+// commit.go, querycommitted.go).
+TEST_CASE(
+    "peer lifecycle chaincode approveformyorg and the definition queries work as Fabric's CLI") {
+  SoloNetwork network;
+  const fs::path dir = network.dir();
+  const auto orderer = network.Start(OrdererTlsEnv(dir));
+  REQUIRE(network
+              .Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
+                         weft::testing::orderer_it::GenesisPath(dir).string()})
+              .exit_code == 0);
+  const fs::path config_dir = WriteCoreYaml(dir, orderer.grpc);
+  PeerProcess peer(dir, config_dir);
+  const auto endpoints = peer.Start();
+  const std::string port = endpoints.grpc.substr(endpoints.grpc.rfind(':') + 1);
+  const std::map<std::string, std::string> cli_env = {
+      {"FABRIC_CFG_PATH", config_dir.string()},
+      {"CORE_PEER_ADDRESS", "localhost:" + port},
+      {"CORE_PEER_LOCALMSPID", "Org1MSP"},
+      {"CORE_PEER_MSPCONFIGPATH",
+       weft::testing::orderer_it::UserMsp(dir, "org1", "Admin").string()},
+      {"CORE_PEER_TLS_ENABLED", "true"},
+      {"CORE_PEER_TLS_ROOTCERT_FILE", (PeerDir(dir) / "tls/ca.crt").string()}};
+  auto peer_cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), (kBin / "peer").string());
+    return weft::testing::RunCommand(args, cli_env, dir);
+  };
+  auto joined =
+      peer_cli({"channel", "join", "-b", weft::testing::orderer_it::GenesisPath(dir).string()});
+  INFO(joined.output());
+  REQUIRE(joined.exit_code == 0);
+
+  const std::string package_id =
+      "mycc_1.0:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  const std::vector<std::string> orderer_flags = {"-o",
+                                                  orderer.grpc,
+                                                  "--tls",
+                                                  "--cafile",
+                                                  (OrdererDir(dir) / "tls/ca.crt").string(),
+                                                  "--ordererTLSHostnameOverride",
+                                                  "localhost"};
+  auto with_orderer = [&](std::vector<std::string> args) {
+    args.insert(args.end(), orderer_flags.begin(), orderer_flags.end());
+    return peer_cli(args);
+  };
+  // Missing flags are named before anything is sent.
+  auto no_sequence = with_orderer(
+      {"lifecycle", "chaincode", "approveformyorg", "-C", kChannel, "-n", "mycc", "-v", "1.0"});
+  CHECK(no_sequence.exit_code == 1);
+  CHECK_THAT(no_sequence.err, Catch::Contains("Rerun the command with --sequence flag"));
+
+  auto approved =
+      with_orderer({"lifecycle", "chaincode", "approveformyorg", "-C", kChannel, "-n", "mycc", "-v",
+                    "1.0", "--sequence", "1", "--package-id", package_id});
+  INFO(approved.output() << peer.Log());
+  REQUIRE(approved.exit_code == 0);
+  // --waitForEvent (default true): the peer committed the approval VALID.
+  CHECK_THAT(approved.err, Catch::Contains("committed with status (VALID)"));
+  weft::testing::CommandResult query;
+  CHECK(weft::testing::WaitUntil([&] {
+    query = peer_cli({"lifecycle", "chaincode", "queryapproved", "-C", kChannel, "-n", "mycc"});
+    return query.exit_code == 0;
+  }));
+  INFO(query.output());
+  CHECK_THAT(query.out,
+             Catch::StartsWith("Approved chaincode definition for chaincode 'mycc' on channel '" +
+                               std::string(kChannel) +
+                               "':\nsequence: 1, version: 1.0, init-required: false, "
+                               "package-id: " +
+                               package_id));
+
+  // The channel has Org1MSP and Org2MSP; only Org1 approved.
+  auto ready = peer_cli({"lifecycle", "chaincode", "checkcommitreadiness", "-C", kChannel, "-n",
+                         "mycc", "-v", "1.0", "--sequence", "1"});
+  INFO(ready.output());
+  CHECK(ready.exit_code == 0);
+  CHECK(ready.out ==
+        "Chaincode definition for chaincode 'mycc', version '1.0', sequence '1' on channel '" +
+            std::string(kChannel) + "' approval status by org:\nOrg1MSP: true\nOrg2MSP: false\n");
+  auto ready_json = peer_cli({"lifecycle", "chaincode", "checkcommitreadiness", "-C", kChannel,
+                              "-n", "mycc", "-v", "1.0", "--sequence", "1", "-O", "json"});
+  CHECK(ready_json.out ==
+        "{\n\t\"approvals\": {\n\t\t\"Org1MSP\": true,\n\t\t\"Org2MSP\": false\n\t}\n}\n");
+
+  // Nothing committed yet: _lifecycle's 404 (Fabric's "namespace <name> is not defined").
+  auto not_committed =
+      peer_cli({"lifecycle", "chaincode", "querycommitted", "-C", kChannel, "-n", "mycc"});
+  CHECK(not_committed.exit_code == 1);
+  CHECK_THAT(not_committed.err,
+             Catch::Contains("query failed with status: 404 - namespace mycc is not defined"));
+  auto none = peer_cli({"lifecycle", "chaincode", "querycommitted", "-C", kChannel});
+  CHECK(none.exit_code == 0);
+  CHECK(none.out ==
+        "Committed chaincode definitions on channel '" + std::string(kChannel) + "':\n");
+
+  // Org1's peer endorses the commit (its org approved) and the orderer takes it, but
+  // the channel's MAJORITY LifecycleEndorsement policy needs Org2 too: the committing
+  // peer invalidates it, and --waitForEvent (Fabric's default) reports DeliverGroup's
+  // "transaction invalidated with status (ENDORSEMENT_POLICY_FAILURE)".
+  auto committed = with_orderer({"lifecycle", "chaincode", "commit", "-C", kChannel, "-n", "mycc",
+                                 "-v", "1.0", "--sequence", "1"});
+  INFO(committed.output() << peer.Log());
+  CHECK(committed.exit_code == 1);
+  CHECK_THAT(committed.err,
+             Catch::Contains("transaction invalidated with status (ENDORSEMENT_POLICY_FAILURE)"));
+
+  CHECK(peer.Stop() == 0);
+  CHECK(network.Stop() == 0);
+}
+
 // core.yaml's ledger.state.stateDatabase: goleveldb or leveldb; anything else stops the
 // start with an error naming the key.
 TEST_CASE("a peer configured with another state database does not start") {

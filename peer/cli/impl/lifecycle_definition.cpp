@@ -1,0 +1,258 @@
+#include "peer/cli/lifecycle_definition.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "client-sdk/endorser_client.h"
+#include "client-sdk/orderer_client.h"
+#include "client-sdk/transaction_builder.h"
+#include "common/policies/policy_dsl.h"
+#include "common/protoutil/proposal.h"
+#include "peer/cli/chaincode.h"
+#include "peer/cli/lifecycle.h"
+#include "peer/policy.pb.h"
+
+namespace weft::peer::cli {
+namespace {
+
+constexpr int kStatusOk = 200;
+
+template <typename Args>
+[[nodiscard]] StatusOr<Args> DefinitionArgs(const DefinitionInput& input) {
+  WEFT_ASSIGN_OR_RETURN(std::string parameter, ValidationParameter(input));
+  Args args;
+  args.set_sequence(input.sequence);
+  args.set_name(input.name);
+  args.set_version(input.version);
+  args.set_endorsement_plugin(input.endorsement_plugin);
+  args.set_validation_plugin(input.validation_plugin);
+  args.set_validation_parameter(std::move(parameter));
+  args.set_init_required(input.init_required);
+  return args;
+}
+
+std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, bool>& approvals) {
+  std::vector<std::string> orgs;
+  for (const auto& [org, approved] : approvals) orgs.push_back(org);
+  std::sort(orgs.begin(), orgs.end());
+  return orgs;
+}
+
+[[nodiscard]] StatusOr<::protos::SignedProposal> SignedLifecycleProposal(
+    const CliContext& context, std::string_view channel_id, std::string_view function,
+    const google::protobuf::Message& args, ::protos::Proposal* proposal) {
+  WEFT_ASSIGN_OR_RETURN(*proposal, CreateLifecycleProposal(context.signer.SerializedIdentity(),
+                                                           channel_id, function, args));
+  return common::protoutil::SignProposal(*proposal, context.signer);
+}
+
+}  // namespace
+
+[[nodiscard]] Status ValidateDefinitionInput(const DefinitionInput& input) {
+  if (input.channel_id.empty()) {
+    return absl::InvalidArgumentError(
+        "The required parameter 'channelID' is empty. Rerun the command with -C flag");
+  }
+  if (input.name.empty()) {
+    return absl::InvalidArgumentError(
+        "The required parameter 'name' is empty. Rerun the command with -n flag");
+  }
+  if (input.version.empty()) {
+    return absl::InvalidArgumentError(
+        "The required parameter 'version' is empty. Rerun the command with -v flag");
+  }
+  if (input.sequence == 0) {
+    return absl::InvalidArgumentError(
+        "The required parameter 'sequence' is empty. Rerun the command with --sequence flag");
+  }
+  return absl::OkStatus();
+}
+
+[[nodiscard]] StatusOr<std::string> ValidationParameter(const DefinitionInput& input) {
+  if (input.signature_policy.empty() && input.channel_config_policy.empty()) return std::string();
+  if (!input.signature_policy.empty() && !input.channel_config_policy.empty()) {
+    return absl::InvalidArgumentError(
+        "cannot specify both \"--signature-policy\" and \"--channel-config-policy\"");
+  }
+  ::protos::ApplicationPolicy policy;
+  if (!input.signature_policy.empty()) {
+    auto envelope = common::policies::ParsePolicy(input.signature_policy);
+    if (!envelope.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("invalid signature policy: {}", input.signature_policy));
+    }
+    *policy.mutable_signature_policy() = *std::move(envelope);
+  } else {
+    policy.set_channel_config_policy_reference(input.channel_config_policy);
+  }
+  return policy.SerializeAsString();
+}
+
+[[nodiscard]] StatusOr<::lifecycle::ApproveChaincodeDefinitionForMyOrgArgs> ApproveArgs(
+    const DefinitionInput& input) {
+  WEFT_ASSIGN_OR_RETURN(auto args,
+                        DefinitionArgs<::lifecycle::ApproveChaincodeDefinitionForMyOrgArgs>(input));
+  // approveformyorg.go: no --package-id approves with the source unavailable.
+  if (input.package_id.empty()) {
+    args.mutable_source()->mutable_unavailable();
+  } else {
+    args.mutable_source()->mutable_local_package()->set_package_id(input.package_id);
+  }
+  return args;
+}
+
+[[nodiscard]] StatusOr<::lifecycle::CommitChaincodeDefinitionArgs> CommitArgs(
+    const DefinitionInput& input) {
+  return DefinitionArgs<::lifecycle::CommitChaincodeDefinitionArgs>(input);
+}
+
+[[nodiscard]] StatusOr<::lifecycle::CheckCommitReadinessArgs> CheckCommitReadinessArgs(
+    const DefinitionInput& input) {
+  return DefinitionArgs<::lifecycle::CheckCommitReadinessArgs>(input);
+}
+
+[[nodiscard]] StatusOr<std::string> SubmitLifecycle(
+    const CliContext& context, const OrdererFlags& orderer, const PeerTargets& peers,
+    std::string_view channel_id, std::string_view function, const google::protobuf::Message& args,
+    bool wait_for_event) {
+  if (orderer.address.empty()) {
+    return absl::InvalidArgumentError(
+        "no orderer endpoint given: pass the ordering service with -o");
+  }
+  WEFT_ASSIGN_OR_RETURN(auto endorsers, ConnectEndorsers(context, peers));
+  ::protos::Proposal proposal;
+  WEFT_ASSIGN_OR_RETURN(auto signed_proposal,
+                        SignedLifecycleProposal(context, channel_id, function, args, &proposal));
+  std::vector<const client::EndorserClient*> targets;
+  for (const auto& endorser : endorsers) targets.push_back(endorser.get());
+  auto responses = client::Endorse(targets, signed_proposal);
+  if (!responses.ok()) {
+    return absl::UnavailableError(
+        fmt::format("failed to endorse proposal: {}", std::string(responses.status().message())));
+  }
+  if (responses->empty()) return absl::UnavailableError("no proposal responses received");
+  for (const auto& response : *responses) {
+    if (response.response().status() != kStatusOk) {
+      return absl::FailedPreconditionError(fmt::format("proposal failed with status: {} - {}",
+                                                       response.response().status(),
+                                                       response.response().message()));
+    }
+  }
+  auto envelope = client::CreateSignedTransaction(proposal, *responses, context.signer);
+  if (!envelope.ok()) {
+    return absl::InvalidArgumentError(fmt::format("failed to create signed transaction: {}",
+                                                  std::string(envelope.status().message())));
+  }
+  uint64_t from_block = 0;
+  if (wait_for_event) {
+    WEFT_ASSIGN_OR_RETURN(from_block, WaitHeight(context, peers, channel_id));
+  }
+  WEFT_ASSIGN_OR_RETURN(auto broadcast, client::BroadcastClient::Connect(
+                                            {orderer.address}, OrdererClientSettings(orderer)));
+  Status sent = broadcast->Submit(*envelope);
+  if (!sent.ok()) {
+    return absl::UnavailableError(
+        fmt::format("failed to send transaction: {}", std::string(sent.message())));
+  }
+  ::common::Header header;
+  ::common::ChannelHeader channel_header;
+  if (!header.ParseFromString(proposal.header()) ||
+      !channel_header.ParseFromString(header.channel_header())) {
+    return absl::InternalError("cannot read back the proposal's channel header");
+  }
+  if (wait_for_event) {
+    WEFT_RETURN_IF_ERROR(
+        WaitForTransaction(context, peers, channel_id, channel_header.tx_id(), from_block));
+  }
+  return channel_header.tx_id();
+}
+
+[[nodiscard]] StatusOr<std::string> QueryLifecycle(const CliContext& context,
+                                                   std::string_view channel_id,
+                                                   std::string_view function,
+                                                   const google::protobuf::Message& args) {
+  ::protos::Proposal proposal;
+  WEFT_ASSIGN_OR_RETURN(auto signed_proposal,
+                        SignedLifecycleProposal(context, channel_id, function, args, &proposal));
+  WEFT_ASSIGN_OR_RETURN(
+      auto endorser,
+      client::EndorserClient::Connect(context.config.peer.address, context.PeerClientSettings()));
+  auto response = endorser->ProcessProposal(signed_proposal);
+  if (!response.ok()) {
+    return absl::UnavailableError(
+        fmt::format("failed to endorse proposal: {}", std::string(response.status().message())));
+  }
+  if (response->response().status() != kStatusOk) {
+    return absl::FailedPreconditionError(fmt::format("query failed with status: {} - {}",
+                                                     response->response().status(),
+                                                     response->response().message()));
+  }
+  return response->response().payload();
+}
+
+std::string FormatCommitReadiness(const DefinitionInput& input,
+                                  const ::lifecycle::CheckCommitReadinessResult& result,
+                                  std::string_view output_format) {
+  const auto orgs = SortedOrgs(result.approvals());
+  std::string format(output_format);
+  std::transform(format.begin(), format.end(), format.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (format == "json") {
+    // printResponseAsJSON of CheckCommitReadinessResult (map keys sorted).
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const auto& org : orgs) out["approvals"][org] = result.approvals().at(org);
+    return out.dump(1, '\t') + "\n";
+  }
+  std::string text = fmt::format(
+      "Chaincode definition for chaincode '{}', version '{}', sequence '{}' on channel '{}' "
+      "approval status by org:\n",
+      input.name, input.version, input.sequence, input.channel_id);
+  for (const auto& org : orgs) {
+    text += fmt::format("{}: {}\n", org, result.approvals().at(org));
+  }
+  return text;
+}
+
+std::string FormatQueryApproved(std::string_view channel_id, std::string_view name,
+                                const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result) {
+  const std::string package_id =
+      result.source().has_local_package() ? result.source().local_package().package_id() : "";
+  return fmt::format(
+      "Approved chaincode definition for chaincode '{}' on channel '{}':\n"
+      "sequence: {}, version: {}, init-required: {}, package-id: {}, endorsement plugin: {}, "
+      "validation plugin: {}\n",
+      name, channel_id, result.sequence(), result.version(), result.init_required(), package_id,
+      result.endorsement_plugin(), result.validation_plugin());
+}
+
+std::string FormatQueryCommitted(std::string_view channel_id, std::string_view name,
+                                 const ::lifecycle::QueryChaincodeDefinitionResult& result) {
+  std::string approvals;
+  for (const auto& org : SortedOrgs(result.approvals())) {
+    if (!approvals.empty()) approvals += ", ";
+    approvals += fmt::format("{}: {}", org, result.approvals().at(org));
+  }
+  return fmt::format(
+      "Committed chaincode definition for chaincode '{}' on channel '{}':\n"
+      "Version: {}, Sequence: {}, Endorsement Plugin: {}, Validation Plugin: {}, Approvals: "
+      "[{}]\n",
+      name, channel_id, result.version(), result.sequence(), result.endorsement_plugin(),
+      result.validation_plugin(), approvals);
+}
+
+std::string FormatQueryCommittedAll(std::string_view channel_id,
+                                    const ::lifecycle::QueryChaincodeDefinitionsResult& result) {
+  std::string text = fmt::format("Committed chaincode definitions on channel '{}':\n", channel_id);
+  for (const auto& definition : result.chaincode_definitions()) {
+    text += fmt::format(
+        "Name: {}, Version: {}, Sequence: {}, Endorsement Plugin: {}, Validation Plugin: {}\n",
+        definition.name(), definition.version(), definition.sequence(),
+        definition.endorsement_plugin(), definition.validation_plugin());
+  }
+  return text;
+}
+
+}  // namespace weft::peer::cli

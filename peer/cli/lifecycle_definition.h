@@ -1,0 +1,87 @@
+// `peer lifecycle chaincode approveformyorg | queryapproved | checkcommitreadiness |
+// commit | querycommitted`, as Fabric's CLI runs them (release-2.5
+// internal/peer/lifecycle/chaincode): `_lifecycle` proposals on a channel whose input
+// is the function name and the marshalled lifecycle.proto arguments. approveformyorg
+// and commit are endorsed (by --peerAddresses, or peer.address), wrapped in a signed
+// transaction and broadcast to the orderer (-o); the queries ask peer.address. Texts
+// are Fabric's.
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status/status.h"
+#include "peer/cli/cli_context.h"
+#include "peer/lifecycle/lifecycle.pb.h"
+
+namespace weft::peer::cli {
+
+// The definition flags (chaincode.go): -C, -n, -v, --sequence, --package-id, -E, -V,
+// --signature-policy, --channel-config-policy, --init-required.
+struct DefinitionInput {
+  std::string channel_id;
+  std::string name;
+  std::string version;
+  int64_t sequence = 0;
+  std::string package_id;  // approveformyorg only; empty = ChaincodeSource.Unavailable
+  std::string endorsement_plugin;
+  std::string validation_plugin;
+  std::string signature_policy;
+  std::string channel_config_policy;
+  bool init_required = false;
+};
+
+// Where approveformyorg and commit are endorsed: --peerAddresses with their
+// --tlsRootCertFiles (same count when TLS is on); none means peer.address.
+struct PeerTargets {
+  std::vector<std::string> addresses;
+  std::vector<std::string> tls_root_cert_files;
+};
+
+// approveformyorg.go / commit.go / checkcommitreadiness.go Validate: channel, name,
+// version and sequence, each named with its flag.
+[[nodiscard]] Status ValidateDefinitionInput(const DefinitionInput& input);
+
+// common.go createPolicyBytes: empty for no policy; a marshalled ApplicationPolicy
+// holding the parsed --signature-policy or the --channel-config-policy reference.
+[[nodiscard]] StatusOr<std::string> ValidationParameter(const DefinitionInput& input);
+
+[[nodiscard]] StatusOr<::lifecycle::ApproveChaincodeDefinitionForMyOrgArgs> ApproveArgs(
+    const DefinitionInput& input);
+[[nodiscard]] StatusOr<::lifecycle::CommitChaincodeDefinitionArgs> CommitArgs(
+    const DefinitionInput& input);
+[[nodiscard]] StatusOr<::lifecycle::CheckCommitReadinessArgs> CheckCommitReadinessArgs(
+    const DefinitionInput& input);
+
+// Endorses `function` with `args` on `peers`, builds the signed transaction and
+// broadcasts it to `orderer`; returns the transaction ID. With `wait_for_event`
+// (Fabric's default) it returns once the peer committed it VALID (WaitForTransaction).
+[[nodiscard]] StatusOr<std::string> SubmitLifecycle(
+    const CliContext& context, const OrdererFlags& orderer, const PeerTargets& peers,
+    std::string_view channel_id, std::string_view function, const google::protobuf::Message& args,
+    bool wait_for_event = false);
+
+// A `_lifecycle` query on `channel_id` at peer.address: the Response payload, or
+// "query failed with status: <n> - <message>".
+[[nodiscard]] StatusOr<std::string> QueryLifecycle(const CliContext& context,
+                                                   std::string_view channel_id,
+                                                   std::string_view function,
+                                                   const google::protobuf::Message& args);
+
+// checkcommitreadiness.go printResponse (orgs sorted) or, for json, {"approvals": {...}}.
+std::string FormatCommitReadiness(const DefinitionInput& input,
+                                  const ::lifecycle::CheckCommitReadinessResult& result,
+                                  std::string_view output_format);
+// queryapproved.go printResponse.
+std::string FormatQueryApproved(std::string_view channel_id, std::string_view name,
+                                const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result);
+// querycommitted.go: one definition (with its approvals) or every definition.
+std::string FormatQueryCommitted(std::string_view channel_id, std::string_view name,
+                                 const ::lifecycle::QueryChaincodeDefinitionResult& result);
+std::string FormatQueryCommittedAll(std::string_view channel_id,
+                                    const ::lifecycle::QueryChaincodeDefinitionsResult& result);
+
+}  // namespace weft::peer::cli
