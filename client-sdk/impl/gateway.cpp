@@ -66,7 +66,8 @@ std::optional<GatewayError> GetGatewayError(const Status& status) {
   return error;
 }
 
-StatusOr<std::vector<ErrorDetail>> ParseErrorDetails(std::string_view status_details) {
+[[nodiscard]] StatusOr<std::vector<ErrorDetail>> ParseErrorDetails(
+    std::string_view status_details) {
   std::vector<ErrorDetail> details;
   if (status_details.empty()) return details;
   ::google::rpc::Status rich;
@@ -86,11 +87,11 @@ StatusOr<std::vector<ErrorDetail>> ParseErrorDetails(std::string_view status_det
   return details;
 }
 
-Status MakeGatewayStatus(absl::StatusCode code, std::string_view message,
-                         const GatewayError& error) {
+[[nodiscard]] Status MakeGatewayStatus(absl::StatusCode code, std::string_view message,
+                                       const GatewayError& error) {
   std::string text(message);
   if (!error.details.empty()) text += fmt::format(" ({})", DescribeDetails(error.details));
-  Status status(code, text);
+  auto status = Status(code, text);
   ::google::rpc::Status encoded;
   encoded.set_code(static_cast<int32_t>(error.kind));
   encoded.set_message(error.transaction_id);
@@ -133,8 +134,8 @@ class GatewayConnection {
   ::protos::Deliver::Stub& deliver() const { return *deliver_; }
 
   // A failed gRPC call as a Status of `kind`, the gateway's details attached.
-  Status CallError(const ::grpc::Status& grpc_status, GatewayError::Kind kind,
-                   std::string_view call, std::string transaction_id) const {
+  [[nodiscard]] Status CallError(const ::grpc::Status& grpc_status, GatewayError::Kind kind,
+                                 std::string_view call, std::string transaction_id) const {
     GatewayError error;
     error.kind = kind;
     error.transaction_id = std::move(transaction_id);
