@@ -27,6 +27,7 @@
 #include "tests/integration/peer_network/two_org_scenario.h"
 #include "tests/support/endorser_tx.h"
 #include "tests/support/peer_network.h"
+#include "tests/support/worker_thread.h"
 
 namespace {
 
@@ -240,6 +241,27 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     CHECK(error->details[0].message.find("nosuch") != std::string::npos);
     CHECK(std::string(result.status().message()).find(error->details[0].message) !=
           std::string::npos);
+  }
+
+  {  // Close() from another thread ends a Next() waiting on an idle stream (a
+     // chaincode event stream and a block stream from the next commit; none comes).
+    auto idle_events = Value(channel.ChaincodeEvents("nosuch"));
+    auto idle_blocks = Value(channel.BlockEvents());
+    weft::testing::WorkerThread reader([&](weft::testing::FailureLog& failures) {
+      auto event = idle_events->Next();
+      if (failures.ExpectOk(event.status(), "chaincode events Next after Close")) {
+        failures.Expect(!event->has_value(), "an event after Close");
+      }
+      auto block = idle_blocks->Next();
+      if (failures.ExpectOk(block.status(), "block events Next after Close")) {
+        failures.Expect(!block->has_value(), "a block after Close");
+      }
+    });
+    // Give the reader time to block in Next(); the outcome is the same if it has not.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    idle_events->Close();
+    idle_blocks->Close();
+    REQUIRE(reader.Join() == weft::testing::kNoFailures);
   }
 
   {  // The orderer down: SubmitError, UNAVAILABLE, one detail naming the orderer
