@@ -24,6 +24,7 @@
 #include "common/protoutil/txid.h"
 #include "gateway/gateway.grpc.pb.h"
 #include "peer/ledger/rwset/rwset.h"
+#include "peer/transaction.pb.h"
 #include "tests/integration/peer_network/two_org_scenario.h"
 #include "tests/support/endorser_tx.h"
 #include "tests/support/peer_network.h"
@@ -160,69 +161,145 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
               " (INVALID_CHAINCODE)");
   }
 
-  {  // Chaincode events of "basic": a transaction with an event, submitted raw.
+  {  // Chaincode events of "basic": transactions with an event, submitted raw.
     const auto peer1 = Load(network.PeerMsp(1), "Org1MSP");
     const auto peer2 = Load(network.PeerMsp(2), "Org2MSP");
-    weft::testing::EndorserTxSpec spec;
-    spec.channel_id = network.channel();
-    spec.chaincode = weft::testing::peer_network::kChaincode;
-    spec.creator = &user;
-    spec.endorsers = {&peer1, &peer2};
-    spec.nonce = "client-gateway-nonce-0123456789";
-    const std::string tx_id =
-        weft::common::protoutil::ComputeTxId(*spec.nonce, user.SerializedIdentity());
-    weft::peer::ledger::rwset::RwSetBuilder builder;
-    builder.AddWrite(spec.chaincode, "k1", "v1");
-    spec.results = builder.Build();
-    ::protos::ChaincodeEvent event;
-    event.set_chaincode_id(spec.chaincode);
-    event.set_tx_id(tx_id);
-    event.set_event_name("created k1");
-    event.set_payload("k1");
-    spec.events = event.SerializeAsString();
-    const auto tx = weft::testing::BuildEndorserTx(spec);
+    const std::string chaincode = weft::testing::peer_network::kChaincode;
+    auto make_tx = [&](const std::string& key) {
+      weft::testing::EndorserTxSpec spec;
+      spec.channel_id = network.channel();
+      spec.chaincode = chaincode;
+      spec.creator = &user;
+      spec.endorsers = {&peer1, &peer2};
+      spec.nonce = "client-gateway-nonce-" + key + "-0123456789";
+      const std::string tx_id =
+          weft::common::protoutil::ComputeTxId(*spec.nonce, user.SerializedIdentity());
+      weft::peer::ledger::rwset::RwSetBuilder builder;
+      builder.AddWrite(spec.chaincode, key, "value of " + key);
+      spec.results = builder.Build();
+      ::protos::ChaincodeEvent event;
+      event.set_chaincode_id(spec.chaincode);
+      event.set_tx_id(tx_id);
+      event.set_event_name("created " + key);
+      event.set_payload(key);
+      spec.events = event.SerializeAsString();
+      return weft::testing::BuildEndorserTx(spec);
+    };
+    auto grpc_channel =
+        weft::common::grpc::MakeChannel(gateway_options.endpoint, gateway_options.grpc);
+    REQUIRE(grpc_channel.ok());
+    auto stub = ::gateway::Gateway::NewStub(*grpc_channel);
+    auto submit_raw = [&](const weft::testing::EndorserTx& tx) {
+      ::gateway::SubmitRequest request;
+      request.set_transaction_id(tx.tx_id);
+      request.set_channel_id(network.channel());
+      *request.mutable_prepared_transaction() = tx.envelope;
+      ::gateway::SubmitResponse response;
+      ::grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+      const auto sent = stub->Submit(&context, request, &response);
+      INFO(sent.error_message());
+      REQUIRE(sent.ok());
+    };
 
-    // Live from the next commit, opened before the transaction is submitted; the
-    // stream is established by the first Read, so start from a known block instead.
+    // From a known block (the next one), opened before the transaction is submitted.
     const ::common::BlockchainInfo now = [&] {
       ::common::BlockchainInfo info;
       REQUIRE(info.ParseFromString(
           Value(qscc.EvaluateTransaction("GetChainInfo", {network.channel()}))));
       return info;
     }();
-    auto events = Value(channel.ChaincodeEvents(spec.chaincode, FromBlock(now.height())));
-
-    auto grpc_channel =
-        weft::common::grpc::MakeChannel(gateway_options.endpoint, gateway_options.grpc);
-    REQUIRE(grpc_channel.ok());
-    auto stub = ::gateway::Gateway::NewStub(*grpc_channel);
-    ::gateway::SubmitRequest request;
-    request.set_transaction_id(tx.tx_id);
-    request.set_channel_id(network.channel());
-    *request.mutable_prepared_transaction() = tx.envelope;
-    ::gateway::SubmitResponse response;
-    ::grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    const auto sent = stub->Submit(&context, request, &response);
-    INFO(sent.error_message());
-    REQUIRE(sent.ok());
-
+    auto events = Value(channel.ChaincodeEvents(chaincode, FromBlock(now.height())));
+    const auto first = make_tx("k1");
+    submit_raw(first);
     const auto got = Value(events->Next());
     REQUIRE(got.has_value());
-    CHECK(got->transaction_id == tx_id);
-    CHECK(got->chaincode_name == spec.chaincode);
+    CHECK(got->transaction_id == first.tx_id);
+    CHECK(got->chaincode_name == chaincode);
     CHECK(got->event_name == "created k1");
     CHECK(got->payload == "k1");
     CHECK(got->block_number >= now.height());
+
+    // The same stream sees the next one as it commits.
+    const auto second = make_tx("k2");
+    submit_raw(second);
+    const auto next = Value(events->Next());
+    REQUIRE(next.has_value());
+    CHECK(next->transaction_id == second.tx_id);
+    CHECK(next->block_number > got->block_number);
     events->Close();
     CHECK(!Value(events->Next()).has_value());
 
-    // Replayed from its block.
-    auto replay = Value(channel.ChaincodeEvents(spec.chaincode, FromBlock(got->block_number)));
+    // Replayed from the first's block: the first again.
+    auto replay = Value(channel.ChaincodeEvents(chaincode, FromBlock(got->block_number)));
     const auto again = Value(replay->Next());
     REQUIRE(again.has_value());
-    CHECK(again->transaction_id == tx_id);
+    CHECK(again->transaction_id == first.tx_id);
     replay->Close();
+
+    // From a checkpoint (the first's block and transaction): the events after it
+    // only (Fabric internal/pkg/gateway chaincodeevents.go skips up to and including
+    // after_transaction_id), so the second comes first.
+    client::ChaincodeEventsOptions checkpoint = FromBlock(got->block_number);
+    checkpoint.after_transaction_id = first.tx_id;
+    auto resumed = Value(channel.ChaincodeEvents(chaincode, checkpoint));
+    const auto after = Value(resumed->Next());
+    REQUIRE(after.has_value());
+    CHECK(after->transaction_id == second.tx_id);
+    resumed->Close();
+  }
+
+  {  // Explicit organisations and transient data on the real gateway. This network
+     // publishes no anchor peers, so the gateway knows only its own org's peer: Org1
+     // is named (Endorse's endorsing_organizations: one peer of each named org,
+     // Fabric registry.planForOrgs); the transient data stays out of the transaction.
+    client::ProposalOptions on_org1 = WithArgs({network.channel()});
+    on_org1.endorsing_organizations = {"Org1MSP"};
+    ::common::BlockchainInfo info;
+    REQUIRE(info.ParseFromString(Value(qscc.Evaluate("GetChainInfo", on_org1))));
+    CHECK(info.height() >= 2);
+
+    client::ProposalOptions named = WithArgs({network.channel()});
+    named.endorsing_organizations = {"Org1MSP"};
+    named.transient = {{"secret", "not in the transaction"}};
+    auto sent = Value(qscc.SubmitAsync("GetChainInfo", named));
+    const auto status = Value(sent.commit.Status());
+    CHECK(status.code == ::protos::INVALID_CHAINCODE);
+    // The committed transaction: Org1's endorsement, no transient data.
+    auto from_block = Value(channel.BlockEvents(status.block_number));
+    const auto block = Value(from_block->Next());
+    REQUIRE(block.has_value());
+    CHECK(block->header().number() == status.block_number);
+    bool found = false;
+    for (const auto& data : block->data().data()) {
+      ::common::Envelope envelope;
+      ::common::Payload payload;
+      ::common::ChannelHeader header;
+      REQUIRE(envelope.ParseFromString(data));
+      REQUIRE(payload.ParseFromString(envelope.payload()));
+      REQUIRE(header.ParseFromString(payload.header().channel_header()));
+      if (header.tx_id() != sent.commit.transaction_id()) continue;
+      found = true;
+      ::protos::Transaction transaction;
+      ::protos::ChaincodeActionPayload action;
+      REQUIRE(transaction.ParseFromString(payload.data()));
+      REQUIRE(transaction.actions_size() == 1);
+      REQUIRE(action.ParseFromString(transaction.actions(0).payload()));
+      CHECK(action.action().endorsements_size() == 1);
+      CHECK(envelope.payload().find("not in the transaction") == std::string::npos);
+    }
+    CHECK(found);
+    from_block->Close();
+  }
+
+  {  // Evaluate of a chaincode that is not defined: a plain gateway error, details
+     // attached (Fabric api.go Evaluate).
+    const auto result = channel.GetContract("nosuch").EvaluateTransaction("Anything");
+    REQUIRE(!result.ok());
+    const auto error = client::GetGatewayError(result.status());
+    REQUIRE(error.has_value());
+    CHECK(error->kind == client::GatewayError::Kind::kEvaluate);
+    CHECK(std::string(result.status().message()).find("nosuch") != std::string::npos);
   }
 
   {  // A chaincode that is not defined: the gateway's endorse failure (Fabric api.go
