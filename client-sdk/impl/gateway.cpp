@@ -417,6 +417,11 @@ void ChaincodeEventStream::Close() {
 }
 
 StatusOr<std::optional<ChaincodeEvent>> ChaincodeEventStream::Next() {
+  {
+    // Closed: the events still buffered from the last response are dropped too.
+    std::lock_guard lock(call_->mutex);
+    if (call_->closed) next_pending_ = pending_.size();
+  }
   while (next_pending_ >= pending_.size()) {
     if (call_->finished) return std::optional<ChaincodeEvent>();
     ::gateway::ChaincodeEventsResponse response;
