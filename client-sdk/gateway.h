@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -232,6 +233,9 @@ class Gateway {
   // empty endpoint. `identity` signs every request (LoadSigner of an MSP folder).
   [[nodiscard]] static StatusOr<std::unique_ptr<Gateway>> Connect(const GatewayOptions& options,
                                                                   msp::SigningIdentity identity);
+  // The same with the signing identity of a user's MSP folder (LoadSigner).
+  [[nodiscard]] static StatusOr<std::unique_ptr<Gateway>> Connect(
+      const GatewayOptions& options, const std::filesystem::path& msp_dir, std::string msp_id);
   ~Gateway();
   Network GetNetwork(std::string channel_id) const;
   const msp::SigningIdentity& identity() const;

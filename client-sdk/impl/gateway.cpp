@@ -183,6 +183,14 @@ StatusOr<std::unique_ptr<Gateway>> Gateway::Connect(const GatewayOptions& option
   return std::unique_ptr<Gateway>(new Gateway(std::move(connection)));
 }
 
+StatusOr<std::unique_ptr<Gateway>> Gateway::Connect(const GatewayOptions& options,
+                                                    const std::filesystem::path& msp_dir,
+                                                    std::string msp_id) {
+  auto identity = LoadSigner(msp_dir, std::move(msp_id));
+  if (!identity.ok()) return identity.status();
+  return Connect(options, *std::move(identity));
+}
+
 Gateway::Gateway(std::shared_ptr<const GatewayConnection> connection)
     : connection_(std::move(connection)) {}
 Gateway::~Gateway() = default;

@@ -95,7 +95,8 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
   gateway_options.timeouts.submit = std::chrono::seconds(30);
   gateway_options.timeouts.endorse = std::chrono::seconds(30);
   gateway_options.timeouts.evaluate = std::chrono::seconds(30);
-  auto gateway = Value(client::Gateway::Connect(gateway_options, user));
+  auto gateway =
+      Value(client::Gateway::Connect(gateway_options, network.UserMsp(1, "User1"), "Org1MSP"));
   const client::Network channel = gateway->GetNetwork(network.channel());
   const client::Contract qscc = channel.GetContract("qscc");
 

@@ -145,6 +145,10 @@ TEST_CASE("Gateway and Network refuse bad arguments") {
 
   client::GatewayOptions options;
   options.endpoint = "127.0.0.1:1";  // never dialled: the checks come first
+  // An MSP folder that is not there: LoadSigner's error, naming it.
+  const auto no_msp = client::Gateway::Connect(options, "/nonexistent/msp", "Org1MSP");
+  CHECK(!no_msp.ok());
+  CHECK_THAT(std::string(no_msp.status().message()), Catch::Contains("/nonexistent/msp"));
   auto gateway = client::Gateway::Connect(options, User());
   REQUIRE(gateway.ok());
   const auto network = (*gateway)->GetNetwork("mychannel");
