@@ -16,6 +16,8 @@
 #include "gateway/gateway.grpc.pb.h"
 #include "google/rpc/status.pb.h"
 #include "peer/proposal.pb.h"
+#include "peer/proposal_response.pb.h"
+#include "peer/transaction.pb.h"
 #include "tests/support/test_crypto.h"
 #include "tests/support/test_orgs.h"
 
@@ -52,7 +54,27 @@ std::string Trailer(const std::vector<::gateway::ErrorDetail>& details) {
   return rich.SerializeAsString();
 }
 
-// Records Evaluate and Endorse requests; Evaluate answers with a fixed payload,
+// An unsigned prepared transaction whose one action's ChaincodeAction.response
+// carries `result` (where fabric-gateway reads the result).
+::common::Envelope Prepared(const std::string& result) {
+  ::protos::ChaincodeAction action;
+  action.mutable_response()->set_status(200);
+  action.mutable_response()->set_payload(result);
+  ::protos::ProposalResponsePayload response_payload;
+  response_payload.set_extension(action.SerializeAsString());
+  ::protos::ChaincodeActionPayload action_payload;
+  action_payload.mutable_action()->set_proposal_response_payload(
+      response_payload.SerializeAsString());
+  ::protos::Transaction transaction;
+  transaction.add_actions()->set_payload(action_payload.SerializeAsString());
+  ::common::Payload payload;
+  payload.set_data(transaction.SerializeAsString());
+  ::common::Envelope envelope;
+  envelope.set_payload(payload.SerializeAsString());
+  return envelope;
+}
+
+// Records Evaluate, Endorse and Submit requests; Evaluate answers with a fixed payload,
 // Endorse fails as Fabric's gateway does when its endorsers fail (ABORTED + details).
 class RecordingGateway final : public ::gateway::Gateway::Service {
  public:
@@ -65,13 +87,32 @@ class RecordingGateway final : public ::gateway::Gateway::Service {
     return ::grpc::Status::OK;
   }
   ::grpc::Status Endorse(::grpc::ServerContext*, const ::gateway::EndorseRequest* request,
-                         ::gateway::EndorseResponse*) override {
+                         ::gateway::EndorseResponse* response) override {
     std::lock_guard lock(mu_);
     endorsed_.push_back(*request);
+    if (endorse_ok) {
+      *response->mutable_prepared_transaction() = Prepared("the endorsed result");
+      return ::grpc::Status::OK;
+    }
     return ::grpc::Status(
         ::grpc::StatusCode::ABORTED,
         "failed to endorse transaction, see attached details for more info",
         Trailer({Detail("peer0.org1:7051", "Org1MSP", "chaincode response 500, boom")}));
+  }
+  ::grpc::Status Submit(::grpc::ServerContext*, const ::gateway::SubmitRequest* request,
+                        ::gateway::SubmitResponse*) override {
+    std::lock_guard lock(mu_);
+    submitted_.push_back(*request);
+    return ::grpc::Status::OK;
+  }
+  // As Fabric's gateway answers a caller that is not a channel reader.
+  ::grpc::Status CommitStatus(::grpc::ServerContext*, const ::gateway::SignedCommitStatusRequest*,
+                              ::gateway::CommitStatusResponse*) override {
+    return ::grpc::Status(::grpc::StatusCode::PERMISSION_DENIED, "access denied");
+  }
+  std::vector<::gateway::SubmitRequest> submitted() const {
+    std::lock_guard lock(mu_);
+    return submitted_;
   }
   std::vector<::gateway::EvaluateRequest> evaluated() const {
     std::lock_guard lock(mu_);
@@ -86,6 +127,10 @@ class RecordingGateway final : public ::gateway::Gateway::Service {
   mutable std::mutex mu_;
   std::vector<::gateway::EvaluateRequest> evaluated_;
   std::vector<::gateway::EndorseRequest> endorsed_;
+  std::vector<::gateway::SubmitRequest> submitted_;
+
+ public:
+  bool endorse_ok = false;  // set before the first call
 };
 
 // The ChaincodeProposalPayload of a signed proposal.
@@ -212,6 +257,47 @@ TEST_CASE("Evaluate and Endorse carry the contract name, transient data and orga
   CHECK(error->details[0].address == "peer0.org1:7051");
   CHECK(std::string(submitted.status().message())
             .find("(peer0.org1:7051 Org1MSP: chaincode response 500, boom)") != std::string::npos);
+  started->server->Shutdown();
+}
+
+TEST_CASE("SubmitAsync returns the endorsed result and signs the prepared transaction unchanged") {
+  RecordingGateway service;
+  service.endorse_ok = true;
+  auto started = weft::common::grpc::BuildServer(settings::GrpcServerAt("127.0.0.1:0"), {&service});
+  REQUIRE(started.ok());
+  client::GatewayOptions options;
+  options.endpoint = "127.0.0.1:" + std::to_string(started->port);
+  const testing::TestIdentity ca = testing::MakeTestCa("ca.org1.example.com", "org1");
+  const testing::TestIdentity leaf = testing::IssueLeaf(ca, "User1@org1.example.com", {"client"});
+  const auto user = testing::MakeSigner(leaf, "Org1MSP");
+  auto gateway = client::Gateway::Connect(options, user);
+  REQUIRE(gateway.ok());
+  const auto contract = (*gateway)->GetNetwork("mychannel").GetContract("basic");
+
+  auto submitted = contract.SubmitAsync("Create", {});
+  INFO(submitted.status().ToString());
+  REQUIRE(submitted.ok());
+  CHECK(submitted->result == "the endorsed result");
+  const auto sent = service.submitted();
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].transaction_id() == submitted->commit.transaction_id());
+  CHECK(sent[0].channel_id() == "mychannel");
+  CHECK(sent[0].prepared_transaction().payload() == Prepared("the endorsed result").payload());
+  auto key = leaf.cert.public_key();
+  REQUIRE(key.ok());
+  CHECK(key->Verify(sent[0].prepared_transaction().payload(),
+                    sent[0].prepared_transaction().signature())
+            .ok());
+
+  // The commit status call fails: fabric-gateway's CommitStatusError, with the ID.
+  const auto status = submitted->commit.Status();
+  REQUIRE(!status.ok());
+  CHECK(status.status().code() == absl::StatusCode::kPermissionDenied);
+  const auto error = client::GetGatewayError(status.status());
+  REQUIRE(error.has_value());
+  CHECK(error->kind == client::GatewayError::Kind::kCommitStatus);
+  CHECK(error->transaction_id == submitted->commit.transaction_id());
+  CHECK(error->details.empty());
   started->server->Shutdown();
 }
 
