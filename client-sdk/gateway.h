@@ -61,7 +61,7 @@ struct GatewayError {
     kSubmit,        // SubmitError
     kCommitStatus,  // CommitStatusError
     kCommit,        // CommitError: committed with a validation code other than VALID
-    kEvents,        // a chaincode or block event stream failed
+    kEvents,        // a chaincode event stream failed (block streams give plain Status)
   };
   Kind kind = Kind::kEvaluate;
   std::string transaction_id;
