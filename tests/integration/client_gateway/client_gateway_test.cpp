@@ -1,0 +1,363 @@
+// client-sdk's Gateway API (client-sdk/gateway.h) against a real `peer` (peer0.org1)
+// in a two-org network with a real solo `orderer`, TLS on. No application chaincode
+// runs here, so transactions are qscc's: evaluated, and submitted — Fabric's gateway
+// endorses a qscc proposal and the orderer orders it, and the validator marks it
+// INVALID_CHAINCODE (release-2.5 core/committer/txvalidator/v20/plugindispatcher/
+// dispatcher.go Dispatch: the invoked namespace's GetInfoForValidate fails because
+// qscc has no chaincode definition (lscc ValidationInfo "chaincode qscc not found")
+// → TxValidationCode_INVALID_CHAINCODE). Chaincode events come from a "basic"
+// transaction endorsed in the test by the peers' own keys and submitted raw.
+// Error shapes: fabric-gateway pkg/client/errors.go (EndorseError, SubmitError,
+// CommitError "transaction <id> failed to commit with status code <n> (<NAME>)"),
+// Fabric release-2.5 internal/pkg/gateway api.go / apiutils.go for codes/messages.
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <regex>
+
+#include "client-sdk/gateway.h"
+#include "client-sdk/signer.h"
+#include "common/grpc/channel.h"
+#include "common/ledger.pb.h"
+#include "common/protoutil/txid.h"
+#include "gateway/gateway.grpc.pb.h"
+#include "peer/ledger/rwset/rwset.h"
+#include "peer/transaction.pb.h"
+#include "tests/integration/peer_network/two_org_scenario.h"
+#include "tests/support/endorser_tx.h"
+#include "tests/support/peer_network.h"
+#include "tests/support/worker_thread.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace client = weft::client;
+using weft::testing::PeerNetwork;
+
+const fs::path kBin = fs::path(WEFT_BINARY_DIR) / "bin";
+const fs::path kSource = WEFT_SOURCE_DIR;
+
+weft::msp::SigningIdentity Load(const fs::path& msp_dir, const std::string& msp_id) {
+  auto signer = client::LoadSigner(msp_dir, msp_id);
+  INFO(signer.status().ToString());
+  REQUIRE(signer.ok());
+  return *std::move(signer);
+}
+
+// The gRPC address peer0.org1 logged when it started ("... serving on <address> (MSP ...").
+std::string PeerAddress(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, address;
+  const std::regex started("serving on (\\S+) \\(MSP");
+  std::smatch match;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, match, started)) address = match[1];
+  }
+  REQUIRE(!address.empty());
+  return address;
+}
+
+template <typename T>
+T Value(weft::StatusOr<T> value) {
+  INFO(value.status().ToString());
+  REQUIRE(value.ok());
+  return *std::move(value);
+}
+
+client::ProposalOptions WithArgs(std::vector<std::string> args) {
+  client::ProposalOptions options;
+  options.args = std::move(args);
+  return options;
+}
+
+client::ChaincodeEventsOptions FromBlock(uint64_t block) {
+  client::ChaincodeEventsOptions options;
+  options.start_block = block;
+  return options;
+}
+
+TEST_CASE("the client Gateway API evaluates, submits, streams events and reports gateway errors") {
+  weft::testing::PeerNetworkOptions options;
+  options.bin_dir = kBin;
+  options.source_dir = kSource;
+  PeerNetwork network(options);
+  weft::testing::peer_network::TwoOrgScenario scenario(network);
+  scenario.StartAndJoinPeers();
+  scenario.DefineChaincode();
+
+  const auto user = Load(network.UserMsp(1, "User1"), "Org1MSP");
+  client::GatewayOptions gateway_options;
+  gateway_options.endpoint = PeerAddress(network.PeerLog(1));
+  gateway_options.grpc = network.PeerClientSettings(1);
+  gateway_options.timeouts.commit_status = std::chrono::seconds(120);
+  gateway_options.timeouts.submit = std::chrono::seconds(30);
+  gateway_options.timeouts.endorse = std::chrono::seconds(30);
+  gateway_options.timeouts.evaluate = std::chrono::seconds(30);
+  auto gateway =
+      Value(client::Gateway::Connect(gateway_options, network.UserMsp(1, "User1"), "Org1MSP"));
+  const client::Network channel = gateway->GetNetwork(network.channel());
+  const client::Contract qscc = channel.GetContract("qscc");
+
+  // Evaluate: qscc GetChainInfo's BlockchainInfo.
+  ::common::BlockchainInfo before;
+  REQUIRE(
+      before.ParseFromString(Value(qscc.EvaluateTransaction("GetChainInfo", {network.channel()}))));
+  CHECK(before.height() >= 2);  // genesis and the chaincode definition
+
+  // Block streams opened before the submit, from the next commit.
+  auto blocks = Value(channel.BlockEvents());
+  auto filtered = Value(channel.FilteredBlockEvents(before.height()));
+
+  // SubmitAsync: the endorsed result, then the commit status of the ordered tx.
+  auto submitted = Value(qscc.SubmitAsync("GetChainInfo", WithArgs({network.channel()})));
+  ::common::BlockchainInfo endorsed_info;
+  REQUIRE(endorsed_info.ParseFromString(submitted.result));
+  CHECK(endorsed_info.height() == before.height());
+  const client::CommitStatus committed = Value(submitted.commit.Status());
+  CHECK(committed.transaction_id == submitted.commit.transaction_id());
+  CHECK(committed.code == ::protos::INVALID_CHAINCODE);
+  CHECK(!committed.successful());
+  CHECK(committed.block_number >= before.height());
+
+  {  // The block stream sees that block with the transaction in it.
+    std::optional<::common::Block> block;
+    do {
+      block = Value(blocks->Next());
+      REQUIRE(block.has_value());
+    } while (block->header().number() < committed.block_number);
+    CHECK(block->header().number() == committed.block_number);
+    CHECK(block->data().data_size() >= 1);
+    blocks->Close();
+    CHECK(!Value(blocks->Next()).has_value());  // closed: the stream ends
+  }
+  {  // The filtered stream from a block number shows the transaction's code.
+    bool seen = false;
+    while (!seen) {
+      auto block = Value(filtered->Next());
+      REQUIRE(block.has_value());
+      REQUIRE(block->number() <= committed.block_number);
+      for (const auto& tx : block->filtered_transactions()) {
+        if (tx.txid() != committed.transaction_id) continue;
+        seen = true;
+        CHECK(tx.tx_validation_code() == ::protos::INVALID_CHAINCODE);
+        CHECK(block->number() == committed.block_number);
+      }
+    }
+    filtered->Close();
+  }
+
+  {  // SubmitTransaction fails with fabric-gateway's CommitError.
+    const auto result = qscc.SubmitTransaction("GetChainInfo", {network.channel()});
+    REQUIRE(!result.ok());
+    const auto error = client::GetGatewayError(result.status());
+    REQUIRE(error.has_value());
+    CHECK(error->kind == client::GatewayError::Kind::kCommit);
+    CHECK(error->validation_code == ::protos::INVALID_CHAINCODE);
+    CHECK(error->block_number > committed.block_number);
+    CHECK(result.status().message() ==
+          "transaction " + error->transaction_id + " failed to commit with status code " +
+              std::to_string(static_cast<int>(::protos::INVALID_CHAINCODE)) +
+              " (INVALID_CHAINCODE)");
+  }
+
+  {  // Chaincode events of "basic": transactions with an event, submitted raw.
+    const auto peer1 = Load(network.PeerMsp(1), "Org1MSP");
+    const auto peer2 = Load(network.PeerMsp(2), "Org2MSP");
+    const std::string chaincode = weft::testing::peer_network::kChaincode;
+    auto make_tx = [&](const std::string& key) {
+      weft::testing::EndorserTxSpec spec;
+      spec.channel_id = network.channel();
+      spec.chaincode = chaincode;
+      spec.creator = &user;
+      spec.endorsers = {&peer1, &peer2};
+      spec.nonce = "client-gateway-nonce-" + key + "-0123456789";
+      const std::string tx_id =
+          weft::common::protoutil::ComputeTxId(*spec.nonce, user.SerializedIdentity());
+      weft::peer::ledger::rwset::RwSetBuilder builder;
+      builder.AddWrite(spec.chaincode, key, "value of " + key);
+      spec.results = builder.Build();
+      ::protos::ChaincodeEvent event;
+      event.set_chaincode_id(spec.chaincode);
+      event.set_tx_id(tx_id);
+      event.set_event_name("created " + key);
+      event.set_payload(key);
+      spec.events = event.SerializeAsString();
+      return weft::testing::BuildEndorserTx(spec);
+    };
+    auto grpc_channel =
+        weft::common::grpc::MakeChannel(gateway_options.endpoint, gateway_options.grpc);
+    REQUIRE(grpc_channel.ok());
+    auto stub = ::gateway::Gateway::NewStub(*grpc_channel);
+    auto submit_raw = [&](const weft::testing::EndorserTx& tx) {
+      ::gateway::SubmitRequest request;
+      request.set_transaction_id(tx.tx_id);
+      request.set_channel_id(network.channel());
+      *request.mutable_prepared_transaction() = tx.envelope;
+      ::gateway::SubmitResponse response;
+      ::grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+      const auto sent = stub->Submit(&context, request, &response);
+      INFO(sent.error_message());
+      REQUIRE(sent.ok());
+    };
+
+    // From a known block (the next one), opened before the transaction is submitted.
+    const ::common::BlockchainInfo now = [&] {
+      ::common::BlockchainInfo info;
+      REQUIRE(info.ParseFromString(
+          Value(qscc.EvaluateTransaction("GetChainInfo", {network.channel()}))));
+      return info;
+    }();
+    auto events = Value(channel.ChaincodeEvents(chaincode, FromBlock(now.height())));
+    const auto first = make_tx("k1");
+    submit_raw(first);
+    const auto got = Value(events->Next());
+    REQUIRE(got.has_value());
+    CHECK(got->transaction_id == first.tx_id);
+    CHECK(got->chaincode_name == chaincode);
+    CHECK(got->event_name == "created k1");
+    CHECK(got->payload == "k1");
+    CHECK(got->block_number >= now.height());
+
+    // The same stream sees the next one as it commits.
+    const auto second = make_tx("k2");
+    submit_raw(second);
+    const auto next = Value(events->Next());
+    REQUIRE(next.has_value());
+    CHECK(next->transaction_id == second.tx_id);
+    CHECK(next->block_number > got->block_number);
+    events->Close();
+    CHECK(!Value(events->Next()).has_value());
+
+    // Replayed from the first's block: the first again.
+    auto replay = Value(channel.ChaincodeEvents(chaincode, FromBlock(got->block_number)));
+    const auto again = Value(replay->Next());
+    REQUIRE(again.has_value());
+    CHECK(again->transaction_id == first.tx_id);
+    replay->Close();
+
+    // From a checkpoint (the first's block and transaction): the events after it
+    // only (Fabric internal/pkg/gateway chaincodeevents.go skips up to and including
+    // after_transaction_id), so the second comes first.
+    client::ChaincodeEventsOptions checkpoint = FromBlock(got->block_number);
+    checkpoint.after_transaction_id = first.tx_id;
+    auto resumed = Value(channel.ChaincodeEvents(chaincode, checkpoint));
+    const auto after = Value(resumed->Next());
+    REQUIRE(after.has_value());
+    CHECK(after->transaction_id == second.tx_id);
+    resumed->Close();
+  }
+
+  {  // Explicit organisations and transient data on the real gateway. This network
+     // publishes no anchor peers, so the gateway knows only its own org's peer: Org1
+     // is named (Endorse's endorsing_organizations: one peer of each named org,
+     // Fabric registry.planForOrgs); the transient data stays out of the transaction.
+    client::ProposalOptions on_org1 = WithArgs({network.channel()});
+    on_org1.endorsing_organizations = {"Org1MSP"};
+    ::common::BlockchainInfo info;
+    REQUIRE(info.ParseFromString(Value(qscc.Evaluate("GetChainInfo", on_org1))));
+    CHECK(info.height() >= 2);
+
+    client::ProposalOptions named = WithArgs({network.channel()});
+    named.endorsing_organizations = {"Org1MSP"};
+    named.transient = {{"secret", "not in the transaction"}};
+    auto sent = Value(qscc.SubmitAsync("GetChainInfo", named));
+    const auto status = Value(sent.commit.Status());
+    CHECK(status.code == ::protos::INVALID_CHAINCODE);
+    // The committed transaction: Org1's endorsement, no transient data.
+    auto from_block = Value(channel.BlockEvents(status.block_number));
+    const auto block = Value(from_block->Next());
+    REQUIRE(block.has_value());
+    CHECK(block->header().number() == status.block_number);
+    bool found = false;
+    for (const auto& data : block->data().data()) {
+      ::common::Envelope envelope;
+      ::common::Payload payload;
+      ::common::ChannelHeader header;
+      REQUIRE(envelope.ParseFromString(data));
+      REQUIRE(payload.ParseFromString(envelope.payload()));
+      REQUIRE(header.ParseFromString(payload.header().channel_header()));
+      if (header.tx_id() != sent.commit.transaction_id()) continue;
+      found = true;
+      ::protos::Transaction transaction;
+      ::protos::ChaincodeActionPayload action;
+      REQUIRE(transaction.ParseFromString(payload.data()));
+      REQUIRE(transaction.actions_size() == 1);
+      REQUIRE(action.ParseFromString(transaction.actions(0).payload()));
+      CHECK(action.action().endorsements_size() == 1);
+      CHECK(envelope.payload().find("not in the transaction") == std::string::npos);
+    }
+    CHECK(found);
+    from_block->Close();
+  }
+
+  {  // Evaluate of a chaincode that is not defined: a plain gateway error, details
+     // attached (Fabric api.go Evaluate).
+    const auto result = channel.GetContract("nosuch").EvaluateTransaction("Anything");
+    REQUIRE(!result.ok());
+    const auto error = client::GetGatewayError(result.status());
+    REQUIRE(error.has_value());
+    CHECK(error->kind == client::GatewayError::Kind::kEvaluate);
+    CHECK(std::string(result.status().message()).find("nosuch") != std::string::npos);
+  }
+
+  {  // A chaincode that is not defined: the gateway's endorse failure (Fabric api.go
+     // Endorse: ABORTED "failed to endorse transaction, see attached details for more
+     // info", one detail per failed peer, here peer0.org1).
+    const client::Contract missing = channel.GetContract("nosuch");
+    const auto result = missing.SubmitTransaction("Anything");
+    REQUIRE(!result.ok());
+    CHECK(result.status().code() == absl::StatusCode::kAborted);
+    const auto error = client::GetGatewayError(result.status());
+    REQUIRE(error.has_value());
+    CHECK(error->kind == client::GatewayError::Kind::kEndorse);
+    CHECK(!error->transaction_id.empty());
+    REQUIRE(!error->details.empty());
+    CHECK(error->details[0].msp_id == "Org1MSP");
+    CHECK(error->details[0].message.find("nosuch") != std::string::npos);
+    CHECK(std::string(result.status().message()).find(error->details[0].message) !=
+          std::string::npos);
+  }
+
+  {  // Close() from another thread ends a Next() waiting on an idle stream (a
+     // chaincode event stream and a block stream from the next commit; none comes).
+    auto idle_events = Value(channel.ChaincodeEvents("nosuch"));
+    auto idle_blocks = Value(channel.BlockEvents());
+    weft::testing::WorkerThread reader([&](weft::testing::FailureLog& failures) {
+      auto event = idle_events->Next();
+      if (failures.ExpectOk(event.status(), "chaincode events Next after Close")) {
+        failures.Expect(!event->has_value(), "an event after Close");
+      }
+      auto block = idle_blocks->Next();
+      if (failures.ExpectOk(block.status(), "block events Next after Close")) {
+        failures.Expect(!block->has_value(), "a block after Close");
+      }
+    });
+    // Give the reader time to block in Next(); the outcome is the same if it has not.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    idle_events->Close();
+    idle_blocks->Close();
+    REQUIRE(reader.Join() == weft::testing::kNoFailures);
+  }
+
+  {  // The orderer down: SubmitError, UNAVAILABLE, one detail naming the orderer
+     // (Fabric api.go Submit: "no orderers could successfully process transaction").
+    network.StopOrderer(0, SIGTERM);
+    const auto result = qscc.SubmitTransaction("GetChainInfo", {network.channel()});
+    REQUIRE(!result.ok());
+    CHECK(result.status().code() == absl::StatusCode::kUnavailable);
+    const auto error = client::GetGatewayError(result.status());
+    REQUIRE(error.has_value());
+    CHECK(error->kind == client::GatewayError::Kind::kSubmit);
+    REQUIRE(error->details.size() == 1);
+    CHECK(error->details[0].address == network.orderer_address(0));
+    CHECK(error->details[0].msp_id == "OrdererMSP");
+    const std::string message(result.status().message());
+    CHECK(message.find("no orderers could successfully process transaction") != std::string::npos);
+    CHECK(message.find(network.orderer_address(0)) != std::string::npos);
+  }
+}
+
+}  // namespace
