@@ -19,10 +19,25 @@ CATCH_MACRO = re.compile(
 NOT_A_START = ("using", "//", "class", "explicit", "#include")
 
 
-def lambda_body(text, start):
-    """The braces of the first lambda after `start`, or None."""
-    capture = text.find("[", start)
-    open_brace = text.find("{", capture) if capture >= 0 else -1
+def call_end(text, open_paren):
+    """The index of the parenthesis closing the one at `open_paren`."""
+    depth = 0
+    for index in range(open_paren, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(text)
+
+
+def lambda_body(text, start, within=None):
+    """The braces of the first lambda after `start` (before `within` when given),
+    or None."""
+    end = len(text) if within is None else within
+    capture = text.find("[", start, end)
+    open_brace = text.find("{", capture, end) if capture >= 0 else -1
     if open_brace < 0:
         return None
     depth = 0
@@ -48,7 +63,12 @@ def main():
             line_start = text.rfind("\n", 0, match.start()) + 1
             if text[line_start:match.start()].lstrip().startswith(NOT_A_START):
                 continue
-            body = lambda_body(text, match.end())
+            # An executor's Submit takes its lambda as an argument; a call such
+            # as contract.Submit("Create", options) passes none and starts no thread.
+            # (The type names may precede their lambda by a statement or more:
+            # std::vector<std::thread> threads; ... threads.emplace_back([&] {...}).)
+            within = call_end(text, match.end() - 1) if match.group(1) == ".Submit(" else None
+            body = lambda_body(text, match.end(), within)
             if body is None:
                 continue
             sites += 1
