@@ -56,6 +56,14 @@ std::vector<std::string> Ids(const Json& records) {
   return ids;
 }
 
+// The color~name index key of an asset as Fabric's shim builds composite keys
+// (stub.go createCompositeKey): U+0000, the object type, then each attribute, each
+// followed by U+0000.
+std::string IndexKey(const std::string& color, const std::string& id) {
+  const std::string zero(1, '\0');
+  return zero + "color~name" + zero + color + zero + id + zero;
+}
+
 // A submitted transaction endorsed by `orgs`; returns its tx ID after checking `code`.
 std::string SubmitChecked(ChaincodeNetwork& net, const std::string& function,
                           std::vector<std::string> args, const std::vector<int>& orgs,
@@ -269,5 +277,19 @@ TEST_CASE(
       CHECK(duplicate.response().message() == "asset already exists: asset001");
       CHECK(duplicate.endorsement().signature().empty());
     }
+  }
+
+  {  // both ledgers, opened after the peers stopped, hold the same blocks and state
+    auto state = CompareStoppedLedgers(net, {kLedger});
+    const NamespaceState& kvs = state[kLedger];
+    // 250 assets and "evt", each with its index entry; "hist" and its entry deleted.
+    CHECK(kvs.size() == 2 * (kAssets + 1));
+    CHECK(kvs.count("hist") == 0);
+    CHECK(kvs.count(IndexKey("green", "hist")) == 0);
+    REQUIRE(kvs.count(IndexKey("blue", "asset000")) == 1);
+    CHECK(kvs.at(IndexKey("blue", "asset000")) == std::string(1, '\0'));
+    CHECK(kvs.count(IndexKey("red", "asset001")) == 1);
+    CHECK(kvs.count(IndexKey("white", "evt")) == 1);
+    CHECK(Json::parse(kvs.at("asset003")).at("owner") == "Olga");
   }
 }
