@@ -21,8 +21,9 @@ using Json = nlohmann::json;
 
 constexpr char kLedger[] = "ledger";
 constexpr char kLedgerLabel[] = "ledger_1.0";
-// More than the peer's batch of 100 query results (Fabric's core/chaincode
-// handler.go: maxResultLimit), so a full range crosses two batch boundaries.
+// More than the peer's batch of 100 query results (Fabric release-2.5
+// core/chaincode/query_response_generator.go BuildQueryResponse, MaxResultLimit 100
+// set in chaincode_support.go), so a full range crosses two batch boundaries.
 constexpr int kAssets = 250;
 
 std::string AssetId(int i) {
@@ -203,8 +204,8 @@ TEST_CASE(
   }
 
   {  // GetHistoryForKey after a create, two transfers and a delete (DelState). Fabric
-     // 2.x's history query executor (core/ledger/kvledger/history/query_executer.go)
-     // returns a key's modifications newest first.
+     // 2.x's history query executor (core/ledger/kvledger/history/query_executer.go,
+     // historyScanner.Next walking back) returns a key's modifications newest first.
     const std::string created =
         SubmitChecked(net, "CreateAsset", {"hist", "green", "1", "Ann", "10"}, {1, 2});
     const std::string first = SubmitChecked(net, "TransferAsset", {"hist", "Bob"}, {1, 2});
@@ -252,9 +253,10 @@ TEST_CASE(
     }
   }
 
-  {  // Key-level endorsement: asset003's validation parameter names Org2 only. Fabric's
-     // statebased KeyLevelValidator checks a key with a policy against that policy alone
-     // (the chaincode's policy is not needed once a key-level one was checked).
+  {  // Key-level endorsement: asset003's validation parameter names Org2 only. Fabric
+     // release-2.5 core/common/validation/statebased/validator_keylevel.go: checkSBAndCCEP
+     // checks a key with a policy against that policy alone, and CheckCCEPIfNoEPChecked
+     // skips the chaincode's policy once a key-level one was checked.
     SubmitChecked(net, "SetAssetEndorsement", {"asset003", "Org2MSP"}, {1, 2});
     CHECK(EvaluateOnBoth(net, "GetAssetEndorsement", {"asset003"}) == Json{"Org2MSP"});
     CHECK(EvaluateOnBoth(net, "GetAssetEndorsement", {"asset004"}) == Json::array());
