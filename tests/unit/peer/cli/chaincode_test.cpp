@@ -51,7 +51,8 @@ TEST_CASE("-c takes {\"Args\":[...]} or {\"function\":...,\"Args\":[...]}", "[pe
              Catch::StartsWith("chaincode argument error"));
 }
 
-TEST_CASE("Transient values given with --transient are base64 (json into map[string][]byte)", "[peer_cli]") {
+TEST_CASE("Transient values given with --transient are base64 (json into map[string][]byte)",
+          "[peer_cli]") {
   auto parsed = cli::ParseTransient(R"({"asset_properties":"aGVsbG8="})");
   REQUIRE(parsed.ok());
   CHECK(parsed->at("asset_properties") == "hello");
