@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "tests/support/files.h"
 #include "tests/support/wait_until.h"
 
 namespace weft::testing {
@@ -26,13 +27,6 @@ std::string Field(const std::string& line, const std::string& key) {
 httplib::Client Http(const std::string& address) {
   const size_t colon = address.rfind(':');
   return httplib::Client(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
-}
-
-void WriteFile(const fs::path& path, const std::string& contents) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
 // The orderer.yaml of one Kafka node: fixed port, no bootstrap channel, quick
@@ -128,6 +122,19 @@ void OrdererProcess::WaitHealthy(std::chrono::seconds timeout) const {
     throw std::runtime_error("orderer " + grpc_ + " never became healthy: " + last +
                              "; its log is " + options_.log_file.string());
   }
+}
+
+KafkaOrdererPair::Options KafkaOrdererPair::Options::ForChannel(std::string kafka_mock,
+                                                                std::string orderer, fs::path dir,
+                                                                std::string channel,
+                                                                fs::path msp_dir) {
+  Options options;
+  options.kafka_mock = std::move(kafka_mock);
+  options.orderer = std::move(orderer);
+  options.dir = std::move(dir);
+  options.topics = {std::move(channel)};
+  options.msp_dir = std::move(msp_dir);
+  return options;
 }
 
 KafkaOrdererPair::KafkaOrdererPair(Options options)

@@ -74,6 +74,11 @@ class KafkaOrdererPair {
     std::string msp_id = "OrdererMSP";
     // ORDERER_* overrides on top of the written orderer.yaml (e.g. General.TLS).
     std::map<std::string, std::string> env;
+
+    // One channel's pair under `dir`, sharing the MSP folder `msp_dir`.
+    static Options ForChannel(std::string kafka_mock, std::string orderer,
+                              std::filesystem::path dir, std::string channel,
+                              std::filesystem::path msp_dir);
   };
 
   // Starts the mock cluster and writes node1/orderer.yaml and node2/orderer.yaml

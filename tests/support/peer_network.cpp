@@ -79,12 +79,9 @@ PeerNetwork::PeerNetwork(PeerNetworkOptions options) : options_(std::move(option
   std::vector<std::string> endpoints;
   std::vector<std::string> brokers;
   if (options_.kafka) {
-    KafkaOrdererPair::Options pair;
-    pair.kafka_mock = options_.kafka_mock;
-    pair.orderer = (bin / "orderer").string();
-    pair.dir = dir() / "orderers";
-    pair.topics = {options_.channel};
-    pair.msp_dir = OrdererMsp();
+    auto pair =
+        KafkaOrdererPair::Options::ForChannel(options_.kafka_mock, (bin / "orderer").string(),
+                                              dir() / "orderers", options_.channel, OrdererMsp());
     pair.env = OrdererTlsEnv();
     kafka_ = std::make_unique<KafkaOrdererPair>(std::move(pair));
     endpoints = {kafka_->address(0), kafka_->address(1)};

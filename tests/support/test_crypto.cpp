@@ -5,6 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "tests/support/files.h"
 #include "tests/support/value_or_throw.h"
 
 namespace weft::testing {
@@ -31,12 +32,6 @@ crypto::CertificateTemplate CaTemplate(std::string_view cn, std::string_view org
   spec.not_before = validity.not_before;
   spec.not_after = validity.not_after;
   return spec;
-}
-
-void WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("writing " + path.string());
 }
 
 // The organization (O=) of a certificate subject, so children stay in their CA's org.
@@ -121,6 +116,13 @@ std::filesystem::path WriteIdentity(const std::filesystem::path& dir, std::strin
   WriteFile(cert_path, identity.CertPem());
   WriteFile(dir / (std::string(name) + "-key.pem"), identity.KeyPem());
   return cert_path;
+}
+
+void WriteMspFolder(const std::filesystem::path& dir, const TestIdentity& ca,
+                    const TestIdentity& identity) {
+  WriteFile(dir / "cacerts" / "ca.pem", ca.CertPem());
+  WriteFile(dir / "signcerts" / "cert.pem", identity.CertPem());
+  WriteFile(dir / "keystore" / "key_sk", identity.KeyPem());
 }
 
 }  // namespace weft::testing

@@ -60,4 +60,9 @@ common::crypto::Crl MakeCrl(const TestIdentity& ca,
 std::filesystem::path WriteIdentity(const std::filesystem::path& dir, std::string_view name,
                                     const TestIdentity& identity);
 
+// A local MSP folder for `identity` issued by `ca`: cacerts/ca.pem, signcerts/cert.pem,
+// keystore/key_sk.
+void WriteMspFolder(const std::filesystem::path& dir, const TestIdentity& ca,
+                    const TestIdentity& identity);
+
 }  // namespace weft::testing

@@ -206,19 +206,6 @@ Profiles:
       Capabilities: *ApplicationCapabilities
 )yaml";
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-void WriteFile(const fs::path& path, std::string_view contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-  REQUIRE(out.good());
-}
-
 fs::path MakeNetwork(const fs::path& root) {
   WriteFile(root / "crypto-config.yaml", kCryptoConfig);
   RunResult cryptogen =

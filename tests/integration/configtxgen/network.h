@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tests/support/child_process.h"
+#include "tests/support/files.h"
 
 namespace weft::testing::configtxgen {
 
@@ -26,8 +27,8 @@ inline RunResult Run(std::vector<std::string> args, const std::filesystem::path&
   return weft::testing::RunCommand(args, {}, cwd);
 }
 
-std::string ReadFile(const std::filesystem::path& path);
-void WriteFile(const std::filesystem::path& path, std::string_view contents);
+using weft::testing::ReadFile;
+using weft::testing::WriteFile;
 
 // Lays out <root>/configtx/configtx.yaml and <root>/organizations (written by the real
 // cryptogen); returns the configtx folder. Fails the test when cryptogen fails.

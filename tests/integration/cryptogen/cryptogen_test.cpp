@@ -14,6 +14,7 @@
 #include "msp/msp.h"
 #include "msp/msp_principal.pb.h"
 #include "tests/support/child_process.h"
+#include "tests/support/files.h"
 #include "tests/support/temp_dir.h"
 
 extern char** environ;
@@ -67,19 +68,9 @@ PeerOrgs:
       Count: 1
 )";
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-void WriteFile(const fs::path& path, std::string_view contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-}
-
 using RunResult = weft::testing::CommandResult;
+using weft::testing::ReadFile;
+using weft::testing::WriteFile;
 
 RunResult Run(std::vector<std::string> args, const fs::path& cwd) {
   return weft::testing::RunCommand(args, {}, cwd);

@@ -3,24 +3,17 @@
 // consumer/ against it (find_package(Weft), Weft::client_sdk, Weft::chaincode_shim).
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "tests/support/child_process.h"
+#include "tests/support/files.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using weft::testing::ReadFile;
 using weft::testing::RunCommand;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 void Run(const std::vector<std::string>& argv) {
   const auto result = RunCommand(argv);

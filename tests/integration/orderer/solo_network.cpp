@@ -83,13 +83,6 @@ CommandResult JoinChannel(const fs::path& dir, const std::string& admin) {
       admin);
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 SoloNetwork::SoloNetwork() { GenerateNetworkFiles(dir()); }
 
 Endpoints SoloNetwork::Start(const std::map<std::string, std::string>& extra_env) {

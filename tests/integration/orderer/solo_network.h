@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/support/child_process.h"
+#include "tests/support/files.h"
 #include "tests/support/temp_dir.h"
 
 namespace weft::testing::orderer_it {
@@ -48,7 +49,7 @@ bool IsStartedLine(const std::string& line);
 CommandResult Osnadmin(std::vector<std::string> args, const std::string& admin);
 // Joins kChannel with the genesis block in `dir` through osnadmin.
 CommandResult JoinChannel(const std::filesystem::path& dir, const std::string& admin);
-std::string ReadFile(const std::filesystem::path& path);
+using weft::testing::ReadFile;
 
 // A private network in a temp dir; the orderer is a child of the test.
 class SoloNetwork {

@@ -45,20 +45,9 @@ using weft::testing::OrdererProcess;
 using weft::testing::TempDir;
 using weft::testing::TestIdentity;
 using weft::testing::WorkerThread;
+using weft::testing::WriteMspFolder;
 
 constexpr char kChannel[] = "mychannel";
-
-void WriteFile(const fs::path& path, const std::string& contents) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << contents;
-}
-
-// An MSP folder in Fabric's layout for `identity`, issued by `ca`.
-void WriteMspFolder(const fs::path& dir, const TestIdentity& ca, const TestIdentity& identity) {
-  WriteFile(dir / "cacerts" / "ca.pem", ca.CertPem());
-  WriteFile(dir / "signcerts" / "cert.pem", identity.CertPem());
-  WriteFile(dir / "keystore" / "key_sk", identity.KeyPem());
-}
 
 struct BroadcastOutcome {
   std::vector<std::string> accepted;  // serialized envelopes the orderer answered SUCCESS
@@ -71,22 +60,13 @@ std::vector<std::string> Accepted(const BroadcastOutcome& outcome) {
   return outcome.accepted;
 }
 
-// The orderer pair's folders under `dir`; the orderers' MSP is `dir`/orderer-msp.
-weft::testing::KafkaOrdererPair::Options PairOptions(const fs::path& dir) {
-  weft::testing::KafkaOrdererPair::Options options;
-  options.kafka_mock = WEFT_KAFKA_MOCK;
-  options.orderer = WEFT_ORDERER;
-  options.dir = dir;
-  options.topics = {kChannel};
-  options.msp_dir = dir / "orderer-msp";
-  return options;
-}
-
 // The Kafka orderer pair (mock cluster and two orderer folders), crypto material and
 // the channel's genesis block.
 class Network {
  public:
-  Network() : orderers_(PairOptions(dir_.path())) {
+  Network()
+      : orderers_(weft::testing::KafkaOrdererPair::Options::ForChannel(
+            WEFT_KAFKA_MOCK, WEFT_ORDERER, dir_.path(), kChannel, dir_ / "orderer-msp")) {
     const TestIdentity orderer_ca = weft::testing::MakeTestCa("ca.example.com", "Orderer");
     const TestIdentity org1_ca = weft::testing::MakeTestCa("ca.org1.example.com", "Org1");
     WriteMspFolder(dir_ / "orderer-msp", orderer_ca,

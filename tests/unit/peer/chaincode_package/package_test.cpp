@@ -9,6 +9,7 @@
 
 #include "tests/support/child_process.h"
 #include "tests/support/fabric_package.h"
+#include "tests/support/files.h"
 #include "tests/support/temp_dir.h"
 
 namespace weft::peer::chaincode_package {
@@ -19,24 +20,20 @@ using testing::FabricPackage;
 using testing::GoGzip;
 using testing::GoTar;
 using testing::TarItem;
-
-void WriteText(const fs::path& path, std::string_view text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
+using testing::WriteFile;
 
 // A node project as a developer has it: sources, a CouchDB index, and the folders
 // Fabric's writer leaves out.
 std::string NodeCodePackage(const testing::TempDir& dir) {
   const fs::path project = dir / "project";
-  WriteText(project / "package.json", R"({"name":"cc","version":"1.0.0"})");
-  WriteText(project / "index.js", "module.exports = {};\n");
-  WriteText(project / "lib" / "contract.js", "// contract\n");
-  WriteText(project / "META-INF" / "statedb" / "couchdb" / "indexes" / "owner.json",
+  WriteFile(project / "package.json", R"({"name":"cc","version":"1.0.0"})");
+  WriteFile(project / "index.js", "module.exports = {};\n");
+  WriteFile(project / "lib" / "contract.js", "// contract\n");
+  WriteFile(project / "META-INF" / "statedb" / "couchdb" / "indexes" / "owner.json",
             R"({"index":{"fields":["owner"]},"name":"owner","type":"json"})");
-  WriteText(project / "META-INF" / ".hidden", "ignored");
-  WriteText(project / "node_modules" / "dep" / "index.js", "ignored");
-  WriteText(project / ".git" / "config", "ignored");
+  WriteFile(project / "META-INF" / ".hidden", "ignored");
+  WriteFile(project / "node_modules" / "dep" / "index.js", "ignored");
+  WriteFile(project / ".git" / "config", "ignored");
   return testing::FabricCodePackage(project);
 }
 
@@ -74,8 +71,8 @@ TEST_CASE("A package written as Fabric's peer lifecycle chaincode package parses
 
 TEST_CASE("A package made with GNU tar and gzip parses too") {
   testing::TempDir dir;
-  WriteText(dir / "pkg" / "metadata.json", R"({"type":"ccaas","label":"svc","path":""})");
-  WriteText(dir / "pkg" / "code.tar.gz", "not looked into here");
+  WriteFile(dir / "pkg" / "metadata.json", R"({"type":"ccaas","label":"svc","path":""})");
+  WriteFile(dir / "pkg" / "code.tar.gz", "not looked into here");
   testing::CommandResult made =
       testing::RunCommand({"tar", "-czf", (dir / "pkg.tar.gz").string(), "-C",
                            (dir / "pkg").string(), "metadata.json", "code.tar.gz"});
