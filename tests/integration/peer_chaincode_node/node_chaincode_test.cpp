@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "common/policies/policy_dsl.h"
-#include "tests/integration/peer_chaincode/deploy.h"
+#include "tests/support/chaincode_deploy.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fabric_package.h"
 #include "tests/support/temp_dir.h"
