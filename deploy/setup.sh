@@ -55,3 +55,28 @@ if [ -f "$interop/package-lock.json" ]; then
     echo "$want" > "$stamp"
   fi
 fi
+
+# Node chaincode the integration tests install on the peers: the peer's node builder
+# runs `npm ci --prefer-offline` with no network at test time, so every package of
+# each lock file goes into npm's cache now (through a throw-away copy, so the sources
+# stay free of node_modules/). The stamp lives in the cache, so an emptied cache is
+# filled again.
+npm_cache=$(npm config get cache)
+for lock in "$repo"/tests/interop/chaincode/*/package-lock.json; do
+  [ -f "$lock" ] || continue
+  chaincode=$(dirname "$lock")
+  stamp="$npm_cache/.weft-chaincode-$(basename "$chaincode").sha256"
+  want=$(cat "$lock" "$chaincode/package.json" | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "setup.sh: caching npm packages for ${chaincode#"$repo"/}"
+    copy=$(mktemp -d)
+    cp "$chaincode/package.json" "$lock" "$copy/"
+    (cd "$copy" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null) || {
+      rm -rf "$copy"
+      exit 1
+    }
+    rm -rf "$copy"
+    mkdir -p "$npm_cache"
+    echo "$want" > "$stamp"
+  fi
+done

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/protoutil/envelope.h"
-#include "tests/integration/peer_chaincode/deploy.h"
+#include "tests/support/chaincode_deploy.h"
 
 namespace {
 

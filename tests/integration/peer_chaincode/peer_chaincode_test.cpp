@@ -17,7 +17,7 @@
 
 #include "common/crypto/hash.h"
 #include "common/policies/policy_dsl.h"
-#include "tests/integration/peer_chaincode/deploy.h"
+#include "tests/support/chaincode_deploy.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fabric_package.h"
 

@@ -1,4 +1,5 @@
-// The chaincode deployment helpers the peer_chaincode tests share: a two-org network
+// The chaincode deployment helpers of the chaincode integration tests
+// (tests/integration/peer_chaincode, peer_chaincode_node): a two-org network
 // with both peers joined, clients of both peers and the orderer, and the lifecycle
 // steps (install, approve, checkcommitreadiness, commit, querycommitted) driven as
 // Fabric release-2.5's `peer lifecycle chaincode` commands drive them.
