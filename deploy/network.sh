@@ -67,11 +67,17 @@ children_of() {
   return 0
 }
 
+# stop <name> <command>: the process of $net/<name>.pid, if its command line still
+# contains <command> (a pid left in a stale file may belong to someone else by now).
 stop() {
-  local name="$1"
+  local name="$1" command="$2"
   [ -f "$net/$name.pid" ] || return 0
   local pid children=""
   pid=$(cat "$net/$name.pid")
+  if ! tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -q -- "$command"; then
+    rm -f "$net/$name.pid"
+    return 0
+  fi
   # A peer's chaincode runs in its own process group, so it may outlive the peer.
   kill -0 "$pid" 2>/dev/null && children=$(children_of "$pid")
   stop_pid "$pid" "$name"
@@ -93,9 +99,9 @@ leftovers() {
 }
 
 stop_all() {
-  stop peer0.org2
-  stop peer0.org1
-  stop orderer
+  stop peer0.org2 "peer node start"
+  stop peer0.org1 "peer node start"
+  stop orderer "orderer start"
   local pid
   for pid in $(leftovers); do stop_pid "$pid" "$(readlink "/proc/$pid/exe" 2>/dev/null)"; done
 }
