@@ -20,7 +20,8 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${WEFT_BUILD_DIR:-$repo/build}/bin"
-net="${WEFT_NETWORK_DIR:-$repo/deploy/.network}"
+# Absolute, so that processes running from it are recognised (leftovers below).
+net="$(realpath -m "${WEFT_NETWORK_DIR:-$repo/deploy/.network}")"
 channel="${WEFT_CHANNEL:-mychannel}"
 orderer_port="${WEFT_ORDERER_PORT:-7050}"
 admin_port="${WEFT_ORDERER_ADMIN_PORT:-7053}"
@@ -42,8 +43,7 @@ org_dir() { echo "$orgs_dir/peerOrganizations/org$1.example.com"; }
 # test-network's PEER0_ORGn_CA: the org's TLS CA certificate.
 peer_ca() { echo "$(org_dir "$1")/tlsca/tlsca.org$1.example.com-cert.pem"; }
 
-# The pid files of the processes this script started; chaincode processes the peers
-# launched are recorded as <peer>.chaincode.pids when the peer is stopped.
+# stop_pid <pid> <name>: SIGTERM, then SIGKILL after 5 s.
 stop_pid() {
   local pid="$1" name="$2"
   kill -0 "$pid" 2>/dev/null || return 0
@@ -55,7 +55,7 @@ stop_pid() {
 
 # The live processes whose parent is <pid> (the chaincode a peer launched).
 children_of() {
-  local parent="$1" stat
+  local parent="$1" stat ppid
   for stat in /proc/[0-9]*/stat; do
     # Field 4 of /proc/<pid>/stat is the parent pid (after "pid (comm) state").
     local line
