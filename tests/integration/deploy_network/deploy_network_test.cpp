@@ -112,6 +112,23 @@ pid_t PidFile(const fs::path& path) {
   return text.empty() ? -1 : static_cast<pid_t>(std::stoi(text));
 }
 
+// Every process of the network: the three the script started and the chaincode each
+// peer launched for the invocations (Fabric launches a chaincode on first use), with
+// what its command line contains. Test thread only (asserts).
+std::vector<std::pair<pid_t, std::string>> NetworkProcesses(const fs::path& net) {
+  std::vector<std::pair<pid_t, std::string>> processes = {
+      {PidFile(net / "orderer.pid"), "orderer"}};
+  for (const char* peer : {"peer0.org1", "peer0.org2"}) {
+    const pid_t pid = PidFile(net / (std::string(peer) + ".pid"));
+    processes.emplace_back(pid, "peer");
+    const auto chaincode = ChildrenOf(pid);
+    CAPTURE(peer);
+    CHECK(chaincode.size() == 1);
+    for (pid_t child : chaincode) processes.emplace_back(child, "asset-transfer-basic");
+  }
+  return processes;
+}
+
 // A socket listening on 127.0.0.1 at a free port, closed when the object dies.
 class Listener {
  public:
@@ -142,8 +159,8 @@ class Listener {
 TEST_CASE(
     "deploy/network.sh up brings up two orgs with basic deployed through _lifecycle and the "
     "transfer submitted through org1's Gateway read back through both orgs' peers and "
-    "writes connection profiles that parse - down stops every process and down --clean "
-    "removes the folder") {
+    "writes connection profiles that parse - up again starts afresh - down stops every "
+    "process and down --clean removes the folder") {
   weft::testing::TempDir dir("weft-deploy-network");
   const fs::path net = dir / "network";
   NetworkGuard guard{Overrides(net)};
@@ -202,18 +219,23 @@ TEST_CASE(
     CHECK(yaml->Finish().ok());
   }
 
-  // Every process of the network: the three the script started and the chaincode each
-  // peer launched for the invocations (Fabric launches a chaincode on first use).
-  std::vector<std::pair<pid_t, std::string>> processes = {
-      {PidFile(net / "orderer.pid"), "orderer"}};
-  for (const char* peer : {"peer0.org1", "peer0.org2"}) {
-    const pid_t pid = PidFile(net / (std::string(peer) + ".pid"));
-    processes.emplace_back(pid, "peer");
-    const auto chaincode = ChildrenOf(pid);
-    CAPTURE(peer);
-    CHECK(chaincode.size() == 1);
-    for (pid_t child : chaincode) processes.emplace_back(child, "asset-transfer-basic");
+  const auto first = NetworkProcesses(net);
+  for (const auto& [pid, name] : first) {
+    CAPTURE(pid, name);
+    REQUIRE(weft::testing::DetachedRunning(pid, name));
   }
+
+  // Running up again stops the network in the folder and starts a fresh one (the
+  // ports are taken by the first one until it is stopped).
+  const CommandResult again = RunCommand({"bash", kScript.string(), "up"}, env);
+  INFO(again.output());
+  REQUIRE(again.exit_code == 0);
+  for (const auto& [pid, name] : first) {
+    CAPTURE(pid, name);
+    CHECK_FALSE(weft::testing::DetachedRunning(pid, name));
+  }
+  CHECK(ReadBack(again.out, 2).value("Owner", "") == "Christopher");
+  const auto processes = NetworkProcesses(net);
   for (const auto& [pid, name] : processes) {
     CAPTURE(pid, name);
     REQUIRE(weft::testing::DetachedRunning(pid, name));
