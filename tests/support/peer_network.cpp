@@ -70,6 +70,7 @@ std::string PeerOrgYaml(int org, int anchor_port) {
 
 struct PeerNetwork::Peer {
   std::unique_ptr<ChildProcess> process;
+  bool paused = false;
 };
 
 PeerNetwork::PeerNetwork(PeerNetworkOptions options) : options_(std::move(options)) {
@@ -299,6 +300,22 @@ fs::path PeerNetwork::PeerLedgersDir(int org) const {
   return dir() / ("peer0.org" + std::to_string(org) + "-data") / "ledgersData";
 }
 
+void PeerNetwork::PausePeer(int org) {
+  CheckOrg(org);
+  Peer& peer = *peers_[org - 1];
+  if (peer.process == nullptr) throw std::runtime_error("PausePeer: the peer is not running");
+  peer.process->Signal(SIGSTOP);
+  peer.paused = true;
+}
+
+void PeerNetwork::ResumePeer(int org) {
+  CheckOrg(org);
+  Peer& peer = *peers_[org - 1];
+  if (peer.process == nullptr) throw std::runtime_error("ResumePeer: the peer is not running");
+  peer.process->Signal(SIGCONT);
+  peer.paused = false;
+}
+
 std::string PeerNetwork::AnchorAddress(int org) const {
   CheckOrg(org);
   if (anchor_ports_[org - 1] == 0) throw std::runtime_error("the network has no anchor peers");
@@ -357,6 +374,10 @@ int PeerNetwork::StopPeer(int org, int signal) {
   auto& process = peers_[org - 1]->process;
   if (process == nullptr) return 0;
   process->Signal(signal);
+  if (peers_[org - 1]->paused) {
+    process->Signal(SIGCONT);  // a stopped process acts on `signal` once continued
+    peers_[org - 1]->paused = false;
+  }
   const int code = process->Wait();
   process.reset();
   return code;

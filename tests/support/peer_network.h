@@ -87,6 +87,10 @@ class PeerNetwork {
   PeerEndpoints StartPeer(int org);
   int StopPeer(int org, int signal = SIGTERM);
   bool PeerRunning(int org) const;
+  // SIGSTOP / SIGCONT of org `org`'s peer: it keeps its connections and answers
+  // nothing until resumed (StopPeer and the destructor resume it).
+  void PausePeer(int org);
+  void ResumePeer(int org);
   std::filesystem::path PeerLog(int org) const;
   // TLS client settings that trust peer0.org<org>'s TLS CA (its certificate names
   // localhost, not 127.0.0.1).

@@ -124,6 +124,43 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     }
     filtered->Close();
   }
+  {  // Blocks with private data (Deliver.DeliverWithPrivateData) from that block: the
+     // same block, no private data (the channel has no collections).
+    auto with_private = Value(channel.BlockAndPrivateDataEvents(committed.block_number));
+    const auto block = Value(with_private->Next());
+    REQUIRE(block.has_value());
+    CHECK(block->block().header().number() == committed.block_number);
+    CHECK(block->private_data_map().empty());
+    with_private->Close();
+  }
+  {  // A second connection with an already loaded identity (Connect's other form):
+     // the same peer, the same answer, the identity it was given.
+    auto identity = weft::testing::LoadIdentity(network.UserMsp(1, "User1"), "Org1MSP");
+    const std::string serialized = identity.SerializedIdentity();
+    auto second = Value(client::Gateway::Connect(gateway_options, std::move(identity)));
+    CHECK(second->identity().SerializedIdentity() == serialized);
+    const client::Network again = second->GetNetwork(network.channel());
+    CHECK(again.name() == network.channel());
+    const client::Contract second_qscc = again.GetContract("qscc");
+    CHECK(second_qscc.chaincode_name() == "qscc");
+    CHECK(second_qscc.contract_name().empty());
+    ::common::BlockchainInfo info;
+    REQUIRE(info.ParseFromString(
+        Value(second_qscc.Evaluate("GetChainInfo", WithArgs({network.channel()})))));
+    CHECK(info.height() > committed.block_number);
+  }
+
+  {  // Submit with options (transient data, the gateway picks the endorsers): the
+     // same CommitError as SubmitTransaction below.
+    client::ProposalOptions with_transient = WithArgs({network.channel()});
+    with_transient.transient = {{"key", "transient value"}};
+    const auto result = qscc.Submit("GetChainInfo", with_transient);
+    REQUIRE(!result.ok());
+    const auto error = client::GetGatewayError(result.status());
+    REQUIRE(error.has_value());
+    CHECK(error->kind == client::GatewayError::Kind::kCommit);
+    CHECK(error->validation_code == ::protos::INVALID_CHAINCODE);
+  }
 
   {  // SubmitTransaction fails with fabric-gateway's CommitError.
     const auto result = qscc.SubmitTransaction("GetChainInfo", {network.channel()});

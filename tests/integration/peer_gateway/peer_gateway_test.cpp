@@ -5,8 +5,9 @@
 // unknown until the deadline), ChaincodeEvents replayed and live; and the faults:
 // the orderer stopped (UNAVAILABLE with a gateway.ErrorDetail naming it, then
 // restarted and used again), the orderer hung (peer.gateway.broadcastTimeout ends
-// the attempt), the other org's peer down (Endorse names it, works again once it is
-// back), a chaincode error reaching the client (Evaluate and Endorse).
+// the attempt), the other org's peer down or hung (Endorse names it; endorsementTimeout
+// ends the call to a hung one; works again once it is back), a chaincode error
+// reaching the client (Evaluate and Endorse).
 // Expected codes and messages: Fabric release-2.5 internal/pkg/gateway (evaluate.go,
 // endorse.go, submit.go, commitstatus.go, chaincodeevents.go, apiutils.go
 // responseStatus / newRpcError).
@@ -295,12 +296,13 @@ TEST_CASE("the peer's Gateway evaluates, endorses, submits, reports commits and 
 }
 
 // Faults with anchor peers published (so peer0.org1's gateway reaches peer0.org2)
-// and a short broadcast timeout.
-TEST_CASE("the peer's Gateway reports a down peer, a chaincode error and a hung orderer",
+// and short broadcast and endorsement timeouts.
+TEST_CASE("the peer's Gateway reports down and hung peers, a hung orderer and chaincode errors",
           "[slow]") {
   weft::testing::PeerNetworkOptions options;
   options.anchor_peers = true;
-  options.peer_env = {{"CORE_PEER_GATEWAY_BROADCASTTIMEOUT", "2s"}};
+  options.peer_env = {{"CORE_PEER_GATEWAY_BROADCASTTIMEOUT", "2s"},
+                      {"CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT", "2s"}};
   weft::testing::GatewayNetwork gateway_network(kBin, kSource, options);
   PeerNetwork& network = gateway_network.network();
   weft::testing::peer_network::TwoOrgScenario scenario(network);
@@ -370,6 +372,36 @@ TEST_CASE("the peer's Gateway reports a down peer, a chaincode error and a hung 
     INFO(last_error);
     REQUIRE(endorsed);
     CHECK(endorsements_of(response) == 2);
+  }
+
+  {  // peer0.org2 hung (SIGSTOP): the call to it ends at endorsementTimeout (2s here),
+     // well before the client's deadline, so the client gets the same ABORTED with a
+     // detail naming it (endorse.go processProposal: context.WithTimeout(ctx,
+     // EndorsementTimeout)), not its own DEADLINE_EXCEEDED.
+    network.PausePeer(2);
+    ::gateway::EndorseResponse response;
+    const auto status = endorse_on_both(&response);
+    network.ResumePeer(2);
+    CHECK(status.error_code() == ::grpc::StatusCode::ABORTED);
+    CHECK(status.error_message() ==
+          "failed to collect enough transaction endorsements, see attached details for more info");
+    const auto details = Details(status);
+    REQUIRE(details.size() == 1);
+    CHECK(details[0].address() == network.AnchorAddress(2));
+    CHECK(details[0].msp_id() == "Org2MSP");
+
+    // Resumed: endorsed by both again.
+    std::string last_error;
+    const bool endorsed = weft::testing::WaitUntil(
+        [&] {
+          response.Clear();
+          const auto again = endorse_on_both(&response);
+          last_error = again.error_message();
+          return again.ok();
+        },
+        std::chrono::seconds(60));
+    INFO(last_error);
+    REQUIRE(endorsed);
   }
 
   // qscc refuses a block number that is not a number: a chaincode error (status 500
