@@ -32,6 +32,17 @@ std::string LoggedPeerAddress(const std::filesystem::path& log) {
   return address;
 }
 
+client::GatewayOptions GatewayOptionsFor(const PeerNetwork& network, int org) {
+  client::GatewayOptions options;
+  options.endpoint = LoggedPeerAddress(network.PeerLog(org));
+  options.grpc = network.PeerClientSettings(org);
+  options.timeouts.evaluate = std::chrono::seconds(30);
+  options.timeouts.endorse = std::chrono::seconds(30);
+  options.timeouts.submit = std::chrono::seconds(30);
+  options.timeouts.commit_status = std::chrono::seconds(120);
+  return options;
+}
+
 GatewayNetwork::GatewayNetwork(const std::filesystem::path& bin_dir,
                                const std::filesystem::path& source_dir,
                                PeerNetworkOptions options) {

@@ -7,10 +7,15 @@
 // Thread-safety: stateless functions; GatewayNetwork is used by one test thread.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "client-sdk/gateway.h"
+#include "common/status/status.h"
 #include "msp/signing_identity.h"
 #include "tests/support/endorser_tx.h"
 #include "tests/support/peer_network.h"
@@ -22,6 +27,23 @@ msp::SigningIdentity LoadIdentity(const std::filesystem::path& msp_dir, const st
 
 // The gRPC address a peer logged when it started ("... serving on <address> (MSP ...").
 std::string LoggedPeerAddress(const std::filesystem::path& log);
+
+// client-sdk GatewayOptions for peer0.org<org> (its logged address, TLS trusting
+// its CA) with call deadlines generous enough for a loaded 2-core machine.
+client::GatewayOptions GatewayOptionsFor(const PeerNetwork& network, int org);
+
+// Calls `attempt` until it succeeds or `timeout` passes (200ms apart); the last
+// failure when it never does. For calls that fail until a restarted node is back.
+template <typename T>
+[[nodiscard]] StatusOr<T> RetryUntilOk(const std::function<StatusOr<T>()>& attempt,
+                                       std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    StatusOr<T> result = attempt();
+    if (result.ok() || std::chrono::steady_clock::now() >= deadline) return result;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
 
 // A two-org network whose identities the gateway tests use: User1 of Org1 as the
 // client, both peer0s' own identities as endorsers of raw transactions.

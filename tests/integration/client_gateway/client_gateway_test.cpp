@@ -25,7 +25,6 @@
 #include "peer/transaction.pb.h"
 #include "tests/integration/peer_network/two_org_scenario.h"
 #include "tests/support/gateway_network.h"
-#include "tests/support/wait_until.h"
 #include "tests/support/worker_thread.h"
 
 namespace {
@@ -42,6 +41,48 @@ T Value(weft::StatusOr<T> value) {
   INFO(value.status().ToString());
   REQUIRE(value.ok());
   return *std::move(value);
+}
+
+// The gateway error a failed call carried, of kind `kind`.
+client::GatewayError ErrorOf(const weft::Status& status, client::GatewayError::Kind kind) {
+  INFO(status.ToString());
+  REQUIRE(!status.ok());
+  auto error = client::GetGatewayError(status);
+  REQUIRE(error.has_value());
+  CHECK(error->kind == kind);
+  return *std::move(error);
+}
+
+// The error names one endpoint: `address` of `msp_id`.
+void CheckOneDetail(const client::GatewayError& error, const std::string& address,
+                    const std::string& msp_id) {
+  REQUIRE(error.details.size() == 1);
+  CHECK(error.details[0].address == address);
+  CHECK(error.details[0].msp_id == msp_id);
+}
+
+// The envelope of transaction `tx_id` in `block`, and its one action's payload.
+struct BlockTx {
+  ::common::Envelope envelope;
+  ::protos::ChaincodeActionPayload action;
+};
+BlockTx TxIn(const ::common::Block& block, const std::string& tx_id) {
+  for (const auto& data : block.data().data()) {
+    BlockTx tx;
+    ::common::Payload payload;
+    ::common::ChannelHeader header;
+    REQUIRE(tx.envelope.ParseFromString(data));
+    REQUIRE(payload.ParseFromString(tx.envelope.payload()));
+    REQUIRE(header.ParseFromString(payload.header().channel_header()));
+    if (header.tx_id() != tx_id) continue;
+    ::protos::Transaction transaction;
+    REQUIRE(transaction.ParseFromString(payload.data()));
+    REQUIRE(transaction.actions_size() == 1);
+    REQUIRE(tx.action.ParseFromString(transaction.actions(0).payload()));
+    return tx;
+  }
+  FAIL("transaction " << tx_id << " is not in block " << block.header().number());
+  return {};
 }
 
 client::ProposalOptions WithArgs(std::vector<std::string> args) {
@@ -65,13 +106,7 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
   scenario.StartAndJoinPeers();
   scenario.DefineChaincode();
 
-  client::GatewayOptions gateway_options;
-  gateway_options.endpoint = weft::testing::LoggedPeerAddress(network.PeerLog(1));
-  gateway_options.grpc = network.PeerClientSettings(1);
-  gateway_options.timeouts.commit_status = std::chrono::seconds(120);
-  gateway_options.timeouts.submit = std::chrono::seconds(30);
-  gateway_options.timeouts.endorse = std::chrono::seconds(30);
-  gateway_options.timeouts.evaluate = std::chrono::seconds(30);
+  const client::GatewayOptions gateway_options = weft::testing::GatewayOptionsFor(network, 1);
   auto gateway =
       Value(client::Gateway::Connect(gateway_options, network.UserMsp(1, "User1"), "Org1MSP"));
   const client::Network channel = gateway->GetNetwork(network.channel());
@@ -156,22 +191,18 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     with_transient.transient = {{"key", "transient value"}};
     const auto result = qscc.Submit("GetChainInfo", with_transient);
     REQUIRE(!result.ok());
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kCommit);
-    CHECK(error->validation_code == ::protos::INVALID_CHAINCODE);
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kCommit);
+    CHECK(error.validation_code == ::protos::INVALID_CHAINCODE);
   }
 
   {  // SubmitTransaction fails with fabric-gateway's CommitError.
     const auto result = qscc.SubmitTransaction("GetChainInfo", {network.channel()});
     REQUIRE(!result.ok());
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kCommit);
-    CHECK(error->validation_code == ::protos::INVALID_CHAINCODE);
-    CHECK(error->block_number > committed.block_number);
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kCommit);
+    CHECK(error.validation_code == ::protos::INVALID_CHAINCODE);
+    CHECK(error.block_number > committed.block_number);
     CHECK(result.status().message() ==
-          "transaction " + error->transaction_id + " failed to commit with status code " +
+          "transaction " + error.transaction_id + " failed to commit with status code " +
               std::to_string(static_cast<int>(::protos::INVALID_CHAINCODE)) +
               " (INVALID_CHAINCODE)");
   }
@@ -265,25 +296,9 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     const auto block = Value(from_block->Next());
     REQUIRE(block.has_value());
     CHECK(block->header().number() == status.block_number);
-    bool found = false;
-    for (const auto& data : block->data().data()) {
-      ::common::Envelope envelope;
-      ::common::Payload payload;
-      ::common::ChannelHeader header;
-      REQUIRE(envelope.ParseFromString(data));
-      REQUIRE(payload.ParseFromString(envelope.payload()));
-      REQUIRE(header.ParseFromString(payload.header().channel_header()));
-      if (header.tx_id() != sent.commit.transaction_id()) continue;
-      found = true;
-      ::protos::Transaction transaction;
-      ::protos::ChaincodeActionPayload action;
-      REQUIRE(transaction.ParseFromString(payload.data()));
-      REQUIRE(transaction.actions_size() == 1);
-      REQUIRE(action.ParseFromString(transaction.actions(0).payload()));
-      CHECK(action.action().endorsements_size() == 1);
-      CHECK(envelope.payload().find("not in the transaction") == std::string::npos);
-    }
-    CHECK(found);
+    const BlockTx tx = TxIn(*block, sent.commit.transaction_id());
+    CHECK(tx.action.action().endorsements_size() == 1);
+    CHECK(tx.envelope.payload().find("not in the transaction") == std::string::npos);
     from_block->Close();
   }
 
@@ -291,9 +306,7 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
      // attached (Fabric api.go Evaluate).
     const auto result = channel.GetContract("nosuch").EvaluateTransaction("Anything");
     REQUIRE(!result.ok());
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kEvaluate);
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kEvaluate);
     CHECK(std::string(result.status().message()).find("nosuch") != std::string::npos);
   }
 
@@ -304,14 +317,12 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     const auto result = missing.SubmitTransaction("Anything");
     REQUIRE(!result.ok());
     CHECK(result.status().code() == absl::StatusCode::kAborted);
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kEndorse);
-    CHECK(!error->transaction_id.empty());
-    REQUIRE(!error->details.empty());
-    CHECK(error->details[0].msp_id == "Org1MSP");
-    CHECK(error->details[0].message.find("nosuch") != std::string::npos);
-    CHECK(std::string(result.status().message()).find(error->details[0].message) !=
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kEndorse);
+    CHECK(!error.transaction_id.empty());
+    REQUIRE(!error.details.empty());
+    CHECK(error.details[0].msp_id == "Org1MSP");
+    CHECK(error.details[0].message.find("nosuch") != std::string::npos);
+    CHECK(std::string(result.status().message()).find(error.details[0].message) !=
           std::string::npos);
   }
 
@@ -324,13 +335,9 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     REQUIRE(!evaluated.ok());
     CHECK(evaluated.status().code() == absl::StatusCode::kUnknown);
     CHECK(std::string(evaluated.status().message()).find(chaincode_message) != std::string::npos);
-    const auto error = client::GetGatewayError(evaluated.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kEvaluate);
-    REQUIRE(error->details.size() == 1);
-    CHECK(error->details[0].address == network.AnchorAddress(1));
-    CHECK(error->details[0].msp_id == "Org1MSP");
-    CHECK(error->details[0].message.rfind(chaincode_message, 0) == 0);
+    const auto error = ErrorOf(evaluated.status(), client::GatewayError::Kind::kEvaluate);
+    CheckOneDetail(error, network.AnchorAddress(1), "Org1MSP");
+    CHECK(error.details[0].message.rfind(chaincode_message, 0) == 0);
 
     // Submit: fabric-gateway's EndorseError, ABORTED "failed to endorse transaction,
     // see attached details for more info" (Fabric endorse.go) with the same detail.
@@ -341,12 +348,10 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     CHECK(std::string(submitted.status().message())
               .find("failed to endorse transaction, see attached details for more info") !=
           std::string::npos);
-    const auto endorse_error = client::GetGatewayError(submitted.status());
-    REQUIRE(endorse_error.has_value());
-    CHECK(endorse_error->kind == client::GatewayError::Kind::kEndorse);
-    CHECK(!endorse_error->transaction_id.empty());
-    REQUIRE(endorse_error->details.size() == 1);
-    CHECK(endorse_error->details[0].message.rfind(chaincode_message, 0) == 0);
+    const auto endorse_error = ErrorOf(submitted.status(), client::GatewayError::Kind::kEndorse);
+    CHECK(!endorse_error.transaction_id.empty());
+    REQUIRE(endorse_error.details.size() == 1);
+    CHECK(endorse_error.details[0].message.rfind(chaincode_message, 0) == 0);
   }
 
   {  // Org2's peer down: an EndorseError whose detail names it (Fabric endorse.go
@@ -356,55 +361,22 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     both.endorsing_organizations = {"Org1MSP", "Org2MSP"};
     network.StopPeer(2);
     const auto refused = qscc.SubmitAsync("GetChainInfo", both);
-    REQUIRE(!refused.ok());
     CHECK(refused.status().code() == absl::StatusCode::kAborted);
-    const auto error = client::GetGatewayError(refused.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kEndorse);
-    REQUIRE(error->details.size() == 1);
-    CHECK(error->details[0].address == network.AnchorAddress(2));
-    CHECK(error->details[0].msp_id == "Org2MSP");
+    const auto error = ErrorOf(refused.status(), client::GatewayError::Kind::kEndorse);
+    CheckOneDetail(error, network.AnchorAddress(2), "Org2MSP");
     const std::string message(refused.status().message());
     CHECK(message.find("failed to collect enough transaction endorsements") != std::string::npos);
     CHECK(message.find(network.AnchorAddress(2)) != std::string::npos);
 
     network.StartPeer(2);
-    std::optional<client::SubmittedTransaction> sent;
-    std::string last_error;
-    const bool endorsed = weft::testing::WaitUntil(
-        [&] {
-          auto attempt = qscc.SubmitAsync("GetChainInfo", both);
-          if (!attempt.ok()) {
-            last_error = attempt.status().ToString();
-            return false;
-          }
-          sent.emplace(*std::move(attempt));
-          return true;
-        },
-        std::chrono::seconds(60));
-    INFO(last_error);
-    REQUIRE(endorsed);
-    const auto status = Value(sent->commit.Status());
+    auto sent = Value(weft::testing::RetryUntilOk<client::SubmittedTransaction>(
+        [&] { return qscc.SubmitAsync("GetChainInfo", both); }, std::chrono::seconds(60)));
+    const auto status = Value(sent.commit.Status());
     // Both orgs' endorsements are in the committed transaction.
     auto from_block = Value(channel.BlockEvents(status.block_number));
     const auto block = Value(from_block->Next());
     REQUIRE(block.has_value());
-    int endorsements = -1;
-    for (const auto& data : block->data().data()) {
-      ::common::Envelope envelope;
-      ::common::Payload payload;
-      ::common::ChannelHeader header;
-      REQUIRE(envelope.ParseFromString(data));
-      REQUIRE(payload.ParseFromString(envelope.payload()));
-      REQUIRE(header.ParseFromString(payload.header().channel_header()));
-      if (header.tx_id() != sent->commit.transaction_id()) continue;
-      ::protos::Transaction transaction;
-      ::protos::ChaincodeActionPayload action;
-      REQUIRE(transaction.ParseFromString(payload.data()));
-      REQUIRE(action.ParseFromString(transaction.actions(0).payload()));
-      endorsements = action.action().endorsements_size();
-    }
-    CHECK(endorsements == 2);
+    CHECK(TxIn(*block, sent.commit.transaction_id()).action.action().endorsements_size() == 2);
     from_block->Close();
   }
 
@@ -433,14 +405,9 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
      // (Fabric api.go Submit: "no orderers could successfully process transaction").
     network.StopOrderer(0, SIGTERM);
     const auto result = qscc.SubmitTransaction("GetChainInfo", {network.channel()});
-    REQUIRE(!result.ok());
     CHECK(result.status().code() == absl::StatusCode::kUnavailable);
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kSubmit);
-    REQUIRE(error->details.size() == 1);
-    CHECK(error->details[0].address == network.orderer_address(0));
-    CHECK(error->details[0].msp_id == "OrdererMSP");
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kSubmit);
+    CheckOneDetail(error, network.orderer_address(0), "OrdererMSP");
     const std::string message(result.status().message());
     CHECK(message.find("no orderers could successfully process transaction") != std::string::npos);
     CHECK(message.find(network.orderer_address(0)) != std::string::npos);

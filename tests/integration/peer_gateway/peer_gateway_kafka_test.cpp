@@ -15,7 +15,6 @@
 #include "client-sdk/gateway.h"
 #include "tests/integration/peer_network/two_org_scenario.h"
 #include "tests/support/gateway_network.h"
-#include "tests/support/wait_until.h"
 
 namespace {
 
@@ -40,14 +39,8 @@ TEST_CASE("the peer's Gateway fails over between the channel's orderers") {
   scenario.StartAndJoinPeers();
   scenario.DefineChaincode();
 
-  client::GatewayOptions gateway_options;
-  gateway_options.endpoint = weft::testing::LoggedPeerAddress(network.PeerLog(1));
-  gateway_options.grpc = network.PeerClientSettings(1);
-  gateway_options.timeouts.submit = std::chrono::seconds(30);
-  gateway_options.timeouts.endorse = std::chrono::seconds(30);
-  gateway_options.timeouts.commit_status = std::chrono::seconds(120);
-  auto gateway =
-      Value(client::Gateway::Connect(gateway_options, network.UserMsp(1, "User1"), "Org1MSP"));
+  auto gateway = Value(client::Gateway::Connect(weft::testing::GatewayOptionsFor(network, 1),
+                                                network.UserMsp(1, "User1"), "Org1MSP"));
   const client::Contract qscc = gateway->GetNetwork(network.channel()).GetContract("qscc");
   client::ProposalOptions chain_info;
   chain_info.args = {network.channel()};
@@ -80,22 +73,9 @@ TEST_CASE("the peer's Gateway fails over between the channel's orderers") {
 
   // Orderer 0 back: the gateway reconnects to it and submits again.
   network.RestartOrderer(0);
-  std::optional<client::SubmittedTransaction> sent;
-  std::string last_error;
-  const bool submitted = weft::testing::WaitUntil(
-      [&] {
-        auto attempt = qscc.SubmitAsync("GetChainInfo", chain_info);
-        if (!attempt.ok()) {
-          last_error = attempt.status().ToString();
-          return false;
-        }
-        sent.emplace(*std::move(attempt));
-        return true;
-      },
-      std::chrono::seconds(60));
-  INFO(last_error);
-  REQUIRE(submitted);
-  CHECK(Value(sent->commit.Status()).code == ::protos::INVALID_CHAINCODE);
+  auto sent = Value(weft::testing::RetryUntilOk<client::SubmittedTransaction>(
+      [&] { return qscc.SubmitAsync("GetChainInfo", chain_info); }, std::chrono::seconds(60)));
+  CHECK(Value(sent.commit.Status()).code == ::protos::INVALID_CHAINCODE);
 }
 
 }  // namespace

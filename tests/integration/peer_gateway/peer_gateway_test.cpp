@@ -71,6 +71,22 @@ std::vector<::gateway::ErrorDetail> Details(const ::grpc::Status& status) {
   return details;
 }
 
+// A failed call: `code`, a message starting with `message`, and one detail naming
+// `address` and `msp_id` whose message starts with `detail` (and is not empty).
+void CheckOneDetail(const ::grpc::Status& status, ::grpc::StatusCode code,
+                    const std::string& message, const std::string& address,
+                    const std::string& msp_id, const std::string& detail = "") {
+  INFO(status.error_message());
+  CHECK(status.error_code() == code);
+  CHECK(status.error_message().rfind(message, 0) == 0);
+  const auto details = Details(status);
+  REQUIRE(details.size() == 1);
+  CHECK(details[0].address() == address);
+  CHECK(details[0].msp_id() == msp_id);
+  CHECK(!details[0].message().empty());
+  CHECK(details[0].message().rfind(detail, 0) == 0);
+}
+
 struct Client {
   std::unique_ptr<::gateway::Gateway::Stub> stub;
   std::string channel;
@@ -101,6 +117,27 @@ struct Client {
     REQUIRE(signature.ok());
     signed_request.set_signature(*signature);
     return signed_request;
+  }
+
+  ::grpc::Status Evaluate(const ::protos::SignedProposal& proposal,
+                          ::gateway::EvaluateResponse* response) const {
+    ::gateway::EvaluateRequest request;
+    *request.mutable_proposed_transaction() = proposal;
+    ::grpc::ClientContext context;
+    context.set_deadline(In(std::chrono::seconds(30)));
+    return stub->Evaluate(&context, request, response);
+  }
+
+  // `orgs`: the request's endorsing_organizations (none: the gateway's plan).
+  ::grpc::Status Endorse(const ::protos::SignedProposal& proposal,
+                         ::gateway::EndorseResponse* response,
+                         const std::vector<std::string>& orgs = {}) const {
+    ::gateway::EndorseRequest request;
+    *request.mutable_proposed_transaction() = proposal;
+    for (const auto& org : orgs) request.add_endorsing_organizations(org);
+    ::grpc::ClientContext context;
+    context.set_deadline(In(std::chrono::seconds(30)));
+    return stub->Endorse(&context, request, response);
   }
 
   ::grpc::Status Submit(const weft::testing::EndorserTx& tx, ::gateway::SubmitResponse* response) {
@@ -135,23 +172,30 @@ Client Connect(weft::testing::GatewayNetwork& gateway_network) {
   return committed;
 }
 
-TEST_CASE("the peer's Gateway evaluates, endorses, submits, reports commits and events") {
-  weft::testing::GatewayNetwork gateway_network(kBin, kSource);
-  PeerNetwork& network = gateway_network.network();
-  weft::testing::peer_network::TwoOrgScenario scenario(network);
-  scenario.StartAndJoinPeers();
-  scenario.DefineChaincode();
+// Both peers joined, "basic" defined, User1's client of peer0.org1's gateway.
+struct Setup {
+  weft::testing::GatewayNetwork gateway_network;
+  weft::testing::peer_network::TwoOrgScenario scenario;
+  Client client;
 
+  explicit Setup(weft::testing::PeerNetworkOptions options = {})
+      : gateway_network(kBin, kSource, std::move(options)), scenario(gateway_network.network()) {
+    scenario.StartAndJoinPeers();
+    scenario.DefineChaincode();
+    client = Connect(gateway_network);
+  }
+};
+
+TEST_CASE("the peer's Gateway evaluates, endorses, submits, reports commits and events") {
+  Setup setup;
+  weft::testing::GatewayNetwork& gateway_network = setup.gateway_network;
+  PeerNetwork& network = gateway_network.network();
   const auto& user = gateway_network.user();
-  Client client = Connect(gateway_network);
+  Client& client = setup.client;
 
   {  // Evaluate of qscc GetChainInfo returns the chain info
-    ::gateway::EvaluateRequest request;
-    *request.mutable_proposed_transaction() = QsccProposal(user, network.channel());
     ::gateway::EvaluateResponse response;
-    ::grpc::ClientContext context;
-    context.set_deadline(In(std::chrono::seconds(30)));
-    const auto status = client.stub->Evaluate(&context, request, &response);
+    const auto status = client.Evaluate(QsccProposal(user, network.channel()), &response);
     INFO(status.error_message());
     REQUIRE(status.ok());
     CHECK(response.result().status() == 200);
@@ -161,12 +205,8 @@ TEST_CASE("the peer's Gateway evaluates, endorses, submits, reports commits and 
   }
 
   {  // Endorse of qscc returns the unsigned prepared transaction with the result
-    ::gateway::EndorseRequest request;
-    *request.mutable_proposed_transaction() = QsccProposal(user, network.channel());
     ::gateway::EndorseResponse response;
-    ::grpc::ClientContext context;
-    context.set_deadline(In(std::chrono::seconds(30)));
-    const auto status = client.stub->Endorse(&context, request, &response);
+    const auto status = client.Endorse(QsccProposal(user, network.channel()), &response);
     INFO(status.error_message());
     REQUIRE(status.ok());
     const auto& envelope = response.prepared_transaction();
@@ -278,13 +318,9 @@ TEST_CASE("the peer's Gateway evaluates, endorses, submits, reports commits and 
     // The orderer down: UNAVAILABLE, one detail naming it.
     network.StopOrderer(0, SIGTERM);
     const auto status = client.Submit(make_tx("gw4"), &submitted);
-    CHECK(status.error_code() == ::grpc::StatusCode::UNAVAILABLE);
-    CHECK(status.error_message() == "no orderers could successfully process transaction");
-    const auto details = Details(status);
-    REQUIRE(details.size() == 1);
-    CHECK(details[0].address() == network.orderer_address(0));
-    CHECK(details[0].msp_id() == "OrdererMSP");
-    CHECK(!details[0].message().empty());
+    CheckOneDetail(status, ::grpc::StatusCode::UNAVAILABLE,
+                   "no orderers could successfully process transaction", network.orderer_address(0),
+                   "OrdererMSP");
 
     // Back again: the gateway dials it afresh and the transaction commits.
     network.RestartOrderer(0);
@@ -303,24 +339,16 @@ TEST_CASE("the peer's Gateway reports down and hung peers, a hung orderer and ch
   options.anchor_peers = true;
   options.peer_env = {{"CORE_PEER_GATEWAY_BROADCASTTIMEOUT", "2s"},
                       {"CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT", "2s"}};
-  weft::testing::GatewayNetwork gateway_network(kBin, kSource, options);
+  Setup setup(options);
+  weft::testing::GatewayNetwork& gateway_network = setup.gateway_network;
   PeerNetwork& network = gateway_network.network();
-  weft::testing::peer_network::TwoOrgScenario scenario(network);
-  scenario.StartAndJoinPeers();
-  scenario.DefineChaincode();
   const auto& user = gateway_network.user();
-  Client client = Connect(gateway_network);
+  Client& client = setup.client;
 
   // Endorse on both orgs (endorsing_organizations: Fabric registry.planForOrgs, one
   // peer of each named org).
   auto endorse_on_both = [&](::gateway::EndorseResponse* response) {
-    ::gateway::EndorseRequest request;
-    *request.mutable_proposed_transaction() = QsccProposal(user, network.channel());
-    request.add_endorsing_organizations("Org1MSP");
-    request.add_endorsing_organizations("Org2MSP");
-    ::grpc::ClientContext context;
-    context.set_deadline(In(std::chrono::seconds(30)));
-    return client.stub->Endorse(&context, request, response);
+    return client.Endorse(QsccProposal(user, network.channel()), response, {"Org1MSP", "Org2MSP"});
   };
   auto endorsements_of = [](const ::gateway::EndorseResponse& response) {
     ::common::Payload payload;
@@ -333,32 +361,9 @@ TEST_CASE("the peer's Gateway reports down and hung peers, a hung orderer and ch
     return action_payload.action().endorsements_size();
   };
 
-  {  // Both peers up: one endorsement from each org.
-    ::gateway::EndorseResponse response;
-    const auto status = endorse_on_both(&response);
-    INFO(status.error_message());
-    REQUIRE(status.ok());
-    CHECK(endorsements_of(response) == 2);
-  }
-
-  {  // peer0.org2 down: ABORTED with one detail naming it (endorse.go: "failed to
-     // collect enough transaction endorsements, see attached details for more info";
-     // apiutils.go responseStatus: a gRPC failure without a response).
-    network.StopPeer(2);
-    ::gateway::EndorseResponse response;
-    const auto status = endorse_on_both(&response);
-    CHECK(status.error_code() == ::grpc::StatusCode::ABORTED);
-    CHECK(status.error_message() ==
-          "failed to collect enough transaction endorsements, see attached details for more info");
-    const auto details = Details(status);
-    REQUIRE(details.size() == 1);
-    CHECK(details[0].address() == network.AnchorAddress(2));
-    CHECK(details[0].msp_id() == "Org2MSP");
-    CHECK(!details[0].message().empty());
-  }
-
-  {  // Back again: endorsed by both (the gateway dropped the failed connection).
-    network.StartPeer(2);
+  // Endorses on both orgs until it works (a restarted or resumed peer is back) and
+  // returns how many endorsements the prepared transaction carries.
+  auto endorsed_by_both_eventually = [&] {
     ::gateway::EndorseResponse response;
     std::string last_error;
     const bool endorsed = weft::testing::WaitUntil(
@@ -371,38 +376,41 @@ TEST_CASE("the peer's Gateway reports down and hung peers, a hung orderer and ch
         std::chrono::seconds(60));
     INFO(last_error);
     REQUIRE(endorsed);
-    CHECK(endorsements_of(response) == 2);
+    return endorsements_of(response);
+  };
+  // endorse.go: "failed to collect enough transaction endorsements, see attached
+  // details for more info", one detail naming peer0.org2.
+  auto check_org2_failed = [&](const ::grpc::Status& status) {
+    CheckOneDetail(
+        status, ::grpc::StatusCode::ABORTED,
+        "failed to collect enough transaction endorsements, see attached details for more info",
+        network.AnchorAddress(2), "Org2MSP");
+  };
+
+  // Both peers up: one endorsement from each org.
+  CHECK(endorsed_by_both_eventually() == 2);
+
+  {  // peer0.org2 down: a gRPC failure without a response (apiutils.go responseStatus).
+    network.StopPeer(2);
+    ::gateway::EndorseResponse response;
+    check_org2_failed(endorse_on_both(&response));
   }
+  // Back again: endorsed by both (the gateway dropped the failed connection).
+  network.StartPeer(2);
+  CHECK(endorsed_by_both_eventually() == 2);
 
   {  // peer0.org2 hung (SIGSTOP): the call to it ends at endorsementTimeout (2s here),
-     // well before the client's deadline, so the client gets the same ABORTED with a
-     // detail naming it (endorse.go processProposal: context.WithTimeout(ctx,
-     // EndorsementTimeout)), not its own DEADLINE_EXCEEDED.
+     // well before the client's deadline, so the client gets the same ABORTED
+     // (endorse.go processProposal: context.WithTimeout(ctx, EndorsementTimeout)),
+     // not its own DEADLINE_EXCEEDED.
     network.PausePeer(2);
     ::gateway::EndorseResponse response;
     const auto status = endorse_on_both(&response);
     network.ResumePeer(2);
-    CHECK(status.error_code() == ::grpc::StatusCode::ABORTED);
-    CHECK(status.error_message() ==
-          "failed to collect enough transaction endorsements, see attached details for more info");
-    const auto details = Details(status);
-    REQUIRE(details.size() == 1);
-    CHECK(details[0].address() == network.AnchorAddress(2));
-    CHECK(details[0].msp_id() == "Org2MSP");
-
-    // Resumed: endorsed by both again.
-    std::string last_error;
-    const bool endorsed = weft::testing::WaitUntil(
-        [&] {
-          response.Clear();
-          const auto again = endorse_on_both(&response);
-          last_error = again.error_message();
-          return again.ok();
-        },
-        std::chrono::seconds(60));
-    INFO(last_error);
-    REQUIRE(endorsed);
+    check_org2_failed(status);
   }
+  // Resumed: endorsed by both again.
+  CHECK(endorsed_by_both_eventually() == 2);
 
   // qscc refuses a block number that is not a number: a chaincode error (status 500
   // with a payload: release-2.5 core/endorser/endorser.go simulateProposal returns
@@ -412,37 +420,19 @@ TEST_CASE("the peer's Gateway reports down and hung peers, a hung orderer and ch
                                       {"GetBlockByNumber", network.channel(), "not-a-number"});
   const std::string chaincode_message = "chaincode response 500, Failed to parse block number";
   {  // Evaluate: evaluate.go "evaluate call to endorser returned error: <message>".
-    ::gateway::EvaluateRequest request;
-    *request.mutable_proposed_transaction() = bad_block;
     ::gateway::EvaluateResponse response;
-    ::grpc::ClientContext context;
-    context.set_deadline(In(std::chrono::seconds(30)));
-    const auto status = client.stub->Evaluate(&context, request, &response);
-    CHECK(status.error_code() == ::grpc::StatusCode::UNKNOWN);
-    CHECK(status.error_message().rfind(
-              "evaluate call to endorser returned error: " + chaincode_message, 0) == 0);
-    const auto details = Details(status);
-    REQUIRE(details.size() == 1);
-    CHECK(details[0].address() == network.AnchorAddress(1));
-    CHECK(details[0].msp_id() == "Org1MSP");
-    CHECK(details[0].message().rfind(chaincode_message, 0) == 0);
+    const auto status = client.Evaluate(bad_block, &response);
+    CheckOneDetail(status, ::grpc::StatusCode::UNKNOWN,
+                   "evaluate call to endorser returned error: " + chaincode_message,
+                   network.AnchorAddress(1), "Org1MSP", chaincode_message);
   }
   {  // Endorse: endorse.go planFromFirstEndorser, ABORTED "failed to endorse
      // transaction, see attached details for more info" with the chaincode's message.
-    ::gateway::EndorseRequest request;
-    *request.mutable_proposed_transaction() = bad_block;
     ::gateway::EndorseResponse response;
-    ::grpc::ClientContext context;
-    context.set_deadline(In(std::chrono::seconds(30)));
-    const auto status = client.stub->Endorse(&context, request, &response);
-    CHECK(status.error_code() == ::grpc::StatusCode::ABORTED);
-    CHECK(status.error_message() ==
-          "failed to endorse transaction, see attached details for more info");
-    const auto details = Details(status);
-    REQUIRE(details.size() == 1);
-    CHECK(details[0].address() == network.AnchorAddress(1));
-    CHECK(details[0].msp_id() == "Org1MSP");
-    CHECK(details[0].message().rfind(chaincode_message, 0) == 0);
+    const auto status = client.Endorse(bad_block, &response);
+    CheckOneDetail(status, ::grpc::StatusCode::ABORTED,
+                   "failed to endorse transaction, see attached details for more info",
+                   network.AnchorAddress(1), "Org1MSP", chaincode_message);
   }
 
   {  // The orderer hung (SIGSTOP): each attempt ends at broadcastTimeout (2s here),
@@ -454,12 +444,9 @@ TEST_CASE("the peer's Gateway reports down and hung peers, a hung orderer and ch
     ::gateway::SubmitResponse submitted;
     const auto status = client.Submit(hung, &submitted);
     network.ResumeOrderer(0);
-    CHECK(status.error_code() == ::grpc::StatusCode::UNAVAILABLE);
-    CHECK(status.error_message() == "no orderers could successfully process transaction");
-    const auto details = Details(status);
-    REQUIRE(details.size() == 1);
-    CHECK(details[0].address() == network.orderer_address(0));
-    CHECK(details[0].msp_id() == "OrdererMSP");
+    CheckOneDetail(status, ::grpc::StatusCode::UNAVAILABLE,
+                   "no orderers could successfully process transaction", network.orderer_address(0),
+                   "OrdererMSP");
 
     // Resumed: the next transaction is ordered and commits.
     const auto resumed = gateway_network.EventTx(weft::testing::peer_network::kChaincode, "resumed",
