@@ -3,7 +3,9 @@
 // a Gateway is one connection and one identity; Network is a channel; Contract a
 // chaincode (and optional contract name, "contract:function"). Evaluate asks one
 // peer; Submit endorses, signs the prepared envelope itself, submits it and waits
-// for the commit status. Block events come from the same peer's protos.Deliver.
+// for the commit status. Block events (full, filtered, or with private data) come
+// from the same peer's protos.Deliver, as fabric-gateway's BlockEvents,
+// FilteredBlockEvents and BlockAndPrivateDataEvents.
 //
 // Errors: absl::Status whose message carries the gateway's ErrorDetail entries
 // ("<message> (<address> <msp id>: <detail>; ...)"); GetGatewayError(status)
@@ -174,6 +176,8 @@ class BlockEventStream {
 };
 using BlockStream = BlockEventStream<::common::Block>;
 using FilteredBlockStream = BlockEventStream<::protos::FilteredBlock>;
+// Blocks with the private data the caller may read (Deliver.DeliverWithPrivateData).
+using BlockAndPrivateDataStream = BlockEventStream<::protos::BlockAndPrivateData>;
 
 class Contract {
  public:
@@ -218,6 +222,8 @@ class Network {
   [[nodiscard]] StatusOr<std::unique_ptr<BlockStream>> BlockEvents(
       std::optional<uint64_t> start_block = std::nullopt) const;
   [[nodiscard]] StatusOr<std::unique_ptr<FilteredBlockStream>> FilteredBlockEvents(
+      std::optional<uint64_t> start_block = std::nullopt) const;
+  [[nodiscard]] StatusOr<std::unique_ptr<BlockAndPrivateDataStream>> BlockAndPrivateDataEvents(
       std::optional<uint64_t> start_block = std::nullopt) const;
 
  private:

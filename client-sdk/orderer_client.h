@@ -4,6 +4,7 @@
 // Thread-safety: one OrdererClient may be shared; each call opens its own stream.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,13 +30,19 @@ class OrdererClient {
 
   // Sends each envelope on one Broadcast stream and returns the orderer's answer to
   // each, in order (the orderer ends the stream after a non-SUCCESS answer; the
-  // envelopes after it get no answer and are not in the result).
+  // envelopes after it get no answer and are not in the result). The whole stream
+  // is bounded by `timeout`: an orderer that accepts and never answers fails the
+  // call with DeadlineExceeded instead of hanging it. The call does not wait for a
+  // connection (gRPC's fail-fast): an unreachable orderer fails it at once.
   [[nodiscard]] StatusOr<std::vector<::orderer::BroadcastResponse>> Broadcast(
-      const std::vector<::common::Envelope>& envelopes);
+      const std::vector<::common::Envelope>& envelopes,
+      std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
   // Broadcasts one envelope and returns the orderer's answer; fails, naming the
-  // orderer, when the stream ends without one.
-  [[nodiscard]] StatusOr<::orderer::BroadcastResponse> Submit(const ::common::Envelope& envelope);
+  // orderer, when the stream ends without one or `timeout` passes.
+  [[nodiscard]] StatusOr<::orderer::BroadcastResponse> Submit(
+      const ::common::Envelope& envelope,
+      std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
   const std::string& address() const { return address_; }
 

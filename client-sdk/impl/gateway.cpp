@@ -510,6 +510,7 @@ void BlockEventStream<BlockT>::Close() {
 template <typename BlockT>
 StatusOr<std::optional<BlockT>> BlockEventStream<BlockT>::Next() {
   constexpr bool kFiltered = std::is_same_v<BlockT, ::protos::FilteredBlock>;
+  constexpr bool kPrivateData = std::is_same_v<BlockT, ::protos::BlockAndPrivateData>;
   if (call_->finished) return std::optional<BlockT>();
   ::protos::DeliverResponse response;
   auto closed = [this] {
@@ -525,6 +526,10 @@ StatusOr<std::optional<BlockT>> BlockEventStream<BlockT>::Next() {
   }
   if constexpr (kFiltered) {
     if (response.has_filtered_block()) return std::optional<BlockT>(response.filtered_block());
+  } else if constexpr (kPrivateData) {
+    if (response.has_block_and_private_data()) {
+      return std::optional<BlockT>(response.block_and_private_data());
+    }
   } else {
     if (response.has_block()) return std::optional<BlockT>(response.block());
   }
@@ -544,6 +549,7 @@ StatusOr<std::optional<BlockT>> BlockEventStream<BlockT>::Next() {
 
 template class BlockEventStream<::common::Block>;
 template class BlockEventStream<::protos::FilteredBlock>;
+template class BlockEventStream<::protos::BlockAndPrivateData>;
 
 namespace {
 
@@ -574,6 +580,8 @@ template <typename BlockT>
   call->endpoint = connection.options().endpoint;
   if constexpr (std::is_same_v<BlockT, ::protos::FilteredBlock>) {
     call->stream = connection.deliver().DeliverFiltered(&call->context);
+  } else if constexpr (std::is_same_v<BlockT, ::protos::BlockAndPrivateData>) {
+    call->stream = connection.deliver().DeliverWithPrivateData(&call->context);
   } else {
     call->stream = connection.deliver().Deliver(&call->context);
   }
@@ -596,6 +604,14 @@ StatusOr<std::unique_ptr<FilteredBlockStream>> Network::FilteredBlockEvents(
   auto call = OpenDeliver<::protos::FilteredBlock>(*connection_, channel_id_, start_block);
   if (!call.ok()) return call.status();
   return std::unique_ptr<FilteredBlockStream>(new FilteredBlockStream(*std::move(call)));
+}
+
+StatusOr<std::unique_ptr<BlockAndPrivateDataStream>> Network::BlockAndPrivateDataEvents(
+    std::optional<uint64_t> start_block) const {
+  auto call = OpenDeliver<::protos::BlockAndPrivateData>(*connection_, channel_id_, start_block);
+  if (!call.ok()) return call.status();
+  return std::unique_ptr<BlockAndPrivateDataStream>(
+      new BlockAndPrivateDataStream(*std::move(call)));
 }
 
 }  // namespace weft::client

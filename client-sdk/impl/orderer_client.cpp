@@ -32,9 +32,9 @@ OrdererClient::OrdererClient(std::string address, std::unique_ptr<Connection> co
 OrdererClient::~OrdererClient() = default;
 
 StatusOr<std::vector<::orderer::BroadcastResponse>> OrdererClient::Broadcast(
-    const std::vector<::common::Envelope>& envelopes) {
+    const std::vector<::common::Envelope>& envelopes, std::chrono::milliseconds timeout) {
   ::grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  context.set_deadline(std::chrono::system_clock::now() + timeout);
   auto stream = connection_->stub->Broadcast(&context);
   std::vector<::orderer::BroadcastResponse> responses;
   for (const auto& envelope : envelopes) {
@@ -52,8 +52,9 @@ StatusOr<std::vector<::orderer::BroadcastResponse>> OrdererClient::Broadcast(
   return responses;
 }
 
-StatusOr<::orderer::BroadcastResponse> OrdererClient::Submit(const ::common::Envelope& envelope) {
-  WEFT_ASSIGN_OR_RETURN(auto responses, Broadcast({envelope}));
+StatusOr<::orderer::BroadcastResponse> OrdererClient::Submit(const ::common::Envelope& envelope,
+                                                             std::chrono::milliseconds timeout) {
+  WEFT_ASSIGN_OR_RETURN(auto responses, Broadcast({envelope}, timeout));
   if (responses.empty()) {
     return absl::UnavailableError(
         fmt::format("orderer {} ended the broadcast stream without an answer", address_));

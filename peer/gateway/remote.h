@@ -13,8 +13,11 @@
 namespace weft::peer::gateway {
 
 PeerDialer NewPeerDialer(common::settings::GrpcClientSettings settings);
-// Broadcast ignores its timeout: client-sdk's OrdererClient has no per-call deadline
-// yet, so peer.gateway.broadcastTimeout is not enforced on a hung orderer.
+// Broadcast bounds each stream by its timeout (peer.gateway.broadcastTimeout), so a
+// hung orderer fails the attempt with DeadlineExceeded and the gateway moves on.
+// Neither dialer blocks on connecting: calls are gRPC fail-fast, so an unreachable
+// endpoint fails its call at once and the gateway drops the connection
+// (Gateway::Forget) and dials afresh on the next request.
 OrdererDialer NewOrdererDialer(common::settings::GrpcClientSettings settings);
 
 }  // namespace weft::peer::gateway

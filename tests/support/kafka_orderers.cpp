@@ -92,6 +92,10 @@ int OrdererProcess::Stop(int signal) {
   return code;
 }
 
+void OrdererProcess::Signal(int signal) const {
+  if (process_ != nullptr) process_->Signal(signal);
+}
+
 void OrdererProcess::Join(const std::string& config_block) const {
   httplib::Client client = Http(admin_);
   client.set_read_timeout(std::chrono::seconds(60));

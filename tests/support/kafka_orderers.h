@@ -40,6 +40,8 @@ class OrdererProcess {
   // SIGKILL: a crash; SIGTERM: a clean stop. Returns the exit code (or -signal);
   // 0 when it was not running.
   int Stop(int signal);
+  // Sends `signal` without waiting (SIGSTOP / SIGCONT: a hung orderer and its return).
+  void Signal(int signal) const;
   bool running() const { return process_ != nullptr; }
 
   const std::string& grpc() const { return grpc_; }

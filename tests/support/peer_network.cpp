@@ -42,8 +42,9 @@ std::string YamlList(const std::vector<std::string>& items, const std::string& i
   return text;
 }
 
-// An organisation of configtx.yaml with the role policies of Fabric's test network.
-std::string PeerOrgYaml(int org) {
+// An organisation of configtx.yaml with the role policies of Fabric's test network,
+// and its anchor peer when `anchor_port` is not 0.
+std::string PeerOrgYaml(int org, int anchor_port) {
   const std::string id = PeerNetwork::MspId(org);
   return "  - &Org" + std::to_string(org) + "\n    Name: " + id + "\n    ID: " + id +
          "\n    MSPDir: crypto-config/peerOrganizations/" + Domain(org) +
@@ -59,13 +60,17 @@ std::string PeerOrgYaml(int org) {
          id +
          ".admin')\"\n"
          "      Endorsement:\n        Type: Signature\n        Rule: \"OR('" +
-         id + ".peer')\"\n";
+         id + ".peer')\"\n" +
+         (anchor_port == 0 ? std::string()
+                           : "    AnchorPeers:\n      - Host: localhost\n        Port: " +
+                                 std::to_string(anchor_port) + "\n");
 }
 
 }  // namespace
 
 struct PeerNetwork::Peer {
   std::unique_ptr<ChildProcess> process;
+  bool paused = false;
 };
 
 PeerNetwork::PeerNetwork(PeerNetworkOptions options) : options_(std::move(options)) {
@@ -76,6 +81,9 @@ PeerNetwork::PeerNetwork(PeerNetworkOptions options) : options_(std::move(option
           "cryptogen");
   for (auto& peer : peers_) peer = std::make_unique<Peer>();
 
+  if (options_.anchor_peers) {
+    for (int& port : anchor_ports_) port = FreePort();
+  }
   std::vector<std::string> endpoints;
   std::vector<std::string> brokers;
   if (options_.kafka) {
@@ -122,6 +130,7 @@ PeerNetwork::PeerNetwork(PeerNetworkOptions options) : options_(std::move(option
 }
 
 PeerNetwork::~PeerNetwork() {
+  if (paused_) ResumeOrderer(0);
   for (int org = 1; org <= kOrgs; ++org) StopPeer(org);
 }
 
@@ -141,7 +150,8 @@ void PeerNetwork::WriteConfigtx(const std::vector<std::string>& endpoints,
       "      Writers:\n        Type: Signature\n        Rule: \"OR('OrdererMSP.member')\"\n"
       "      Admins:\n        Type: Signature\n        Rule: \"OR('OrdererMSP.admin')\"\n"
       "    OrdererEndpoints:\n" +
-      YamlList(endpoints, "      ") + PeerOrgYaml(1) + PeerOrgYaml(2) +
+      YamlList(endpoints, "      ") + PeerOrgYaml(1, anchor_ports_[0]) +
+      PeerOrgYaml(2, anchor_ports_[1]) +
       "Capabilities:\n"
       "  Channel: &ChannelCapabilities\n    V2_0: true\n"
       "  Orderer: &OrdererCapabilities\n    V2_0: true\n"
@@ -239,6 +249,18 @@ void PeerNetwork::RestartOrderer(int orderer) {
   solo_->WaitHealthy();
 }
 
+void PeerNetwork::PauseOrderer(int /*orderer*/) {
+  if (solo_ == nullptr) throw std::runtime_error("PauseOrderer needs the solo orderer");
+  solo_->Signal(SIGSTOP);
+  paused_ = true;
+}
+
+void PeerNetwork::ResumeOrderer(int /*orderer*/) {
+  if (solo_ == nullptr) throw std::runtime_error("ResumeOrderer needs the solo orderer");
+  solo_->Signal(SIGCONT);
+  paused_ = false;
+}
+
 fs::path PeerNetwork::OrdererLog(int orderer) const {
   if (options_.kafka) return dir() / "orderers" / KafkaOrdererPair::Name(orderer) / "orderer.log";
   return dir() / "orderer.log";
@@ -275,6 +297,28 @@ fs::path PeerNetwork::PeerLedgersDir(int org) const {
   return dir() / ("peer0.org" + std::to_string(org) + "-data") / "ledgersData";
 }
 
+void PeerNetwork::PausePeer(int org) {
+  CheckOrg(org);
+  Peer& peer = *peers_[org - 1];
+  if (peer.process == nullptr) throw std::runtime_error("PausePeer: the peer is not running");
+  peer.process->Signal(SIGSTOP);
+  peer.paused = true;
+}
+
+void PeerNetwork::ResumePeer(int org) {
+  CheckOrg(org);
+  Peer& peer = *peers_[org - 1];
+  if (peer.process == nullptr) throw std::runtime_error("ResumePeer: the peer is not running");
+  peer.process->Signal(SIGCONT);
+  peer.paused = false;
+}
+
+std::string PeerNetwork::AnchorAddress(int org) const {
+  CheckOrg(org);
+  if (anchor_ports_[org - 1] == 0) throw std::runtime_error("the network has no anchor peers");
+  return "localhost:" + std::to_string(anchor_ports_[org - 1]);
+}
+
 PeerEndpoints PeerNetwork::StartPeer(int org) {
   CheckOrg(org);
   const fs::path peer = PeerDir(org);
@@ -299,6 +343,12 @@ PeerEndpoints PeerNetwork::StartPeer(int org) {
                  {"CORE_PEER_TLS_CLIENTROOTCAS_FILES", "[" + (peer / "tls/ca.crt").string() + "]"},
                  {"CORE_OPERATIONS_LISTENADDRESS", "127.0.0.1:0"},
                  {"CORE_METRICS_PROVIDER", "disabled"}};
+  if (const int port = anchor_ports_[org - 1]; port != 0) {
+    // The anchor address, so the gateway knows itself among its org's anchor peers.
+    options.env["CORE_PEER_LISTENADDRESS"] = "127.0.0.1:" + std::to_string(port);
+    options.env["CORE_PEER_ADDRESS"] = AnchorAddress(org);
+  }
+  for (const auto& [name, value] : options_.peer_env) options.env[name] = value;
   options.stderr_file = PeerLog(org);
   auto& process = peers_[org - 1]->process;
   process = std::make_unique<ChildProcess>(options);
@@ -321,6 +371,10 @@ int PeerNetwork::StopPeer(int org, int signal) {
   auto& process = peers_[org - 1]->process;
   if (process == nullptr) return 0;
   process->Signal(signal);
+  if (peers_[org - 1]->paused) {
+    process->Signal(SIGCONT);  // a stopped process acts on `signal` once continued
+    peers_[org - 1]->paused = false;
+  }
   const int code = process->Wait();
   process.reset();
   return code;

@@ -34,6 +34,12 @@ struct PeerNetworkOptions {
   std::string kafka_mock;  // the weft-kafka-mock executable (kafka only)
   std::string batch_timeout = "500ms";
   int max_message_count = 10;
+  // Publishes each org's peer0 as its anchor peer (localhost:<port>, the name its TLS
+  // certificate carries) on a port fixed at construction, so the peers' gateways
+  // reach the other org's peer.
+  bool anchor_peers = false;
+  // CORE_* overrides for every peer started (e.g. CORE_PEER_GATEWAY_BROADCASTTIMEOUT).
+  std::map<std::string, std::string> peer_env;
 };
 
 struct PeerEndpoints {
@@ -63,6 +69,10 @@ class PeerNetwork {
   // keeps the channel) and waits until it is healthy.
   void StopOrderer(int orderer, int signal);
   void RestartOrderer(int orderer);
+  // SIGSTOP / SIGCONT of orderer `orderer` (solo only): it keeps its connections and
+  // answers nothing until resumed. The destructor resumes a paused orderer.
+  void PauseOrderer(int orderer);
+  void ResumeOrderer(int orderer);
   std::filesystem::path OrdererLog(int orderer) const;
   // TLS client settings that trust the orderers' TLS CA.
   common::settings::GrpcClientSettings OrdererClientSettings() const;
@@ -77,12 +87,18 @@ class PeerNetwork {
   PeerEndpoints StartPeer(int org);
   int StopPeer(int org, int signal = SIGTERM);
   bool PeerRunning(int org) const;
+  // SIGSTOP / SIGCONT of org `org`'s peer: it keeps its connections and answers
+  // nothing until resumed (StopPeer and the destructor resume it).
+  void PausePeer(int org);
+  void ResumePeer(int org);
   std::filesystem::path PeerLog(int org) const;
   // TLS client settings that trust peer0.org<org>'s TLS CA (its certificate names
   // localhost, not 127.0.0.1).
   common::settings::GrpcClientSettings PeerClientSettings(int org) const;
   // peer.fileSystemPath/ledgersData of peer0.org<org> (peer/ledger's LedgerManager).
   std::filesystem::path PeerLedgersDir(int org) const;
+  // peer0.org<org>'s anchor peer address ("localhost:<port>"); anchor_peers only.
+  std::string AnchorAddress(int org) const;
 
   static std::string MspId(int org);  // "Org1MSP"
   // MSP folders: peer0's own, and a user's ("Admin", "User1").
@@ -101,6 +117,8 @@ class PeerNetwork {
   TempDir dir_{"weft-peer-network"};
   std::string genesis_;
   int solo_port_ = 0;
+  bool paused_ = false;
+  int anchor_ports_[kOrgs] = {0, 0};  // 0: the peer listens on a port of its choosing
   std::unique_ptr<OrdererProcess> solo_;
   std::unique_ptr<KafkaOrdererPair> kafka_;
   std::unique_ptr<Peer> peers_[kOrgs];

@@ -31,8 +31,9 @@ class RemoteOrderer final : public OrderingNode {
   explicit RemoteOrderer(std::unique_ptr<client::OrdererClient> client)
       : client_(std::move(client)) {}
   [[nodiscard]] StatusOr<::orderer::BroadcastResponse> Broadcast(
-      const ::common::Envelope& envelope, std::chrono::milliseconds /*timeout*/) const override {
-    return client_->Submit(envelope);
+      const ::common::Envelope& envelope, std::chrono::milliseconds timeout) const override {
+    // The gateway's per-orderer broadcastTimeout (within the request's deadline).
+    return client_->Submit(envelope, timeout);
   }
 
  private:

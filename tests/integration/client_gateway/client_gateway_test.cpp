@@ -6,7 +6,10 @@
 // dispatcher.go Dispatch: the invoked namespace's GetInfoForValidate fails because
 // qscc has no chaincode definition (lscc ValidationInfo "chaincode qscc not found")
 // → TxValidationCode_INVALID_CHAINCODE). Chaincode events come from a "basic"
-// transaction endorsed in the test by the peers' own keys and submitted raw.
+// transaction endorsed in the test by the peers' own keys and submitted raw. Anchor
+// peers are published, so the gateway reaches Org2's peer (and names it when down).
+// A chaincode error comes from qscc GetBlockByNumber of a block number that is not a
+// number (status 500 with the chaincode's message).
 // Error shapes: fabric-gateway pkg/client/errors.go (EndorseError, SubmitError,
 // CommitError "transaction <id> failed to commit with status code <n> (<NAME>)"),
 // Fabric release-2.5 internal/pkg/gateway api.go / apiutils.go for codes/messages.
@@ -14,20 +17,14 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <regex>
 
 #include "client-sdk/gateway.h"
-#include "client-sdk/signer.h"
 #include "common/grpc/channel.h"
 #include "common/ledger.pb.h"
-#include "common/protoutil/txid.h"
 #include "gateway/gateway.grpc.pb.h"
-#include "peer/ledger/rwset/rwset.h"
 #include "peer/transaction.pb.h"
 #include "tests/integration/peer_network/two_org_scenario.h"
-#include "tests/support/endorser_tx.h"
-#include "tests/support/peer_network.h"
+#include "tests/support/gateway_network.h"
 #include "tests/support/worker_thread.h"
 
 namespace {
@@ -39,31 +36,53 @@ using weft::testing::PeerNetwork;
 const fs::path kBin = fs::path(WEFT_BINARY_DIR) / "bin";
 const fs::path kSource = WEFT_SOURCE_DIR;
 
-weft::msp::SigningIdentity Load(const fs::path& msp_dir, const std::string& msp_id) {
-  auto signer = client::LoadSigner(msp_dir, msp_id);
-  INFO(signer.status().ToString());
-  REQUIRE(signer.ok());
-  return *std::move(signer);
-}
-
-// The gRPC address peer0.org1 logged when it started ("... serving on <address> (MSP ...").
-std::string PeerAddress(const fs::path& log) {
-  std::ifstream in(log);
-  std::string line, address;
-  const std::regex started("serving on (\\S+) \\(MSP");
-  std::smatch match;
-  while (std::getline(in, line)) {
-    if (std::regex_search(line, match, started)) address = match[1];
-  }
-  REQUIRE(!address.empty());
-  return address;
-}
-
 template <typename T>
 T Value(weft::StatusOr<T> value) {
   INFO(value.status().ToString());
   REQUIRE(value.ok());
   return *std::move(value);
+}
+
+// The gateway error a failed call carried, of kind `kind`.
+client::GatewayError ErrorOf(const weft::Status& status, client::GatewayError::Kind kind) {
+  INFO(status.ToString());
+  REQUIRE(!status.ok());
+  auto error = client::GetGatewayError(status);
+  REQUIRE(error.has_value());
+  CHECK(error->kind == kind);
+  return *std::move(error);
+}
+
+// The error names one endpoint: `address` of `msp_id`.
+void CheckOneDetail(const client::GatewayError& error, const std::string& address,
+                    const std::string& msp_id) {
+  REQUIRE(error.details.size() == 1);
+  CHECK(error.details[0].address == address);
+  CHECK(error.details[0].msp_id == msp_id);
+}
+
+// The envelope of transaction `tx_id` in `block`, and its one action's payload.
+struct BlockTx {
+  ::common::Envelope envelope;
+  ::protos::ChaincodeActionPayload action;
+};
+BlockTx TxIn(const ::common::Block& block, const std::string& tx_id) {
+  for (const auto& data : block.data().data()) {
+    BlockTx tx;
+    ::common::Payload payload;
+    ::common::ChannelHeader header;
+    REQUIRE(tx.envelope.ParseFromString(data));
+    REQUIRE(payload.ParseFromString(tx.envelope.payload()));
+    REQUIRE(header.ParseFromString(payload.header().channel_header()));
+    if (header.tx_id() != tx_id) continue;
+    ::protos::Transaction transaction;
+    REQUIRE(transaction.ParseFromString(payload.data()));
+    REQUIRE(transaction.actions_size() == 1);
+    REQUIRE(tx.action.ParseFromString(transaction.actions(0).payload()));
+    return tx;
+  }
+  FAIL("transaction " << tx_id << " is not in block " << block.header().number());
+  return {};
 }
 
 client::ProposalOptions WithArgs(std::vector<std::string> args) {
@@ -80,21 +99,14 @@ client::ChaincodeEventsOptions FromBlock(uint64_t block) {
 
 TEST_CASE("the client Gateway API evaluates, submits, streams events and reports gateway errors") {
   weft::testing::PeerNetworkOptions options;
-  options.bin_dir = kBin;
-  options.source_dir = kSource;
-  PeerNetwork network(options);
+  options.anchor_peers = true;
+  weft::testing::GatewayNetwork gateway_network(kBin, kSource, options);
+  PeerNetwork& network = gateway_network.network();
   weft::testing::peer_network::TwoOrgScenario scenario(network);
   scenario.StartAndJoinPeers();
   scenario.DefineChaincode();
 
-  const auto user = Load(network.UserMsp(1, "User1"), "Org1MSP");
-  client::GatewayOptions gateway_options;
-  gateway_options.endpoint = PeerAddress(network.PeerLog(1));
-  gateway_options.grpc = network.PeerClientSettings(1);
-  gateway_options.timeouts.commit_status = std::chrono::seconds(120);
-  gateway_options.timeouts.submit = std::chrono::seconds(30);
-  gateway_options.timeouts.endorse = std::chrono::seconds(30);
-  gateway_options.timeouts.evaluate = std::chrono::seconds(30);
+  const client::GatewayOptions gateway_options = weft::testing::GatewayOptionsFor(network, 1);
   auto gateway =
       Value(client::Gateway::Connect(gateway_options, network.UserMsp(1, "User1"), "Org1MSP"));
   const client::Network channel = gateway->GetNetwork(network.channel());
@@ -147,44 +159,58 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     }
     filtered->Close();
   }
+  {  // Blocks with private data (Deliver.DeliverWithPrivateData) from that block: the
+     // same block, no private data (the channel has no collections).
+    auto with_private = Value(channel.BlockAndPrivateDataEvents(committed.block_number));
+    const auto block = Value(with_private->Next());
+    REQUIRE(block.has_value());
+    CHECK(block->block().header().number() == committed.block_number);
+    CHECK(block->private_data_map().empty());
+    with_private->Close();
+  }
+  {  // A second connection with an already loaded identity (Connect's other form):
+     // the same peer, the same answer, the identity it was given.
+    auto identity = weft::testing::LoadIdentity(network.UserMsp(1, "User1"), "Org1MSP");
+    const std::string serialized = identity.SerializedIdentity();
+    auto second = Value(client::Gateway::Connect(gateway_options, std::move(identity)));
+    CHECK(second->identity().SerializedIdentity() == serialized);
+    const client::Network again = second->GetNetwork(network.channel());
+    CHECK(again.name() == network.channel());
+    const client::Contract second_qscc = again.GetContract("qscc");
+    CHECK(second_qscc.chaincode_name() == "qscc");
+    CHECK(second_qscc.contract_name().empty());
+    ::common::BlockchainInfo info;
+    REQUIRE(info.ParseFromString(
+        Value(second_qscc.Evaluate("GetChainInfo", WithArgs({network.channel()})))));
+    CHECK(info.height() > committed.block_number);
+  }
+
+  {  // Submit with options (transient data, the gateway picks the endorsers): the
+     // same CommitError as SubmitTransaction below.
+    client::ProposalOptions with_transient = WithArgs({network.channel()});
+    with_transient.transient = {{"key", "transient value"}};
+    const auto result = qscc.Submit("GetChainInfo", with_transient);
+    REQUIRE(!result.ok());
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kCommit);
+    CHECK(error.validation_code == ::protos::INVALID_CHAINCODE);
+  }
 
   {  // SubmitTransaction fails with fabric-gateway's CommitError.
     const auto result = qscc.SubmitTransaction("GetChainInfo", {network.channel()});
     REQUIRE(!result.ok());
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kCommit);
-    CHECK(error->validation_code == ::protos::INVALID_CHAINCODE);
-    CHECK(error->block_number > committed.block_number);
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kCommit);
+    CHECK(error.validation_code == ::protos::INVALID_CHAINCODE);
+    CHECK(error.block_number > committed.block_number);
     CHECK(result.status().message() ==
-          "transaction " + error->transaction_id + " failed to commit with status code " +
+          "transaction " + error.transaction_id + " failed to commit with status code " +
               std::to_string(static_cast<int>(::protos::INVALID_CHAINCODE)) +
               " (INVALID_CHAINCODE)");
   }
 
   {  // Chaincode events of "basic": transactions with an event, submitted raw.
-    const auto peer1 = Load(network.PeerMsp(1), "Org1MSP");
-    const auto peer2 = Load(network.PeerMsp(2), "Org2MSP");
     const std::string chaincode = weft::testing::peer_network::kChaincode;
     auto make_tx = [&](const std::string& key) {
-      weft::testing::EndorserTxSpec spec;
-      spec.channel_id = network.channel();
-      spec.chaincode = chaincode;
-      spec.creator = &user;
-      spec.endorsers = {&peer1, &peer2};
-      spec.nonce = "client-gateway-nonce-" + key + "-0123456789";
-      const std::string tx_id =
-          weft::common::protoutil::ComputeTxId(*spec.nonce, user.SerializedIdentity());
-      weft::peer::ledger::rwset::RwSetBuilder builder;
-      builder.AddWrite(spec.chaincode, key, "value of " + key);
-      spec.results = builder.Build();
-      ::protos::ChaincodeEvent event;
-      event.set_chaincode_id(spec.chaincode);
-      event.set_tx_id(tx_id);
-      event.set_event_name("created " + key);
-      event.set_payload(key);
-      spec.events = event.SerializeAsString();
-      return weft::testing::BuildEndorserTx(spec);
+      return gateway_network.EventTx(chaincode, key, "client-gateway-nonce");
     };
     auto grpc_channel =
         weft::common::grpc::MakeChannel(gateway_options.endpoint, gateway_options.grpc);
@@ -250,10 +276,9 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     resumed->Close();
   }
 
-  {  // Explicit organisations and transient data on the real gateway. This network
-     // publishes no anchor peers, so the gateway knows only its own org's peer: Org1
-     // is named (Endorse's endorsing_organizations: one peer of each named org,
-     // Fabric registry.planForOrgs); the transient data stays out of the transaction.
+  {  // Explicit organisations and transient data on the real gateway: Org1 is named
+     // (Endorse's endorsing_organizations: one peer of each named org, Fabric
+     // registry.planForOrgs); the transient data stays out of the transaction.
     client::ProposalOptions on_org1 = WithArgs({network.channel()});
     on_org1.endorsing_organizations = {"Org1MSP"};
     ::common::BlockchainInfo info;
@@ -271,25 +296,9 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     const auto block = Value(from_block->Next());
     REQUIRE(block.has_value());
     CHECK(block->header().number() == status.block_number);
-    bool found = false;
-    for (const auto& data : block->data().data()) {
-      ::common::Envelope envelope;
-      ::common::Payload payload;
-      ::common::ChannelHeader header;
-      REQUIRE(envelope.ParseFromString(data));
-      REQUIRE(payload.ParseFromString(envelope.payload()));
-      REQUIRE(header.ParseFromString(payload.header().channel_header()));
-      if (header.tx_id() != sent.commit.transaction_id()) continue;
-      found = true;
-      ::protos::Transaction transaction;
-      ::protos::ChaincodeActionPayload action;
-      REQUIRE(transaction.ParseFromString(payload.data()));
-      REQUIRE(transaction.actions_size() == 1);
-      REQUIRE(action.ParseFromString(transaction.actions(0).payload()));
-      CHECK(action.action().endorsements_size() == 1);
-      CHECK(envelope.payload().find("not in the transaction") == std::string::npos);
-    }
-    CHECK(found);
+    const BlockTx tx = TxIn(*block, sent.commit.transaction_id());
+    CHECK(tx.action.action().endorsements_size() == 1);
+    CHECK(tx.envelope.payload().find("not in the transaction") == std::string::npos);
     from_block->Close();
   }
 
@@ -297,9 +306,7 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
      // attached (Fabric api.go Evaluate).
     const auto result = channel.GetContract("nosuch").EvaluateTransaction("Anything");
     REQUIRE(!result.ok());
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kEvaluate);
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kEvaluate);
     CHECK(std::string(result.status().message()).find("nosuch") != std::string::npos);
   }
 
@@ -310,15 +317,67 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
     const auto result = missing.SubmitTransaction("Anything");
     REQUIRE(!result.ok());
     CHECK(result.status().code() == absl::StatusCode::kAborted);
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kEndorse);
-    CHECK(!error->transaction_id.empty());
-    REQUIRE(!error->details.empty());
-    CHECK(error->details[0].msp_id == "Org1MSP");
-    CHECK(error->details[0].message.find("nosuch") != std::string::npos);
-    CHECK(std::string(result.status().message()).find(error->details[0].message) !=
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kEndorse);
+    CHECK(!error.transaction_id.empty());
+    REQUIRE(!error.details.empty());
+    CHECK(error.details[0].msp_id == "Org1MSP");
+    CHECK(error.details[0].message.find("nosuch") != std::string::npos);
+    CHECK(std::string(result.status().message()).find(error.details[0].message) !=
           std::string::npos);
+  }
+
+  {  // A chaincode error: Evaluate gives the gateway's UNKNOWN "evaluate call to
+     // endorser returned error: chaincode response 500, <message>" (Fabric
+     // evaluate.go, apiutils.go responseStatus), detail from peer0.org1.
+    const std::string chaincode_message = "chaincode response 500, Failed to parse block number";
+    const auto evaluated =
+        qscc.EvaluateTransaction("GetBlockByNumber", {network.channel(), "not-a-number"});
+    REQUIRE(!evaluated.ok());
+    CHECK(evaluated.status().code() == absl::StatusCode::kUnknown);
+    CHECK(std::string(evaluated.status().message()).find(chaincode_message) != std::string::npos);
+    const auto error = ErrorOf(evaluated.status(), client::GatewayError::Kind::kEvaluate);
+    CheckOneDetail(error, network.AnchorAddress(1), "Org1MSP");
+    CHECK(error.details[0].message.rfind(chaincode_message, 0) == 0);
+
+    // Submit: fabric-gateway's EndorseError, ABORTED "failed to endorse transaction,
+    // see attached details for more info" (Fabric endorse.go) with the same detail.
+    const auto submitted =
+        qscc.SubmitTransaction("GetBlockByNumber", {network.channel(), "not-a-number"});
+    REQUIRE(!submitted.ok());
+    CHECK(submitted.status().code() == absl::StatusCode::kAborted);
+    CHECK(std::string(submitted.status().message())
+              .find("failed to endorse transaction, see attached details for more info") !=
+          std::string::npos);
+    const auto endorse_error = ErrorOf(submitted.status(), client::GatewayError::Kind::kEndorse);
+    CHECK(!endorse_error.transaction_id.empty());
+    REQUIRE(endorse_error.details.size() == 1);
+    CHECK(endorse_error.details[0].message.rfind(chaincode_message, 0) == 0);
+  }
+
+  {  // Org2's peer down: an EndorseError whose detail names it (Fabric endorse.go
+     // "failed to collect enough transaction endorsements, see attached details for
+     // more info"); once it is back both orgs endorse again.
+    client::ProposalOptions both = WithArgs({network.channel()});
+    both.endorsing_organizations = {"Org1MSP", "Org2MSP"};
+    network.StopPeer(2);
+    const auto refused = qscc.SubmitAsync("GetChainInfo", both);
+    CHECK(refused.status().code() == absl::StatusCode::kAborted);
+    const auto error = ErrorOf(refused.status(), client::GatewayError::Kind::kEndorse);
+    CheckOneDetail(error, network.AnchorAddress(2), "Org2MSP");
+    const std::string message(refused.status().message());
+    CHECK(message.find("failed to collect enough transaction endorsements") != std::string::npos);
+    CHECK(message.find(network.AnchorAddress(2)) != std::string::npos);
+
+    network.StartPeer(2);
+    auto sent = Value(weft::testing::RetryUntilOk<client::SubmittedTransaction>(
+        [&] { return qscc.SubmitAsync("GetChainInfo", both); }, std::chrono::seconds(60)));
+    const auto status = Value(sent.commit.Status());
+    // Both orgs' endorsements are in the committed transaction.
+    auto from_block = Value(channel.BlockEvents(status.block_number));
+    const auto block = Value(from_block->Next());
+    REQUIRE(block.has_value());
+    CHECK(TxIn(*block, sent.commit.transaction_id()).action.action().endorsements_size() == 2);
+    from_block->Close();
   }
 
   {  // Close() from another thread ends a Next() waiting on an idle stream (a
@@ -346,14 +405,9 @@ TEST_CASE("the client Gateway API evaluates, submits, streams events and reports
      // (Fabric api.go Submit: "no orderers could successfully process transaction").
     network.StopOrderer(0, SIGTERM);
     const auto result = qscc.SubmitTransaction("GetChainInfo", {network.channel()});
-    REQUIRE(!result.ok());
     CHECK(result.status().code() == absl::StatusCode::kUnavailable);
-    const auto error = client::GetGatewayError(result.status());
-    REQUIRE(error.has_value());
-    CHECK(error->kind == client::GatewayError::Kind::kSubmit);
-    REQUIRE(error->details.size() == 1);
-    CHECK(error->details[0].address == network.orderer_address(0));
-    CHECK(error->details[0].msp_id == "OrdererMSP");
+    const auto error = ErrorOf(result.status(), client::GatewayError::Kind::kSubmit);
+    CheckOneDetail(error, network.orderer_address(0), "OrdererMSP");
     const std::string message(result.status().message());
     CHECK(message.find("no orderers could successfully process transaction") != std::string::npos);
     CHECK(message.find(network.orderer_address(0)) != std::string::npos);

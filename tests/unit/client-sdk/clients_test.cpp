@@ -24,6 +24,7 @@
 #include "tests/support/fake_endorser.h"
 #include "tests/support/test_crypto.h"
 #include "tests/support/test_orgs.h"
+#include "tests/support/wait_until.h"
 
 namespace {
 
@@ -374,10 +375,12 @@ TEST_CASE("the peer deliver client streams blocks and filtered blocks to the fin
 namespace {
 
 // An AtomicBroadcast that answers every broadcast envelope with `status` and
-// records what it got.
+// records what it got; a silent one records and answers nothing until the client
+// gives up (a hung orderer).
 class FakeOrderer final : public ::orderer::AtomicBroadcast::Service {
  public:
-  explicit FakeOrderer(::common::Status status) : status_(status) {
+  explicit FakeOrderer(::common::Status status, bool silent = false)
+      : status_(status), silent_(silent) {
     auto started = weft::common::grpc::BuildServer(settings::GrpcServerAt("127.0.0.1:0"), {this});
     if (!started.ok()) throw std::runtime_error("fake orderer: " + started.status().ToString());
     built_ = *std::move(started);
@@ -395,6 +398,11 @@ class FakeOrderer final : public ::orderer::AtomicBroadcast::Service {
         std::lock_guard lock(mu_);
         received_.push_back(envelope);
       }
+      if (silent_) {
+        // Bounded by the hang guard so a client without a deadline cannot hang the test.
+        (void)weft::testing::WaitUntil([&] { return context->IsCancelled(); });
+        return ::grpc::Status::CANCELLED;
+      }
       ::orderer::BroadcastResponse response;
       response.set_status(status_);
       response.set_info("fake info");
@@ -410,6 +418,7 @@ class FakeOrderer final : public ::orderer::AtomicBroadcast::Service {
 
  private:
   const ::common::Status status_;
+  const bool silent_;
   weft::common::grpc::BuiltServer built_;
   mutable std::mutex mu_;
   std::vector<::common::Envelope> received_;
@@ -463,4 +472,19 @@ TEST_CASE("the broadcast client follows the gateway's failover rules", "[client-
   }
   CHECK(client::BroadcastClient::Connect({}, {}).status().message() ==
         "no orderer endpoints given");
+}
+
+TEST_CASE("a broadcast to an orderer that never answers ends at its timeout", "[client-sdk]") {
+  // The gateway's per-orderer broadcastTimeout (Fabric internal/pkg/gateway/submit.go:
+  // context.WithTimeout(ctx, BroadcastTimeout) around each orderer's Broadcast).
+  Org org;
+  auto envelope =
+      protoutil::CreateSignedEnvelope(::common::MESSAGE, "mychannel", org.user_signer, "data");
+  REQUIRE(envelope.ok());
+  FakeOrderer hung(::common::SUCCESS, /*silent=*/true);
+  auto orderer = client::OrdererClient::Connect(hung.address(), {});
+  REQUIRE(orderer.ok());
+  const auto response = (*orderer)->Submit(*envelope, std::chrono::milliseconds(300));
+  CHECK(response.status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(weft::testing::WaitUntil([&] { return hung.received().size() == 1; }));
 }
