@@ -8,6 +8,7 @@
 // Thread-safety: stateless functions.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,31 +58,42 @@ struct PeerTargets {
     const DefinitionInput& input);
 
 // Endorses `function` with `args` on `peers`, builds the signed transaction and
-// broadcasts it to `orderer`; returns the transaction ID. With `wait_for_event`
-// (Fabric's default) it returns once the peer committed it VALID (WaitForTransaction).
+// broadcasts it to `orderer` (resolved: ResolveOrderer); returns the transaction ID.
+// With `wait_for_event` (Fabric's default) it returns once the peer committed it VALID
+// (WaitForTransaction, at most `wait_timeout`).
 [[nodiscard]] StatusOr<std::string> SubmitLifecycle(
     const CliContext& context, const OrdererFlags& orderer, const PeerTargets& peers,
     std::string_view channel_id, std::string_view function, const google::protobuf::Message& args,
-    bool wait_for_event = false);
+    bool wait_for_event = false,
+    std::chrono::milliseconds wait_timeout = std::chrono::milliseconds(30000));
 
-// A `_lifecycle` query on `channel_id` at peer.address: the Response payload, or
-// "query failed with status: <n> - <message>".
-[[nodiscard]] StatusOr<std::string> QueryLifecycle(const CliContext& context,
-                                                   std::string_view channel_id,
-                                                   std::string_view function,
-                                                   const google::protobuf::Message& args);
+// A `_lifecycle` query on `channel_id` at peer.address, its payload parsed into
+// `result` (UnwrapLifecycleResponse: "failed to endorse proposal: ...", "query failed
+// with status: <n> - <message>").
+[[nodiscard]] Status QueryLifecycle(const CliContext& context, std::string_view channel_id,
+                                    std::string_view function,
+                                    const google::protobuf::Message& args,
+                                    google::protobuf::Message* result);
 
 // checkcommitreadiness.go printResponse (orgs sorted) or, for json, {"approvals": {...}}.
 std::string FormatCommitReadiness(const DefinitionInput& input,
                                   const ::lifecycle::CheckCommitReadinessResult& result,
                                   std::string_view output_format);
-// queryapproved.go printResponse.
+// queryapproved.go printResponse, or with `output_format` json (any case) common.go
+// printResponseAsJSON: Go's json.MarshalIndent(result, "", "\t") of the generated
+// struct (snake_case names, empty fields left out, bytes in base64, the source oneof
+// as {"Type":{"LocalPackage":{...}}}; collections show their static configs' scalar
+// fields only).
 std::string FormatQueryApproved(std::string_view channel_id, std::string_view name,
-                                const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result);
-// querycommitted.go: one definition (with its approvals) or every definition.
+                                const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result,
+                                std::string_view output_format = "");
+// querycommitted.go: one definition (with its approvals) or every definition, as text
+// or (json) printResponseAsJSON.
 std::string FormatQueryCommitted(std::string_view channel_id, std::string_view name,
-                                 const ::lifecycle::QueryChaincodeDefinitionResult& result);
+                                 const ::lifecycle::QueryChaincodeDefinitionResult& result,
+                                 std::string_view output_format = "");
 std::string FormatQueryCommittedAll(std::string_view channel_id,
-                                    const ::lifecycle::QueryChaincodeDefinitionsResult& result);
+                                    const ::lifecycle::QueryChaincodeDefinitionsResult& result,
+                                    std::string_view output_format = "");
 
 }  // namespace weft::peer::cli

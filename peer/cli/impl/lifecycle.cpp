@@ -190,6 +190,25 @@ bool IsJson(std::string_view format) {
 
 }  // namespace
 
+[[nodiscard]] Status UnwrapLifecycleResponse(const StatusOr<::protos::ProposalResponse>& response,
+                                             std::string_view endorse_error,
+                                             std::string_view failed_what,
+                                             google::protobuf::Message* result) {
+  if (!response.ok()) {
+    return absl::UnavailableError(
+        fmt::format("{}: {}", endorse_error, std::string(response.status().message())));
+  }
+  if (response->response().status() != kStatusOk) {
+    return absl::FailedPreconditionError(fmt::format("{} with status: {} - {}", failed_what,
+                                                     response->response().status(),
+                                                     response->response().message()));
+  }
+  if (!result->ParseFromString(response->response().payload())) {
+    return absl::DataLossError("failed to unmarshal proposal response's response payload");
+  }
+  return absl::OkStatus();
+}
+
 [[nodiscard]] Status ValidatePackageInput(const PackageInput& input) {
   if (input.path.empty()) return absl::InvalidArgumentError("chaincode path must be specified");
   if (input.lang.empty()) {
@@ -276,40 +295,20 @@ bool IsJson(std::string_view format) {
   }
   ::lifecycle::InstallChaincodeArgs args;
   args.set_chaincode_install_package(*std::move(bytes));
-  auto response = ProposeLifecycle(context, "InstallChaincode", args);
-  if (!response.ok()) {
-    return absl::UnavailableError(fmt::format("failed to endorse chaincode install: {}",
-                                              std::string(response.status().message())));
-  }
-  if (response->response().status() != kStatusOk) {
-    return absl::FailedPreconditionError(
-        fmt::format("chaincode install failed with status: {} - {}", response->response().status(),
-                    response->response().message()));
-  }
   ::lifecycle::InstallChaincodeResult result;
-  if (!result.ParseFromString(response->response().payload())) {
-    return absl::DataLossError("failed to unmarshal proposal response's response payload");
-  }
+  WEFT_RETURN_IF_ERROR(UnwrapLifecycleResponse(ProposeLifecycle(context, "InstallChaincode", args),
+                                               "failed to endorse chaincode install",
+                                               "chaincode install failed", &result));
   return result;
 }
 
 [[nodiscard]] StatusOr<::lifecycle::QueryInstalledChaincodesResult> QueryInstalled(
     const CliContext& context) {
-  auto response = ProposeLifecycle(context, "QueryInstalledChaincodes",
-                                   ::lifecycle::QueryInstalledChaincodesArgs());
-  if (!response.ok()) {
-    return absl::UnavailableError(
-        fmt::format("failed to endorse proposal: {}", std::string(response.status().message())));
-  }
-  if (response->response().status() != kStatusOk) {
-    return absl::FailedPreconditionError(fmt::format("query failed with status: {} - {}",
-                                                     response->response().status(),
-                                                     response->response().message()));
-  }
   ::lifecycle::QueryInstalledChaincodesResult result;
-  if (!result.ParseFromString(response->response().payload())) {
-    return absl::DataLossError("failed to unmarshal proposal response's response payload");
-  }
+  WEFT_RETURN_IF_ERROR(
+      UnwrapLifecycleResponse(ProposeLifecycle(context, "QueryInstalledChaincodes",
+                                               ::lifecycle::QueryInstalledChaincodesArgs()),
+                              "failed to endorse proposal", "query failed", &result));
   return result;
 }
 
@@ -355,20 +354,10 @@ std::string FormatQueryInstalled(const ::lifecycle::QueryInstalledChaincodesResu
   }
   ::lifecycle::GetInstalledChaincodePackageArgs args;
   args.set_package_id(std::string(package_id));
-  auto response = ProposeLifecycle(context, "GetInstalledChaincodePackage", args);
-  if (!response.ok()) {
-    return absl::UnavailableError(
-        fmt::format("failed to endorse proposal: {}", std::string(response.status().message())));
-  }
-  if (response->response().status() != kStatusOk) {
-    return absl::FailedPreconditionError(fmt::format("proposal failed with status: {} - {}",
-                                                     response->response().status(),
-                                                     response->response().message()));
-  }
   ::lifecycle::GetInstalledChaincodePackageResult result;
-  if (!result.ParseFromString(response->response().payload())) {
-    return absl::DataLossError("failed to unmarshal proposal response's response payload");
-  }
+  WEFT_RETURN_IF_ERROR(
+      UnwrapLifecycleResponse(ProposeLifecycle(context, "GetInstalledChaincodePackage", args),
+                              "failed to endorse proposal", "proposal failed", &result));
   const fs::path out = output_directory / (std::string(package_id) + ".tar.gz");
   Status written = WriteWholeFile(out, result.chaincode_install_package());
   if (!written.ok()) {

@@ -1,5 +1,6 @@
 #include "peer/cli/lifecycle_definition.h"
 
+#include <absl/strings/escaping.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -40,6 +41,61 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
   std::sort(orgs.begin(), orgs.end());
   return orgs;
 }
+
+bool IsJsonFormat(std::string_view output_format) {
+  std::string format(output_format);
+  std::transform(format.begin(), format.end(), format.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return format == "json";
+}
+
+// encoding/json of a CollectionConfigPackage: {"config":[{"Payload":{...}}]}.
+nlohmann::ordered_json CollectionsJson(const ::protos::CollectionConfigPackage& package) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& config : package.config()) {
+    nlohmann::ordered_json item = nlohmann::ordered_json::object();
+    if (config.has_static_collection_config()) {
+      const auto& sc = config.static_collection_config();
+      nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+      if (!sc.name().empty()) fields["name"] = sc.name();
+      if (sc.required_peer_count() != 0) fields["required_peer_count"] = sc.required_peer_count();
+      if (sc.maximum_peer_count() != 0) fields["maximum_peer_count"] = sc.maximum_peer_count();
+      if (sc.block_to_live() != 0) fields["block_to_live"] = sc.block_to_live();
+      if (sc.member_only_read()) fields["member_only_read"] = true;
+      if (sc.member_only_write()) fields["member_only_write"] = true;
+      item["Payload"]["StaticCollectionConfig"] = std::move(fields);
+    }
+    out["config"].push_back(std::move(item));
+  }
+  return out;
+}
+
+// The definition fields the lifecycle results share, in their Go struct order.
+template <typename Definition>
+void DefinitionJson(const Definition& definition, nlohmann::ordered_json* out) {
+  if (definition.sequence() != 0) (*out)["sequence"] = definition.sequence();
+  if (!definition.version().empty()) (*out)["version"] = definition.version();
+  if (!definition.endorsement_plugin().empty()) {
+    (*out)["endorsement_plugin"] = definition.endorsement_plugin();
+  }
+  if (!definition.validation_plugin().empty()) {
+    (*out)["validation_plugin"] = definition.validation_plugin();
+  }
+  if (!definition.validation_parameter().empty()) {
+    (*out)["validation_parameter"] = absl::Base64Escape(definition.validation_parameter());
+  }
+  if (definition.has_collections())
+    (*out)["collections"] = CollectionsJson(definition.collections());
+  if (definition.init_required()) (*out)["init_required"] = true;
+}
+
+nlohmann::ordered_json ApprovalsJson(const google::protobuf::Map<std::string, bool>& approvals) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& org : SortedOrgs(approvals)) out[org] = approvals.at(org);
+  return out;
+}
+
+std::string Indented(const nlohmann::ordered_json& json) { return json.dump(1, '\t') + "\n"; }
 
 [[nodiscard]] StatusOr<::protos::SignedProposal> SignedLifecycleProposal(
     const CliContext& context, std::string_view channel_id, std::string_view function,
@@ -117,8 +173,9 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
 [[nodiscard]] StatusOr<std::string> SubmitLifecycle(
     const CliContext& context, const OrdererFlags& orderer, const PeerTargets& peers,
     std::string_view channel_id, std::string_view function, const google::protobuf::Message& args,
-    bool wait_for_event) {
+    bool wait_for_event, std::chrono::milliseconds wait_timeout) {
   if (orderer.address.empty()) {
+    // ResolveOrderer fills it from -o or the channel config.
     return absl::InvalidArgumentError(
         "no orderer endpoint given: pass the ordering service with -o");
   }
@@ -164,47 +221,35 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
     return absl::InternalError("cannot read back the proposal's channel header");
   }
   if (wait_for_event) {
-    WEFT_RETURN_IF_ERROR(
-        WaitForTransaction(context, peers, channel_id, channel_header.tx_id(), from_block));
+    WEFT_RETURN_IF_ERROR(WaitForTransaction(context, peers, channel_id, channel_header.tx_id(),
+                                            from_block, wait_timeout));
   }
   return channel_header.tx_id();
 }
 
-[[nodiscard]] StatusOr<std::string> QueryLifecycle(const CliContext& context,
-                                                   std::string_view channel_id,
-                                                   std::string_view function,
-                                                   const google::protobuf::Message& args) {
+[[nodiscard]] Status QueryLifecycle(const CliContext& context, std::string_view channel_id,
+                                    std::string_view function,
+                                    const google::protobuf::Message& args,
+                                    google::protobuf::Message* result) {
   ::protos::Proposal proposal;
   WEFT_ASSIGN_OR_RETURN(auto signed_proposal,
                         SignedLifecycleProposal(context, channel_id, function, args, &proposal));
   WEFT_ASSIGN_OR_RETURN(
       auto endorser,
       client::EndorserClient::Connect(context.config.peer.address, context.PeerClientSettings()));
-  auto response = endorser->ProcessProposal(signed_proposal);
-  if (!response.ok()) {
-    return absl::UnavailableError(
-        fmt::format("failed to endorse proposal: {}", std::string(response.status().message())));
-  }
-  if (response->response().status() != kStatusOk) {
-    return absl::FailedPreconditionError(fmt::format("query failed with status: {} - {}",
-                                                     response->response().status(),
-                                                     response->response().message()));
-  }
-  return response->response().payload();
+  return UnwrapLifecycleResponse(endorser->ProcessProposal(signed_proposal),
+                                 "failed to endorse proposal", "query failed", result);
 }
 
 std::string FormatCommitReadiness(const DefinitionInput& input,
                                   const ::lifecycle::CheckCommitReadinessResult& result,
                                   std::string_view output_format) {
   const auto orgs = SortedOrgs(result.approvals());
-  std::string format(output_format);
-  std::transform(format.begin(), format.end(), format.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (format == "json") {
+  if (IsJsonFormat(output_format)) {
     // printResponseAsJSON of CheckCommitReadinessResult (map keys sorted).
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
-    for (const auto& org : orgs) out["approvals"][org] = result.approvals().at(org);
-    return out.dump(1, '\t') + "\n";
+    if (!result.approvals().empty()) out["approvals"] = ApprovalsJson(result.approvals());
+    return Indented(out);
   }
   std::string text = fmt::format(
       "Chaincode definition for chaincode '{}', version '{}', sequence '{}' on channel '{}' "
@@ -217,7 +262,26 @@ std::string FormatCommitReadiness(const DefinitionInput& input,
 }
 
 std::string FormatQueryApproved(std::string_view channel_id, std::string_view name,
-                                const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result) {
+                                const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result,
+                                std::string_view output_format) {
+  if (IsJsonFormat(output_format)) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    DefinitionJson(result, &out);
+    if (result.has_source()) {
+      nlohmann::ordered_json source = nlohmann::ordered_json::object();
+      if (result.source().has_local_package()) {
+        nlohmann::ordered_json local = nlohmann::ordered_json::object();
+        if (!result.source().local_package().package_id().empty()) {
+          local["package_id"] = result.source().local_package().package_id();
+        }
+        source["Type"]["LocalPackage"] = std::move(local);
+      } else if (result.source().has_unavailable()) {
+        source["Type"]["Unavailable"] = nlohmann::ordered_json::object();
+      }
+      out["source"] = std::move(source);
+    }
+    return Indented(out);
+  }
   const std::string package_id =
       result.source().has_local_package() ? result.source().local_package().package_id() : "";
   return fmt::format(
@@ -229,7 +293,14 @@ std::string FormatQueryApproved(std::string_view channel_id, std::string_view na
 }
 
 std::string FormatQueryCommitted(std::string_view channel_id, std::string_view name,
-                                 const ::lifecycle::QueryChaincodeDefinitionResult& result) {
+                                 const ::lifecycle::QueryChaincodeDefinitionResult& result,
+                                 std::string_view output_format) {
+  if (IsJsonFormat(output_format)) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    DefinitionJson(result, &out);
+    if (!result.approvals().empty()) out["approvals"] = ApprovalsJson(result.approvals());
+    return Indented(out);
+  }
   std::string approvals;
   for (const auto& org : SortedOrgs(result.approvals())) {
     if (!approvals.empty()) approvals += ", ";
@@ -244,7 +315,18 @@ std::string FormatQueryCommitted(std::string_view channel_id, std::string_view n
 }
 
 std::string FormatQueryCommittedAll(std::string_view channel_id,
-                                    const ::lifecycle::QueryChaincodeDefinitionsResult& result) {
+                                    const ::lifecycle::QueryChaincodeDefinitionsResult& result,
+                                    std::string_view output_format) {
+  if (IsJsonFormat(output_format)) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const auto& definition : result.chaincode_definitions()) {
+      nlohmann::ordered_json item = nlohmann::ordered_json::object();
+      if (!definition.name().empty()) item["name"] = definition.name();
+      DefinitionJson(definition, &item);
+      out["chaincode_definitions"].push_back(std::move(item));
+    }
+    return Indented(out);
+  }
   std::string text = fmt::format("Committed chaincode definitions on channel '{}':\n", channel_id);
   for (const auto& definition : result.chaincode_definitions()) {
     text += fmt::format(
