@@ -10,18 +10,20 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status/status.h"
 #include "peer/cli/cli_context.h"
+#include "peer/collection.pb.h"
 #include "peer/lifecycle/lifecycle.pb.h"
 
 namespace weft::peer::cli {
 
 // The definition flags (chaincode.go): -C, -n, -v, --sequence, --package-id, -E, -V,
-// --signature-policy, --channel-config-policy, --init-required.
+// --signature-policy, --channel-config-policy, --init-required, --collections-config.
 struct DefinitionInput {
   std::string channel_id;
   std::string name;
@@ -33,6 +35,7 @@ struct DefinitionInput {
   std::string signature_policy;
   std::string channel_config_policy;
   bool init_required = false;
+  std::string collections_config_file;  // --collections-config
 };
 
 // Where approveformyorg and commit are endorsed: --peerAddresses with their
@@ -41,6 +44,20 @@ struct PeerTargets {
   std::vector<std::string> addresses;
   std::vector<std::string> tls_root_cert_files;
 };
+
+// chaincode/common.go getCollectionConfigFromBytes: Fabric's collection config JSON, an
+// array of {name, policy, requiredPeerCount (default 0), maxPeerCount (default 1),
+// blockToLive, memberOnlyRead, memberOnlyWrite, endorsementPolicy {signaturePolicy |
+// channelConfigPolicy}} (keys in any case, as Go's encoding/json), as a
+// CollectionConfigPackage of static collections. Errors: "could not parse the
+// collection configuration: ...", "invalid policy <p>", "invalid endorsement policy ...".
+[[nodiscard]] StatusOr<::protos::CollectionConfigPackage> ParseCollectionConfig(
+    std::string_view json);
+
+// lifecycle common.go createCollectionConfigPackage: the package of `file`, or, when
+// `file` is empty, none. Errors: "invalid collection configuration in file <file>: ...".
+[[nodiscard]] StatusOr<std::optional<::protos::CollectionConfigPackage>> CollectionConfigFromFile(
+    const std::string& file);
 
 // approveformyorg.go / commit.go / checkcommitreadiness.go Validate: channel, name,
 // version and sequence, each named with its flag.

@@ -154,6 +154,9 @@ int main(int argc, char** argv) {
                         "The endorsement policy as a channel config policy reference");
   chaincode->add_flag("--init-required", definition.init_required,
                       "Whether the chaincode requires invoking 'init'");
+  chaincode->add_option("--collections-config", definition.collections_config_file,
+                        "The fully qualified path to the collection JSON file including the file "
+                        "name");
   chaincode->add_option("--peerAddresses", peer_targets.addresses,
                         "The addresses of the peers to connect to");
   chaincode->add_option("--tlsRootCertFiles", peer_targets.tls_root_cert_files,

@@ -4,8 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "client-sdk/endorser_client.h"
 #include "client-sdk/orderer_client.h"
@@ -32,6 +37,8 @@ template <typename Args>
   args.set_validation_plugin(input.validation_plugin);
   args.set_validation_parameter(std::move(parameter));
   args.set_init_required(input.init_required);
+  WEFT_ASSIGN_OR_RETURN(auto collections, CollectionConfigFromFile(input.collections_config_file));
+  if (collections.has_value()) *args.mutable_collections() = *std::move(collections);
   return args;
 }
 
@@ -145,6 +152,113 @@ std::string Indented(const nlohmann::ordered_json& json) { return json.dump(1, '
     policy.set_channel_config_policy_reference(input.channel_config_policy);
   }
   return policy.SerializeAsString();
+}
+
+namespace {
+
+// The value of `key` in `object`, matched case-insensitively as encoding/json does.
+const nlohmann::json* Field(const nlohmann::json& object, std::string_view key) {
+  for (const auto& [name, value] : object.items()) {
+    if (name.size() == key.size() &&
+        std::equal(name.begin(), name.end(), key.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return &value;
+    }
+  }
+  return nullptr;
+}
+
+[[nodiscard]] Status CollectionParseError(std::string_view why) {
+  return absl::InvalidArgumentError(
+      fmt::format("could not parse the collection configuration: {}", why));
+}
+
+// A string, integer or bool field of a collection item (absent: `fallback`).
+template <typename T>
+[[nodiscard]] StatusOr<T> ItemField(const nlohmann::json& item, std::string_view key, T fallback) {
+  const nlohmann::json* value = Field(item, key);
+  if (value == nullptr || value->is_null()) return fallback;
+  const bool fits = std::is_same_v<T, std::string> ? value->is_string()
+                    : std::is_same_v<T, bool>      ? value->is_boolean()
+                                                   : value->is_number_integer();
+  if (!fits) {
+    return CollectionParseError(fmt::format("json: the value of \"{}\" has the wrong type", key));
+  }
+  return value->get<T>();
+}
+
+}  // namespace
+
+[[nodiscard]] StatusOr<::protos::CollectionConfigPackage> ParseCollectionConfig(
+    std::string_view json) {
+  auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return CollectionParseError("the file is not valid JSON");
+  if (!parsed.is_array()) {
+    return CollectionParseError("json: cannot unmarshal a non-array into []collectionConfigJson");
+  }
+  ::protos::CollectionConfigPackage package;
+  for (const auto& item : parsed) {
+    if (!item.is_object()) return CollectionParseError("json: an item is not an object");
+    WEFT_ASSIGN_OR_RETURN(auto name, ItemField<std::string>(item, "name", ""));
+    WEFT_ASSIGN_OR_RETURN(auto policy_text, ItemField<std::string>(item, "policy", ""));
+    auto* config = package.add_config()->mutable_static_collection_config();
+    config->set_name(name);
+    auto member_policy = common::policies::ParsePolicy(policy_text);
+    if (!member_policy.ok()) {
+      return absl::InvalidArgumentError(fmt::format("invalid policy {}", policy_text));
+    }
+    *config->mutable_member_orgs_policy()->mutable_signature_policy() = *std::move(member_policy);
+    WEFT_ASSIGN_OR_RETURN(auto required, ItemField<int32_t>(item, "requiredPeerCount", 0));
+    WEFT_ASSIGN_OR_RETURN(auto maximum, ItemField<int32_t>(item, "maxPeerCount", 1));
+    WEFT_ASSIGN_OR_RETURN(auto block_to_live, ItemField<uint64_t>(item, "blockToLive", 0));
+    WEFT_ASSIGN_OR_RETURN(auto only_read, ItemField<bool>(item, "memberOnlyRead", false));
+    WEFT_ASSIGN_OR_RETURN(auto only_write, ItemField<bool>(item, "memberOnlyWrite", false));
+    config->set_required_peer_count(required);
+    config->set_maximum_peer_count(maximum);
+    config->set_block_to_live(block_to_live);
+    config->set_member_only_read(only_read);
+    config->set_member_only_write(only_write);
+    const nlohmann::json* endorsement = Field(item, "endorsementPolicy");
+    if (endorsement != nullptr && endorsement->is_object()) {
+      DefinitionInput policies;
+      WEFT_ASSIGN_OR_RETURN(policies.signature_policy,
+                            ItemField<std::string>(*endorsement, "signaturePolicy", ""));
+      WEFT_ASSIGN_OR_RETURN(policies.channel_config_policy,
+                            ItemField<std::string>(*endorsement, "channelConfigPolicy", ""));
+      auto parameter = ValidationParameter(policies);
+      if (!parameter.ok()) {
+        return absl::InvalidArgumentError(fmt::format("invalid endorsement policy [{}]: {}",
+                                                      endorsement->dump(),
+                                                      std::string(parameter.status().message())));
+      }
+      if (!parameter->empty() &&
+          !config->mutable_endorsement_policy()->ParseFromString(*parameter)) {
+        return absl::InternalError("cannot read back the collection's endorsement policy");
+      }
+    }
+  }
+  return package;
+}
+
+[[nodiscard]] StatusOr<std::optional<::protos::CollectionConfigPackage>> CollectionConfigFromFile(
+    const std::string& file) {
+  if (file.empty()) return std::optional<::protos::CollectionConfigPackage>();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        fmt::format("invalid collection configuration in file {}: could not read file '{}': {}",
+                    file, file, std::strerror(errno)));
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto package = ParseCollectionConfig(bytes);
+  if (!package.ok()) {
+    return Status(package.status().code(),
+                  fmt::format("invalid collection configuration in file {}: {}", file,
+                              std::string(package.status().message())));
+  }
+  return std::optional<::protos::CollectionConfigPackage>(*std::move(package));
 }
 
 [[nodiscard]] StatusOr<::lifecycle::ApproveChaincodeDefinitionForMyOrgArgs> ApproveArgs(

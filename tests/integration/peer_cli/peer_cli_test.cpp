@@ -272,6 +272,47 @@ TEST_CASE("peer channel signconfigtx and update commit a config update signed by
   REQUIRE(all["chaincode_definitions"].size() == 1);
   CHECK(all["chaincode_definitions"][0]["name"] == "mycc");
 
+  // --collections-config: Fabric's collection JSON (chaincode/common.go
+  // getCollectionConfigFromBytes) becomes the definition's CollectionConfigPackage.
+  // checkcommitreadiness compares whole definitions, so the approval only matches when
+  // the same collections are given (lifecycle.go QueryApprovalStatus).
+  const fs::path collections = dir / "collections.json";
+  std::ofstream(collections) << R"json([{"name": "secrets",
+      "policy": "OR('Org1MSP.member', 'Org2MSP.member')", "requiredPeerCount": 0,
+      "maxPeerCount": 1, "blockToLive": 3, "memberOnlyRead": true}])json";
+  const std::vector<std::string> pdc = {"-C", channel, "-n", "pdc", "-v", "1.0", "--sequence", "1"};
+  auto with = [](std::vector<std::string> head, const std::vector<std::string>& tail) {
+    head.insert(head.end(), tail.begin(), tail.end());
+    return head;
+  };
+  auto approved_pdc =
+      org1.Run(with({"lifecycle", "chaincode", "approveformyorg", "--collections-config",
+                     collections.string(), "--tls", "--cafile", orderer_ca},
+                    pdc));
+  INFO(approved_pdc.output());
+  REQUIRE(approved_pdc.exit_code == 0);
+  auto ready_with = org1.Run(with({"lifecycle", "chaincode", "checkcommitreadiness",
+                                   "--collections-config", collections.string(), "-O", "json"},
+                                  pdc));
+  INFO(ready_with.output());
+  CHECK(ready_with.exit_code == 0);
+  CHECK(nlohmann::json::parse(ready_with.out)["approvals"]["Org1MSP"] == true);
+  auto ready_without =
+      org1.Run(with({"lifecycle", "chaincode", "checkcommitreadiness", "-O", "json"}, pdc));
+  CHECK(ready_without.exit_code == 0);
+  CHECK(nlohmann::json::parse(ready_without.out)["approvals"]["Org1MSP"] == false);
+  auto pdc_json = org1.Run(
+      {"lifecycle", "chaincode", "queryapproved", "-C", channel, "-n", "pdc", "-O", "json"});
+  INFO(pdc_json.output());
+  REQUIRE(pdc_json.exit_code == 0);
+  const auto pdc_approval = nlohmann::json::parse(pdc_json.out);
+  const auto& secrets =
+      pdc_approval["collections"]["config"][0]["Payload"]["StaticCollectionConfig"];
+  CHECK(secrets["name"] == "secrets");
+  CHECK(secrets["maximum_peer_count"] == 1);
+  CHECK(secrets["block_to_live"] == 3);
+  CHECK(secrets["member_only_read"] == true);
+
   // --waitForEventTimeout 0s: the wait ends at once with DeliverGroup's "timed out
   // waiting for txid on all peers" (chaincode/common.go), exit code 1.
   auto timed_out = org1.Run({"lifecycle", "chaincode", "approveformyorg", "-C", channel, "-n",
@@ -298,6 +339,8 @@ TEST_CASE("peer CLI verbs reject missing flags and wrong files naming them") {
     std::string names;  // the flag or path the message must name
   };
   const fs::path missing = dir / "no-such-file";
+  const fs::path not_json = dir / "collections.json";
+  std::ofstream(not_json) << "[{\"name\": \"c\",";
   const std::vector<Case> cases = {
       // signconfigtx.go / update.go: InvalidCreateTx("No configtx file name supplied").
       {{"channel", "signconfigtx"}, "No configtx file name supplied"},
@@ -321,6 +364,13 @@ TEST_CASE("peer CLI verbs reject missing flags and wrong files naming them") {
         "1", "--waitForEventTimeout", "soon"},
        "\"--waitForEventTimeout\" flag"},
       {{"lifecycle", "chaincode", "calculatepackageid", missing.string()}, missing.string()},
+      // lifecycle common.go createCollectionConfigPackage names the file.
+      {{"lifecycle", "chaincode", "checkcommitreadiness", "-C", channel, "-n", "mycc", "-v", "1.0",
+        "--sequence", "1", "--collections-config", missing.string()},
+       "invalid collection configuration in file " + missing.string()},
+      {{"lifecycle", "chaincode", "checkcommitreadiness", "-C", channel, "-n", "mycc", "-v", "1.0",
+        "--sequence", "1", "--collections-config", not_json.string()},
+       "could not parse the collection configuration"},
       {{"chaincode", "invoke", "-C", channel, "-c", "{\"Args\":[]}"},
        "must supply value for chaincode name parameter"},
       {{"chaincode", "query", "-n", "mycc", "-c", "{\"Args\":[]}"}, "-C flag"},
