@@ -59,6 +59,18 @@ struct PeerTargets {
 [[nodiscard]] StatusOr<std::optional<::protos::CollectionConfigPackage>> CollectionConfigFromFile(
     const std::string& file);
 
+// --connectionProfile (chaincode/common.go validatePeerConnectionParameters, lifecycle
+// client_connections.go parseConnectionProfile; common/networkconfig.go GetConfig): the
+// YAML or JSON network config's channels.<channel_id>.peers entries with endorsingPeer
+// true, in file order, each as peers.<name>.url (a grpc:// or grpcs:// prefix is
+// dropped: Weft dials host:port) with peers.<name>.tlsCACerts.path. A channel without
+// peers there leaves `peers` as given. Errors: "error reading connection profile: ...",
+// "error unmarshalling YAML: ...", "peer '<name>' is defined in the channel config but
+// doesn't have associated peer config".
+[[nodiscard]] StatusOr<PeerTargets> PeersFromConnectionProfile(const std::string& file,
+                                                               std::string_view channel_id,
+                                                               const PeerTargets& peers);
+
 // approveformyorg.go / commit.go / checkcommitreadiness.go Validate: channel, name,
 // version and sequence, each named with its flag.
 [[nodiscard]] Status ValidateDefinitionInput(const DefinitionInput& input);

@@ -154,6 +154,11 @@ int main(int argc, char** argv) {
                         "The endorsement policy as a channel config policy reference");
   chaincode->add_flag("--init-required", definition.init_required,
                       "Whether the chaincode requires invoking 'init'");
+  std::string lifecycle_profile;
+  chaincode->add_option("--connectionProfile", lifecycle_profile,
+                        "The fully qualified path to the connection profile that provides the "
+                        "necessary connection information for the network (approveformyorg, "
+                        "commit)");
   chaincode->add_option("--collections-config", definition.collections_config_file,
                         "The fully qualified path to the collection JSON file including the file "
                         "name");
@@ -220,6 +225,10 @@ int main(int argc, char** argv) {
                             "Client TLS cert for the orderer (PEM)");
   chaincode_cmd->add_option("--ordererTLSHostnameOverride", call_orderer.tls_hostname_override,
                             "Host name to verify the orderer's TLS certificate against");
+  std::string call_profile;
+  chaincode_cmd->add_option("--connectionProfile", call_profile,
+                            "Connection profile that provides the necessary connection "
+                            "information for the network");
   bool invoke_wait = false;  // Fabric's chaincode invoke default
   chaincode_cmd->add_flag("--waitForEvent", invoke_wait,
                           "Wait for the transaction to be committed");
@@ -257,6 +266,8 @@ int main(int argc, char** argv) {
     if (valid.ok()) valid = wait_timeout.status();
     if (!valid.ok()) return ExitCode(valid);
     return RunWithContext(config_file, env, [&](const cli::CliContext& context) -> weft::Status {
+      WEFT_ASSIGN_OR_RETURN(
+          call_peers, cli::PeersFromConnectionProfile(call_profile, call.channel_id, call_peers));
       if (invoke->parsed()) {
         WEFT_ASSIGN_OR_RETURN(auto resolved, cli::ResolveOrderer(context, call_orderer, call_peers,
                                                                  call.channel_id, std::cerr));
@@ -302,6 +313,9 @@ int main(int argc, char** argv) {
         WEFT_ASSIGN_OR_RETURN(auto result, cli::QueryInstalled(context));
         std::cout << cli::FormatQueryInstalled(result, output_format);
       } else if (approve->parsed() || commit->parsed()) {
+        WEFT_ASSIGN_OR_RETURN(
+            peer_targets, cli::PeersFromConnectionProfile(lifecycle_profile, definition.channel_id,
+                                                          peer_targets));
         WEFT_ASSIGN_OR_RETURN(auto resolved,
                               cli::ResolveOrderer(context, lifecycle_orderer, peer_targets,
                                                   definition.channel_id, std::cerr));

@@ -15,6 +15,7 @@
 #include "client-sdk/endorser_client.h"
 #include "client-sdk/orderer_client.h"
 #include "client-sdk/transaction_builder.h"
+#include "common/config/yaml_json.h"
 #include "common/policies/policy_dsl.h"
 #include "common/protoutil/proposal.h"
 #include "peer/cli/chaincode.h"
@@ -259,6 +260,54 @@ template <typename T>
                               std::string(package.status().message())));
   }
   return std::optional<::protos::CollectionConfigPackage>(*std::move(package));
+}
+
+[[nodiscard]] StatusOr<PeerTargets> PeersFromConnectionProfile(const std::string& file,
+                                                               std::string_view channel_id,
+                                                               const PeerTargets& peers) {
+  if (file.empty()) return peers;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        fmt::format("error reading connection profile: open {}: {}", file, std::strerror(errno)));
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto json = common::config::YamlToJson(bytes);
+  if (!json.ok()) {
+    return absl::InvalidArgumentError(fmt::format("error unmarshalling YAML: {}: {}", file,
+                                                  std::string(json.status().message())));
+  }
+  const auto profile = nlohmann::ordered_json::parse(*json, nullptr, false);
+  const auto text = [](const nlohmann::ordered_json& node, std::string_view key) {
+    return node.is_object() && node.contains(key) && node.at(std::string(key)).is_string()
+               ? node.at(std::string(key)).get<std::string>()
+               : std::string();
+  };
+  const auto object = [](const nlohmann::ordered_json& node, std::string_view key) {
+    return node.is_object() && node.contains(key) && node.at(std::string(key)).is_object()
+               ? node.at(std::string(key))
+               : nlohmann::ordered_json::object();
+  };
+  const auto channel_peers = object(object(object(profile, "channels"), channel_id), "peers");
+  if (channel_peers.empty()) return peers;
+  const auto known_peers = object(profile, "peers");
+  PeerTargets out;
+  for (const auto& [name, channel_config] : channel_peers.items()) {
+    if (!channel_config.is_object() || !channel_config.value("endorsingPeer", false)) continue;
+    if (!known_peers.contains(name)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "peer '{}' is defined in the channel config but doesn't have associated peer config",
+          name));
+    }
+    const auto& peer = known_peers.at(name);
+    std::string url = text(peer, "url");
+    for (std::string_view scheme : {"grpcs://", "grpc://"}) {
+      if (url.rfind(scheme, 0) == 0) url = url.substr(scheme.size());
+    }
+    out.addresses.push_back(url);
+    out.tls_root_cert_files.push_back(text(object(peer, "tlsCACerts"), "path"));
+  }
+  return out;
 }
 
 [[nodiscard]] StatusOr<::lifecycle::ApproveChaincodeDefinitionForMyOrgArgs> ApproveArgs(

@@ -247,10 +247,45 @@ TEST_CASE("peer channel signconfigtx and update commit a config update signed by
   CHECK(approval["source"]["Type"]["LocalPackage"]["package_id"] == package_id);
   CHECK(approved_json.out.rfind("{\n\t\"sequence\": 1,\n\t\"version\": \"1.0\",", 0) == 0);
 
+  // --connectionProfile (common/networkconfig.go NetworkConfig, YAML or JSON): the
+  // channel's endorsingPeer entries replace peer.address. With both orgs' peers listed,
+  // Org2's peer refuses to endorse the commit of a definition its org has not approved
+  // (lifecycle.go CommitChaincodeDefinition: "chaincode definition not agreed to by this
+  // org (Org2MSP)"), which shows the profile's peers were asked.
+  const auto peer_tls_ca = [&](int org) {
+    return (network.PeerMsp(org).parent_path() / "tls/ca.crt").string();
+  };
+  const auto port_of = [](const std::string& grpc) { return grpc.substr(grpc.rfind(':') + 1); };
+  const fs::path both_profile = dir / "connection-both.yaml";
+  std::ofstream(both_profile) << "name: test-network\nversion: 1.0.0\nchannels:\n  " << channel
+                              << ":\n    peers:\n"
+                                 "      peer0.org1.example.com:\n        endorsingPeer: true\n"
+                                 "      peer0.org2.example.com:\n        endorsingPeer: true\n"
+                                 "peers:\n  peer0.org1.example.com:\n    url: grpcs://localhost:"
+                              << port_of(peer1.grpc)
+                              << "\n    tlsCACerts:\n      path: " << peer_tls_ca(1)
+                              << "\n  peer0.org2.example.com:\n    url: localhost:"
+                              << port_of(peer2.grpc)
+                              << "\n    tlsCACerts:\n      path: " << peer_tls_ca(2) << "\n";
+  auto not_agreed = org1.Run({"lifecycle", "chaincode", "commit", "-C", channel, "-n", "mycc", "-v",
+                              "1.0", "--sequence", "1", "--tls", "--cafile", orderer_ca,
+                              "--connectionProfile", both_profile.string()});
+  INFO(not_agreed.output());
+  CHECK(not_agreed.exit_code == 1);
+  CHECK_THAT(not_agreed.err,
+             Catch::Contains("chaincode definition not agreed to by this org (Org2MSP)"));
+  const fs::path org1_profile = dir / "connection-org1.json";
+  std::ofstream(org1_profile) << R"({"channels": {")" << channel
+                              << R"(": {"peers": {"peer0.org1.example.com": {"endorsingPeer":)"
+                              << R"( true}}}}, "peers": {"peer0.org1.example.com": {"url": )"
+                              << R"("localhost:)" << port_of(peer1.grpc)
+                              << R"(", "tlsCACerts": {"path": ")" << peer_tls_ca(1) << R"("}}}})";
+
   // LifecycleEndorsement is ANY Endorsement now: Org1 alone commits (orderer from the
-  // channel config again).
+  // channel config again, peers from the connection profile).
   auto committed = org1.Run({"lifecycle", "chaincode", "commit", "-C", channel, "-n", "mycc", "-v",
-                             "1.0", "--sequence", "1", "--tls", "--cafile", orderer_ca});
+                             "1.0", "--sequence", "1", "--tls", "--cafile", orderer_ca,
+                             "--connectionProfile", org1_profile.string()});
   INFO(committed.output() << ReadAll(network.PeerLog(1)));
   REQUIRE(committed.exit_code == 0);
   CHECK_THAT(committed.err, Catch::Contains("Retrieved channel (" + channel + ")"));
@@ -374,6 +409,10 @@ TEST_CASE("peer CLI verbs reject missing flags and wrong files naming them") {
       {{"chaincode", "invoke", "-C", channel, "-c", "{\"Args\":[]}"},
        "must supply value for chaincode name parameter"},
       {{"chaincode", "query", "-n", "mycc", "-c", "{\"Args\":[]}"}, "-C flag"},
+      // common/networkconfig.go GetConfig: "error reading connection profile".
+      {{"chaincode", "invoke", "-C", channel, "-n", "mycc", "-c", "{\"Args\":[]}",
+        "--connectionProfile", missing.string()},
+       "error reading connection profile: open " + missing.string()},
       {{"chaincode", "invoke", "-C", channel, "-n", "mycc", "-c", "{\"Args\":[]}",
         "--waitForEventTimeout", "x"},
        "\"--waitForEventTimeout\" flag"},
