@@ -30,6 +30,10 @@ struct PackageInput {
   std::string label;  // --label
 };
 
+// The commands' --output/-O choice: true for json in any case (strings.ToLower(...) ==
+// "json"), anything else is the text form.
+bool IsJsonOutput(std::string_view output_format);
+
 // package.go PackageInput.Validate: each missing field is named.
 [[nodiscard]] Status ValidatePackageInput(const PackageInput& input);
 

@@ -5,83 +5,34 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 
 namespace weft::common::config {
 namespace {
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-void Append(const YAML::Node& node, std::string* out) {
+nlohmann::ordered_json ToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
-      *out += "{";
-      bool first = true;
-      for (const auto& entry : node) {
-        if (!first) *out += ",";
-        first = false;
-        *out += JsonString(entry.first.Scalar()) + ":";
-        Append(entry.second, out);
-      }
-      *out += "}";
-      return;
+      nlohmann::ordered_json out = nlohmann::ordered_json::object();
+      for (const auto& entry : node) out[entry.first.Scalar()] = ToJson(entry.second);
+      return out;
     }
     case YAML::NodeType::Sequence: {
-      *out += "[";
-      for (size_t i = 0; i < node.size(); ++i) {
-        if (i != 0) *out += ",";
-        Append(node[i], out);
-      }
-      *out += "]";
-      return;
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const auto& item : node) out.push_back(ToJson(item));
+      return out;
     }
     case YAML::NodeType::Scalar: {
       // A quoted scalar's tag is "!": it stays a string.
-      const std::string lower = Lower(node.Scalar());
-      if (node.Tag() != "!" && (lower == "true" || lower == "false")) {
-        *out += lower;
-      } else if (node.Tag() != "!" && (lower == "null" || lower == "~")) {
-        *out += "null";
-      } else {
-        *out += JsonString(node.Scalar());
-      }
-      return;
+      std::string lower = node.Scalar();
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (node.Tag() != "!" && (lower == "true" || lower == "false")) return lower == "true";
+      if (node.Tag() != "!" && (lower == "null" || lower == "~")) return nullptr;
+      return node.Scalar();
     }
     default:
-      *out += "null";
+      return nullptr;
   }
 }
 
@@ -95,9 +46,7 @@ void Append(const YAML::Node& node, std::string* out) {
     return absl::InvalidArgumentError(
         fmt::format("{}:{}: invalid YAML: {}", e.mark.line + 1, e.mark.column + 1, e.msg));
   }
-  std::string out;
-  Append(root, &out);
-  return out;
+  return ToJson(root).dump();
 }
 
 }  // namespace weft::common::config

@@ -169,13 +169,6 @@ std::string GoJsonString(std::string_view text) {
 }
 
 // Fabric's `--output json` is the only other format; anything else prints text.
-bool IsJson(std::string_view format) {
-  std::string lower(format);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower == "json";
-}
-
 [[nodiscard]] StatusOr<::protos::ProposalResponse> ProposeLifecycle(
     const CliContext& context, std::string_view function, const google::protobuf::Message& args) {
   WEFT_ASSIGN_OR_RETURN(auto proposal, CreateLifecycleProposal(context.signer.SerializedIdentity(),
@@ -189,6 +182,13 @@ bool IsJson(std::string_view format) {
 }
 
 }  // namespace
+
+bool IsJsonOutput(std::string_view output_format) {
+  std::string lower(output_format);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower == "json";
+}
 
 [[nodiscard]] Status UnwrapLifecycleResponse(const StatusOr<::protos::ProposalResponse>& response,
                                              std::string_view endorse_error,
@@ -262,7 +262,7 @@ bool IsJson(std::string_view format) {
                     std::string(parsed.status().message())));
   }
   const std::string id = chaincode_package::PackageId(parsed->metadata.label, *bytes);
-  if (IsJson(output_format)) {
+  if (IsJsonOutput(output_format)) {
     nlohmann::ordered_json out;
     out["package_id"] = id;
     return out.dump(1, '\t') + "\n";
@@ -314,7 +314,7 @@ bool IsJson(std::string_view format) {
 
 std::string FormatQueryInstalled(const ::lifecycle::QueryInstalledChaincodesResult& result,
                                  std::string_view output_format) {
-  if (IsJson(output_format)) {
+  if (IsJsonOutput(output_format)) {
     // encoding/json of the generated Go struct: omitempty fields, map keys sorted.
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const auto& installed : result.installed_chaincodes()) {

@@ -50,13 +50,6 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
   return orgs;
 }
 
-bool IsJsonFormat(std::string_view output_format) {
-  std::string format(output_format);
-  std::transform(format.begin(), format.end(), format.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return format == "json";
-}
-
 // encoding/json of a CollectionConfigPackage: {"config":[{"Payload":{...}}]}.
 nlohmann::ordered_json CollectionsJson(const ::protos::CollectionConfigPackage& package) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
@@ -408,7 +401,7 @@ std::string FormatCommitReadiness(const DefinitionInput& input,
                                   const ::lifecycle::CheckCommitReadinessResult& result,
                                   std::string_view output_format) {
   const auto orgs = SortedOrgs(result.approvals());
-  if (IsJsonFormat(output_format)) {
+  if (IsJsonOutput(output_format)) {
     // printResponseAsJSON of CheckCommitReadinessResult (map keys sorted).
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     if (!result.approvals().empty()) out["approvals"] = ApprovalsJson(result.approvals());
@@ -427,7 +420,7 @@ std::string FormatCommitReadiness(const DefinitionInput& input,
 std::string FormatQueryApproved(std::string_view channel_id, std::string_view name,
                                 const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result,
                                 std::string_view output_format) {
-  if (IsJsonFormat(output_format)) {
+  if (IsJsonOutput(output_format)) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     DefinitionJson(result, &out);
     if (result.has_source()) {
@@ -458,7 +451,7 @@ std::string FormatQueryApproved(std::string_view channel_id, std::string_view na
 std::string FormatQueryCommitted(std::string_view channel_id, std::string_view name,
                                  const ::lifecycle::QueryChaincodeDefinitionResult& result,
                                  std::string_view output_format) {
-  if (IsJsonFormat(output_format)) {
+  if (IsJsonOutput(output_format)) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     DefinitionJson(result, &out);
     if (!result.approvals().empty()) out["approvals"] = ApprovalsJson(result.approvals());
@@ -480,7 +473,7 @@ std::string FormatQueryCommitted(std::string_view channel_id, std::string_view n
 std::string FormatQueryCommittedAll(std::string_view channel_id,
                                     const ::lifecycle::QueryChaincodeDefinitionsResult& result,
                                     std::string_view output_format) {
-  if (IsJsonFormat(output_format)) {
+  if (IsJsonOutput(output_format)) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const auto& definition : result.chaincode_definitions()) {
       nlohmann::ordered_json item = nlohmann::ordered_json::object();
