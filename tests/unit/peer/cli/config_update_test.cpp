@@ -68,7 +68,8 @@ TEST_CASE("signconfigtx appends one ConfigSignature and checks the envelope", "[
   CHECK(no_channel.status().message() == "Invalid channel create transaction : empty channel id");
 }
 
-TEST_CASE("--collections-config reads Fabric's collection JSON", "[peer_cli]") {
+TEST_CASE("collections-config: Fabric's collection JSON becomes a CollectionConfigPackage",
+          "[peer_cli]") {
   auto package = cli::ParseCollectionConfig(R"json([
     {"name": "a", "policy": "OR('Org1MSP.member')", "blockToLive": 5, "memberOnlyWrite": true,
      "endorsementPolicy": {
@@ -104,7 +105,7 @@ TEST_CASE("--collections-config reads Fabric's collection JSON", "[peer_cli]") {
              Catch::StartsWith("invalid endorsement policy"));
 }
 
-TEST_CASE("--connectionProfile gives the channel's endorsing peers", "[peer_cli]") {
+TEST_CASE("connectionProfile: the channel's endorsing peers become the targets", "[peer_cli]") {
   testing::TempDir dir{"weft-peer-cli-profile"};
   const auto profile = dir.path() / "connection.yaml";
   std::ofstream(profile) << "channels:\n"
