@@ -5,8 +5,10 @@
 // Thread-safety: one PeerDeliverClient may be shared; each call opens its own stream.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,12 +41,14 @@ class PeerDeliverClient {
   // until the peer sends its status or the callback returns false (then the
   // stream is cancelled and SUCCESS returned). Returns the peer's final status;
   // fails when the stream breaks without one or a response of the other kind
-  // arrives (errors name the peer).
+  // arrives (errors name the peer). A `deadline` ends the stream with
+  // DeadlineExceeded (the peer CLI's --waitForEventTimeout).
   [[nodiscard]] StatusOr<::common::Status> Deliver(
       const ::common::Envelope& seek, const std::function<bool(const ::common::Block&)>& on_block);
   [[nodiscard]] StatusOr<::common::Status> DeliverFiltered(
       const ::common::Envelope& seek,
-      const std::function<bool(const ::protos::FilteredBlock&)>& on_block);
+      const std::function<bool(const ::protos::FilteredBlock&)>& on_block,
+      std::optional<std::chrono::system_clock::time_point> deadline = std::nullopt);
 
  private:
   struct Connection;  // the gRPC channel and its Deliver stub

@@ -99,8 +99,10 @@ StatusOr<::common::Status> PeerDeliverClient::Deliver(
 
 StatusOr<::common::Status> PeerDeliverClient::DeliverFiltered(
     const ::common::Envelope& seek,
-    const std::function<bool(const ::protos::FilteredBlock&)>& on_block) {
+    const std::function<bool(const ::protos::FilteredBlock&)>& on_block,
+    std::optional<std::chrono::system_clock::time_point> deadline) {
   ::grpc::ClientContext context;
+  if (deadline.has_value()) context.set_deadline(*deadline);
   auto stream = connection_->stub->DeliverFiltered(&context);
   return RunStream(
       context, *stream, seek, fmt::format("filtered deliver from peer {}", address_),

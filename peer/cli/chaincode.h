@@ -8,6 +8,7 @@
 // Thread-safety: stateless functions.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,28 +55,37 @@ struct ChaincodeCall {
 [[nodiscard]] StatusOr<std::vector<std::unique_ptr<client::EndorserClient>>> ConnectEndorsers(
     const CliContext& context, const PeerTargets& peers);
 
+// --waitForEventTimeout's default (chaincode.go / lifecycle chaincode.go: 30s).
+inline constexpr std::chrono::milliseconds kDefaultWaitForEventTimeout{30000};
+
+// The context that reaches the first peer a command talks to: the first
+// --peerAddresses (with its --tlsRootCertFiles), or peer.address when none is given
+// (Fabric's EndorserClients[0]).
+CliContext FirstPeerContext(const CliContext& context, const PeerTargets& peers);
+
 // --waitForEvent, made race-free: the height of `channel_id` on the waiting peer
-// (peer.address, or the first --peerAddresses) taken before the broadcast, then
-// WaitForTransaction reads filtered blocks from there until `tx_id` appears.
-// Fabric's DeliverGroup texts: "transaction invalidated with status (<CODE>)",
-// "deliver completed with status (<STATUS>) before txid received". There is no
-// --waitForEventTimeout: the wait ends when the peer commits the transaction.
+// (FirstPeerContext) taken before the broadcast, then WaitForTransaction reads
+// filtered blocks from there until `tx_id` appears or `timeout` (from the call)
+// passes. Fabric's DeliverGroup texts: "transaction invalidated with status (<CODE>)",
+// "deliver completed with status (<STATUS>) before txid received", "timed out
+// waiting for txid on all peers" (DeadlineExceeded).
 [[nodiscard]] StatusOr<uint64_t> WaitHeight(const CliContext& context, const PeerTargets& peers,
                                             std::string_view channel_id);
-[[nodiscard]] Status WaitForTransaction(const CliContext& context, const PeerTargets& peers,
-                                        std::string_view channel_id, std::string_view tx_id,
-                                        uint64_t from_block);
+[[nodiscard]] Status WaitForTransaction(
+    const CliContext& context, const PeerTargets& peers, std::string_view channel_id,
+    std::string_view tx_id, uint64_t from_block,
+    std::chrono::milliseconds timeout = kDefaultWaitForEventTimeout);
 
 // Go's %v of a *pb.Response: status:N message:"..." payload:"..." (empty fields left out).
 std::string ResponseText(const ::protos::Response& response);
 
 // invoke: returns the text Fabric logs on success, "Chaincode invoke successful. result:
-// <response>"; with `wait_for_event` only once the peer committed it VALID.
-[[nodiscard]] StatusOr<std::string> InvokeChaincode(const CliContext& context,
-                                                    const OrdererFlags& orderer,
-                                                    const PeerTargets& peers,
-                                                    const ChaincodeCall& call,
-                                                    bool wait_for_event = false);
+// <response>"; with `wait_for_event` only once the peer committed it VALID (within
+// `wait_timeout`). The orderer must be resolved (ResolveOrderer) before.
+[[nodiscard]] StatusOr<std::string> InvokeChaincode(
+    const CliContext& context, const OrdererFlags& orderer, const PeerTargets& peers,
+    const ChaincodeCall& call, bool wait_for_event = false,
+    std::chrono::milliseconds wait_timeout = kDefaultWaitForEventTimeout);
 
 // query: the Response payload of the first peer.
 [[nodiscard]] StatusOr<std::string> QueryChaincode(const CliContext& context,

@@ -3,11 +3,14 @@
 // cscc JoinChain in a channel-less CONFIG proposal with the block as argument,
 // list asks cscc GetChannels, getinfo asks qscc GetChainInfo, fetch reads one
 // block from the orderer given with -o or, without one, from the peer's Deliver
-// service. Errors carry Fabric's wording where the CLI's users script on it.
+// service; signconfigtx adds the local admin's ConfigSignature to a CONFIG_UPDATE
+// envelope file, update signs and broadcasts one (signconfigtx.go, update.go,
+// create.go). Errors carry Fabric's wording where the CLI's users script on it.
 // Thread-safety: stateless functions.
 #pragma once
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +19,7 @@
 #include "common/ledger.pb.h"
 #include "common/status/status.h"
 #include "peer/cli/cli_context.h"
+#include "peer/cli/lifecycle_definition.h"
 
 namespace weft::peer::cli {
 
@@ -41,5 +45,43 @@ std::string BlockchainInfoJson(const ::common::BlockchainInfo& info);
                                                    const OrdererFlags& orderer,
                                                    std::string_view channel_id,
                                                    std::string_view target);
+
+// create.go sanityCheckAndSignConfigTx: `envelope` must carry a CONFIG_UPDATE payload
+// whose channel matches `*channel_id` (taken from the header when empty); the
+// signer's ConfigSignature is appended to the ConfigUpdateEnvelope, which is wrapped
+// in a new CONFIG_UPDATE envelope signed by the signer. Errors are Fabric's "Invalid
+// channel create transaction : <bad payload|bad header|bad type|empty channel
+// id|mismatched channel ID a != b|Bad config update env>".
+[[nodiscard]] StatusOr<::common::Envelope> SanityCheckAndSignConfigTx(
+    const ::common::Envelope& envelope, const msp::SigningIdentity& signer,
+    std::string* channel_id);
+
+// signconfigtx.go: signs the envelope in `file` and writes it back in place. Errors:
+// "No configtx file name supplied" (InvalidCreateTx), "channel create configuration
+// tx file not found <why>".
+[[nodiscard]] Status SignConfigTxFile(const CliContext& context, const std::filesystem::path& file);
+
+// update.go: signs the envelope in `file` (not written back) and broadcasts it to
+// `orderer` (resolved); "Must supply channel ID" without -c.
+[[nodiscard]] Status UpdateChannel(const CliContext& context, const OrdererFlags& orderer,
+                                   std::string_view channel_id, const std::filesystem::path& file);
+
+// common.go GetOrdererEndpointOfChain: cscc GetChannelConfig in a channel-less CONFIG
+// proposal to `context`'s peer.address; the channel config's (global)
+// OrdererAddresses, as channelconfig's ChannelConfig().OrdererAddresses() gives them.
+[[nodiscard]] StatusOr<std::vector<std::string>> GetOrdererEndpointOfChain(
+    const CliContext& context, std::string_view channel_id);
+
+// The orderer of a command that broadcasts (chaincode common.go InitCmdFactory,
+// lifecycle client_connections.go setOrdererClient): `orderer` as given with -o, or,
+// without one, the first endpoint of the channel config read from `peers`' first peer
+// (FirstPeerContext), logging Fabric's "Retrieved channel (<ch>) orderer endpoint:
+// <addr>" to `log`. Errors: "error getting channel (<ch>) orderer endpoint: ...", "no
+// orderer endpoints retrieved for channel <ch>, pass orderer endpoint with -o flag
+// instead".
+[[nodiscard]] StatusOr<OrdererFlags> ResolveOrderer(const CliContext& context,
+                                                    const OrdererFlags& orderer,
+                                                    const PeerTargets& peers,
+                                                    std::string_view channel_id, std::ostream& log);
 
 }  // namespace weft::peer::cli

@@ -17,6 +17,7 @@
 #include "peer/cli/cli_context.h"
 #include "peer/lifecycle/lifecycle.pb.h"
 #include "peer/proposal.pb.h"
+#include "peer/proposal_response.pb.h"
 
 namespace weft::peer::cli {
 
@@ -28,6 +29,10 @@ struct PackageInput {
   std::string lang;   // -l / --lang: node, binary or ccaas
   std::string label;  // --label
 };
+
+// The commands' --output/-O choice: true for json in any case (strings.ToLower(...) ==
+// "json"), anything else is the text form.
+bool IsJsonOutput(std::string_view output_format);
 
 // package.go PackageInput.Validate: each missing field is named.
 [[nodiscard]] Status ValidatePackageInput(const PackageInput& input);
@@ -53,6 +58,15 @@ struct PackageInput {
 [[nodiscard]] StatusOr<::protos::Proposal> CreateLifecycleProposal(
     std::string_view creator, std::string_view channel_id, std::string_view function,
     const google::protobuf::Message& args);
+
+// Fabric's unwrapping of a `_lifecycle` answer (install.go, queryinstalled.go,
+// queryapproved.go, ...): a failed call is "<endorse_error>: <why>", a status other
+// than 200 "<failed_what> with status: <n> - <message>", and the payload must parse as
+// `result` ("failed to unmarshal proposal response's response payload").
+[[nodiscard]] Status UnwrapLifecycleResponse(const StatusOr<::protos::ProposalResponse>& response,
+                                             std::string_view endorse_error,
+                                             std::string_view failed_what,
+                                             google::protobuf::Message* result);
 
 // install.go: sends InstallChaincode; returns the peer's InstallChaincodeResult.
 [[nodiscard]] StatusOr<::lifecycle::InstallChaincodeResult> InstallChaincode(

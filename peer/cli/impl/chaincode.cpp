@@ -45,8 +45,9 @@ std::string Quoted(std::string_view bytes) {
   return common::protoutil::SignProposal(*proposal, context.signer);
 }
 
-// The context that reaches the waiting peer.
-CliContext WaitingPeer(const CliContext& context, const PeerTargets& peers) {
+}  // namespace
+
+CliContext FirstPeerContext(const CliContext& context, const PeerTargets& peers) {
   CliContext target = context;
   if (!peers.addresses.empty()) {
     target.config.peer.address = peers.addresses.front();
@@ -58,18 +59,17 @@ CliContext WaitingPeer(const CliContext& context, const PeerTargets& peers) {
   return target;
 }
 
-}  // namespace
-
 [[nodiscard]] StatusOr<uint64_t> WaitHeight(const CliContext& context, const PeerTargets& peers,
                                             std::string_view channel_id) {
-  WEFT_ASSIGN_OR_RETURN(auto info, GetChannelInfo(WaitingPeer(context, peers), channel_id));
+  WEFT_ASSIGN_OR_RETURN(auto info, GetChannelInfo(FirstPeerContext(context, peers), channel_id));
   return info.height();
 }
 
 [[nodiscard]] Status WaitForTransaction(const CliContext& context, const PeerTargets& peers,
                                         std::string_view channel_id, std::string_view tx_id,
-                                        uint64_t from_block) {
-  const CliContext target = WaitingPeer(context, peers);
+                                        uint64_t from_block, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::system_clock::now() + timeout;
+  const CliContext target = FirstPeerContext(context, peers);
   const auto settings = target.PeerClientSettings();
   ::orderer::SeekInfo seek;
   seek.mutable_start()->mutable_specified()->set_number(from_block);
@@ -81,15 +81,21 @@ CliContext WaitingPeer(const CliContext& context, const PeerTargets& peers) {
   WEFT_ASSIGN_OR_RETURN(auto deliver,
                         client::PeerDeliverClient::Connect(target.config.peer.address, settings));
   std::optional<::protos::TxValidationCode> code;
-  auto status = deliver->DeliverFiltered(request, [&](const ::protos::FilteredBlock& block) {
-    for (const auto& tx : block.filtered_transactions()) {
-      if (tx.txid() == tx_id) {
-        code = tx.tx_validation_code();
-        return false;
-      }
-    }
-    return true;
-  });
+  auto status = deliver->DeliverFiltered(
+      request,
+      [&](const ::protos::FilteredBlock& block) {
+        for (const auto& tx : block.filtered_transactions()) {
+          if (tx.txid() == tx_id) {
+            code = tx.tx_validation_code();
+            return false;
+          }
+        }
+        return true;
+      },
+      deadline);
+  if (status.status().code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::DeadlineExceededError("timed out waiting for txid on all peers");
+  }
   if (!status.ok()) {
     return absl::UnavailableError(fmt::format("error connecting to deliver filtered at {}: {}",
                                               target.config.peer.address,
@@ -246,12 +252,12 @@ std::string ResponseText(const ::protos::Response& response) {
 [[nodiscard]] StatusOr<std::string> InvokeChaincode(const CliContext& context,
                                                     const OrdererFlags& orderer,
                                                     const PeerTargets& peers,
-                                                    const ChaincodeCall& call,
-                                                    bool wait_for_event) {
+                                                    const ChaincodeCall& call, bool wait_for_event,
+                                                    std::chrono::milliseconds wait_timeout) {
   ::protos::Proposal proposal;
   WEFT_ASSIGN_OR_RETURN(auto signed_proposal, SignedCallProposal(context, call, &proposal));
   if (orderer.address.empty()) {
-    // Fabric would ask the peer for the channel's orderers; Weft needs -o.
+    // ResolveOrderer fills it from -o or the channel config.
     return absl::InvalidArgumentError(
         "orderer is required: pass the ordering service endpoint with -o");
   }
@@ -294,8 +300,8 @@ std::string ResponseText(const ::protos::Response& response) {
         !channel_header.ParseFromString(header.channel_header())) {
       return absl::InternalError("cannot read back the proposal's channel header");
     }
-    WEFT_RETURN_IF_ERROR(
-        WaitForTransaction(context, peers, call.channel_id, channel_header.tx_id(), from_block));
+    WEFT_RETURN_IF_ERROR(WaitForTransaction(context, peers, call.channel_id, channel_header.tx_id(),
+                                            from_block, wait_timeout));
   }
   // invoke.go logs the chaincode action's response.
   ::protos::ProposalResponsePayload payload;

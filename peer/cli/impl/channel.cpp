@@ -15,8 +15,13 @@
 #include "client-sdk/orderer_client.h"
 #include "client-sdk/peer_deliver_client.h"
 #include "client-sdk/signer.h"
+#include "common/channelconfig/channel_config.h"
+#include "common/configtx.pb.h"
+#include "common/configtx/update.h"
 #include "common/protoutil/block.h"
+#include "common/protoutil/envelope.h"
 #include "common/protoutil/proposal.h"
+#include "peer/cli/chaincode.h"
 #include "peer/query.pb.h"
 
 namespace weft::peer::cli {
@@ -194,6 +199,161 @@ std::string BlockchainInfoJson(const ::common::BlockchainInfo& info) {
     return absl::InvalidArgumentError(fmt::format("fetch target illegal: {}", target));
   }
   return ReadBlock(context, orderer, channel_id, SeekOne(Specified(number)));
+}
+
+}  // namespace weft::peer::cli
+
+namespace weft::peer::cli {
+namespace {
+
+// create.go's InvalidCreateTx and ConfigTxFileNotFound texts.
+[[nodiscard]] Status InvalidCreateTx(std::string_view why) {
+  return absl::InvalidArgumentError(fmt::format("Invalid channel create transaction : {}", why));
+}
+
+[[nodiscard]] StatusOr<::common::Envelope> ReadConfigTxFile(const std::filesystem::path& file) {
+  if (file.empty()) return InvalidCreateTx("No configtx file name supplied");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        fmt::format("channel create configuration tx file not found open {}: {}", file.string(),
+                    std::strerror(errno)));
+  }
+  ::common::Envelope envelope;
+  if (!envelope.ParseFromIstream(&in)) {
+    return absl::InvalidArgumentError(
+        fmt::format("error unmarshalling Envelope: {} is not a common.Envelope", file.string()));
+  }
+  return envelope;
+}
+
+}  // namespace
+
+[[nodiscard]] StatusOr<::common::Envelope> SanityCheckAndSignConfigTx(
+    const ::common::Envelope& envelope, const msp::SigningIdentity& signer,
+    std::string* channel_id) {
+  ::common::Payload payload;
+  if (!payload.ParseFromString(envelope.payload())) return InvalidCreateTx("bad payload");
+  if (!payload.has_header() || payload.header().channel_header().empty()) {
+    return InvalidCreateTx("bad header");
+  }
+  ::common::ChannelHeader header;
+  if (!header.ParseFromString(payload.header().channel_header())) {
+    return InvalidCreateTx("could not unmarshall channel header");
+  }
+  if (header.type() != ::common::CONFIG_UPDATE) return InvalidCreateTx("bad type");
+  if (header.channel_id().empty()) return InvalidCreateTx("empty channel id");
+  // -c is usually redundant: the header names the channel.
+  if (channel_id->empty()) *channel_id = header.channel_id();
+  if (header.channel_id() != *channel_id) {
+    return InvalidCreateTx(
+        fmt::format("mismatched channel ID {} != {}", header.channel_id(), *channel_id));
+  }
+  ::common::ConfigUpdateEnvelope update;
+  if (!update.ParseFromString(payload.data())) return InvalidCreateTx("Bad config update env");
+  WEFT_ASSIGN_OR_RETURN(auto signature,
+                        common::configtx::CreateConfigSignature(update.config_update(), signer));
+  *update.add_signatures() = std::move(signature);
+  return common::protoutil::CreateSignedEnvelope(::common::CONFIG_UPDATE, *channel_id, signer,
+                                                 update.SerializeAsString());
+}
+
+[[nodiscard]] Status SignConfigTxFile(const CliContext& context,
+                                      const std::filesystem::path& file) {
+  WEFT_ASSIGN_OR_RETURN(auto envelope, ReadConfigTxFile(file));
+  std::string channel_id;
+  WEFT_ASSIGN_OR_RETURN(auto signed_envelope,
+                        SanityCheckAndSignConfigTx(envelope, context.signer, &channel_id));
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  if (!out || !signed_envelope.SerializeToOstream(&out) || !out.flush()) {
+    return absl::UnavailableError(
+        fmt::format("cannot write the signed config update to {}", file.string()));
+  }
+  std::filesystem::permissions(
+      file,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+          std::filesystem::perms::group_read | std::filesystem::perms::group_write,
+      std::filesystem::perm_options::replace);
+  return absl::OkStatus();
+}
+
+[[nodiscard]] Status UpdateChannel(const CliContext& context, const OrdererFlags& orderer,
+                                   std::string_view channel_id, const std::filesystem::path& file) {
+  if (channel_id.empty()) return absl::InvalidArgumentError("Must supply channel ID");
+  WEFT_ASSIGN_OR_RETURN(auto envelope, ReadConfigTxFile(file));
+  std::string channel(channel_id);
+  WEFT_ASSIGN_OR_RETURN(auto signed_envelope,
+                        SanityCheckAndSignConfigTx(envelope, context.signer, &channel));
+  if (orderer.address.empty()) {
+    return absl::InvalidArgumentError(
+        "orderer is required: pass the ordering service endpoint with -o");
+  }
+  auto client = client::OrdererClient::Connect(orderer.address, OrdererClientSettings(orderer));
+  if (!client.ok()) {
+    return Status(client.status().code(), fmt::format("Error getting broadcast client: {}",
+                                                      std::string(client.status().message())));
+  }
+  auto response = (*client)->Submit(signed_envelope);
+  if (!response.ok()) {
+    return Status(response.status().code(), fmt::format("could not send to orderer node: {}",
+                                                        std::string(response.status().message())));
+  }
+  if (response->status() != ::common::SUCCESS) {
+    // broadcastclient.go getAck.
+    return absl::FailedPreconditionError(fmt::format("got unexpected status: {} -- {}",
+                                                     ::common::Status_Name(response->status()),
+                                                     response->info()));
+  }
+  return absl::OkStatus();
+}
+
+[[nodiscard]] StatusOr<std::vector<std::string>> GetOrdererEndpointOfChain(
+    const CliContext& context, std::string_view channel_id) {
+  auto response = ProposeToPeer(context, "", "cscc", {"GetChannelConfig", std::string(channel_id)},
+                                ::common::CONFIG);
+  if (!response.ok()) {
+    return Status(response.status().code(), fmt::format("error endorsing GetChannelConfig: {}",
+                                                        std::string(response.status().message())));
+  }
+  const auto& answer = response->response();
+  if (answer.status() != 0 && answer.status() != kStatusOk) {
+    return absl::FailedPreconditionError(
+        fmt::format("error bad proposal response {}: {}", answer.status(), answer.message()));
+  }
+  ::common::Config config;
+  if (!config.ParseFromString(answer.payload())) {
+    return absl::DataLossError("error unmarshalling channel config");
+  }
+  auto bundle = common::channelconfig::ChannelConfig::FromConfig(std::string(channel_id), config);
+  if (!bundle.ok()) {
+    return absl::InvalidArgumentError(
+        fmt::format("error loading channel config: {}", std::string(bundle.status().message())));
+  }
+  return (*bundle)->orderer_addresses();
+}
+
+[[nodiscard]] StatusOr<OrdererFlags> ResolveOrderer(const CliContext& context,
+                                                    const OrdererFlags& orderer,
+                                                    const PeerTargets& peers,
+                                                    std::string_view channel_id,
+                                                    std::ostream& log) {
+  if (!orderer.address.empty()) return orderer;
+  auto endpoints = GetOrdererEndpointOfChain(FirstPeerContext(context, peers), channel_id);
+  if (!endpoints.ok()) {
+    return Status(endpoints.status().code(),
+                  fmt::format("error getting channel ({}) orderer endpoint: {}", channel_id,
+                              std::string(endpoints.status().message())));
+  }
+  if (endpoints->empty()) {
+    return absl::FailedPreconditionError(fmt::format(
+        "no orderer endpoints retrieved for channel {}, pass orderer endpoint with -o flag instead",
+        channel_id));
+  }
+  log << "Retrieved channel (" << channel_id << ") orderer endpoint: " << endpoints->front()
+      << "\n";
+  OrdererFlags resolved = orderer;
+  resolved.address = endpoints->front();
+  return resolved;
 }
 
 }  // namespace weft::peer::cli

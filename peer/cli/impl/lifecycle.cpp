@@ -169,13 +169,6 @@ std::string GoJsonString(std::string_view text) {
 }
 
 // Fabric's `--output json` is the only other format; anything else prints text.
-bool IsJson(std::string_view format) {
-  std::string lower(format);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower == "json";
-}
-
 [[nodiscard]] StatusOr<::protos::ProposalResponse> ProposeLifecycle(
     const CliContext& context, std::string_view function, const google::protobuf::Message& args) {
   WEFT_ASSIGN_OR_RETURN(auto proposal, CreateLifecycleProposal(context.signer.SerializedIdentity(),
@@ -189,6 +182,32 @@ bool IsJson(std::string_view format) {
 }
 
 }  // namespace
+
+bool IsJsonOutput(std::string_view output_format) {
+  std::string lower(output_format);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower == "json";
+}
+
+[[nodiscard]] Status UnwrapLifecycleResponse(const StatusOr<::protos::ProposalResponse>& response,
+                                             std::string_view endorse_error,
+                                             std::string_view failed_what,
+                                             google::protobuf::Message* result) {
+  if (!response.ok()) {
+    return absl::UnavailableError(
+        fmt::format("{}: {}", endorse_error, std::string(response.status().message())));
+  }
+  if (response->response().status() != kStatusOk) {
+    return absl::FailedPreconditionError(fmt::format("{} with status: {} - {}", failed_what,
+                                                     response->response().status(),
+                                                     response->response().message()));
+  }
+  if (!result->ParseFromString(response->response().payload())) {
+    return absl::DataLossError("failed to unmarshal proposal response's response payload");
+  }
+  return absl::OkStatus();
+}
 
 [[nodiscard]] Status ValidatePackageInput(const PackageInput& input) {
   if (input.path.empty()) return absl::InvalidArgumentError("chaincode path must be specified");
@@ -243,7 +262,7 @@ bool IsJson(std::string_view format) {
                     std::string(parsed.status().message())));
   }
   const std::string id = chaincode_package::PackageId(parsed->metadata.label, *bytes);
-  if (IsJson(output_format)) {
+  if (IsJsonOutput(output_format)) {
     nlohmann::ordered_json out;
     out["package_id"] = id;
     return out.dump(1, '\t') + "\n";
@@ -276,46 +295,26 @@ bool IsJson(std::string_view format) {
   }
   ::lifecycle::InstallChaincodeArgs args;
   args.set_chaincode_install_package(*std::move(bytes));
-  auto response = ProposeLifecycle(context, "InstallChaincode", args);
-  if (!response.ok()) {
-    return absl::UnavailableError(fmt::format("failed to endorse chaincode install: {}",
-                                              std::string(response.status().message())));
-  }
-  if (response->response().status() != kStatusOk) {
-    return absl::FailedPreconditionError(
-        fmt::format("chaincode install failed with status: {} - {}", response->response().status(),
-                    response->response().message()));
-  }
   ::lifecycle::InstallChaincodeResult result;
-  if (!result.ParseFromString(response->response().payload())) {
-    return absl::DataLossError("failed to unmarshal proposal response's response payload");
-  }
+  WEFT_RETURN_IF_ERROR(UnwrapLifecycleResponse(ProposeLifecycle(context, "InstallChaincode", args),
+                                               "failed to endorse chaincode install",
+                                               "chaincode install failed", &result));
   return result;
 }
 
 [[nodiscard]] StatusOr<::lifecycle::QueryInstalledChaincodesResult> QueryInstalled(
     const CliContext& context) {
-  auto response = ProposeLifecycle(context, "QueryInstalledChaincodes",
-                                   ::lifecycle::QueryInstalledChaincodesArgs());
-  if (!response.ok()) {
-    return absl::UnavailableError(
-        fmt::format("failed to endorse proposal: {}", std::string(response.status().message())));
-  }
-  if (response->response().status() != kStatusOk) {
-    return absl::FailedPreconditionError(fmt::format("query failed with status: {} - {}",
-                                                     response->response().status(),
-                                                     response->response().message()));
-  }
   ::lifecycle::QueryInstalledChaincodesResult result;
-  if (!result.ParseFromString(response->response().payload())) {
-    return absl::DataLossError("failed to unmarshal proposal response's response payload");
-  }
+  WEFT_RETURN_IF_ERROR(
+      UnwrapLifecycleResponse(ProposeLifecycle(context, "QueryInstalledChaincodes",
+                                               ::lifecycle::QueryInstalledChaincodesArgs()),
+                              "failed to endorse proposal", "query failed", &result));
   return result;
 }
 
 std::string FormatQueryInstalled(const ::lifecycle::QueryInstalledChaincodesResult& result,
                                  std::string_view output_format) {
-  if (IsJson(output_format)) {
+  if (IsJsonOutput(output_format)) {
     // encoding/json of the generated Go struct: omitempty fields, map keys sorted.
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const auto& installed : result.installed_chaincodes()) {
@@ -355,20 +354,10 @@ std::string FormatQueryInstalled(const ::lifecycle::QueryInstalledChaincodesResu
   }
   ::lifecycle::GetInstalledChaincodePackageArgs args;
   args.set_package_id(std::string(package_id));
-  auto response = ProposeLifecycle(context, "GetInstalledChaincodePackage", args);
-  if (!response.ok()) {
-    return absl::UnavailableError(
-        fmt::format("failed to endorse proposal: {}", std::string(response.status().message())));
-  }
-  if (response->response().status() != kStatusOk) {
-    return absl::FailedPreconditionError(fmt::format("proposal failed with status: {} - {}",
-                                                     response->response().status(),
-                                                     response->response().message()));
-  }
   ::lifecycle::GetInstalledChaincodePackageResult result;
-  if (!result.ParseFromString(response->response().payload())) {
-    return absl::DataLossError("failed to unmarshal proposal response's response payload");
-  }
+  WEFT_RETURN_IF_ERROR(
+      UnwrapLifecycleResponse(ProposeLifecycle(context, "GetInstalledChaincodePackage", args),
+                              "failed to endorse proposal", "proposal failed", &result));
   const fs::path out = output_directory / (std::string(package_id) + ".tar.gz");
   Status written = WriteWholeFile(out, result.chaincode_install_package());
   if (!written.ok()) {

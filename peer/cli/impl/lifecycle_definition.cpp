@@ -1,14 +1,21 @@
 #include "peer/cli/lifecycle_definition.h"
 
+#include <absl/strings/escaping.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "client-sdk/endorser_client.h"
 #include "client-sdk/orderer_client.h"
 #include "client-sdk/transaction_builder.h"
+#include "common/config/yaml_json.h"
 #include "common/policies/policy_dsl.h"
 #include "common/protoutil/proposal.h"
 #include "peer/cli/chaincode.h"
@@ -31,6 +38,8 @@ template <typename Args>
   args.set_validation_plugin(input.validation_plugin);
   args.set_validation_parameter(std::move(parameter));
   args.set_init_required(input.init_required);
+  WEFT_ASSIGN_OR_RETURN(auto collections, CollectionConfigFromFile(input.collections_config_file));
+  if (collections.has_value()) *args.mutable_collections() = *std::move(collections);
   return args;
 }
 
@@ -40,6 +49,54 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
   std::sort(orgs.begin(), orgs.end());
   return orgs;
 }
+
+// encoding/json of a CollectionConfigPackage: {"config":[{"Payload":{...}}]}.
+nlohmann::ordered_json CollectionsJson(const ::protos::CollectionConfigPackage& package) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& config : package.config()) {
+    nlohmann::ordered_json item = nlohmann::ordered_json::object();
+    if (config.has_static_collection_config()) {
+      const auto& sc = config.static_collection_config();
+      nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+      if (!sc.name().empty()) fields["name"] = sc.name();
+      if (sc.required_peer_count() != 0) fields["required_peer_count"] = sc.required_peer_count();
+      if (sc.maximum_peer_count() != 0) fields["maximum_peer_count"] = sc.maximum_peer_count();
+      if (sc.block_to_live() != 0) fields["block_to_live"] = sc.block_to_live();
+      if (sc.member_only_read()) fields["member_only_read"] = true;
+      if (sc.member_only_write()) fields["member_only_write"] = true;
+      item["Payload"]["StaticCollectionConfig"] = std::move(fields);
+    }
+    out["config"].push_back(std::move(item));
+  }
+  return out;
+}
+
+// The definition fields the lifecycle results share, in their Go struct order.
+template <typename Definition>
+void DefinitionJson(const Definition& definition, nlohmann::ordered_json* out) {
+  if (definition.sequence() != 0) (*out)["sequence"] = definition.sequence();
+  if (!definition.version().empty()) (*out)["version"] = definition.version();
+  if (!definition.endorsement_plugin().empty()) {
+    (*out)["endorsement_plugin"] = definition.endorsement_plugin();
+  }
+  if (!definition.validation_plugin().empty()) {
+    (*out)["validation_plugin"] = definition.validation_plugin();
+  }
+  if (!definition.validation_parameter().empty()) {
+    (*out)["validation_parameter"] = absl::Base64Escape(definition.validation_parameter());
+  }
+  if (definition.has_collections())
+    (*out)["collections"] = CollectionsJson(definition.collections());
+  if (definition.init_required()) (*out)["init_required"] = true;
+}
+
+nlohmann::ordered_json ApprovalsJson(const google::protobuf::Map<std::string, bool>& approvals) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& org : SortedOrgs(approvals)) out[org] = approvals.at(org);
+  return out;
+}
+
+std::string Indented(const nlohmann::ordered_json& json) { return json.dump(1, '\t') + "\n"; }
 
 [[nodiscard]] StatusOr<::protos::SignedProposal> SignedLifecycleProposal(
     const CliContext& context, std::string_view channel_id, std::string_view function,
@@ -91,6 +148,161 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
   return policy.SerializeAsString();
 }
 
+namespace {
+
+// The value of `key` in `object`, matched case-insensitively as encoding/json does.
+const nlohmann::json* Field(const nlohmann::json& object, std::string_view key) {
+  for (const auto& [name, value] : object.items()) {
+    if (name.size() == key.size() &&
+        std::equal(name.begin(), name.end(), key.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return &value;
+    }
+  }
+  return nullptr;
+}
+
+[[nodiscard]] Status CollectionParseError(std::string_view why) {
+  return absl::InvalidArgumentError(
+      fmt::format("could not parse the collection configuration: {}", why));
+}
+
+// A string, integer or bool field of a collection item (absent: `fallback`).
+template <typename T>
+[[nodiscard]] StatusOr<T> ItemField(const nlohmann::json& item, std::string_view key, T fallback) {
+  const nlohmann::json* value = Field(item, key);
+  if (value == nullptr || value->is_null()) return fallback;
+  const bool fits = std::is_same_v<T, std::string> ? value->is_string()
+                    : std::is_same_v<T, bool>      ? value->is_boolean()
+                                                   : value->is_number_integer();
+  if (!fits) {
+    return CollectionParseError(fmt::format("json: the value of \"{}\" has the wrong type", key));
+  }
+  return value->get<T>();
+}
+
+}  // namespace
+
+[[nodiscard]] StatusOr<::protos::CollectionConfigPackage> ParseCollectionConfig(
+    std::string_view json) {
+  auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return CollectionParseError("the file is not valid JSON");
+  if (!parsed.is_array()) {
+    return CollectionParseError("json: cannot unmarshal a non-array into []collectionConfigJson");
+  }
+  ::protos::CollectionConfigPackage package;
+  for (const auto& item : parsed) {
+    if (!item.is_object()) return CollectionParseError("json: an item is not an object");
+    WEFT_ASSIGN_OR_RETURN(auto name, ItemField<std::string>(item, "name", ""));
+    WEFT_ASSIGN_OR_RETURN(auto policy_text, ItemField<std::string>(item, "policy", ""));
+    auto* config = package.add_config()->mutable_static_collection_config();
+    config->set_name(name);
+    auto member_policy = common::policies::ParsePolicy(policy_text);
+    if (!member_policy.ok()) {
+      return absl::InvalidArgumentError(fmt::format("invalid policy {}", policy_text));
+    }
+    *config->mutable_member_orgs_policy()->mutable_signature_policy() = *std::move(member_policy);
+    WEFT_ASSIGN_OR_RETURN(auto required, ItemField<int32_t>(item, "requiredPeerCount", 0));
+    WEFT_ASSIGN_OR_RETURN(auto maximum, ItemField<int32_t>(item, "maxPeerCount", 1));
+    WEFT_ASSIGN_OR_RETURN(auto block_to_live, ItemField<uint64_t>(item, "blockToLive", 0));
+    WEFT_ASSIGN_OR_RETURN(auto only_read, ItemField<bool>(item, "memberOnlyRead", false));
+    WEFT_ASSIGN_OR_RETURN(auto only_write, ItemField<bool>(item, "memberOnlyWrite", false));
+    config->set_required_peer_count(required);
+    config->set_maximum_peer_count(maximum);
+    config->set_block_to_live(block_to_live);
+    config->set_member_only_read(only_read);
+    config->set_member_only_write(only_write);
+    const nlohmann::json* endorsement = Field(item, "endorsementPolicy");
+    if (endorsement != nullptr && endorsement->is_object()) {
+      DefinitionInput policies;
+      WEFT_ASSIGN_OR_RETURN(policies.signature_policy,
+                            ItemField<std::string>(*endorsement, "signaturePolicy", ""));
+      WEFT_ASSIGN_OR_RETURN(policies.channel_config_policy,
+                            ItemField<std::string>(*endorsement, "channelConfigPolicy", ""));
+      auto parameter = ValidationParameter(policies);
+      if (!parameter.ok()) {
+        return absl::InvalidArgumentError(fmt::format("invalid endorsement policy [{}]: {}",
+                                                      endorsement->dump(),
+                                                      std::string(parameter.status().message())));
+      }
+      if (!parameter->empty() &&
+          !config->mutable_endorsement_policy()->ParseFromString(*parameter)) {
+        return absl::InternalError("cannot read back the collection's endorsement policy");
+      }
+    }
+  }
+  return package;
+}
+
+[[nodiscard]] StatusOr<std::optional<::protos::CollectionConfigPackage>> CollectionConfigFromFile(
+    const std::string& file) {
+  if (file.empty()) return std::optional<::protos::CollectionConfigPackage>();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        fmt::format("invalid collection configuration in file {}: could not read file '{}': {}",
+                    file, file, std::strerror(errno)));
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto package = ParseCollectionConfig(bytes);
+  if (!package.ok()) {
+    return Status(package.status().code(),
+                  fmt::format("invalid collection configuration in file {}: {}", file,
+                              std::string(package.status().message())));
+  }
+  return std::optional<::protos::CollectionConfigPackage>(*std::move(package));
+}
+
+[[nodiscard]] StatusOr<PeerTargets> PeersFromConnectionProfile(const std::string& file,
+                                                               std::string_view channel_id,
+                                                               const PeerTargets& peers) {
+  if (file.empty()) return peers;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        fmt::format("error reading connection profile: open {}: {}", file, std::strerror(errno)));
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto json = common::config::YamlToJson(bytes);
+  if (!json.ok()) {
+    return absl::InvalidArgumentError(fmt::format("error unmarshalling YAML: {}: {}", file,
+                                                  std::string(json.status().message())));
+  }
+  const auto profile = nlohmann::ordered_json::parse(*json, nullptr, false);
+  const auto text = [](const nlohmann::ordered_json& node, std::string_view key) {
+    return node.is_object() && node.contains(key) && node.at(std::string(key)).is_string()
+               ? node.at(std::string(key)).get<std::string>()
+               : std::string();
+  };
+  const auto object = [](const nlohmann::ordered_json& node, std::string_view key) {
+    return node.is_object() && node.contains(key) && node.at(std::string(key)).is_object()
+               ? node.at(std::string(key))
+               : nlohmann::ordered_json::object();
+  };
+  const auto channel_peers = object(object(object(profile, "channels"), channel_id), "peers");
+  if (channel_peers.empty()) return peers;
+  const auto known_peers = object(profile, "peers");
+  PeerTargets out;
+  for (const auto& [name, channel_config] : channel_peers.items()) {
+    if (!channel_config.is_object() || !channel_config.value("endorsingPeer", false)) continue;
+    if (!known_peers.contains(name)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "peer '{}' is defined in the channel config but doesn't have associated peer config",
+          name));
+    }
+    const auto& peer = known_peers.at(name);
+    std::string url = text(peer, "url");
+    for (std::string_view scheme : {"grpcs://", "grpc://"}) {
+      if (url.rfind(scheme, 0) == 0) url = url.substr(scheme.size());
+    }
+    out.addresses.push_back(url);
+    out.tls_root_cert_files.push_back(text(object(peer, "tlsCACerts"), "path"));
+  }
+  return out;
+}
+
 [[nodiscard]] StatusOr<::lifecycle::ApproveChaincodeDefinitionForMyOrgArgs> ApproveArgs(
     const DefinitionInput& input) {
   WEFT_ASSIGN_OR_RETURN(auto args,
@@ -117,8 +329,9 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
 [[nodiscard]] StatusOr<std::string> SubmitLifecycle(
     const CliContext& context, const OrdererFlags& orderer, const PeerTargets& peers,
     std::string_view channel_id, std::string_view function, const google::protobuf::Message& args,
-    bool wait_for_event) {
+    bool wait_for_event, std::chrono::milliseconds wait_timeout) {
   if (orderer.address.empty()) {
+    // ResolveOrderer fills it from -o or the channel config.
     return absl::InvalidArgumentError(
         "no orderer endpoint given: pass the ordering service with -o");
   }
@@ -164,47 +377,35 @@ std::vector<std::string> SortedOrgs(const google::protobuf::Map<std::string, boo
     return absl::InternalError("cannot read back the proposal's channel header");
   }
   if (wait_for_event) {
-    WEFT_RETURN_IF_ERROR(
-        WaitForTransaction(context, peers, channel_id, channel_header.tx_id(), from_block));
+    WEFT_RETURN_IF_ERROR(WaitForTransaction(context, peers, channel_id, channel_header.tx_id(),
+                                            from_block, wait_timeout));
   }
   return channel_header.tx_id();
 }
 
-[[nodiscard]] StatusOr<std::string> QueryLifecycle(const CliContext& context,
-                                                   std::string_view channel_id,
-                                                   std::string_view function,
-                                                   const google::protobuf::Message& args) {
+[[nodiscard]] Status QueryLifecycle(const CliContext& context, std::string_view channel_id,
+                                    std::string_view function,
+                                    const google::protobuf::Message& args,
+                                    google::protobuf::Message* result) {
   ::protos::Proposal proposal;
   WEFT_ASSIGN_OR_RETURN(auto signed_proposal,
                         SignedLifecycleProposal(context, channel_id, function, args, &proposal));
   WEFT_ASSIGN_OR_RETURN(
       auto endorser,
       client::EndorserClient::Connect(context.config.peer.address, context.PeerClientSettings()));
-  auto response = endorser->ProcessProposal(signed_proposal);
-  if (!response.ok()) {
-    return absl::UnavailableError(
-        fmt::format("failed to endorse proposal: {}", std::string(response.status().message())));
-  }
-  if (response->response().status() != kStatusOk) {
-    return absl::FailedPreconditionError(fmt::format("query failed with status: {} - {}",
-                                                     response->response().status(),
-                                                     response->response().message()));
-  }
-  return response->response().payload();
+  return UnwrapLifecycleResponse(endorser->ProcessProposal(signed_proposal),
+                                 "failed to endorse proposal", "query failed", result);
 }
 
 std::string FormatCommitReadiness(const DefinitionInput& input,
                                   const ::lifecycle::CheckCommitReadinessResult& result,
                                   std::string_view output_format) {
   const auto orgs = SortedOrgs(result.approvals());
-  std::string format(output_format);
-  std::transform(format.begin(), format.end(), format.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (format == "json") {
+  if (IsJsonOutput(output_format)) {
     // printResponseAsJSON of CheckCommitReadinessResult (map keys sorted).
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
-    for (const auto& org : orgs) out["approvals"][org] = result.approvals().at(org);
-    return out.dump(1, '\t') + "\n";
+    if (!result.approvals().empty()) out["approvals"] = ApprovalsJson(result.approvals());
+    return Indented(out);
   }
   std::string text = fmt::format(
       "Chaincode definition for chaincode '{}', version '{}', sequence '{}' on channel '{}' "
@@ -217,7 +418,26 @@ std::string FormatCommitReadiness(const DefinitionInput& input,
 }
 
 std::string FormatQueryApproved(std::string_view channel_id, std::string_view name,
-                                const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result) {
+                                const ::lifecycle::QueryApprovedChaincodeDefinitionResult& result,
+                                std::string_view output_format) {
+  if (IsJsonOutput(output_format)) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    DefinitionJson(result, &out);
+    if (result.has_source()) {
+      nlohmann::ordered_json source = nlohmann::ordered_json::object();
+      if (result.source().has_local_package()) {
+        nlohmann::ordered_json local = nlohmann::ordered_json::object();
+        if (!result.source().local_package().package_id().empty()) {
+          local["package_id"] = result.source().local_package().package_id();
+        }
+        source["Type"]["LocalPackage"] = std::move(local);
+      } else if (result.source().has_unavailable()) {
+        source["Type"]["Unavailable"] = nlohmann::ordered_json::object();
+      }
+      out["source"] = std::move(source);
+    }
+    return Indented(out);
+  }
   const std::string package_id =
       result.source().has_local_package() ? result.source().local_package().package_id() : "";
   return fmt::format(
@@ -229,7 +449,14 @@ std::string FormatQueryApproved(std::string_view channel_id, std::string_view na
 }
 
 std::string FormatQueryCommitted(std::string_view channel_id, std::string_view name,
-                                 const ::lifecycle::QueryChaincodeDefinitionResult& result) {
+                                 const ::lifecycle::QueryChaincodeDefinitionResult& result,
+                                 std::string_view output_format) {
+  if (IsJsonOutput(output_format)) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    DefinitionJson(result, &out);
+    if (!result.approvals().empty()) out["approvals"] = ApprovalsJson(result.approvals());
+    return Indented(out);
+  }
   std::string approvals;
   for (const auto& org : SortedOrgs(result.approvals())) {
     if (!approvals.empty()) approvals += ", ";
@@ -244,7 +471,18 @@ std::string FormatQueryCommitted(std::string_view channel_id, std::string_view n
 }
 
 std::string FormatQueryCommittedAll(std::string_view channel_id,
-                                    const ::lifecycle::QueryChaincodeDefinitionsResult& result) {
+                                    const ::lifecycle::QueryChaincodeDefinitionsResult& result,
+                                    std::string_view output_format) {
+  if (IsJsonOutput(output_format)) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const auto& definition : result.chaincode_definitions()) {
+      nlohmann::ordered_json item = nlohmann::ordered_json::object();
+      if (!definition.name().empty()) item["name"] = definition.name();
+      DefinitionJson(definition, &item);
+      out["chaincode_definitions"].push_back(std::move(item));
+    }
+    return Indented(out);
+  }
   std::string text = fmt::format("Committed chaincode definitions on channel '{}':\n", channel_id);
   for (const auto& definition : result.chaincode_definitions()) {
     text += fmt::format(

@@ -242,18 +242,10 @@ class PeerClient {
     REQUIRE(seek.ok());
     REQUIRE(stream->Write(*seek));
     ::protos::FilteredBlock filtered;
-    ::protos::DeliverResponse response;
-    while (stream->Read(&response)) {
-      if (response.has_filtered_block()) {
-        filtered = response.filtered_block();
-        continue;
-      }
-      CHECK(response.status() == ::common::SUCCESS);
-      break;
-    }
-    stream->WritesDone();
-    context.TryCancel();
-    (void)stream->Finish();
+    ReadUntilStatus(context, *stream, [&](const ::protos::DeliverResponse& response) {
+      CHECK(response.has_filtered_block());
+      filtered = response.filtered_block();
+    });
     return filtered;
   }
 
@@ -269,22 +261,31 @@ class PeerClient {
     REQUIRE(seek.ok());
     REQUIRE(stream->Write(*seek));
     std::vector<::common::Block> blocks;
-    ::protos::DeliverResponse response;
-    while (stream->Read(&response)) {
-      if (response.has_block()) {
-        blocks.push_back(response.block());
-        continue;
-      }
-      CHECK(response.status() == ::common::SUCCESS);
-      break;
-    }
-    stream->WritesDone();
-    context.TryCancel();
-    (void)stream->Finish();
+    ReadUntilStatus(context, *stream, [&](const ::protos::DeliverResponse& response) {
+      CHECK(response.has_block());
+      blocks.push_back(response.block());
+    });
     return blocks;
   }
 
  private:
+  // Reads deliver responses until the peer's status, which must be SUCCESS, handing
+  // each one that carries a block to `on_block`; then closes the stream.
+  template <typename Stream, typename OnBlock>
+  static void ReadUntilStatus(::grpc::ClientContext& context, Stream& stream, OnBlock on_block) {
+    ::protos::DeliverResponse response;
+    while (stream.Read(&response)) {
+      if (response.has_status()) {
+        CHECK(response.status() == ::common::SUCCESS);
+        break;
+      }
+      on_block(response);
+    }
+    stream.WritesDone();
+    context.TryCancel();
+    (void)stream.Finish();
+  }
+
   std::shared_ptr<::grpc::Channel> channel_;
   std::unique_ptr<::protos::Endorser::Stub> endorser_;
   std::unique_ptr<::protos::Deliver::Stub> deliver_;
@@ -315,6 +316,60 @@ uint64_t WaitForHeight(PeerClient& client, const weft::msp::SigningIdentity& rea
   }
   return seen;
 }
+
+// A solo orderer (TLS on; joined to kChannel through osnadmin when `join_orderer`)
+// and peer0.org1 with the sample core.yaml, plus the `peer` CLI as Org1's admin with
+// the environment Fabric's test-network gives its CLI (the peer's TLS certificate
+// names localhost, test-network's CORE_PEER_ADDRESS form).
+class CliNetwork {
+ public:
+  explicit CliNetwork(bool join_orderer) {
+    orderer_ = network_.Start(OrdererTlsEnv(dir()));
+    if (join_orderer) {
+      REQUIRE(network_
+                  .Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
+                             weft::testing::orderer_it::GenesisPath(dir()).string()})
+                  .exit_code == 0);
+    }
+    const fs::path config_dir = WriteCoreYaml(dir(), orderer_.grpc);
+    peer_ = std::make_unique<PeerProcess>(dir(), config_dir);
+    const auto endpoints = peer_->Start();
+    const std::string port = endpoints.grpc.substr(endpoints.grpc.rfind(':') + 1);
+    cli_env_ = {{"FABRIC_CFG_PATH", config_dir.string()},
+                {"CORE_PEER_ADDRESS", "localhost:" + port},
+                {"CORE_PEER_LOCALMSPID", "Org1MSP"},
+                {"CORE_PEER_MSPCONFIGPATH",
+                 weft::testing::orderer_it::UserMsp(dir(), "org1", "Admin").string()},
+                {"CORE_PEER_TLS_ENABLED", "true"},
+                {"CORE_PEER_TLS_ROOTCERT_FILE", (PeerDir(dir()) / "tls/ca.crt").string()}};
+  }
+
+  const fs::path& dir() const { return network_.dir(); }
+  const weft::testing::orderer_it::Endpoints& orderer() const { return orderer_; }
+  PeerProcess& peer() { return *peer_; }
+
+  weft::testing::CommandResult Cli(std::vector<std::string> args) const {
+    args.insert(args.begin(), (kBin / "peer").string());
+    return weft::testing::RunCommand(args, cli_env_, dir());
+  }
+
+  // `peer channel join -b <genesis block>`.
+  weft::testing::CommandResult JoinPeer() const {
+    return Cli({"channel", "join", "-b", weft::testing::orderer_it::GenesisPath(dir()).string()});
+  }
+
+  // Stops the peer and the orderer; both exit with code 0.
+  void Stop() {
+    CHECK(peer_->Stop() == 0);
+    CHECK(network_.Stop() == 0);
+  }
+
+ private:
+  SoloNetwork network_;
+  weft::testing::orderer_it::Endpoints orderer_;
+  std::unique_ptr<PeerProcess> peer_;
+  std::map<std::string, std::string> cli_env_;
+};
 
 }  // namespace
 
@@ -563,33 +618,12 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
 // peer and orderer, with the environment Fabric's test-network gives its CLI: join,
 // list, getinfo, and fetch from the peer and from the orderer (-o --tls --cafile).
 TEST_CASE("peer channel join, list, getinfo and fetch work as Fabric's CLI") {
-  SoloNetwork network;
-  const fs::path dir = network.dir();
-  const auto orderer = network.Start(OrdererTlsEnv(dir));
-  REQUIRE(network
-              .Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
-                         weft::testing::orderer_it::GenesisPath(dir).string()})
-              .exit_code == 0);
-  const fs::path config_dir = WriteCoreYaml(dir, orderer.grpc);
-  PeerProcess peer(dir, config_dir);
-  const auto endpoints = peer.Start();
-  // The peer's TLS certificate names localhost (test-network's CORE_PEER_ADDRESS form).
-  const std::string port = endpoints.grpc.substr(endpoints.grpc.rfind(':') + 1);
-  const std::map<std::string, std::string> cli_env = {
-      {"FABRIC_CFG_PATH", config_dir.string()},
-      {"CORE_PEER_ADDRESS", "localhost:" + port},
-      {"CORE_PEER_LOCALMSPID", "Org1MSP"},
-      {"CORE_PEER_MSPCONFIGPATH",
-       weft::testing::orderer_it::UserMsp(dir, "org1", "Admin").string()},
-      {"CORE_PEER_TLS_ENABLED", "true"},
-      {"CORE_PEER_TLS_ROOTCERT_FILE", (PeerDir(dir) / "tls/ca.crt").string()}};
-  auto peer_cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), (kBin / "peer").string());
-    return weft::testing::RunCommand(args, cli_env, dir);
-  };
+  CliNetwork net(/*join_orderer=*/true);
+  const fs::path dir = net.dir();
+  const auto& orderer = net.orderer();
+  auto peer_cli = [&](std::vector<std::string> args) { return net.Cli(std::move(args)); };
 
-  auto joined =
-      peer_cli({"channel", "join", "-b", weft::testing::orderer_it::GenesisPath(dir).string()});
+  auto joined = net.JoinPeer();
   INFO(joined.output());
   REQUIRE(joined.exit_code == 0);
   CHECK_THAT(joined.err, Catch::Contains("Successfully submitted proposal to join channel"));
@@ -645,8 +679,7 @@ TEST_CASE("peer channel join, list, getinfo and fetch work as Fabric's CLI") {
   CHECK(illegal.exit_code == 1);
   CHECK_THAT(illegal.err, Catch::Contains("fetch target illegal: latest"));
 
-  CHECK(peer.Stop() == 0);
-  CHECK(network.Stop() == 0);
+  net.Stop();
 }
 
 // Fabric's `peer lifecycle chaincode` package-side commands (release-2.5
@@ -654,25 +687,9 @@ TEST_CASE("peer channel join, list, getinfo and fetch work as Fabric's CLI") {
 // environment: package (Weft's binary type), calculatepackageid, install,
 // queryinstalled and getinstalledpackage.
 TEST_CASE("peer lifecycle chaincode package, install, queryinstalled work as Fabric's CLI") {
-  SoloNetwork network;
-  const fs::path dir = network.dir();
-  const auto orderer = network.Start(OrdererTlsEnv(dir));
-  const fs::path config_dir = WriteCoreYaml(dir, orderer.grpc);
-  PeerProcess peer(dir, config_dir);
-  const auto endpoints = peer.Start();
-  const std::string port = endpoints.grpc.substr(endpoints.grpc.rfind(':') + 1);
-  const std::map<std::string, std::string> cli_env = {
-      {"FABRIC_CFG_PATH", config_dir.string()},
-      {"CORE_PEER_ADDRESS", "localhost:" + port},
-      {"CORE_PEER_LOCALMSPID", "Org1MSP"},
-      {"CORE_PEER_MSPCONFIGPATH",
-       weft::testing::orderer_it::UserMsp(dir, "org1", "Admin").string()},
-      {"CORE_PEER_TLS_ENABLED", "true"},
-      {"CORE_PEER_TLS_ROOTCERT_FILE", (PeerDir(dir) / "tls/ca.crt").string()}};
-  auto peer_cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), (kBin / "peer").string());
-    return weft::testing::RunCommand(args, cli_env, dir);
-  };
+  CliNetwork net(/*join_orderer=*/false);
+  const fs::path dir = net.dir();
+  auto peer_cli = [&](std::vector<std::string> args) { return net.Cli(std::move(args)); };
 
   fs::create_directories(dir / "cc");
   {
@@ -698,7 +715,7 @@ TEST_CASE("peer lifecycle chaincode package, install, queryinstalled work as Fab
   const std::string package_id = calculated.out.substr(0, calculated.out.size() - 1);
 
   auto installed = peer_cli({"lifecycle", "chaincode", "install", package_path});
-  INFO(installed.output() << peer.Log());
+  INFO(installed.output() << net.peer().Log());
   REQUIRE(installed.exit_code == 0);
   // install.go logs the identifier the peer answered.
   CHECK_THAT(installed.err, Catch::Contains("Chaincode code package identifier: " + package_id));
@@ -722,8 +739,7 @@ TEST_CASE("peer lifecycle chaincode package, install, queryinstalled work as Fab
   CHECK(fetched.exit_code == 0);
   CHECK(ReadFile(dir / "fetched" / (package_id + ".tar.gz")) == ReadFile(package_path));
 
-  CHECK(peer.Stop() == 0);
-  CHECK(network.Stop() == 0);
+  net.Stop();
 }
 
 // Fabric's `peer lifecycle chaincode` definition commands against the real peer and
@@ -733,31 +749,11 @@ TEST_CASE("peer lifecycle chaincode package, install, queryinstalled work as Fab
 // commit.go, querycommitted.go).
 TEST_CASE(
     "peer lifecycle chaincode approveformyorg and the definition queries work as Fabric's CLI") {
-  SoloNetwork network;
-  const fs::path dir = network.dir();
-  const auto orderer = network.Start(OrdererTlsEnv(dir));
-  REQUIRE(network
-              .Osnadmin({"channel", "join", "--channelID", kChannel, "--config-block",
-                         weft::testing::orderer_it::GenesisPath(dir).string()})
-              .exit_code == 0);
-  const fs::path config_dir = WriteCoreYaml(dir, orderer.grpc);
-  PeerProcess peer(dir, config_dir);
-  const auto endpoints = peer.Start();
-  const std::string port = endpoints.grpc.substr(endpoints.grpc.rfind(':') + 1);
-  const std::map<std::string, std::string> cli_env = {
-      {"FABRIC_CFG_PATH", config_dir.string()},
-      {"CORE_PEER_ADDRESS", "localhost:" + port},
-      {"CORE_PEER_LOCALMSPID", "Org1MSP"},
-      {"CORE_PEER_MSPCONFIGPATH",
-       weft::testing::orderer_it::UserMsp(dir, "org1", "Admin").string()},
-      {"CORE_PEER_TLS_ENABLED", "true"},
-      {"CORE_PEER_TLS_ROOTCERT_FILE", (PeerDir(dir) / "tls/ca.crt").string()}};
-  auto peer_cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), (kBin / "peer").string());
-    return weft::testing::RunCommand(args, cli_env, dir);
-  };
-  auto joined =
-      peer_cli({"channel", "join", "-b", weft::testing::orderer_it::GenesisPath(dir).string()});
+  CliNetwork net(/*join_orderer=*/true);
+  const fs::path dir = net.dir();
+  const auto& orderer = net.orderer();
+  auto peer_cli = [&](std::vector<std::string> args) { return net.Cli(std::move(args)); };
+  auto joined = net.JoinPeer();
   INFO(joined.output());
   REQUIRE(joined.exit_code == 0);
 
@@ -783,7 +779,7 @@ TEST_CASE(
   auto approved =
       with_orderer({"lifecycle", "chaincode", "approveformyorg", "-C", kChannel, "-n", "mycc", "-v",
                     "1.0", "--sequence", "1", "--package-id", package_id});
-  INFO(approved.output() << peer.Log());
+  INFO(approved.output() << net.peer().Log());
   REQUIRE(approved.exit_code == 0);
   // --waitForEvent (default true): the peer committed the approval VALID.
   CHECK_THAT(approved.err, Catch::Contains("committed with status (VALID)"));
@@ -830,13 +826,12 @@ TEST_CASE(
   // "transaction invalidated with status (ENDORSEMENT_POLICY_FAILURE)".
   auto committed = with_orderer({"lifecycle", "chaincode", "commit", "-C", kChannel, "-n", "mycc",
                                  "-v", "1.0", "--sequence", "1"});
-  INFO(committed.output() << peer.Log());
+  INFO(committed.output() << net.peer().Log());
   CHECK(committed.exit_code == 1);
   CHECK_THAT(committed.err,
              Catch::Contains("transaction invalidated with status (ENDORSEMENT_POLICY_FAILURE)"));
 
-  CHECK(peer.Stop() == 0);
-  CHECK(network.Stop() == 0);
+  net.Stop();
 }
 
 // core.yaml's ledger.state.stateDatabase: goleveldb or leveldb; anything else stops the

@@ -184,9 +184,9 @@ TEST_CASE("lifecycle queries go to the peer on the channel", "[peer_cli]") {
   endorser.Answer(200, "", answer.SerializeAsString());
   auto args = cli::CheckCommitReadinessArgs(Definition());
   REQUIRE(args.ok());
-  auto payload = cli::QueryLifecycle(context, "mychannel", "CheckCommitReadiness", *args);
-  REQUIRE(payload.ok());
-  CHECK(*payload == answer.SerializeAsString());
+  ::lifecycle::CheckCommitReadinessResult result;
+  REQUIRE(cli::QueryLifecycle(context, "mychannel", "CheckCommitReadiness", *args, &result).ok());
+  CHECK(result.SerializeAsString() == answer.SerializeAsString());
   auto calls = endorser.calls();
   REQUIRE(calls.size() == 1);
   CHECK(calls[0].refusal.empty());
@@ -195,11 +195,11 @@ TEST_CASE("lifecycle queries go to the peer on the channel", "[peer_cli]") {
   CHECK(calls[0].args[1] == args->SerializeAsString());
 
   endorser.Answer(500, "namespace basic is not defined", "");
+  ::lifecycle::QueryChaincodeDefinitionResult definition;
   auto refused = cli::QueryLifecycle(context, "mychannel", "QueryChaincodeDefinition",
-                                     ::lifecycle::QueryChaincodeDefinitionArgs());
+                                     ::lifecycle::QueryChaincodeDefinitionArgs(), &definition);
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.status().message() ==
-        "query failed with status: 500 - namespace basic is not defined");
+  CHECK(refused.message() == "query failed with status: 500 - namespace basic is not defined");
 
   // commit/approve need the orderer (-o) before anything is sent.
   auto no_orderer =
