@@ -167,8 +167,9 @@ void PeerNetwork::WriteConfigtx(const std::vector<std::string>& endpoints,
       "    MaxMessageCount: " +
       std::to_string(options_.max_message_count) +
       "\n"
-      "    AbsoluteMaxBytes: 10 MB\n"
-      "    PreferredMaxBytes: 2 MB\n" +
+      "    AbsoluteMaxBytes: " +
+      options_.absolute_max_bytes + "\n    PreferredMaxBytes: " + options_.preferred_max_bytes +
+      "\n" +
       (brokers.empty() ? std::string() : "  Kafka:\n    Brokers:\n" + YamlList(brokers, "      ")) +
       "  Organizations:\n"
       "  Policies:\n"
@@ -302,6 +303,7 @@ PeerEndpoints PeerNetwork::StartPeer(int org) {
                  {"CORE_PEER_TLS_CLIENTROOTCAS_FILES", "[" + (peer / "tls/ca.crt").string() + "]"},
                  {"CORE_OPERATIONS_LISTENADDRESS", "127.0.0.1:0"},
                  {"CORE_METRICS_PROVIDER", "disabled"}};
+  for (const auto& [name, value] : options_.peer_env) options.env[name] = value;
   options.stderr_file = PeerLog(org);
   auto& process = peers_[org - 1]->process;
   process = std::make_unique<ChildProcess>(options);

@@ -34,6 +34,12 @@ struct PeerNetworkOptions {
   std::string kafka_mock;  // the weft-kafka-mock executable (kafka only)
   std::string batch_timeout = "500ms";
   int max_message_count = 10;
+  // The channel's Orderer BatchSize byte limits, as configtx.yaml writes them.
+  std::string absolute_max_bytes = "10 MB";
+  std::string preferred_max_bytes = "2 MB";
+  // Extra environment for every peer (core.yaml overrides such as
+  // CORE_CHAINCODE_EXECUTETIMEOUT), applied over the network's own.
+  std::map<std::string, std::string> peer_env;
 };
 
 struct PeerEndpoints {

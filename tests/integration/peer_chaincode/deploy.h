@@ -107,8 +107,8 @@ struct Definition {
 // both peers and of the orderer. Test thread only (asserts with Catch2).
 class ChaincodeNetwork {
  public:
-  ChaincodeNetwork() {
-    testing::PeerNetworkOptions options;
+  // `options`: channel and peer settings; the folders are filled in here.
+  explicit ChaincodeNetwork(testing::PeerNetworkOptions options = {}) {
     options.bin_dir = fs::path(WEFT_BINARY_DIR) / "bin";
     options.source_dir = WEFT_SOURCE_DIR;
     network_ = std::make_unique<testing::PeerNetwork>(options);
