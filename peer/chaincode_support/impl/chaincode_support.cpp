@@ -167,6 +167,7 @@ Status ChaincodeSupport::Impl::ServeStream(ChaincodeStream& stream) {
   config.total_query_limit = options.total_query_limit;
   config.new_tx_simulator = options.new_tx_simulator;
   config.check_cc2cc_acl = options.check_cc2cc_acl;
+  config.application_capabilities = options.application_capabilities;
   config.logger = options.logger;
   auto handler = std::make_shared<Handler>(*this, std::move(config), stream);
   {

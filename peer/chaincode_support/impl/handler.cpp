@@ -538,8 +538,27 @@ StatusOr<ChaincodeMessage> Handler::HandleWriteBatch(const ChaincodeMessage& mes
   return Reply(message, ChaincodeMessage::RESPONSE);
 }
 
+Status Handler::CheckMetadataCapability(const ChaincodeMessage& message) const {
+  if (!config_.application_capabilities) return absl::OkStatus();
+  StatusOr<std::set<std::string>> capabilities =
+      config_.application_capabilities(message.channel_id());
+  if (absl::IsNotFound(capabilities.status())) {
+    return absl::FailedPreconditionError(
+        fmt::format("application config does not exist for {}", message.channel_id()));
+  }
+  WEFT_RETURN_IF_ERROR(capabilities.status());
+  // Fabric release-2.5 common/capabilities/application.go KeyLevelEndorsement.
+  for (const char* enabling : {"V1_3", "V1_4_2", "V2_0", "V2_5"}) {
+    if (capabilities->contains(enabling)) return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(
+      "key level endorsement is not enabled, channel application capability of V1_3 or later "
+      "is required");
+}
+
 StatusOr<ChaincodeMessage> Handler::HandleGetStateMetadata(const ChaincodeMessage& message,
                                                            TransactionContext& context) {
+  WEFT_RETURN_IF_ERROR(CheckMetadataCapability(message));
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::GetStateMetadata>(message.payload()));
   if (!request.collection().empty()) {
     return PrivateDataUnsupported(context.namespace_id, request.collection());
@@ -558,6 +577,7 @@ StatusOr<ChaincodeMessage> Handler::HandleGetStateMetadata(const ChaincodeMessag
 
 StatusOr<ChaincodeMessage> Handler::HandlePutStateMetadata(const ChaincodeMessage& message,
                                                            TransactionContext& context) {
+  WEFT_RETURN_IF_ERROR(CheckMetadataCapability(message));
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::PutStateMetadata>(message.payload()));
   if (!request.collection().empty()) {
     return PrivateDataUnsupported(context.namespace_id, request.collection());

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <future>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "common/crypto/x509.h"
@@ -90,6 +92,7 @@ struct Fixture {
     bool with_runtime = true;
     std::chrono::milliseconds execute_timeout = std::chrono::seconds(20);
     std::chrono::milliseconds startup_timeout = std::chrono::seconds(20);
+    std::function<weft::StatusOr<std::set<std::string>>(std::string_view)> application_capabilities;
   };
 
   Fixture() : Fixture(Options()) {}
@@ -101,6 +104,7 @@ struct Fixture {
     support_options.ca = ca.get();
     support_options.execute_timeout = options.execute_timeout;
     support_options.startup_timeout = options.startup_timeout;
+    support_options.application_capabilities = options.application_capabilities;
     support = std::make_unique<ccs::ChaincodeSupport>(std::move(support_options));
     ccs::ChaincodeListenerOptions listener_options;
     listener_options.server.listen_address = "127.0.0.1:0";
@@ -415,6 +419,64 @@ TEST_CASE("State metadata, history and GET_STATE_MULTIPLE are served from the si
   REQUIRE(set.metadata_writes(0).entries_size() == 1);
   CHECK(set.metadata_writes(0).entries(0).name() == "VALIDATION_PARAMETER");
   CHECK(set.metadata_writes(0).entries(0).value() == "new policy");
+}
+
+TEST_CASE(
+    "State metadata needs the key-level endorsement capability (V1_3 or later) of the channel, as "
+    "Fabric's checkMetadataCap") {
+  struct Channel {
+    std::string name;
+    std::set<std::string> capabilities;
+    std::string error;  // empty: the metadata requests are served
+  };
+  // handler.go checkMetadataCap, under HandleTransaction's "<TYPE> failed: transaction
+  // ID: <tx>: " prefix.
+  const std::string disabled =
+      "key level endorsement is not enabled, channel application capability of V1_3 or later "
+      "is required";
+  const std::vector<Channel> channels = {{"V1_2 only", {"V1_2"}, disabled},
+                                         {"V1_3", {"V1_3"}, ""},
+                                         {"V2_5", {"V2_5"}, ""},
+                                         {"no application config", {}, "missing"}};
+  for (const Channel& channel : channels) {
+    INFO(channel.name);
+    Fixture::Options options;
+    const bool missing = channel.error == "missing";
+    options.application_capabilities =
+        [&channel, missing](std::string_view) -> weft::StatusOr<std::set<std::string>> {
+      if (missing) return absl::NotFoundError("no application config");
+      return channel.capabilities;
+    };
+    Fixture f(options);
+    auto answers = std::make_shared<std::vector<ChaincodeMessage>>();
+    f.Define("basic", [answers](ScriptedCall& call) {
+      ::protos::GetStateMetadata get;
+      get.set_key("a");
+      answers->push_back(call.Request(ChaincodeMessage::GET_STATE_METADATA, get));
+      ::protos::PutStateMetadata put;
+      put.set_key("a");
+      put.mutable_metadata()->set_metakey("VALIDATION_PARAMETER");
+      put.mutable_metadata()->set_value("policy");
+      answers->push_back(call.Request(ChaincodeMessage::PUT_STATE_METADATA, put));
+      return ScriptedOutcome::Ok();
+    });
+    Run run = f.Execute("basic", {"x"});
+    REQUIRE(run.result.ok());
+    REQUIRE(answers->size() == 2);
+    if (channel.error.empty()) {
+      CHECK((*answers)[0].type() == ChaincodeMessage::RESPONSE);
+      CHECK((*answers)[1].type() == ChaincodeMessage::RESPONSE);
+      CHECK(NamespaceSet(run.rwset, "basic").metadata_writes_size() == 1);
+      continue;
+    }
+    const std::string reason =
+        missing ? "application config does not exist for " + std::string(kChannel) : disabled;
+    CHECK((*answers)[0].type() == ChaincodeMessage::ERROR);
+    CHECK((*answers)[0].payload() == "GET_STATE_METADATA failed: transaction ID: tx1: " + reason);
+    CHECK((*answers)[1].type() == ChaincodeMessage::ERROR);
+    CHECK((*answers)[1].payload() == "PUT_STATE_METADATA failed: transaction ID: tx1: " + reason);
+    CHECK(NamespaceSet(run.rwset, "basic").metadata_writes_size() == 0);
+  }
 }
 
 TEST_CASE("GET_HISTORY_FOR_KEY answers a peer ledger's history newest first") {
