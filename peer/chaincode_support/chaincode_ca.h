@@ -40,6 +40,11 @@ class ChaincodeCa {
   // DER) must belong to a certificate issued for `ccid`. PermissionDenied otherwise, with
   // Fabric's messages.
   [[nodiscard]] Status Authenticate(std::string_view ccid, std::string_view cert_hash) const;
+  // Drops the client certificate with `cert_hash` (SHA-256 of its DER), once the
+  // connection it authenticated ended: a relaunch is issued a new pair, so the map holds
+  // only the certificates of chaincodes launched or connected now (Fabric's certMapper
+  // purges each entry ten minutes after issuing it instead).
+  void Forget(std::string_view cert_hash);
 
  private:
   ChaincodeCa(common::crypto::Certificate cert, common::crypto::PrivateKey key);

@@ -109,4 +109,9 @@ Status ChaincodeCa::Authenticate(std::string_view ccid, std::string_view cert_ha
   return absl::OkStatus();
 }
 
+void ChaincodeCa::Forget(std::string_view cert_hash) {
+  std::lock_guard lock(mu_);
+  if (auto it = issued_.find(cert_hash); it != issued_.end()) issued_.erase(it);
+}
+
 }  // namespace weft::peer::chaincode_support

@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/crypto/hash.h"
 #include "common/crypto/x509.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
@@ -826,6 +827,48 @@ TEST_CASE("With TLS a chaincode registers over the client certificate issued for
   REQUIRE_FALSE(refused.result.ok());
   CHECK_THAT(std::string(refused.result.status().message()),
              Catch::Contains("could not launch chaincode other:0123abcd"));
+}
+
+TEST_CASE(
+    "The client certificate issued for a launch is forgotten once its connection ends, and a "
+    "relaunch gets a new one") {
+  Fixture::Options options;
+  options.tls = true;
+  Fixture f(options);
+  f.Define("basic", [](ScriptedCall& call) {
+    if (call.Arg(0) == "die") {
+      ScriptedOutcome outcome;
+      outcome.ending = ScriptedOutcome::Ending::kDie;
+      return outcome;
+    }
+    return ScriptedOutcome::Ok("alive");
+  });
+  const std::string ccid = "basic:0123abcd";
+  REQUIRE(f.Execute("basic", {"x"}).result.ok());
+  auto first = f.runtime.last_connection(ccid);
+  REQUIRE(first.has_value());
+  const std::string first_hash = weft::common::crypto::Sha256(
+      weft::testing::ValueOrThrow(
+          weft::common::crypto::Certificate::FromPem(first->client_cert_pem), "client certificate")
+          .der());
+  // Connected: its certificate still authenticates it (accesscontrol/access.go).
+  CHECK(f.ca->Authenticate(ccid, first_hash).ok());
+
+  REQUIRE_FALSE(f.Execute("basic", {"die"}, "tx2").result.ok());
+  // Fabric's authenticate message once the certificate is gone.
+  weft::Status gone;
+  CHECK(weft::testing::WaitUntil([&] {
+    gone = f.ca->Authenticate(ccid, first_hash);
+    return !gone.ok();
+  }));
+  CHECK_THAT(std::string(gone.message()), Catch::Contains("not found in registry"));
+
+  Run next = f.Execute("basic", {"again"}, "tx3");
+  REQUIRE(next.result.ok());
+  CHECK(next.result->response.payload() == "alive");
+  auto second = f.runtime.last_connection(ccid);
+  REQUIRE(second.has_value());
+  CHECK(second->client_cert_pem != first->client_cert_pem);
 }
 
 TEST_CASE("A client pair is issued for a real package ID, longer than a certificate's CN") {
