@@ -17,6 +17,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,37 @@ constexpr auto kStartTimeout = std::chrono::minutes(12);
 
 fs::path PidFile() { return SharedStateDir() / "pid"; }
 
+// The processes whose process group is `group` (field 5 of /proc/<pid>/stat).
+std::vector<pid_t> GroupMembers(pid_t group) {
+  std::vector<pid_t> members;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const size_t paren = line.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream fields(line.substr(paren + 1));
+    char state = 0;
+    pid_t parent = 0;
+    pid_t process_group = 0;
+    fields >> state >> parent >> process_group;
+    if (process_group == group && state != 'Z') members.push_back(std::stoi(name));
+  }
+  return members;
+}
+
+// SIGKILLs what is left of `serve`'s process group, each member by its pid, and waits
+// until none is left.
+void KillGroup(pid_t group) {
+  for (pid_t member : GroupMembers(group)) kill(member, SIGKILL);
+  if (!weft::testing::WaitUntil([&] { return GroupMembers(group).empty(); },
+                                std::chrono::seconds(30))) {
+    std::cerr << "processes of group " << group << " are still there\n";
+  }
+}
+
 // Stops a `serve` recorded in the pid file; false when it would not stop.
 bool StopServer() {
   bool stopped = true;
@@ -45,6 +78,9 @@ bool StopServer() {
     if (pid > 0 && weft::testing::DetachedRunning(pid, kProgram)) {
       stopped = weft::testing::StopDetached(pid, kProgram, kStopGrace);
     }
+    // `serve` leads its own process group (StartDetached's setsid), which its orderer
+    // and peers share: if it was killed or died, they are ended here.
+    if (pid > 0) KillGroup(pid);
     fs::remove(PidFile());
   }
   fs::remove(SharedStateFile());
