@@ -782,6 +782,40 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("Private data requests of an Init transaction are refused first, as Fabric's handler") {
+  Fixture f;
+  auto answers = std::make_shared<std::vector<ChaincodeMessage>>();
+  f.Define(
+      "basic",
+      [answers](ScriptedCall& call) {
+        ::protos::GetState get;
+        get.set_key("k");
+        get.set_collection("secrets");
+        answers->push_back(call.Request(ChaincodeMessage::GET_STATE, get));
+        answers->push_back(call.Request(ChaincodeMessage::GET_PRIVATE_DATA_HASH, get));
+        ::protos::PutState put;
+        put.set_key("k");
+        put.set_value("v");
+        put.set_collection("secrets");
+        answers->push_back(call.Request(ChaincodeMessage::PUT_STATE, put));
+        return ScriptedOutcome::Ok("done");
+      },
+      true);
+  Run init = f.Execute("basic", {"Init"}, "tx1", true);
+  REQUIRE(init.result.ok());
+  REQUIRE(answers->size() == 3);
+  // handler.go HandleGetState, HandleGetPrivateDataHash, HandlePutState.
+  const char* types[] = {"GET_STATE", "GET_PRIVATE_DATA_HASH", "PUT_STATE"};
+  for (size_t i = 0; i < answers->size(); ++i) {
+    INFO(types[i]);
+    CHECK((*answers)[i].type() == ChaincodeMessage::ERROR);
+    CHECK((*answers)[i].payload() ==
+          std::string(types[i]) +
+              " failed: transaction ID: tx1: private data APIs are not allowed in chaincode "
+              "Init()");
+  }
+}
+
 TEST_CASE(
     "INIT is sent for an init-required chaincode called as init, which writes the "
     "initialized key") {
