@@ -21,6 +21,7 @@ namespace weft::peer::chaincode_support {
 struct CertKeyPair {
   std::string cert_pem;
   std::string key_pem;
+  std::string cert_hash;  // SHA-256 of the certificate's DER (client pairs)
 };
 
 class ChaincodeCa {
@@ -41,9 +42,9 @@ class ChaincodeCa {
   // Fabric's messages.
   [[nodiscard]] Status Authenticate(std::string_view ccid, std::string_view cert_hash) const;
   // Drops the client certificate with `cert_hash` (SHA-256 of its DER), once the
-  // connection it authenticated ended: a relaunch is issued a new pair, so the map holds
-  // only the certificates of chaincodes launched or connected now (Fabric's certMapper
-  // purges each entry ten minutes after issuing it instead).
+  // connection it authenticated ended or its chaincode exited: a relaunch is issued a
+  // new pair, so the map holds only the certificates of chaincodes running now
+  // (Fabric's certMapper purges each entry ten minutes after issuing it instead).
   void Forget(std::string_view cert_hash);
 
  private:

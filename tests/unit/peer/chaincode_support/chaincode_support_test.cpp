@@ -861,6 +861,15 @@ TEST_CASE("With TLS a chaincode registers over the client certificate issued for
   REQUIRE_FALSE(refused.result.ok());
   CHECK_THAT(std::string(refused.result.status().message()),
              Catch::Contains("could not launch chaincode other:0123abcd"));
+  // The refused launch's own certificate is forgotten once its process is stopped.
+  auto other = f.runtime.last_connection("other:0123abcd");
+  REQUIRE(other.has_value());
+  const std::string other_hash = weft::common::crypto::Sha256(
+      weft::testing::ValueOrThrow(
+          weft::common::crypto::Certificate::FromPem(other->client_cert_pem), "client certificate")
+          .der());
+  CHECK(weft::testing::WaitUntil(
+      [&] { return !f.ca->Authenticate("other:0123abcd", other_hash).ok(); }));
 }
 
 TEST_CASE(
@@ -897,7 +906,9 @@ TEST_CASE(
   }));
   CHECK_THAT(std::string(gone.message()), Catch::Contains("not found in registry"));
 
+  REQUIRE(weft::testing::WaitUntil([&] { return !f.support->IsRegistered(ccid); }));
   Run next = f.Execute("basic", {"again"}, "tx3");
+  INFO(next.result.status().ToString());
   REQUIRE(next.result.ok());
   CHECK(next.result->response.payload() == "alive");
   auto second = f.runtime.last_connection(ccid);
