@@ -233,8 +233,9 @@ TEST_CASE(
   }
 
   {  // a range of 10,000 keys: the peer pages it to the chaincode in batches of 100
-     // (chaincode_support.go's TotalQueryLimit/ maxResultLimit, QueryResponseGenerator),
-     // both peers count every key and agree
+     // (query_response_generator.go BuildQueryResponse, MaxResultLimit 100 from
+     // chaincode_support.go), under ledger.state.totalQueryLimit (100000); both peers
+     // count every key and agree
     for (int part = 0; part < 5; ++part) {
       CHECK(CodeName(net.Invoke(creator, kFaults, "Fill", {"r" + std::to_string(part), "2000"},
                                 {1, 2})) == "VALID");
