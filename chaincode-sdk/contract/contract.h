@@ -28,11 +28,13 @@ class Context {
  public:
   explicit Context(shim::ChaincodeStub& stub) : stub_(stub) {}
   shim::ChaincodeStub& stub() const { return stub_; }
-  // The MSP ID of the proposal's creator (msp.SerializedIdentity.mspid); empty when
-  // the creator cannot be decoded.
-  std::string ClientMspId() const;
+  // The MSP ID of the proposal's creator (msp.SerializedIdentity.mspid). Both this and
+  // ClientCertificatePem fail, as fabric-chaincode-go's cid and fabric-shim's
+  // ClientIdentity do, when the creator is not a SerializedIdentity or its id_bytes
+  // hold no PEM certificate.
+  [[nodiscard]] absl::StatusOr<std::string> ClientMspId() const;
   // The creator's certificate, PEM (SerializedIdentity.id_bytes).
-  std::string ClientCertificatePem() const;
+  [[nodiscard]] absl::StatusOr<std::string> ClientCertificatePem() const;
 
  private:
   shim::ChaincodeStub& stub_;

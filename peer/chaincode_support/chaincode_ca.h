@@ -21,6 +21,7 @@ namespace weft::peer::chaincode_support {
 struct CertKeyPair {
   std::string cert_pem;
   std::string key_pem;
+  std::string cert_hash;  // SHA-256 of the certificate's DER (client pairs)
 };
 
 class ChaincodeCa {
@@ -40,6 +41,11 @@ class ChaincodeCa {
   // DER) must belong to a certificate issued for `ccid`. PermissionDenied otherwise, with
   // Fabric's messages.
   [[nodiscard]] Status Authenticate(std::string_view ccid, std::string_view cert_hash) const;
+  // Drops the client certificate with `cert_hash` (SHA-256 of its DER), once the
+  // connection it authenticated ended or its chaincode exited: a relaunch is issued a
+  // new pair, so the map holds only the certificates of chaincodes running now
+  // (Fabric's certMapper purges each entry ten minutes after issuing it instead).
+  void Forget(std::string_view cert_hash);
 
  private:
   ChaincodeCa(common::crypto::Certificate cert, common::crypto::PrivateKey key);

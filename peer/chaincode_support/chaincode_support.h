@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -121,6 +122,11 @@ struct ChaincodeSupportOptions {
   // The peer/ChaincodeToChaincode ACL for a cc2cc call; null: allowed.
   std::function<Status(std::string_view channel_id, const ::protos::SignedProposal&)>
       check_cc2cc_acl;
+  // The Application capabilities of a channel (NotFound when the channel has no
+  // application config). GET/PUT_STATE_METADATA need key-level endorsement (V1_3,
+  // V1_4_2, V2_0 or V2_5), as Fabric's handler.go checkMetadataCap. Null: allowed.
+  std::function<StatusOr<std::set<std::string>>(std::string_view channel_id)>
+      application_capabilities;
   std::shared_ptr<common::log::Logger> logger;  // nullable
 };
 

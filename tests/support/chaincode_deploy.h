@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -108,29 +109,26 @@ struct Definition {
 // both peers and of the orderer. Test thread only (asserts with Catch2).
 class ChaincodeNetwork {
  public:
-  ChaincodeNetwork() {
-    testing::PeerNetworkOptions options;
+  // `options`: channel and peer settings; the folders are filled in here.
+  explicit ChaincodeNetwork(testing::PeerNetworkOptions options = {}) {
     options.bin_dir = fs::path(WEFT_BINARY_DIR) / "bin";
     options.source_dir = WEFT_SOURCE_DIR;
     network_ = std::make_unique<testing::PeerNetwork>(options);
-    for (int org = 1; org <= 2; ++org) {
-      const std::string msp_id = testing::PeerNetwork::MspId(org);
-      admins_[org - 1] =
-          std::make_unique<SigningIdentity>(Load(network_->UserMsp(org, "Admin"), msp_id));
-      users_[org - 1] =
-          std::make_unique<SigningIdentity>(Load(network_->UserMsp(org, "User1"), msp_id));
-    }
-    auto broadcast = client::BroadcastClient::Connect(network_->orderer_addresses(),
-                                                      network_->OrdererClientSettings());
-    REQUIRE(broadcast.ok());
-    broadcast_ = *std::move(broadcast);
+    nlohmann::json layout;
+    layout["channel"] = network_->channel();
+    layout["orderers"] = network_->orderer_addresses();
+    layout["orderer_tls_ca"] = network_->OrdererClientSettings().tls.root_cas.front().string();
     for (int org = 1; org <= 2; ++org) {
       const testing::PeerEndpoints endpoints = network_->StartPeer(org);
-      addresses_[org - 1] = endpoints.grpc;
-      auto endorser =
-          client::EndorserClient::Connect(endpoints.grpc, network_->PeerClientSettings(org));
-      REQUIRE(endorser.ok());
-      endorsers_[org - 1] = *std::move(endorser);
+      layout["peers"].push_back(
+          {{"address", endpoints.grpc},
+           {"tls_ca", network_->PeerClientSettings(org).tls.root_cas.front().string()},
+           {"log", network_->PeerLog(org).string()},
+           {"admin_msp", network_->UserMsp(org, "Admin").string()},
+           {"user_msp", network_->UserMsp(org, "User1").string()}});
+    }
+    Attach(layout);
+    for (int org = 1; org <= 2; ++org) {
       // cscc JoinChain: a channel-less CONFIG proposal by the org's admin.
       ::protos::Response joined =
           Channelless(org, "cscc", {"JoinChain", network_->genesis_block()}, ::common::CONFIG);
@@ -139,11 +137,45 @@ class ChaincodeNetwork {
     }
   }
 
+  // Clients of a network another process runs (the CTest fixture of
+  // chaincode_network_main.cpp), from the state file it wrote with WriteState.
+  explicit ChaincodeNetwork(const fs::path& state_file) {
+    INFO("the shared network's state " << state_file << " (run the fixture's setup test first)");
+    REQUIRE(fs::exists(state_file));
+    nlohmann::json state = nlohmann::json::parse(ReadFile(state_file), nullptr, false);
+    REQUIRE_FALSE(state.is_discarded());
+    Attach(state.at("layout"));
+    packages_ = state.at("packages").get<std::map<std::string, std::string>>();
+  }
+
   ~ChaincodeNetwork() {
+    if (network_ == nullptr) return;
     for (int org = 1; org <= 2; ++org) network_->StopPeer(org);
   }
 
-  testing::PeerNetwork& network() { return *network_; }
+  // Writes what the attaching constructor reads, with `packages` (label -> package
+  // ID); written to a temporary file first so a reader never sees half of it.
+  void WriteState(const fs::path& state_file,
+                  const std::map<std::string, std::string>& packages) const {
+    const nlohmann::json state = {{"layout", layout_}, {"packages", packages}};
+    const fs::path partial = state_file.string() + ".partial";
+    std::ofstream(partial, std::ios::binary) << state.dump(2);
+    fs::rename(partial, state_file);
+  }
+  // The package IDs of a network attached from a state file, by label.
+  const std::map<std::string, std::string>& packages() const { return packages_; }
+
+  // The network's processes; only for a network this object started.
+  testing::PeerNetwork& network() {
+    REQUIRE(network_ != nullptr);
+    return *network_;
+  }
+  const std::string& channel() const { return channel_; }
+  const fs::path& peer_log(int org) const { return peer_logs_[org - 1]; }
+  // TLS client settings that trust org `org`'s peer.
+  const common::settings::GrpcClientSettings& peer_settings(int org) const {
+    return peer_settings_[org - 1];
+  }
   const SigningIdentity& admin(int org) const { return *admins_[org - 1]; }
   const SigningIdentity& user(int org) const { return *users_[org - 1]; }
   const client::EndorserClient& endorser(int org) const { return *endorsers_[org - 1]; }
@@ -185,7 +217,7 @@ class ChaincodeNetwork {
   client::SignedProposal Proposal(const SigningIdentity& creator, const std::string& chaincode,
                                   const std::string& function, std::vector<std::string> args) {
     client::ProposalRequest request;
-    request.channel_id = network_->channel();
+    request.channel_id = channel_;
     request.chaincode_name = chaincode;
     request.function = function;
     request.args = std::move(args);
@@ -200,7 +232,7 @@ class ChaincodeNetwork {
   ::protos::ProposalResponse Ask(int org, const client::SignedProposal& proposal) {
     auto answer = endorser(org).ProcessProposal(proposal.signed_proposal, kEndorseTimeout);
     INFO("peer0.org" << org << ": " << answer.status().ToString() << "; the end of its log:\n"
-                     << LogTail(network_->PeerLog(org)));
+                     << LogTail(peer_log(org)));
     REQUIRE(answer.ok());
     return *std::move(answer);
   }
@@ -212,7 +244,7 @@ class ChaincodeNetwork {
     for (int org : orgs) {
       ::protos::ProposalResponse response = Ask(org, proposal);
       INFO("peer0.org" << org << ": " << response.response().message() << "; the end of its log:\n"
-                       << LogTail(network_->PeerLog(org)));
+                       << LogTail(peer_log(org)));
       REQUIRE(response.response().status() == 200);
       responses.push_back(std::move(response));
     }
@@ -261,15 +293,14 @@ class ChaincodeNetwork {
     ::protos::Response answer;
     const bool committed = testing::WaitUntil(
         [&] {
-          answer = Ask(org, Proposal(user(org), "qscc", "GetTransactionByID",
-                                     {network_->channel(), tx_id}))
+          answer = Ask(org, Proposal(user(org), "qscc", "GetTransactionByID", {channel_, tx_id}))
                        .response();
           return answer.status() == 200;
         },
         kCommitTimeout);
     INFO("peer0.org" << org << " did not commit tx " << tx_id << ": " << answer.message()
                      << "; the end of its log:\n"
-                     << LogTail(network_->PeerLog(org)));
+                     << LogTail(peer_log(org)));
     REQUIRE(committed);
     ::protos::ProcessedTransaction processed;
     REQUIRE(processed.ParseFromString(answer.payload()));
@@ -340,7 +371,45 @@ class ChaincodeNetwork {
   }
 
  private:
-  std::unique_ptr<testing::PeerNetwork> network_;
+  // Loads the identities and connects the clients `layout` names.
+  void Attach(const nlohmann::json& layout) {
+    layout_ = layout;
+    channel_ = layout.at("channel").get<std::string>();
+    common::settings::GrpcClientSettings orderer_settings;
+    orderer_settings.tls.enabled = true;
+    orderer_settings.tls.root_cas = {layout.at("orderer_tls_ca").get<std::string>()};
+    auto broadcast = client::BroadcastClient::Connect(
+        layout.at("orderers").get<std::vector<std::string>>(), orderer_settings);
+    REQUIRE(broadcast.ok());
+    broadcast_ = *std::move(broadcast);
+    REQUIRE(layout.at("peers").size() == 2);
+    for (int org = 1; org <= 2; ++org) {
+      const nlohmann::json& peer = layout.at("peers").at(org - 1);
+      const std::string msp_id = testing::PeerNetwork::MspId(org);
+      admins_[org - 1] =
+          std::make_unique<SigningIdentity>(Load(peer.at("admin_msp").get<std::string>(), msp_id));
+      users_[org - 1] =
+          std::make_unique<SigningIdentity>(Load(peer.at("user_msp").get<std::string>(), msp_id));
+      addresses_[org - 1] = peer.at("address").get<std::string>();
+      peer_logs_[org - 1] = peer.at("log").get<std::string>();
+      // The peers' TLS certificates name localhost, not 127.0.0.1.
+      common::settings::GrpcClientSettings settings;
+      settings.tls.enabled = true;
+      settings.tls.root_cas = {peer.at("tls_ca").get<std::string>()};
+      settings.server_name_override = "localhost";
+      peer_settings_[org - 1] = settings;
+      auto endorser = client::EndorserClient::Connect(addresses_[org - 1], settings);
+      REQUIRE(endorser.ok());
+      endorsers_[org - 1] = *std::move(endorser);
+    }
+  }
+
+  std::unique_ptr<testing::PeerNetwork> network_;  // null when attached
+  nlohmann::json layout_;
+  std::string channel_;
+  fs::path peer_logs_[2];
+  common::settings::GrpcClientSettings peer_settings_[2];
+  std::map<std::string, std::string> packages_;
   std::unique_ptr<SigningIdentity> admins_[2];
   std::unique_ptr<SigningIdentity> users_[2];
   std::unique_ptr<client::EndorserClient> endorsers_[2];

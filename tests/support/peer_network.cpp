@@ -174,8 +174,9 @@ void PeerNetwork::WriteConfigtx(const std::vector<std::string>& endpoints,
       "    MaxMessageCount: " +
       std::to_string(options_.max_message_count) +
       "\n"
-      "    AbsoluteMaxBytes: 10 MB\n"
-      "    PreferredMaxBytes: 2 MB\n" +
+      "    AbsoluteMaxBytes: " +
+      options_.absolute_max_bytes + "\n    PreferredMaxBytes: " + options_.preferred_max_bytes +
+      "\n" +
       (brokers.empty() ? std::string() : "  Kafka:\n    Brokers:\n" + YamlList(brokers, "      ")) +
       "  Organizations:\n"
       "  Policies:\n"

@@ -38,7 +38,11 @@ struct PeerNetworkOptions {
   // certificate carries) on a port fixed at construction, so the peers' gateways
   // reach the other org's peer.
   bool anchor_peers = false;
-  // CORE_* overrides for every peer started (e.g. CORE_PEER_GATEWAY_BROADCASTTIMEOUT).
+  // The channel's Orderer BatchSize byte limits, as configtx.yaml writes them.
+  std::string absolute_max_bytes = "10 MB";
+  std::string preferred_max_bytes = "2 MB";
+  // CORE_* overrides for every peer started (e.g. CORE_CHAINCODE_EXECUTETIMEOUT),
+  // applied over the network's own.
   std::map<std::string, std::string> peer_env;
 };
 

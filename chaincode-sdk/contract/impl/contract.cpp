@@ -78,16 +78,42 @@ nlohmann::ordered_json ParameterMetadata(const Parameter& parameter) {
 
 }  // namespace
 
-std::string Context::ClientMspId() const {
+namespace {
+
+// The creator as fabric-chaincode-go's cid (ClientID.init) reads it: a
+// SerializedIdentity whose id_bytes begin a PEM certificate (cid then parses the
+// X.509 certificate; chaincode-sdk, limited to proto and gRPC, checks the PEM block).
+[[nodiscard]] absl::StatusOr<::msp::SerializedIdentity> Creator(shim::ChaincodeStub& stub) {
   ::msp::SerializedIdentity identity;
-  if (!identity.ParseFromString(stub_.GetCreator())) return "";
-  return identity.mspid();
+  if (!identity.ParseFromString(stub.GetCreator())) {
+    return absl::InvalidArgumentError(
+        "failed to unmarshal transaction invoker's identity: the creator is not an "
+        "msp.SerializedIdentity");
+  }
+  const std::string& pem = identity.id_bytes();
+  const size_t begin = pem.find("-----BEGIN CERTIFICATE-----");
+  if (begin == std::string::npos ||
+      pem.find("-----END CERTIFICATE-----", begin) == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Expecting a PEM-encoded X509 certificate; PEM block not found in the "
+                     "identity of MSP '",
+                     identity.mspid(), "'"));
+  }
+  return identity;
 }
 
-std::string Context::ClientCertificatePem() const {
-  ::msp::SerializedIdentity identity;
-  if (!identity.ParseFromString(stub_.GetCreator())) return "";
-  return identity.id_bytes();
+}  // namespace
+
+absl::StatusOr<std::string> Context::ClientMspId() const {
+  absl::StatusOr<::msp::SerializedIdentity> identity = Creator(stub_);
+  if (!identity.ok()) return identity.status();
+  return identity->mspid();
+}
+
+absl::StatusOr<std::string> Context::ClientCertificatePem() const {
+  absl::StatusOr<::msp::SerializedIdentity> identity = Creator(stub_);
+  if (!identity.ok()) return identity.status();
+  return identity->id_bytes();
 }
 
 Parameter StringParameter(std::string name) {

@@ -65,7 +65,7 @@ StatusOr<CertKeyPair> ChaincodeCa::IssueServerPair(std::string_view host) const 
         cert.status(),
         fmt::format("could not issue the chaincode listener's certificate for {}", host));
   }
-  return CertKeyPair{cert->ToPem(), key.ToPem()};
+  return CertKeyPair{cert->ToPem(), key.ToPem(), ""};
 }
 
 StatusOr<CertKeyPair> ChaincodeCa::IssueClientPair(std::string_view ccid) {
@@ -81,11 +81,12 @@ StatusOr<CertKeyPair> ChaincodeCa::IssueClientPair(std::string_view ccid) {
   if (!cert.ok()) {
     return Annotate(cert.status(), fmt::format("failed to generate TLS certificates for {}", ccid));
   }
+  std::string hash = crypto::Sha256(cert->der());
   {
     std::lock_guard lock(mu_);
-    issued_[crypto::Sha256(cert->der())] = std::string(ccid);
+    issued_[hash] = std::string(ccid);
   }
-  return CertKeyPair{cert->ToPem(), key.ToPem()};
+  return CertKeyPair{cert->ToPem(), key.ToPem(), std::move(hash)};
 }
 
 Status ChaincodeCa::Authenticate(std::string_view ccid, std::string_view cert_hash) const {
@@ -107,6 +108,11 @@ Status ChaincodeCa::Authenticate(std::string_view ccid, std::string_view cert_ha
                     ccid, crypto::HexEncode(cert_hash)));
   }
   return absl::OkStatus();
+}
+
+void ChaincodeCa::Forget(std::string_view cert_hash) {
+  std::lock_guard lock(mu_);
+  if (auto it = issued_.find(cert_hash); it != issued_.end()) issued_.erase(it);
 }
 
 }  // namespace weft::peer::chaincode_support

@@ -47,12 +47,13 @@ class ServerStream final : public ChaincodeStream {
 
 class RegisterService final : public ::protos::ChaincodeSupport::Service {
  public:
-  RegisterService(ChaincodeSupport& support, const ChaincodeCa* ca) : support_(support), ca_(ca) {}
+  RegisterService(ChaincodeSupport& support, ChaincodeCa* ca) : support_(support), ca_(ca) {}
 
   ::grpc::Status Register(
       ::grpc::ServerContext* context,
       ::grpc::ServerReaderWriter<ChaincodeMessage, ChaincodeMessage>* stream) override {
     std::optional<ChaincodeMessage> first;
+    std::string cert_hash;
     if (ca_ != nullptr) {
       // Fabric's accesscontrol interceptor: the first message is a REGISTER whose
       // name matches the client certificate's.
@@ -67,7 +68,8 @@ class RegisterService final : public ::protos::ChaincodeSupport::Service {
       if (!id.ParseFromString(message.payload())) {
         return ::grpc::Status(::grpc::StatusCode::UNKNOWN, "could not unmarshal the REGISTER");
       }
-      Status allowed = ca_->Authenticate(id.name(), common::grpc::ClientCertificateHash(*context));
+      cert_hash = common::grpc::ClientCertificateHash(*context);
+      Status allowed = ca_->Authenticate(id.name(), cert_hash);
       if (!allowed.ok()) {
         return ::grpc::Status(::grpc::StatusCode::UNKNOWN, std::string(allowed.message()));
       }
@@ -75,6 +77,8 @@ class RegisterService final : public ::protos::ChaincodeSupport::Service {
     }
     ServerStream adapter(*context, *stream, std::move(first));
     Status ended = support_.HandleChaincodeStream(adapter);
+    // This launch's certificate has served its purpose; the next launch gets another.
+    if (ca_ != nullptr) ca_->Forget(cert_hash);
     // A stream the chaincode closed ends the call normally; a protocol error is the
     // call's error, as Fabric's ProcessStream returns it.
     if (ended.ok() || absl::IsUnavailable(ended) || absl::IsCancelled(ended)) {
@@ -85,7 +89,7 @@ class RegisterService final : public ::protos::ChaincodeSupport::Service {
 
  private:
   ChaincodeSupport& support_;
-  const ChaincodeCa* ca_;
+  ChaincodeCa* ca_;
 };
 
 }  // namespace

@@ -167,6 +167,7 @@ Status ChaincodeSupport::Impl::ServeStream(ChaincodeStream& stream) {
   config.total_query_limit = options.total_query_limit;
   config.new_tx_simulator = options.new_tx_simulator;
   config.check_cc2cc_acl = options.check_cc2cc_acl;
+  config.application_capabilities = options.application_capabilities;
   config.logger = options.logger;
   auto handler = std::make_shared<Handler>(*this, std::move(config), stream);
   {
@@ -215,12 +216,14 @@ void ChaincodeSupport::Impl::RunLaunch(std::string ccid, std::shared_ptr<LaunchS
     std::lock_guard lock(mu);
     connection.address = peer_address;
   }
+  std::string cert_hash;
   if (options.ca != nullptr) {
     StatusOr<CertKeyPair> pair = options.ca->IssueClientPair(ccid);
     if (!pair.ok()) return fail(Annotate(pair.status(), "could not get connection info"));
     connection.client_cert_pem = pair->cert_pem;
     connection.client_key_pem = pair->key_pem;
     connection.root_cert_pem = options.ca->cert_pem();
+    cert_hash = pair->cert_hash;
   }
   bool relaunch = false;
   {
@@ -233,6 +236,9 @@ void ChaincodeSupport::Impl::RunLaunch(std::string ccid, std::shared_ptr<LaunchS
     return fail(Annotate(started_ok, "error starting container"));
   }
   StatusOr<int> exit_code = runtime->Wait(ccid);
+  // The process is gone, and with it the use of this launch's client certificate
+  // (one that never registered included).
+  if (options.ca != nullptr) options.ca->Forget(cert_hash);
   if (!exit_code.ok()) {
     state->Notify(Annotate(exit_code.status(), "failed to wait on container exit"));
   } else {

@@ -52,6 +52,15 @@ template <typename Message>
                   collection, ns));
 }
 
+// Fabric's handler.go refuses every private-data request of an Init transaction first.
+[[nodiscard]] Status PrivateDataRefused(const TransactionContext& context,
+                                        std::string_view collection) {
+  if (context.is_init) {
+    return absl::FailedPreconditionError("private data APIs are not allowed in chaincode Init()");
+  }
+  return PrivateDataUnsupported(context.namespace_id, collection);
+}
+
 // A range query over the simulator.
 class RangeQuery final : public QueryIterator {
  public:
@@ -464,7 +473,7 @@ StatusOr<ChaincodeMessage> Handler::HandleGetState(const ChaincodeMessage& messa
                                                    TransactionContext& context) {
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::GetState>(message.payload()));
   if (!request.collection().empty()) {
-    return PrivateDataUnsupported(context.namespace_id, request.collection());
+    return PrivateDataRefused(context, request.collection());
   }
   // An absent key is an empty payload, not an error.
   WEFT_ASSIGN_OR_RETURN(std::string value,
@@ -476,7 +485,7 @@ StatusOr<ChaincodeMessage> Handler::HandleGetStateMultiple(const ChaincodeMessag
                                                            TransactionContext& context) {
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::GetStateMultiple>(message.payload()));
   if (!request.collection().empty()) {
-    return PrivateDataUnsupported(context.namespace_id, request.collection());
+    return PrivateDataRefused(context, request.collection());
   }
   std::vector<std::string> keys(request.keys().begin(), request.keys().end());
   WEFT_ASSIGN_OR_RETURN(auto values,
@@ -490,7 +499,7 @@ StatusOr<ChaincodeMessage> Handler::HandlePutState(const ChaincodeMessage& messa
                                                    TransactionContext& context) {
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::PutState>(message.payload()));
   if (!request.collection().empty()) {
-    return PrivateDataUnsupported(context.namespace_id, request.collection());
+    return PrivateDataRefused(context, request.collection());
   }
   // An empty value is recorded as a delete (the simulator's rule, as Fabric's).
   WEFT_RETURN_IF_ERROR(context.simulator->PutState(context.namespace_id, request.key(),
@@ -502,7 +511,7 @@ StatusOr<ChaincodeMessage> Handler::HandleDelState(const ChaincodeMessage& messa
                                                    TransactionContext& context) {
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::DelState>(message.payload()));
   if (!request.collection().empty()) {
-    return PrivateDataUnsupported(context.namespace_id, request.collection());
+    return PrivateDataRefused(context, request.collection());
   }
   WEFT_RETURN_IF_ERROR(context.simulator->DelState(context.namespace_id, request.key()));
   return Reply(message, ChaincodeMessage::RESPONSE);
@@ -514,7 +523,7 @@ StatusOr<ChaincodeMessage> Handler::HandleWriteBatch(const ChaincodeMessage& mes
   WEFT_ASSIGN_OR_RETURN(auto batch, Unmarshal<::protos::WriteBatchState>(message.payload()));
   for (const auto& record : batch.rec()) {
     if (!record.collection().empty()) {
-      return PrivateDataUnsupported(context.namespace_id, record.collection());
+      return PrivateDataRefused(context, record.collection());
     }
     switch (record.type()) {
       case ::protos::WriteRecord::PUT_STATE:
@@ -538,11 +547,30 @@ StatusOr<ChaincodeMessage> Handler::HandleWriteBatch(const ChaincodeMessage& mes
   return Reply(message, ChaincodeMessage::RESPONSE);
 }
 
+Status Handler::CheckMetadataCapability(const ChaincodeMessage& message) const {
+  if (!config_.application_capabilities) return absl::OkStatus();
+  StatusOr<std::set<std::string>> capabilities =
+      config_.application_capabilities(message.channel_id());
+  if (absl::IsNotFound(capabilities.status())) {
+    return absl::FailedPreconditionError(
+        fmt::format("application config does not exist for {}", message.channel_id()));
+  }
+  WEFT_RETURN_IF_ERROR(capabilities.status());
+  // Fabric release-2.5 common/capabilities/application.go KeyLevelEndorsement.
+  for (const char* enabling : {"V1_3", "V1_4_2", "V2_0", "V2_5"}) {
+    if (capabilities->contains(enabling)) return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(
+      "key level endorsement is not enabled, channel application capability of V1_3 or later "
+      "is required");
+}
+
 StatusOr<ChaincodeMessage> Handler::HandleGetStateMetadata(const ChaincodeMessage& message,
                                                            TransactionContext& context) {
+  WEFT_RETURN_IF_ERROR(CheckMetadataCapability(message));
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::GetStateMetadata>(message.payload()));
   if (!request.collection().empty()) {
-    return PrivateDataUnsupported(context.namespace_id, request.collection());
+    return PrivateDataRefused(context, request.collection());
   }
   WEFT_ASSIGN_OR_RETURN(auto metadata,
                         context.simulator->GetStateMetadata(context.namespace_id, request.key()));
@@ -558,9 +586,10 @@ StatusOr<ChaincodeMessage> Handler::HandleGetStateMetadata(const ChaincodeMessag
 
 StatusOr<ChaincodeMessage> Handler::HandlePutStateMetadata(const ChaincodeMessage& message,
                                                            TransactionContext& context) {
+  WEFT_RETURN_IF_ERROR(CheckMetadataCapability(message));
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::PutStateMetadata>(message.payload()));
   if (!request.collection().empty()) {
-    return PrivateDataUnsupported(context.namespace_id, request.collection());
+    return PrivateDataRefused(context, request.collection());
   }
   // Fabric sets a one-entry map, replacing the key's metadata.
   WEFT_RETURN_IF_ERROR(context.simulator->SetStateMetadata(
@@ -584,7 +613,7 @@ StatusOr<ChaincodeMessage> Handler::HandleGetStateByRange(const ChaincodeMessage
   const bool paginated =
       metadata.has_value() && (metadata->pagesize() != 0 || !metadata->bookmark().empty());
   if (!request.collection().empty()) {
-    return PrivateDataUnsupported(context.namespace_id, request.collection());
+    return PrivateDataRefused(context, request.collection());
   }
   StatusOr<std::unique_ptr<ledger::ResultsIterator>> it =
       paginated
@@ -626,7 +655,7 @@ StatusOr<ChaincodeMessage> Handler::HandleGetQueryResult(const ChaincodeMessage&
                                                          TransactionContext& context) {
   WEFT_ASSIGN_OR_RETURN(auto request, Unmarshal<::protos::GetQueryResult>(message.payload()));
   if (!request.collection().empty()) {
-    return PrivateDataUnsupported(context.namespace_id, request.collection());
+    return PrivateDataRefused(context, request.collection());
   }
   // The state database is LevelDB: rich queries are refused with stateleveldb.go's words.
   bool paginated = false;
@@ -661,7 +690,7 @@ StatusOr<ChaincodeMessage> Handler::HandlePrivateData(const ChaincodeMessage& me
   if (message.type() == ChaincodeMessage::PURGE_PRIVATE_DATA && request.collection().empty()) {
     return absl::InvalidArgumentError("only applicable for private data");
   }
-  return PrivateDataUnsupported(context.namespace_id, request.collection());
+  return PrivateDataRefused(context, request.collection());
 }
 
 StatusOr<ChaincodeMessage> Handler::HandleInvokeChaincode(const ChaincodeMessage& message,

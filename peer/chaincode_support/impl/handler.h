@@ -49,6 +49,7 @@ struct HandlerConfig {
   int total_query_limit = 100000;
   std::function<StatusOr<std::unique_ptr<ledger::TxSimulator>>(std::string_view)> new_tx_simulator;
   std::function<Status(std::string_view, const ::protos::SignedProposal&)> check_cc2cc_acl;
+  std::function<StatusOr<std::set<std::string>>(std::string_view)> application_capabilities;
   std::shared_ptr<common::log::Logger> logger;
 };
 
@@ -130,6 +131,8 @@ class Handler : public std::enable_shared_from_this<Handler> {
       const ::protos::ChaincodeMessage&, TransactionContext&);
   [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleWriteBatch(
       const ::protos::ChaincodeMessage&, TransactionContext&);
+  // Fabric's checkMetadataCap: the channel's capabilities allow key-level endorsement.
+  [[nodiscard]] Status CheckMetadataCapability(const ::protos::ChaincodeMessage& message) const;
   [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandleGetStateMetadata(
       const ::protos::ChaincodeMessage&, TransactionContext&);
   [[nodiscard]] StatusOr<::protos::ChaincodeMessage> HandlePutStateMetadata(

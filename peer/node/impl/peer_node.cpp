@@ -10,6 +10,8 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "common/channelconfig/channel_config.h"
@@ -633,6 +635,14 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   chaincode.check_cc2cc_acl = [acl](std::string_view channel_id,
                                     const ::protos::SignedProposal& proposal) {
     return acl->CheckAcl(aclmgmt::kPeerChaincodeToChaincode, channel_id, proposal);
+  };
+  chaincode.application_capabilities =
+      [channels](std::string_view channel_id) -> StatusOr<std::set<std::string>> {
+    auto config = channels->Config(channel_id);
+    if (config == nullptr || !config->application()) {
+      return absl::NotFoundError(fmt::format("no application config for {}", channel_id));
+    }
+    return config->application()->capabilities;
   };
   chaincode.logger = parts->loggers->Get("chaincode");
   if (cfg.chaincode.keepalive.count() > 0) {

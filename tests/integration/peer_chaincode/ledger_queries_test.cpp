@@ -5,6 +5,9 @@
 // peer's batches of 100, paginated with bookmarks), partial composite key queries
 // (plain and paginated), GetHistoryForKey, SetEvent seen through DeliverFiltered,
 // key-level endorsement (Set/GetStateValidationParameter) and chaincode errors.
+// The test cases share one network, the CTest fixture of chaincode_network_main.cpp
+// (shared_network.h), which deployed the sample with kAssets assets; a test that adds
+// keys uses keys of its own run and deletes them, so the ranges see the assets alone.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -12,28 +15,13 @@
 #include <vector>
 
 #include "common/protoutil/envelope.h"
+#include "tests/integration/peer_chaincode/shared_network.h"
 #include "tests/support/chaincode_deploy.h"
 
 namespace {
 
 using namespace weft::peer_chaincode_test;  // NOLINT: the shared helpers of this folder
 using Json = nlohmann::json;
-
-constexpr char kLedger[] = "ledger";
-constexpr char kLedgerLabel[] = "ledger_1.0";
-// More than the peer's batch of 100 query results (Fabric release-2.5
-// core/chaincode/query_response_generator.go BuildQueryResponse, MaxResultLimit 100
-// set in chaincode_support.go), so a full range crosses two batch boundaries.
-constexpr int kAssets = 250;
-
-std::string AssetId(int i) {
-  char id[16];
-  std::snprintf(id, sizeof(id), "asset%03d", i);
-  return id;
-}
-
-// Every 20th asset is blue, the rest red: 13 blue assets.
-std::string AssetColor(int i) { return i % 20 == 0 ? "blue" : "red"; }
 
 // The evaluation's answer on both peers: status 200 and byte-identical payloads;
 // returns the payload parsed as JSON.
@@ -57,14 +45,6 @@ std::vector<std::string> Ids(const Json& records) {
   return ids;
 }
 
-// The color~name index key of an asset as Fabric's shim builds composite keys
-// (stub.go createCompositeKey): U+0000, the object type, then each attribute, each
-// followed by U+0000.
-std::string IndexKey(const std::string& color, const std::string& id) {
-  const std::string zero(1, '\0');
-  return zero + "color~name" + zero + color + zero + id + zero;
-}
-
 // A submitted transaction endorsed by `orgs`; returns its tx ID after checking `code`.
 std::string SubmitChecked(ChaincodeNetwork& net, const std::string& function,
                           std::vector<std::string> args, const std::vector<int>& orgs,
@@ -79,12 +59,11 @@ std::string SubmitChecked(ChaincodeNetwork& net, const std::string& function,
 // The filtered transaction `tx_id` from org `org`'s peer's DeliverFiltered, oldest
 // block to newest.
 ::protos::FilteredTransaction FilteredTx(ChaincodeNetwork& net, int org, const std::string& tx_id) {
-  auto deliver =
-      client::PeerDeliverClient::Connect(net.address(org), net.network().PeerClientSettings(org));
+  auto deliver = client::PeerDeliverClient::Connect(net.address(org), net.peer_settings(org));
   REQUIRE(deliver.ok());
   auto seek = client::CreateSeekEnvelope(
-      net.network().channel(),
-      protoutil::MakeSeekInfo(protoutil::SeekOldest(), protoutil::SeekNewest()), net.user(org));
+      net.channel(), protoutil::MakeSeekInfo(protoutil::SeekOldest(), protoutil::SeekNewest()),
+      net.user(org));
   REQUIRE(seek.ok());
   ::protos::FilteredTransaction found;
   int matches = 0;
@@ -105,30 +84,8 @@ std::string SubmitChecked(ChaincodeNetwork& net, const std::string& function,
 
 }  // namespace
 
-TEST_CASE(
-    "asset-transfer-ledger-queries as a binary package: every shim call through both orgs' "
-    "peers (state, ranges past the peer's batches, pagination, composite keys, history, "
-    "events, key-level endorsement, errors)") {
-  ChaincodeNetwork net;
-  DefineOnBoth(net, SamplePackage("asset-transfer-ledger-queries", kLedgerLabel), kLedgerLabel,
-               kLedger);
-
-  {  // PutState of 250 assets and their color~name index entries: all endorsed by both
-     // peers first, then broadcast together, then each checked VALID on both peers.
-    std::vector<client::SignedProposal> proposals;
-    for (int i = 0; i < kAssets; ++i) {
-      proposals.push_back(net.Proposal(net.user(1), kLedger, "CreateAsset",
-                                       {AssetId(i), AssetColor(i), "5", "Tom", "100"}));
-      net.Broadcast(proposals.back(), net.Endorse(proposals.back(), {1, 2}), net.user(1));
-    }
-    for (const auto& proposal : proposals) {
-      INFO("tx " << proposal.tx_id);
-      for (int org = 1; org <= 2; ++org) {
-        CHECK(CodeName(net.WaitForCommit(org, proposal.tx_id)) == "VALID");
-      }
-    }
-  }
-
+TEST_CASE("ledger-queries on the shared network: GetState of an asset written through both peers") {
+  ChaincodeNetwork net(SharedStateFile());
   {  // GetState
     const Json asset = EvaluateOnBoth(net, "ReadAsset", {"asset042"});
     CHECK(asset == Json{{"docType", "asset"},
@@ -138,7 +95,12 @@ TEST_CASE(
                         {"owner", "Tom"},
                         {"appraisedValue", 100}});
   }
+}
 
+TEST_CASE(
+    "ledger-queries on the shared network: GetStateByRange, unbounded and bounded, across the "
+    "peer's batches of 100, and GetStateByRangeWithPagination with bookmarks") {
+  ChaincodeNetwork net(SharedStateFile());
   std::vector<std::string> all_ids;
   for (int i = 0; i < kAssets; ++i) all_ids.push_back(AssetId(i));
 
@@ -173,7 +135,12 @@ TEST_CASE(
     CHECK(bookmarks == std::vector<std::string>{"asset100", "asset200", ""});
     CHECK(paged == all_ids);
   }
+}
 
+TEST_CASE(
+    "ledger-queries on the shared network: GetStateByPartialCompositeKey in a transaction and "
+    "paginated") {
+  ChaincodeNetwork net(SharedStateFile());
   std::vector<std::string> blue_ids;
   for (int i = 0; i < kAssets; i += 20) blue_ids.push_back(AssetId(i));
 
@@ -202,16 +169,24 @@ TEST_CASE(
     // The red ones are untouched.
     CHECK(EvaluateOnBoth(net, "ReadAsset", {"asset001"}).at("owner") == "Tom");
   }
+}
 
+TEST_CASE(
+    "ledger-queries on the shared network: GetHistoryForKey newest first after create, transfers "
+    "and DelState") {
+  ChaincodeNetwork net(SharedStateFile());
+  // A key of this run only (the network outlives it; ctest --repeat runs it again).
+  const std::string hist =
+      "hist-" + net.Proposal(net.user(1), kLedger, "ReadAsset", {"x"}).tx_id.substr(0, 12);
   {  // GetHistoryForKey after a create, two transfers and a delete (DelState). Fabric
      // 2.x's history query executor (core/ledger/kvledger/history/query_executer.go,
      // historyScanner.Next walking back) returns a key's modifications newest first.
     const std::string created =
-        SubmitChecked(net, "CreateAsset", {"hist", "green", "1", "Ann", "10"}, {1, 2});
-    const std::string first = SubmitChecked(net, "TransferAsset", {"hist", "Bob"}, {1, 2});
-    const std::string second = SubmitChecked(net, "TransferAsset", {"hist", "Cid"}, {1, 2});
-    const std::string deleted = SubmitChecked(net, "DeleteAsset", {"hist"}, {1, 2});
-    const Json history = EvaluateOnBoth(net, "GetAssetHistory", {"hist"});
+        SubmitChecked(net, "CreateAsset", {hist, "green", "1", "Ann", "10"}, {1, 2});
+    const std::string first = SubmitChecked(net, "TransferAsset", {hist, "Bob"}, {1, 2});
+    const std::string second = SubmitChecked(net, "TransferAsset", {hist, "Cid"}, {1, 2});
+    const std::string deleted = SubmitChecked(net, "DeleteAsset", {hist}, {1, 2});
+    const Json history = EvaluateOnBoth(net, "GetAssetHistory", {hist});
     REQUIRE(history.size() == 4);
     CHECK(history[0].at("txId") == deleted);
     CHECK(history[0].at("isDelete") == true);
@@ -225,20 +200,28 @@ TEST_CASE(
     CHECK(history[3].at("isDelete") == false);
     // DelState removed the asset and its index entry.
     for (int org = 1; org <= 2; ++org) {
-      const ::protos::Response gone = net.Evaluate(org, kLedger, "ReadAsset", {"hist"});
+      const ::protos::Response gone = net.Evaluate(org, kLedger, "ReadAsset", {hist});
       CHECK(gone.status() == 500);
-      CHECK(gone.message() == "asset hist does not exist");
+      CHECK(gone.message() == "asset " + hist + " does not exist");
     }
     CHECK(EvaluateOnBoth(net, "GetAssetsByColorWithPagination", {"green", "10", ""})
               .at("records")
               .empty());
   }
+}
 
+TEST_CASE(
+    "ledger-queries on the shared network: SetEvent reaches DeliverFiltered with the chaincode and "
+    "tx ID the peer fills in") {
+  ChaincodeNetwork net(SharedStateFile());
+  // A key of this run only (the network outlives it; ctest --repeat runs it again).
+  const std::string evt =
+      "evt-" + net.Proposal(net.user(1), kLedger, "ReadAsset", {"x"}).tx_id.substr(0, 12);
   {  // SetEvent: the committed transaction's chaincode event in DeliverFiltered, its
      // chaincode ID and tx ID filled in by the peer and the payload left out (Fabric's
      // core/peer/deliverevents.go, the filtered chaincode action).
     const std::string tx_id =
-        SubmitChecked(net, "CreateAsset", {"evt", "white", "2", "Eve", "20"}, {1, 2});
+        SubmitChecked(net, "CreateAsset", {evt, "white", "2", "Eve", "20"}, {1, 2});
     for (int org = 1; org <= 2; ++org) {
       INFO("peer0.org" << org);
       const ::protos::FilteredTransaction tx = FilteredTx(net, org, tx_id);
@@ -251,8 +234,15 @@ TEST_CASE(
       CHECK(event.event_name() == "CreateAsset");
       CHECK(event.payload().empty());
     }
+    // The group's range tests expect the kAssets assets alone.
+    SubmitChecked(net, "DeleteAsset", {evt}, {1, 2});
   }
+}
 
+TEST_CASE(
+    "ledger-queries on the shared network: key-level endorsement overrides the chaincode policy "
+    "for its key") {
+  ChaincodeNetwork net(SharedStateFile());
   {  // Key-level endorsement: asset003's validation parameter names Org2 only. Fabric
      // release-2.5 core/common/validation/statebased/validator_keylevel.go: checkSBAndCCEP
      // checks a key with a policy against that policy alone, and CheckCCEPIfNoEPChecked
@@ -260,14 +250,20 @@ TEST_CASE(
     SubmitChecked(net, "SetAssetEndorsement", {"asset003", "Org2MSP"}, {1, 2});
     CHECK(EvaluateOnBoth(net, "GetAssetEndorsement", {"asset003"}) == Json{"Org2MSP"});
     CHECK(EvaluateOnBoth(net, "GetAssetEndorsement", {"asset004"}) == Json::array());
+    const Json owner = EvaluateOnBoth(net, "ReadAsset", {"asset003"}).at("owner");
     SubmitChecked(net, "TransferAsset", {"asset003", "Mallory"}, {1}, "ENDORSEMENT_POLICY_FAILURE");
-    CHECK(EvaluateOnBoth(net, "ReadAsset", {"asset003"}).at("owner") == "Tom");
+    CHECK(EvaluateOnBoth(net, "ReadAsset", {"asset003"}).at("owner") == owner);
     SubmitChecked(net, "TransferAsset", {"asset003", "Olga"}, {2});
     CHECK(EvaluateOnBoth(net, "ReadAsset", {"asset003"}).at("owner") == "Olga");
     // A key without a key-level policy still needs the chaincode's (both orgs).
     SubmitChecked(net, "TransferAsset", {"asset004", "Olga"}, {2}, "ENDORSEMENT_POLICY_FAILURE");
   }
+}
 
+TEST_CASE(
+    "ledger-queries on the shared network: a chaincode error reaches the client unendorsed with "
+    "its status and message") {
+  ChaincodeNetwork net(SharedStateFile());
   {  // A chaincode error reaches the client unendorsed with the chaincode's 500 and
      // message (Fabric's endorser.go: a chaincode response >= 400 is not endorsed).
     for (int org = 1; org <= 2; ++org) {
@@ -279,19 +275,5 @@ TEST_CASE(
       CHECK(duplicate.response().message() == "asset already exists: asset001");
       CHECK(duplicate.endorsement().signature().empty());
     }
-  }
-
-  {  // both ledgers, opened after the peers stopped, hold the same blocks and state
-    auto state = CompareStoppedLedgers(net, {kLedger});
-    const NamespaceState& kvs = state[kLedger];
-    // 250 assets and "evt", each with its index entry; "hist" and its entry deleted.
-    CHECK(kvs.size() == 2 * (kAssets + 1));
-    CHECK(kvs.count("hist") == 0);
-    CHECK(kvs.count(IndexKey("green", "hist")) == 0);
-    REQUIRE(kvs.count(IndexKey("blue", "asset000")) == 1);
-    CHECK(kvs.at(IndexKey("blue", "asset000")) == std::string(1, '\0'));
-    CHECK(kvs.count(IndexKey("red", "asset001")) == 1);
-    CHECK(kvs.count(IndexKey("white", "evt")) == 1);
-    CHECK(Json::parse(kvs.at("asset003")).at("owner") == "Olga");
   }
 }

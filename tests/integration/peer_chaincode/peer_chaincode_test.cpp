@@ -11,7 +11,9 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,8 @@
 #include "tests/support/chaincode_deploy.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fabric_package.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_crypto.h"
 
 using namespace weft::peer_chaincode_test;  // NOLINT: the shared helpers of this folder
 
@@ -167,4 +171,88 @@ TEST_CASE(
 
   server.Signal(SIGTERM);
   server.Wait();
+}
+
+TEST_CASE(
+    "asset-transfer-basic as a service over mutual TLS: connection.json's client pair and root "
+    "certificate reach a server that requires client certificates, and a package without the "
+    "client pair cannot connect") {
+  ChaincodeNetwork net;
+  // Two CAs, as a ccaas deployment has: one for the server's certificate (connection.json
+  // root_cert), one for the peer's client certificate (the server's client CA).
+  const testing::TestIdentity server_ca = testing::MakeTestCa("ca.chaincode.example.com", "CC");
+  const testing::TestIdentity server =
+      testing::IssueLeaf(server_ca, "basic.chaincode.example.com", {}, {"127.0.0.1"});
+  const testing::TestIdentity client_ca = testing::MakeTestCa("ca.peers.example.com", "Peers");
+  const testing::TestIdentity client = testing::IssueLeaf(client_ca, "peer0.example.com");
+  testing::TempDir files("weft-ccaas-tls");
+  const auto write = [&](const std::string& name, const std::string& pem) {
+    std::ofstream(files.path() / name) << pem;
+    return (files.path() / name).string();
+  };
+
+  // Fabric's ccaas_builder connection.json: PEM strings, not paths (release-2.5
+  // core/container/externalbuilder, ChaincodeServerUserData).
+  const std::string address = "127.0.0.1:" + std::to_string(testing::FreePort());
+  const auto package_for = [&](const std::string& label, bool with_client_pair) {
+    nlohmann::json connection = {{"address", address},
+                                 {"dial_timeout", "5s"},
+                                 {"tls_required", true},
+                                 {"client_auth_required", with_client_pair},
+                                 {"root_cert", server_ca.CertPem()}};
+    if (with_client_pair) {
+      connection["client_key"] = client.KeyPem();
+      connection["client_cert"] = client.CertPem();
+    }
+    return testing::FabricPackage(
+        "", "ccaas", label,
+        testing::GoGzip(testing::GoTar({testing::TarItem("connection.json", connection.dump())})));
+  };
+  const std::string label = "basic-mtls_1.0";
+  const std::string package = package_for(label, true);
+  const std::string package_id = label + ":" + crypto::HexEncode(crypto::Sha256(package));
+
+  // chaincode-sdk/README.md: server TLS as fabric-samples' Go servers read it.
+  testing::ProcessOptions options;
+  options.argv = {(fs::path(WEFT_BINARY_DIR) / "bin" / "asset-transfer-basic").string()};
+  options.env = {{"CHAINCODE_SERVER_ADDRESS", address},
+                 {"CHAINCODE_ID", package_id},
+                 {"CHAINCODE_TLS_DISABLED", "false"},
+                 {"CHAINCODE_TLS_KEY", write("server.key", server.KeyPem())},
+                 {"CHAINCODE_TLS_CERT", write("server.crt", server.CertPem())},
+                 {"CHAINCODE_CLIENT_CA_CERT", write("client-ca.crt", client_ca.CertPem())}};
+  testing::ChildProcess chaincode_server(options);
+  const auto listening = chaincode_server.WaitForLine(
+      [](const std::string& line) { return line.find("listening on") != std::string::npos; },
+      std::chrono::seconds(60));
+  REQUIRE(listening.has_value());
+
+  CHECK(DefineOnBoth(net, package, label) == package_id);
+  const SigningIdentity& creator = net.user(1);
+  CHECK(CodeName(net.Invoke(creator, kChaincode, "InitLedger", {}, {1, 2})) == "VALID");
+  CHECK(CodeName(net.Invoke(creator, kChaincode, "CreateAsset",
+                            {"asset-tls", "black", "1", "Mutual", "2"}, {1, 2})) == "VALID");
+  CHECK(net.ReadOnBoth("asset-tls") ==
+        R"({"AppraisedValue":2,"Color":"black","ID":"asset-tls","Owner":"Mutual","Size":1})");
+
+  {  // the same server through a package whose connection.json has no client pair: the
+     // server requires a client certificate, so the TLS handshake fails and the launch
+     // fails with the dial's error; nothing is written
+    const std::string bare_label = "basic-nocert_1.0";
+    DefineOnBoth(net, package_for(bare_label, false), bare_label, "nocert");
+    for (int org = 1; org <= 2; ++org) {
+      INFO("peer0.org" << org);
+      const ::protos::ProposalResponse refused =
+          net.Ask(org, net.Proposal(creator, "nocert", "CreateAsset",
+                                    {"asset-nocert", "white", "1", "Nobody", "1"}));
+      CHECK(refused.response().status() == 500);
+      CHECK_THAT(refused.response().message(),
+                 Catch::Contains("could not connect to chaincode server at " + address));
+      CHECK_FALSE(refused.has_endorsement());
+    }
+    CHECK(net.Evaluate(1, kChaincode, "ReadAsset", {"asset-nocert"}).status() == 500);
+  }
+
+  chaincode_server.Signal(SIGTERM);
+  chaincode_server.Wait();
 }

@@ -6,6 +6,9 @@
 #include <catch2/catch.hpp>
 #include <mutex>
 
+#include "common/common.pb.h"
+#include "msp/identities.pb.h"
+#include "peer/proposal.pb.h"
 #include "tests/support/chaincode_session.h"
 
 namespace contract = weft::chaincode_sdk::contract;
@@ -27,10 +30,11 @@ contract::Contract Greeter() {
             return Json(args[0].get<double>() + args[1].get<int64_t>());
           },
           Json{{"type", "number"}})
-      .Evaluate("Object", {},
-                [](contract::Context& ctx, const std::vector<Json>&) -> absl::StatusOr<Json> {
-                  return Json{{"b", 1}, {"a", {true, nullptr}}, {"msp", ctx.ClientMspId()}};
-                })
+      .Evaluate(
+          "Object", {},
+          [](contract::Context& ctx, const std::vector<Json>&) -> absl::StatusOr<Json> {
+            return Json{{"b", 1}, {"a", {true, nullptr}}, {"msp", ctx.ClientMspId().value_or("")}};
+          })
       .Evaluate("Flag", {contract::Parameter{"on", Json{{"type", "boolean"}}, ""}},
                 [](contract::Context&, const std::vector<Json>& args) -> absl::StatusOr<Json> {
                   return Json(args[0].get<bool>());
@@ -248,4 +252,68 @@ TEST_CASE(
   std::lock_guard lock(mu);
   CHECK(calls == std::vector<std::string>{"before Run", "run x", "after ran", "before Run",
                                           "unknown Hooked:Nope"});
+}
+
+namespace {
+
+// The signed proposal of `proposal` with SignatureHeader.creator replaced (the shim
+// does not check the signature; the peer would have).
+::protos::SignedProposal WithCreator(const weft::testing::TestProposal& proposal,
+                                     const std::string& creator) {
+  ::protos::Proposal changed = proposal.proposal;
+  ::common::Header header;
+  REQUIRE(header.ParseFromString(changed.header()));
+  ::common::SignatureHeader signature_header;
+  REQUIRE(signature_header.ParseFromString(header.signature_header()));
+  signature_header.set_creator(creator);
+  header.set_signature_header(signature_header.SerializeAsString());
+  changed.set_header(header.SerializeAsString());
+  ::protos::SignedProposal signed_proposal = proposal.signed_proposal;
+  signed_proposal.set_proposal_bytes(changed.SerializeAsString());
+  return signed_proposal;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "The client identity is read from the creator, and a creator that is no identity with a PEM "
+    "certificate fails the transaction as fabric-chaincode-go's cid does") {
+  contract::Contract who("Who");
+  who.Evaluate("Me", {},
+               [](contract::Context& ctx, const std::vector<Json>&) -> absl::StatusOr<Json> {
+                 absl::StatusOr<std::string> msp = ctx.ClientMspId();
+                 if (!msp.ok()) return msp.status();
+                 absl::StatusOr<std::string> pem = ctx.ClientCertificatePem();
+                 if (!pem.ok()) return pem.status();
+                 return Json{{"msp", *msp}, {"pem", pem->substr(0, 27)}};
+               });
+  std::vector<contract::Contract> contracts;
+  contracts.push_back(std::move(who));
+  contract::ContractChaincode chaincode(std::move(contracts));
+  ChaincodeSession session(chaincode);
+
+  auto me = session.Invoke({"Me"});
+  REQUIRE(me.response.status() == 200);
+  CHECK(me.response.payload() == R"({"msp":"Org1MSP","pem":"-----BEGIN CERTIFICATE-----"})");
+
+  // cid.getIdentity: "failed to unmarshal transaction invoker's identity: ...".
+  auto proposal = session.MakeProposal({"Me"});
+  auto garbage = session.peer().Invoke(weft::testing::kSessionChannel, proposal.tx_id, {"Me"},
+                                       WithCreator(proposal, "\xff\xff\xff not an identity"));
+  REQUIRE(garbage.has_value());
+  CHECK(garbage->response.status() == 500);
+  CHECK_THAT(garbage->response.message(),
+             Catch::StartsWith("failed to unmarshal transaction invoker's identity"));
+
+  // cid.getCertificate: "Expecting a PEM-encoded X509 certificate; PEM block not found".
+  ::msp::SerializedIdentity no_pem;
+  no_pem.set_mspid("Org1MSP");
+  no_pem.set_id_bytes("not a certificate");
+  auto next = session.MakeProposal({"Me"});
+  auto without_pem = session.peer().Invoke(weft::testing::kSessionChannel, next.tx_id, {"Me"},
+                                           WithCreator(next, no_pem.SerializeAsString()));
+  REQUIRE(without_pem.has_value());
+  CHECK(without_pem->response.status() == 500);
+  CHECK_THAT(without_pem->response.message(),
+             Catch::StartsWith("Expecting a PEM-encoded X509 certificate; PEM block not found"));
 }

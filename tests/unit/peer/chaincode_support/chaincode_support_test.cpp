@@ -4,10 +4,13 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <future>
 #include <map>
+#include <set>
 #include <stdexcept>
 
+#include "common/crypto/hash.h"
 #include "common/crypto/x509.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
@@ -90,6 +93,7 @@ struct Fixture {
     bool with_runtime = true;
     std::chrono::milliseconds execute_timeout = std::chrono::seconds(20);
     std::chrono::milliseconds startup_timeout = std::chrono::seconds(20);
+    std::function<weft::StatusOr<std::set<std::string>>(std::string_view)> application_capabilities;
   };
 
   Fixture() : Fixture(Options()) {}
@@ -101,6 +105,7 @@ struct Fixture {
     support_options.ca = ca.get();
     support_options.execute_timeout = options.execute_timeout;
     support_options.startup_timeout = options.startup_timeout;
+    support_options.application_capabilities = options.application_capabilities;
     support = std::make_unique<ccs::ChaincodeSupport>(std::move(support_options));
     ccs::ChaincodeListenerOptions listener_options;
     listener_options.server.listen_address = "127.0.0.1:0";
@@ -417,6 +422,64 @@ TEST_CASE("State metadata, history and GET_STATE_MULTIPLE are served from the si
   CHECK(set.metadata_writes(0).entries(0).value() == "new policy");
 }
 
+TEST_CASE(
+    "State metadata needs the key-level endorsement capability (V1_3 or later) of the channel, as "
+    "Fabric's checkMetadataCap") {
+  struct Channel {
+    std::string name;
+    std::set<std::string> capabilities;
+    std::string error;  // empty: the metadata requests are served
+  };
+  // handler.go checkMetadataCap, under HandleTransaction's "<TYPE> failed: transaction
+  // ID: <tx>: " prefix.
+  const std::string disabled =
+      "key level endorsement is not enabled, channel application capability of V1_3 or later "
+      "is required";
+  const std::vector<Channel> channels = {{"V1_2 only", {"V1_2"}, disabled},
+                                         {"V1_3", {"V1_3"}, ""},
+                                         {"V2_5", {"V2_5"}, ""},
+                                         {"no application config", {}, "missing"}};
+  for (const Channel& channel : channels) {
+    INFO(channel.name);
+    Fixture::Options options;
+    const bool missing = channel.error == "missing";
+    options.application_capabilities =
+        [&channel, missing](std::string_view) -> weft::StatusOr<std::set<std::string>> {
+      if (missing) return absl::NotFoundError("no application config");
+      return channel.capabilities;
+    };
+    Fixture f(options);
+    auto answers = std::make_shared<std::vector<ChaincodeMessage>>();
+    f.Define("basic", [answers](ScriptedCall& call) {
+      ::protos::GetStateMetadata get;
+      get.set_key("a");
+      answers->push_back(call.Request(ChaincodeMessage::GET_STATE_METADATA, get));
+      ::protos::PutStateMetadata put;
+      put.set_key("a");
+      put.mutable_metadata()->set_metakey("VALIDATION_PARAMETER");
+      put.mutable_metadata()->set_value("policy");
+      answers->push_back(call.Request(ChaincodeMessage::PUT_STATE_METADATA, put));
+      return ScriptedOutcome::Ok();
+    });
+    Run run = f.Execute("basic", {"x"});
+    REQUIRE(run.result.ok());
+    REQUIRE(answers->size() == 2);
+    if (channel.error.empty()) {
+      CHECK((*answers)[0].type() == ChaincodeMessage::RESPONSE);
+      CHECK((*answers)[1].type() == ChaincodeMessage::RESPONSE);
+      CHECK(NamespaceSet(run.rwset, "basic").metadata_writes_size() == 1);
+      continue;
+    }
+    const std::string reason =
+        missing ? "application config does not exist for " + std::string(kChannel) : disabled;
+    CHECK((*answers)[0].type() == ChaincodeMessage::ERROR);
+    CHECK((*answers)[0].payload() == "GET_STATE_METADATA failed: transaction ID: tx1: " + reason);
+    CHECK((*answers)[1].type() == ChaincodeMessage::ERROR);
+    CHECK((*answers)[1].payload() == "PUT_STATE_METADATA failed: transaction ID: tx1: " + reason);
+    CHECK(NamespaceSet(run.rwset, "basic").metadata_writes_size() == 0);
+  }
+}
+
 TEST_CASE("GET_HISTORY_FOR_KEY answers a peer ledger's history newest first") {
   Fixture f;
   weft::testing::TempDir dir("weft-ccs-ledger");
@@ -719,6 +782,40 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("Private data requests of an Init transaction are refused first, as Fabric's handler") {
+  Fixture f;
+  auto answers = std::make_shared<std::vector<ChaincodeMessage>>();
+  f.Define(
+      "basic",
+      [answers](ScriptedCall& call) {
+        ::protos::GetState get;
+        get.set_key("k");
+        get.set_collection("secrets");
+        answers->push_back(call.Request(ChaincodeMessage::GET_STATE, get));
+        answers->push_back(call.Request(ChaincodeMessage::GET_PRIVATE_DATA_HASH, get));
+        ::protos::PutState put;
+        put.set_key("k");
+        put.set_value("v");
+        put.set_collection("secrets");
+        answers->push_back(call.Request(ChaincodeMessage::PUT_STATE, put));
+        return ScriptedOutcome::Ok("done");
+      },
+      true);
+  Run init = f.Execute("basic", {"Init"}, "tx1", true);
+  REQUIRE(init.result.ok());
+  REQUIRE(answers->size() == 3);
+  // handler.go HandleGetState, HandleGetPrivateDataHash, HandlePutState.
+  const char* types[] = {"GET_STATE", "GET_PRIVATE_DATA_HASH", "PUT_STATE"};
+  for (size_t i = 0; i < answers->size(); ++i) {
+    INFO(types[i]);
+    CHECK((*answers)[i].type() == ChaincodeMessage::ERROR);
+    CHECK((*answers)[i].payload() ==
+          std::string(types[i]) +
+              " failed: transaction ID: tx1: private data APIs are not allowed in chaincode "
+              "Init()");
+  }
+}
+
 TEST_CASE(
     "INIT is sent for an init-required chaincode called as init, which writes the "
     "initialized key") {
@@ -764,6 +861,59 @@ TEST_CASE("With TLS a chaincode registers over the client certificate issued for
   REQUIRE_FALSE(refused.result.ok());
   CHECK_THAT(std::string(refused.result.status().message()),
              Catch::Contains("could not launch chaincode other:0123abcd"));
+  // The refused launch's own certificate is forgotten once its process is stopped.
+  auto other = f.runtime.last_connection("other:0123abcd");
+  REQUIRE(other.has_value());
+  const std::string other_hash = weft::common::crypto::Sha256(
+      weft::testing::ValueOrThrow(
+          weft::common::crypto::Certificate::FromPem(other->client_cert_pem), "client certificate")
+          .der());
+  CHECK(weft::testing::WaitUntil(
+      [&] { return !f.ca->Authenticate("other:0123abcd", other_hash).ok(); }));
+}
+
+TEST_CASE(
+    "The client certificate issued for a launch is forgotten once its connection ends, and a "
+    "relaunch gets a new one") {
+  Fixture::Options options;
+  options.tls = true;
+  Fixture f(options);
+  f.Define("basic", [](ScriptedCall& call) {
+    if (call.Arg(0) == "die") {
+      ScriptedOutcome outcome;
+      outcome.ending = ScriptedOutcome::Ending::kDie;
+      return outcome;
+    }
+    return ScriptedOutcome::Ok("alive");
+  });
+  const std::string ccid = "basic:0123abcd";
+  REQUIRE(f.Execute("basic", {"x"}).result.ok());
+  auto first = f.runtime.last_connection(ccid);
+  REQUIRE(first.has_value());
+  const std::string first_hash = weft::common::crypto::Sha256(
+      weft::testing::ValueOrThrow(
+          weft::common::crypto::Certificate::FromPem(first->client_cert_pem), "client certificate")
+          .der());
+  // Connected: its certificate still authenticates it (accesscontrol/access.go).
+  CHECK(f.ca->Authenticate(ccid, first_hash).ok());
+
+  REQUIRE_FALSE(f.Execute("basic", {"die"}, "tx2").result.ok());
+  // Fabric's authenticate message once the certificate is gone.
+  weft::Status gone;
+  CHECK(weft::testing::WaitUntil([&] {
+    gone = f.ca->Authenticate(ccid, first_hash);
+    return !gone.ok();
+  }));
+  CHECK_THAT(std::string(gone.message()), Catch::Contains("not found in registry"));
+
+  REQUIRE(weft::testing::WaitUntil([&] { return !f.support->IsRegistered(ccid); }));
+  Run next = f.Execute("basic", {"again"}, "tx3");
+  INFO(next.result.status().ToString());
+  REQUIRE(next.result.ok());
+  CHECK(next.result->response.payload() == "alive");
+  auto second = f.runtime.last_connection(ccid);
+  REQUIRE(second.has_value());
+  CHECK(second->client_cert_pem != first->client_cert_pem);
 }
 
 TEST_CASE("A client pair is issued for a real package ID, longer than a certificate's CN") {
