@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Stops the local network started by ./deploy/up.sh (if any) and keeps its data.
+# Stops the sample network started by ./deploy/up.sh (orderer, peers and the chaincode
+# the peers launched) and keeps its data; `--clean` also removes the network folder
+# (deploy/.network, or WEFT_NETWORK_DIR).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ -x "$repo/deploy/network.sh" ]; then
-  exec "$repo/deploy/network.sh" down
-fi
-echo "No Weft network is running."
+exec "$repo/deploy/network.sh" down "$@"
