@@ -13,6 +13,8 @@
 #   WEFT_BUILD_DIR        build tree whose bin/ holds the programs (default ./build)
 #   WEFT_NETWORK_DIR      the network folder (default deploy/.network)
 #   WEFT_CHANNEL          channel name (default mychannel)
+#   WEFT_BATCH_TIMEOUT    the channel's Orderer.BatchTimeout (default 1s, configtx.yaml)
+#   WEFT_MAX_MESSAGE_COUNT  its Orderer.BatchSize.MaxMessageCount (default 10)
 #   WEFT_ORDERER_PORT 7050, WEFT_ORDERER_ADMIN_PORT 7053, WEFT_ORDERER_OPS_PORT 9443,
 #   WEFT_ORG1_PEER_PORT 7051, WEFT_ORG1_CC_PORT 7052, WEFT_ORG1_OPS_PORT 9444,
 #   WEFT_ORG2_PEER_PORT 9051, WEFT_ORG2_CC_PORT 9052, WEFT_ORG2_OPS_PORT 9445
@@ -23,6 +25,8 @@ bin="${WEFT_BUILD_DIR:-$repo/build}/bin"
 # Absolute, so that processes running from it are recognised (leftovers below).
 net="$(realpath -m "${WEFT_NETWORK_DIR:-$repo/deploy/.network}")"
 channel="${WEFT_CHANNEL:-mychannel}"
+batch_timeout="${WEFT_BATCH_TIMEOUT:-1s}"
+max_message_count="${WEFT_MAX_MESSAGE_COUNT:-10}"
 orderer_port="${WEFT_ORDERER_PORT:-7050}"
 admin_port="${WEFT_ORDERER_ADMIN_PORT:-7053}"
 ops_port="${WEFT_ORDERER_OPS_PORT:-9443}"
@@ -328,7 +332,9 @@ up() {
   cp "$repo/deploy/network/core.yaml" "$repo/deploy/network/orderer.yaml" "$net/config/"
   cp "$repo/deploy/network/crypto-config.yaml" "$net/"
   sed -e "s/localhost:7050/localhost:$orderer_port/" -e "s/Port: 7051/Port: $org1_port/" \
-    -e "s/Port: 9051/Port: $org2_port/" "$repo/deploy/network/configtx.yaml" > "$net/configtx.yaml"
+    -e "s/Port: 9051/Port: $org2_port/" -e "s/BatchTimeout: 1s/BatchTimeout: $batch_timeout/" \
+    -e "s/MaxMessageCount: 10/MaxMessageCount: $max_message_count/" \
+    "$repo/deploy/network/configtx.yaml" > "$net/configtx.yaml"
 
   echo "== 1. Identities (cryptogen) in $orgs_dir"
   "$bin/cryptogen" generate --config "$net/crypto-config.yaml" --output "$orgs_dir"
