@@ -13,6 +13,10 @@
 #   WEFT_BUILD_DIR        build tree whose bin/ holds the programs (default ./build)
 #   WEFT_NETWORK_DIR      the network folder (default deploy/.network)
 #   WEFT_CHANNEL          channel name (default mychannel)
+#   WEFT_ORGS             2 (default), or 1: only Org1MSP in the channel and only
+#                         peer0.org1, so basic's MAJORITY policy is one endorsement
+#   WEFT_BATCH_TIMEOUT    the channel's Orderer.BatchTimeout (default 1s, configtx.yaml)
+#   WEFT_MAX_MESSAGE_COUNT  its Orderer.BatchSize.MaxMessageCount (default 10)
 #   WEFT_ORDERER_PORT 7050, WEFT_ORDERER_ADMIN_PORT 7053, WEFT_ORDERER_OPS_PORT 9443,
 #   WEFT_ORG1_PEER_PORT 7051, WEFT_ORG1_CC_PORT 7052, WEFT_ORG1_OPS_PORT 9444,
 #   WEFT_ORG2_PEER_PORT 9051, WEFT_ORG2_CC_PORT 9052, WEFT_ORG2_OPS_PORT 9445
@@ -23,6 +27,13 @@ bin="${WEFT_BUILD_DIR:-$repo/build}/bin"
 # Absolute, so that processes running from it are recognised (leftovers below).
 net="$(realpath -m "${WEFT_NETWORK_DIR:-$repo/deploy/.network}")"
 channel="${WEFT_CHANNEL:-mychannel}"
+batch_timeout="${WEFT_BATCH_TIMEOUT:-1s}"
+case "${WEFT_ORGS:-2}" in
+  1) orgs="1" profile=OneOrgApplicationGenesis ;;
+  2) orgs="1 2" profile=TwoOrgsApplicationGenesis ;;
+  *) echo "WEFT_ORGS must be 1 or 2" >&2; exit 2 ;;
+esac
+max_message_count="${WEFT_MAX_MESSAGE_COUNT:-10}"
 orderer_port="${WEFT_ORDERER_PORT:-7050}"
 admin_port="${WEFT_ORDERER_ADMIN_PORT:-7053}"
 ops_port="${WEFT_ORDERER_OPS_PORT:-9443}"
@@ -188,7 +199,7 @@ indented_pem() { sed "s/^/$2/" "$1"; }
 # ccp-template.json/yaml), without the certificate authority: there is no fabric-ca.
 write_connection_profiles() {
   local org
-  for org in 1 2; do
+  for org in $orgs; do
     local dir port
     dir=$(org_dir "$org")
     port=$(peer_port "$org")
@@ -328,13 +339,30 @@ up() {
   cp "$repo/deploy/network/core.yaml" "$repo/deploy/network/orderer.yaml" "$net/config/"
   cp "$repo/deploy/network/crypto-config.yaml" "$net/"
   sed -e "s/localhost:7050/localhost:$orderer_port/" -e "s/Port: 7051/Port: $org1_port/" \
-    -e "s/Port: 9051/Port: $org2_port/" "$repo/deploy/network/configtx.yaml" > "$net/configtx.yaml"
+    -e "s/Port: 9051/Port: $org2_port/" -e "s/BatchTimeout: 1s/BatchTimeout: $batch_timeout/" \
+    -e "s/MaxMessageCount: 10/MaxMessageCount: $max_message_count/" \
+    "$repo/deploy/network/configtx.yaml" > "$net/configtx.yaml"
+  # The one-org profile: TwoOrgsApplicationGenesis without Org2 (Profiles is the last section).
+  cat >> "$net/configtx.yaml" <<'YAML'
+  OneOrgApplicationGenesis:
+    <<: *ChannelDefaults
+    Orderer:
+      <<: *OrdererDefaults
+      Organizations:
+        - *OrdererOrg
+      Capabilities: *OrdererCapabilities
+    Application:
+      <<: *ApplicationDefaults
+      Organizations:
+        - *Org1
+      Capabilities: *ApplicationCapabilities
+YAML
 
   echo "== 1. Identities (cryptogen) in $orgs_dir"
   "$bin/cryptogen" generate --config "$net/crypto-config.yaml" --output "$orgs_dir"
 
-  echo "== 2. Genesis block of channel '$channel' (configtxgen, profile TwoOrgsApplicationGenesis)"
-  "$bin/configtxgen" -profile TwoOrgsApplicationGenesis -channelID "$channel" \
+  echo "== 2. Genesis block of channel '$channel' (configtxgen, profile $profile)"
+  "$bin/configtxgen" -profile "$profile" -channelID "$channel" \
     -outputBlock "$net/$channel.block" -configPath "$net"
 
   echo "== 3. Solo orderer on localhost:$orderer_port, TLS (admin :$admin_port, operations :$ops_port)"
@@ -354,9 +382,8 @@ up() {
 
   echo "== 4. peer0.org1 on localhost:$org1_port and peer0.org2 on localhost:$org2_port, TLS"
   start_peer 1 "$org1_port" "$org1_cc_port" "$org1_ops_port"
-  start_peer 2 "$org2_port" "$org2_cc_port" "$org2_ops_port"
-  as_org 1 "$bin/peer" channel join -b "$net/$channel.block"
-  as_org 2 "$bin/peer" channel join -b "$net/$channel.block"
+  [ "$orgs" = "1" ] || start_peer 2 "$org2_port" "$org2_cc_port" "$org2_ops_port"
+  for org in $orgs; do as_org "$org" "$bin/peer" channel join -b "$net/$channel.block"; done
   as_org 1 "$bin/peer" channel list
 
   echo "== 5. Chaincode 'basic' (C++ asset-transfer-basic) through _lifecycle, as both orgs"
@@ -370,31 +397,34 @@ up() {
   local orderer_flags=(-o "localhost:$orderer_port" --ordererTLSHostnameOverride orderer.example.com
     --tls --cafile "$orderer_ca")
   local org
-  for org in 1 2; do
+  for org in $orgs; do
     as_org "$org" "$bin/peer" lifecycle chaincode install "$package"
     as_org "$org" "$bin/peer" lifecycle chaincode queryinstalled
   done
-  for org in 1 2; do
+  for org in $orgs; do
     as_org "$org" "$bin/peer" lifecycle chaincode approveformyorg "${orderer_flags[@]}" \
       --channelID "$channel" --name basic --version 1.0 --package-id "$package_id" --sequence 1
     echo "Org${org}MSP approved basic 1.0, sequence 1"
   done
   # Both approvals must be visible on both peers before the commit (they arrive in blocks).
   local readiness=""
-  for org in 1 2; do
+  for org in $orgs; do
     for _ in $(seq 150); do
       readiness=$(as_org "$org" "$bin/peer" lifecycle chaincode checkcommitreadiness \
         --channelID "$channel" --name basic --version 1.0 --sequence 1 --output json)
-      [[ "$readiness" == *'"Org1MSP": true'* && "$readiness" == *'"Org2MSP": true'* ]] && break
+      [[ "$readiness" == *'"Org1MSP": true'* ]] &&
+        [[ "$orgs" = "1" || "$readiness" == *'"Org2MSP": true'* ]] && break
       sleep 0.2
     done
     echo "peer0.org$org: checkcommitreadiness $(echo "$readiness" | tr -d ' \n')"
   done
+  local peer_flags=()
+  for org in $orgs; do
+    peer_flags+=(--peerAddresses "localhost:$(peer_port "$org")" --tlsRootCertFiles "$(peer_ca "$org")")
+  done
   as_org 1 "$bin/peer" lifecycle chaincode commit "${orderer_flags[@]}" \
-    --channelID "$channel" --name basic --version 1.0 --sequence 1 \
-    --peerAddresses "localhost:$org1_port" --tlsRootCertFiles "$(peer_ca 1)" \
-    --peerAddresses "localhost:$org2_port" --tlsRootCertFiles "$(peer_ca 2)"
-  for org in 1 2; do
+    --channelID "$channel" --name basic --version 1.0 --sequence 1 "${peer_flags[@]}"
+  for org in $orgs; do
     local committed=""
     for _ in $(seq 150); do
       committed=$(as_org "$org" "$bin/peer" lifecycle chaincode querycommitted \
@@ -411,7 +441,12 @@ up() {
   app 1 InitLedger
   app 1 TransferAsset asset6 Christopher
   app 1 ReadAsset asset6
-  app 2 ReadAsset asset6
+  [ "$orgs" = "1" ] || app 2 ReadAsset asset6
+  if [ "$orgs" = "1" ]; then
+    echo "The one-org network keeps running (logs in $net): orderer localhost:$orderer_port," \
+      "peer0.org1 localhost:$org1_port. Stop it with ./deploy/down.sh."
+    return 0
+  fi
 
   local org1_dir org2_dir
   org1_dir=$(org_dir 1)

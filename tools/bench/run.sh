@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# tools/bench/run.sh OUTDIR: the standard end-to-end scenarios on a local network this
+# script starts (deploy/network.sh on free ports, in OUTDIR/<scenario>.network) and stops.
+# Per scenario it runs weft-bench through org1's Gateway, takes the difference of every
+# process's ECDSA sign/verify counts over the run (orderer, peers and weft-bench run
+# with libweft-ecdsa-count.so preloaded, see tools/bench/ecdsa_count), and measures the
+# machine's ECDSA P-256 rates with `openssl speed`; OUTDIR/results.json is a list of
+#   {name, committed_tps, p50_ms, p99_ms, codes, signs_per_tx, verifies_per_tx, ceiling_tps}
+# with ceiling_tps = cores / (verifies_per_tx / verify_rate + signs_per_tx / sign_rate),
+# plus the rates, weft-bench's full result and the counter deltas per process.
+#
+# Scenarios, each on its own fresh network (solo orderer, the chaincode's default
+# MAJORITY endorsement policy), one after the other:
+#   create-1org  one org, one peer: 1-of-1 endorsement (WEFT_ORGS=1)
+#   create-2org  two orgs, a peer each: both peers endorse, both commit
+# Environment: WEFT_BUILD_DIR (default ./build), BENCH_CLIENTS (64), BENCH_DURATION
+# seconds (30), BENCH_TX_COUNT (when set, each scenario runs that many transactions
+# instead of a duration), BENCH_RATE (0 = closed loop), BENCH_BATCH_TIMEOUT (250ms),
+# BENCH_MAX_MESSAGE_COUNT (500).
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 OUTDIR" >&2
+  exit 2
+fi
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+out="$(realpath -m "$1")"
+export WEFT_BUILD_DIR="$(realpath -m "${WEFT_BUILD_DIR:-$repo/build}")"
+bin="$WEFT_BUILD_DIR/bin"
+clients="${BENCH_CLIENTS:-64}"
+duration="${BENCH_DURATION:-30}"
+tx_count="${BENCH_TX_COUNT:-}"
+rate="${BENCH_RATE:-0}"
+for program in peer orderer cryptogen configtxgen osnadmin asset-transfer-basic \
+  asset-transfer-basic-app weft-bench ../lib/libweft-ecdsa-count.so; do
+  if [ ! -f "$bin/$program" ]; then
+    echo "$bin/$program is missing: build it first (see tools/bench/README.md)" >&2
+    exit 1
+  fi
+done
+mkdir -p "$out"
+
+export WEFT_BATCH_TIMEOUT="${BENCH_BATCH_TIMEOUT:-250ms}"
+export WEFT_MAX_MESSAGE_COUNT="${BENCH_MAX_MESSAGE_COUNT:-500}"
+
+# Every process started from here on (orderer, peers, weft-bench) counts its ECDSA
+# signs and verifies into $out/ecdsa-counts (tools/bench/ecdsa_count).
+export WEFT_ECDSA_COUNT_DIR="$out/ecdsa-counts"
+rm -rf "$WEFT_ECDSA_COUNT_DIR"
+mkdir -p "$WEFT_ECDSA_COUNT_DIR"
+export LD_PRELOAD="$WEFT_BUILD_DIR/lib/libweft-ecdsa-count.so${LD_PRELOAD:+:$LD_PRELOAD}"
+
+echo "== ECDSA P-256 rates (openssl speed -seconds 2 ecdsap256)"
+speed=$(env -u LD_PRELOAD openssl speed -seconds 2 ecdsap256 2>/dev/null |
+  awk '/nistp256/ { print $(NF-1), $NF }')
+sign_rate="${speed%% *}"
+verify_rate="${speed##* }"
+cores=$(nproc)
+echo "sign/s $sign_rate verify/s $verify_rate, $cores cores"
+
+# The network of the running scenario, stopped on any exit.
+network_down() {
+  [ -n "${WEFT_NETWORK_DIR:-}" ] || return 0
+  "$repo/deploy/network.sh" down >> "$out/network-down.log" 2>&1 || true
+}
+trap network_down EXIT
+
+# network_up <orgs> <folder>: deploy/network.sh's network with <orgs> orgs on free ports.
+network_up() {
+  export WEFT_ORGS="$1" WEFT_NETWORK_DIR="$2"
+  # Nine free ports on 127.0.0.1, held until all are chosen so that they differ.
+  local ports
+  mapfile -t ports < <(python3 - <<'PY'
+import socket
+socks = []
+for _ in range(9):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+for s in socks:
+    print(s.getsockname()[1])
+PY
+  )
+  export WEFT_ORDERER_PORT="${ports[0]}" WEFT_ORDERER_ADMIN_PORT="${ports[1]}"
+  export WEFT_ORDERER_OPS_PORT="${ports[2]}"
+  export WEFT_ORG1_PEER_PORT="${ports[3]}" WEFT_ORG1_CC_PORT="${ports[4]}"
+  export WEFT_ORG1_OPS_PORT="${ports[5]}"
+  export WEFT_ORG2_PEER_PORT="${ports[6]}" WEFT_ORG2_CC_PORT="${ports[7]}"
+  export WEFT_ORG2_OPS_PORT="${ports[8]}"
+  echo "== Network of $1 org(s) in $WEFT_NETWORK_DIR (log: $WEFT_NETWORK_DIR.up.log)"
+  if ! "$repo/deploy/network.sh" up > "$WEFT_NETWORK_DIR.up.log" 2>&1; then
+    echo "network.sh up failed; the end of $WEFT_NETWORK_DIR.up.log:" >&2
+    tail -30 "$WEFT_NETWORK_DIR.up.log" >&2
+    exit 1
+  fi
+}
+
+# counters: "<file> <signs> <verifies>" for every process that counted ECDSA
+# operations so far (libweft-ecdsa-count.so's files, named <program>.<pid>).
+counters() {
+  python3 - "$WEFT_ECDSA_COUNT_DIR" <<'PY'
+import os, struct, sys
+folder = sys.argv[1]
+for name in sorted(os.listdir(folder)):
+    with open(os.path.join(folder, name), "rb") as f:
+        data = f.read(16)
+    if len(data) == 16:
+        print(name, *struct.unpack("<QQ", data))
+PY
+}
+
+# scenario <name> <orgs> [weft-bench flags]: a fresh network, weft-bench through
+# org1's Gateway, the counts before and after, the network's pid files, then down.
+scenario() {
+  local name="$1" orgs="$2"
+  shift 2
+  network_up "$orgs" "$out/$name.network"
+  local org1="$WEFT_NETWORK_DIR/organizations/peerOrganizations/org1.example.com"
+  echo "== Scenario $name"
+  counters > "$out/$name.counters-before"
+  local run_flags=(--duration "$duration")
+  [ -n "$tx_count" ] && run_flags=(--tx-count "$tx_count")
+  "$bin/weft-bench" --peer "localhost:$WEFT_ORG1_PEER_PORT" \
+    --tls-ca "$org1/peers/peer0.org1.example.com/tls/ca.crt" \
+    --host-alias peer0.org1.example.com \
+    --msp-dir "$org1/users/User1@org1.example.com/msp" --msp-id Org1MSP \
+    --channel mychannel --chaincode basic --clients "$clients" --rate "$rate" \
+    "${run_flags[@]}" --name "$name" --json "$out/$name.bench.json" "$@" | tee "$out/$name.log"
+  counters > "$out/$name.counters-after"
+  # Which pid is which node, for the per-process counts (down removes the pid files).
+  for pid_file in "$WEFT_NETWORK_DIR"/*.pid; do
+    echo "$(cat "$pid_file") $(basename "$pid_file" .pid)"
+  done > "$out/$name.nodes"
+  network_down
+  unset WEFT_NETWORK_DIR
+}
+
+scenario create-1org 1 --workload create
+scenario create-2org 2 --workload create
+
+python3 - "$out" "$sign_rate" "$verify_rate" "$cores" create-1org create-2org <<'PY'
+import json, sys
+out, sign_rate, verify_rate, cores = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+def read_counters(path):
+    table = {}
+    for line in open(path):
+        name, signs, verifies = line.split()
+        table[name] = (int(signs), int(verifies))
+    return table
+results = []
+for name in sys.argv[5:]:
+    bench = json.load(open(f"{out}/{name}.bench.json"))
+    # The scenario network's pids and node names (peer0.org1, orderer, ...).
+    node_of_pid = dict(line.split() for line in open(f"{out}/{name}.nodes"))
+    before, after = read_counters(f"{out}/{name}.counters-before"), read_counters(f"{out}/{name}.counters-after")
+    # Per program (peer, orderer, weft-bench, ...): the operations during the scenario.
+    per_process = {}
+    for file, (signs, verifies) in after.items():
+        old_signs, old_verifies = before.get(file, (0, 0))
+        if signs == old_signs and verifies == old_verifies:
+            continue
+        program, pid = file.rsplit(".", 1)
+        entry = per_process.setdefault(node_of_pid.get(pid, program), {"signs": 0, "verifies": 0})
+        entry["signs"] += signs - old_signs
+        entry["verifies"] += verifies - old_verifies
+    signs = sum(p["signs"] for p in per_process.values())
+    verifies = sum(p["verifies"] for p in per_process.values())
+    # Every transaction that reached a commit status counts (any validation code).
+    committed = sum(count for code, count in bench["codes"].items() if not code.endswith("ERROR"))
+    signs_per_tx = signs / committed if committed else 0.0
+    verifies_per_tx = verifies / committed if committed else 0.0
+    cost = verifies_per_tx / verify_rate + signs_per_tx / sign_rate
+    results.append({
+        "name": name,
+        "committed_tps": bench["committed_tps"],
+        "p50_ms": bench["p50_ms"],
+        "p99_ms": bench["p99_ms"],
+        "codes": bench["codes"],
+        "signs_per_tx": signs_per_tx,
+        "verifies_per_tx": verifies_per_tx,
+        "ceiling_tps": cores / cost if cost > 0 else 0.0,
+        "cores": cores,
+        "sign_rate": sign_rate,
+        "verify_rate": verify_rate,
+        "ecdsa_per_process": per_process,
+        "bench": bench,
+    })
+json.dump(results, open(f"{out}/results.json", "w"), indent=2)
+for r in results:
+    print(f"{r['name']}: committed {r['committed_tps']:.1f} tx/s, p50 {r['p50_ms']:.0f} ms, "
+          f"p99 {r['p99_ms']:.0f} ms, {r['signs_per_tx']:.2f} signs and {r['verifies_per_tx']:.2f} "
+          f"verifies per tx, ceiling {r['ceiling_tps']:.0f} tx/s "
+          f"({100 * r['committed_tps'] / r['ceiling_tps'] if r['ceiling_tps'] else 0:.1f} % of it)")
+PY
+echo "Wrote $out/results.json"
