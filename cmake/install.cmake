@@ -38,6 +38,10 @@ foreach(target IN LISTS weft_installed_targets)
   # Headers are found under include/ once installed ("client-sdk/gateway.h",
   # "peer/proposal.pb.h" as in the tree).
   target_include_directories(${target} INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  if(WEFT_SANITIZE)
+    # Instrumented archives need the sanitizer runtime in whatever links them.
+    target_link_options(${target} INTERFACE $<INSTALL_INTERFACE:-fsanitize=${WEFT_SANITIZE}>)
+  endif()
 endforeach()
 
 install(TARGETS ${weft_installed_targets} EXPORT WeftTargets

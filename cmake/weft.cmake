@@ -91,6 +91,12 @@ function(weft_add_tests name)
   target_compile_definitions(${name} PRIVATE ${WEFT_TEST_DEFINITIONS})
   weft_use_pch(${name} weft_test_pch)
   set(properties TIMEOUT ${ARG_TIMEOUT})
+  if(WEFT_SANITIZE MATCHES "address")
+    # Known leaks in uninstrumented system libraries (cmake/lsan-suppressions.txt);
+    # child processes the tests start inherit it.
+    list(APPEND properties ENVIRONMENT
+         "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan-suppressions.txt")
+  endif()
   set(spec "")
   if(ARG_HAS_SLOW_TESTS)
     set(spec "~[slow]")
