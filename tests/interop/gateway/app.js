@@ -10,7 +10,7 @@
 //
 // Environment (fabric-samples' names): CHANNEL_NAME, CHAINCODE_NAME, MSP_ID,
 // CRYPTO_PATH (the org folder of cryptogen's output), PEER_ENDPOINT, PEER_HOST_ALIAS,
-// USER (default User1). On an unexpected failure it prints
+// USER_NAME (default User1). On an unexpected failure it prints
 // {"error": {name, message, code, details, transactionId}} and exits with 1.
 
 const crypto = require('node:crypto');
