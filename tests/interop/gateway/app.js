@@ -251,6 +251,7 @@ async function scenario(gateway) {
 
     r.finalAsset7 = text(await contract.evaluateTransaction('ReadAsset', 'asset7'));
     r.finalAsset8 = text(await contract.evaluateTransaction('ReadAsset', 'asset8'));
+    r.allAssets = text(await contract.evaluateTransaction('GetAllAssets'));
     return r;
 }
 

@@ -405,6 +405,7 @@ json RunCppClient(const Env& network, const std::string& chaincode) {
   }
   r["finalAsset7"] = Ok(contract.EvaluateTransaction("ReadAsset", {"asset7"}), "read");
   r["finalAsset8"] = Ok(contract.EvaluateTransaction("ReadAsset", {"asset8"}), "read");
+  r["allAssets"] = Ok(contract.EvaluateTransaction("GetAllAssets"), "GetAllAssets");
   return r;
 }
 
@@ -513,6 +514,18 @@ void CheckScenario(const json& r) {
   CHECK(r.at("finalAsset7") == asset7 + R"(Ana","Size":20})");
   CHECK(r.at("finalAsset8") ==
         R"({"AppraisedValue":30,"Color":"green","ID":"asset8","Owner":"Transient","Size":3})");
+  // The whole namespace at the end, the same bytes whichever client and contract: the
+  // failed transactions (policy, MVCC loser, asset404) left nothing.
+  CHECK(
+      r.at("allAssets") ==
+      R"([{"AppraisedValue":300,"Color":"blue","ID":"asset1","Owner":"First","Size":5,"docType":"asset"},)"
+      R"({"AppraisedValue":400,"Color":"red","ID":"asset2","Owner":"Live","Size":5,"docType":"asset"},)"
+      R"({"AppraisedValue":500,"Color":"green","ID":"asset3","Owner":"Jin Soo","Size":10,"docType":"asset"},)"
+      R"({"AppraisedValue":600,"Color":"yellow","ID":"asset4","Owner":"Max","Size":10,"docType":"asset"},)"
+      R"({"AppraisedValue":700,"Color":"black","ID":"asset5","Owner":"Adriana","Size":15,"docType":"asset"},)"
+      R"({"AppraisedValue":800,"Color":"white","ID":"asset6","Owner":"Michel","Size":15,"docType":"asset"},)"
+      R"({"AppraisedValue":900,"Color":"purple","ID":"asset7","Owner":"Ana","Size":20},)"
+      R"({"AppraisedValue":30,"Color":"green","ID":"asset8","Owner":"Transient","Size":3}])");
 }
 
 }  // namespace
