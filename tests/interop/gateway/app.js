@@ -153,9 +153,10 @@ async function scenario(gateway) {
     r.proposalTxIdMatches = proposal.getTransactionId() === transaction.getTransactionId() &&
         transaction.getTransactionId() === proposalStatus.transactionId;
 
-    // Transient data: Fabric's gateway endorses a proposal with transient data only in
-    // its own org unless endorsing organizations are named (api.go Endorse), so both
-    // orgs are named for MAJORITY; evaluating it uses the local org.
+    // Transient data, with the endorsing organizations named as an application that
+    // protects transient data does (Fabric's gateway, api.go Endorse, otherwise starts
+    // in its own org and refuses orgs outside a private data collection's policy);
+    // evaluating it uses the local org.
     const transient = { secret: Buffer.from('not in the ledger') };
     const withTransient = await contract.submitAsync('CreateAsset', {
         arguments: ['asset8', 'green', '3', 'Transient', '30'],
