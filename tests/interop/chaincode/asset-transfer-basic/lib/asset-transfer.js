@@ -108,7 +108,10 @@ class AssetTransferContract extends Contract {
         const asset = JSON.parse(await this.ReadAsset(ctx, id));
         const oldOwner = asset.Owner;
         asset.Owner = newOwner;
-        await ctx.stub.putState(id, Buffer.from(canonicalJson(asset)));
+        const stored = Buffer.from(canonicalJson(asset));
+        await ctx.stub.putState(id, stored);
+        // The C++ sample's event: name TransferAsset, the new stored value as payload.
+        ctx.stub.setEvent('TransferAsset', stored);
         return oldOwner;
     }
 

@@ -113,6 +113,11 @@ TEST_CASE("TransferAsset changes the owner and returns the old owner") {
   CHECK(
       basic.session.peer().state().at("asset1") ==
       R"({"AppraisedValue":300,"Color":"blue","ID":"asset1","Owner":"Christopher","Size":5,"docType":"asset"})");
+  // The COMPLETED message carries the event SetEvent set (handler.go: ChaincodeEvent
+  // of the transaction context): the new stored value under the name TransferAsset.
+  CHECK(transferred.message.chaincode_event().event_name() == "TransferAsset");
+  CHECK(transferred.message.chaincode_event().payload() ==
+        basic.session.peer().state().at("asset1"));
   auto missing = basic.session.Invoke({"TransferAsset", "asset9", "X"});
   CHECK(missing.response.status() == 500);
   CHECK(missing.response.message() == "The asset asset9 does not exist");
