@@ -105,6 +105,22 @@ struct Definition {
   }
 };
 
+// A definition whose endorsement policy is the signature policy `dsl`, as the CLI's
+// --signature-policy writes it (an ApplicationPolicy in the validation parameter).
+inline Definition SignaturePolicyDefinition(int64_t sequence, std::string version,
+                                            const std::string& dsl) {
+  auto envelope = weft::common::policies::ParsePolicy(dsl);
+  INFO(dsl);
+  REQUIRE(envelope.ok());
+  ::protos::ApplicationPolicy policy;
+  *policy.mutable_signature_policy() = *envelope;
+  Definition definition;
+  definition.sequence = sequence;
+  definition.version = std::move(version);
+  definition.validation_parameter = policy.SerializeAsString();
+  return definition;
+}
+
 // Both orgs' peers joined to the channel, with each org's admin and user, clients of
 // both peers and of the orderer. Test thread only (asserts with Catch2).
 class ChaincodeNetwork {
@@ -343,6 +359,24 @@ class ChaincodeNetwork {
     definition.FillIn(commit);
     return Invoke(admin(1), "_lifecycle", "CommitChaincodeDefinition", {commit.SerializeAsString()},
                   orgs);
+  }
+
+  // The whole lifecycle of `definition` with both orgs: approvals, readiness seen on
+  // both peers, the commit endorsed by both, and both peers reporting it committed.
+  void ApproveAndCommitOnBoth(const Definition& definition, const std::string& package_id) {
+    Approve(1, definition, package_id);
+    Approve(2, definition, package_id);
+    for (int org = 1; org <= 2; ++org) {
+      CHECK(Readiness(org, definition) ==
+            std::map<std::string, bool>{{"Org1MSP", true}, {"Org2MSP", true}});
+    }
+    REQUIRE(::protos::TxValidationCode_Name(Commit(definition, {1, 2})) == "VALID");
+    for (int org = 1; org <= 2; ++org) {
+      const auto committed = Committed(org, definition.name);
+      CHECK(committed.sequence() == definition.sequence);
+      CHECK(committed.version() == definition.version);
+      CHECK(committed.validation_parameter() == definition.validation_parameter);
+    }
   }
 
   ::lifecycle::QueryChaincodeDefinitionResult Committed(int org,

@@ -84,25 +84,9 @@ TEST_CASE(
   }
 
   {  // upgrade: sequence 2 with OR('Org1MSP.peer','Org2MSP.peer') as a signature policy
-    auto envelope = weft::common::policies::ParsePolicy("OR('Org1MSP.peer','Org2MSP.peer')");
-    REQUIRE(envelope.ok());
-    ::protos::ApplicationPolicy policy;
-    *policy.mutable_signature_policy() = *envelope;
-    Definition upgrade;
-    upgrade.sequence = 2;
-    upgrade.version = "2.0";
-    upgrade.validation_parameter = policy.SerializeAsString();
-    net.Approve(1, upgrade, package_id);
-    net.Approve(2, upgrade, package_id);
-    CHECK(net.Readiness(1, upgrade) ==
-          std::map<std::string, bool>{{"Org1MSP", true}, {"Org2MSP", true}});
-    CHECK(CodeName(net.Commit(upgrade, {1, 2})) == "VALID");
-    for (int org = 1; org <= 2; ++org) {
-      const auto committed = net.Committed(org);
-      CHECK(committed.sequence() == 2);
-      CHECK(committed.version() == "2.0");
-      CHECK(committed.validation_parameter() == upgrade.validation_parameter);
-    }
+    const Definition upgrade =
+        SignaturePolicyDefinition(2, "2.0", "OR('Org1MSP.peer','Org2MSP.peer')");
+    net.ApproveAndCommitOnBoth(upgrade, package_id);
 
     // Now one org's peer is enough, and the write reaches both peers.
     CHECK(CodeName(net.Invoke(creator, kChaincode, "CreateAsset",

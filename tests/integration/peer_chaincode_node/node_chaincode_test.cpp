@@ -171,24 +171,9 @@ TEST_CASE(
   }
 
   {  // upgrade: sequence 2, same package, OR('Org1MSP.peer','Org2MSP.peer')
-    auto envelope = weft::common::policies::ParsePolicy("OR('Org1MSP.peer','Org2MSP.peer')");
-    REQUIRE(envelope.ok());
-    ::protos::ApplicationPolicy policy;
-    *policy.mutable_signature_policy() = *envelope;
-    Definition upgrade;
-    upgrade.sequence = 2;
-    upgrade.version = "2.0";
-    upgrade.validation_parameter = policy.SerializeAsString();
-    net.Approve(1, upgrade, package_id);
-    net.Approve(2, upgrade, package_id);
-    CHECK(net.Readiness(2, upgrade) ==
-          std::map<std::string, bool>{{"Org1MSP", true}, {"Org2MSP", true}});
-    CHECK(CodeName(net.Commit(upgrade, {1, 2})) == "VALID");
-    for (int org = 1; org <= 2; ++org) {
-      const auto committed = net.Committed(org);
-      CHECK(committed.sequence() == 2);
-      CHECK(committed.validation_parameter() == upgrade.validation_parameter);
-    }
+    const Definition upgrade =
+        SignaturePolicyDefinition(2, "2.0", "OR('Org1MSP.peer','Org2MSP.peer')");
+    net.ApproveAndCommitOnBoth(upgrade, package_id);
     CHECK(CodeName(net.Invoke(creator, kChaincode, "CreateAsset",
                               {"asset9", "orange", "3", "Solo", "30"}, {1})) == "VALID");
     CHECK(CodeName(net.Invoke(net.user(2), kChaincode, "TransferAsset", {"asset9", "Duo"}, {2})) ==
