@@ -333,9 +333,13 @@ int main(int argc, char** argv) {
                                        *wait_timeout);
         }
         WEFT_RETURN_IF_ERROR(tx_id.status());
-        // Fabric's DeliverGroup logs the commit; without waiting only the send is known.
+        // Fabric's DeliverGroup logs the commit with the peer that reported it; without
+        // waiting only the send is known.
         std::cerr << "txid [" << *tx_id << "] "
-                  << (lifecycle_wait ? "committed with status (VALID)" : "sent to the orderer")
+                  << (lifecycle_wait
+                          ? "committed with status (VALID) at " +
+                                cli::FirstPeerContext(context, peer_targets).config.peer.address
+                          : std::string("sent to the orderer"))
                   << "\n";
       } else if (readiness->parsed()) {
         WEFT_ASSIGN_OR_RETURN(auto args, cli::CheckCommitReadinessArgs(definition));
