@@ -63,6 +63,33 @@ function(weft_add_test_helper name)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
 endfunction()
 
+# The environment of every test (a test property list, empty when there is nothing to
+# set): under AddressSanitizer, the suppressions of known leaks in uninstrumented
+# system libraries (cmake/lsan-suppressions.txt), which child processes inherit.
+set(WEFT_TEST_ENVIRONMENT "")
+if(WEFT_SANITIZE MATCHES "address")
+  set(WEFT_TEST_ENVIRONMENT ENVIRONMENT
+      "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan-suppressions.txt")
+endif()
+
+# weft_add_fixture_test(<name> SETUP|CLEANUP <fixture> LABEL <label> TIMEOUT <s>
+#                       COMMAND <command...>)
+# The set-up or clean-up test of a network shared through a CTest fixture, with the
+# environment weft_add_tests gives its tests.
+function(weft_add_fixture_test name)
+  cmake_parse_arguments(ARG "" "SETUP;CLEANUP;LABEL;TIMEOUT" "COMMAND" ${ARGN})
+  if(ARG_SETUP)
+    set(role FIXTURES_SETUP ${ARG_SETUP})
+  elseif(ARG_CLEANUP)
+    set(role FIXTURES_CLEANUP ${ARG_CLEANUP})
+  else()
+    message(FATAL_ERROR "weft_add_fixture_test(${name}): SETUP or CLEANUP is required")
+  endif()
+  add_test(NAME ${name} COMMAND ${ARG_COMMAND})
+  set_tests_properties(${name} PROPERTIES ${role} LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
+                       ${WEFT_TEST_ENVIRONMENT})
+endfunction()
+
 # weft_add_tests(<name> LABEL <unit|conformance|integration|interop|kafka>
 #                SOURCES ... [DEPS ...] [TIMEOUT seconds] [EXTRA_LABELS ...]
 #                [HAS_SLOW_TESTS] [FIXTURES_REQUIRED ...])
@@ -90,13 +117,7 @@ function(weft_add_tests name)
   target_link_libraries(${name} PRIVATE weft_test_main ${ARG_DEPS})
   target_compile_definitions(${name} PRIVATE ${WEFT_TEST_DEFINITIONS})
   weft_use_pch(${name} weft_test_pch)
-  set(properties TIMEOUT ${ARG_TIMEOUT})
-  if(WEFT_SANITIZE MATCHES "address")
-    # Known leaks in uninstrumented system libraries (cmake/lsan-suppressions.txt);
-    # child processes the tests start inherit it.
-    list(APPEND properties ENVIRONMENT
-         "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan-suppressions.txt")
-  endif()
+  set(properties TIMEOUT ${ARG_TIMEOUT} ${WEFT_TEST_ENVIRONMENT})
   set(spec "")
   if(ARG_HAS_SLOW_TESTS)
     set(spec "~[slow]")
