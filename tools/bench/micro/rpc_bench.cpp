@@ -30,7 +30,6 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <exception>
