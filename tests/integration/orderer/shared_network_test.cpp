@@ -73,7 +73,8 @@ constexpr char kSuccessCount[] =
 TEST_CASE("Signed envelopes from a channel writer are ordered into verified blocks") {
   SharedFixture fixture;
   const uint64_t height = fixture.Height();
-  const double successes = Sample(fixture.Metrics(), kSuccessCount);
+  const std::string metrics_before = fixture.Metrics();
+  const double successes = Sample(metrics_before, kSuccessCount);
 
   auto responses = fixture.client->Broadcast({it::Envelope(fixture.user, "tx one"),
                                               it::Envelope(fixture.user, "tx two"),
@@ -95,6 +96,14 @@ TEST_CASE("Signed envelopes from a channel writer are ordered into verified bloc
   CHECK(Sample(metrics, "ledger_blockchain_height{channel=\"testchannel\"}") == height + 1);
   CHECK(Sample(metrics, kSuccessCount) == successes + 3);
   CHECK(Sample(metrics, "blockcutter_block_envelopes_count{channel=\"testchannel\"}") == height);
+  // The orderer's ECDSA counters (msp::EcdsaCounter): it verified at least the three
+  // envelopes' signatures (Fabric's msgprocessor sigfilter.go) and signed the new block
+  // (blockwriter.go); other tests on the shared network only add to both.
+  CHECK(Sample(metrics, "crypto_ecdsa_signs_count") >=
+        Sample(metrics_before, "crypto_ecdsa_signs_count") + 1);
+  CHECK(Sample(metrics, "crypto_ecdsa_verifies_count") >=
+        Sample(metrics_before, "crypto_ecdsa_verifies_count") + 3);
+  CHECK(Sample(metrics_before, "crypto_ecdsa_signs_count") > 0);
 }
 
 TEST_CASE("A tampered signature is FORBIDDEN") {
