@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -177,6 +178,7 @@ class Gateway {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const EndorsingPeer>> peers_;    // guarded by mu_
   std::map<std::string, std::shared_ptr<const OrderingNode>> orderers_;  // guarded by mu_
+  std::minstd_rand shuffle_;  // the orderers' order per Submit; guarded by mu_
 };
 
 }  // namespace weft::peer::gateway

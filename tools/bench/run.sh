@@ -17,7 +17,10 @@
 # Environment: WEFT_BUILD_DIR (default ./build), BENCH_CLIENTS (64), BENCH_DURATION
 # seconds (30), BENCH_TX_COUNT (when set, each scenario runs that many transactions
 # instead of a duration), BENCH_RATE (0 = closed loop), BENCH_BATCH_TIMEOUT (250ms),
-# BENCH_MAX_MESSAGE_COUNT (500).
+# BENCH_MAX_MESSAGE_COUNT (500), BENCH_LOAD_SECONDS (0; when set, each scenario then runs
+# that long at 70 % of the committed tx/s it measured, with BENCH_LOAD_CLIENTS (512)
+# clients, sampling the nodes' RSS: results.json gets "load_70pct" with its latency
+# and each node's RSS growth).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -32,6 +35,8 @@ clients="${BENCH_CLIENTS:-64}"
 duration="${BENCH_DURATION:-30}"
 tx_count="${BENCH_TX_COUNT:-}"
 rate="${BENCH_RATE:-0}"
+load_seconds="${BENCH_LOAD_SECONDS:-0}"
+load_clients="${BENCH_LOAD_CLIENTS:-512}"
 for program in peer orderer cryptogen configtxgen osnadmin asset-transfer-basic \
   asset-transfer-basic-app weft-bench; do
   if [ ! -f "$bin/$program" ]; then
@@ -123,6 +128,41 @@ print("\n".join(table))
 PY
 }
 
+# load_phase <name> [weft-bench flags]: on the scenario's network, weft-bench at 70 % of
+# the committed tx/s the closed-loop run just measured, for $load_seconds, while the
+# nodes' resident memory (VmRSS) is sampled every 5 s into <name>.rss
+# ("<seconds> <node> <kB>" lines).
+load_phase() {
+  local name="$1"
+  shift
+  local org1="$WEFT_NETWORK_DIR/organizations/peerOrganizations/org1.example.com"
+  local load_rate
+  load_rate=$(python3 -c "import json,sys; print(max(1, round(0.7 * json.load(open(sys.argv[1]))['committed_tps'])))" \
+    "$out/$name.bench.json")
+  echo "== Scenario $name at 70 % load: $load_rate tx/s for $load_seconds s"
+  (
+    start=$SECONDS
+    while true; do
+      for pid_file in "$WEFT_NETWORK_DIR"/*.pid; do
+        rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$(cat "$pid_file")/status" 2>/dev/null) || true
+        [ -n "$rss" ] && echo "$((SECONDS - start)) $(basename "$pid_file" .pid) $rss"
+      done
+      sleep 5
+    done
+  ) > "$out/$name.rss" &
+  local sampler=$!
+  "$bin/weft-bench" --peer "localhost:$WEFT_ORG1_PEER_PORT" \
+    --tls-ca "$org1/peers/peer0.org1.example.com/tls/ca.crt" \
+    --host-alias peer0.org1.example.com \
+    --msp-dir "$org1/users/User1@org1.example.com/msp" --msp-id Org1MSP \
+    --channel mychannel --chaincode basic --clients "$load_clients" --rate "$load_rate" \
+    --duration "$load_seconds" --name "$name-70pct" --json "$out/$name.load.json" "$@" \
+    > "$out/$name.load.log"
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  tail -4 "$out/$name.load.log"
+}
+
 # scenario <name> <orgs> [weft-bench flags]: a fresh network, weft-bench through
 # org1's Gateway, the counts before and after, the network's pid files, then down.
 scenario() {
@@ -141,6 +181,7 @@ scenario() {
     --channel mychannel --chaincode basic --clients "$clients" --rate "$rate" \
     "${run_flags[@]}" --name "$name" --json "$out/$name.bench.json" "$@" | tee "$out/$name.log"
   counters "$orgs" > "$out/$name.counters-after"
+  if [ "$load_seconds" -gt 0 ]; then load_phase "$name" "$@"; fi
   # Which pid is which node, so that the smoke test can check they stopped (down
   # removes the pid files).
   for pid_file in "$WEFT_NETWORK_DIR"/*.pid; do
@@ -154,7 +195,7 @@ scenario create-1org 1 --workload create
 scenario create-2org 2 --workload create
 
 python3 - "$out" "$sign_rate" "$verify_rate" "$cores" create-1org create-2org <<'PY'
-import json, sys
+import json, os, sys
 out, sign_rate, verify_rate, cores = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 def read_counters(path):
     table = {}
@@ -196,11 +237,35 @@ for name in sys.argv[5:]:
         "ecdsa_per_process": per_process,
         "bench": bench,
     })
+    # The run at 70 % of the measured maximum, when BENCH_LOAD_SECONDS asked for it:
+    # its latency, and each node's resident memory over it (the first sample after
+    # the first minute, or the first one, against the last).
+    if os.path.exists(f"{out}/{name}.load.json"):
+        load = json.load(open(f"{out}/{name}.load.json"))
+        rss = {}
+        for line in open(f"{out}/{name}.rss"):
+            seconds, node, kb = line.split()
+            rss.setdefault(node, []).append((int(seconds), int(kb)))
+        memory = {}
+        for node, samples in rss.items():
+            settled = [kb for seconds, kb in samples if seconds >= 60] or [kb for _, kb in samples]
+            memory[node] = {"start_kb": settled[0], "end_kb": samples[-1][1],
+                            "max_kb": max(kb for _, kb in samples),
+                            "growth_pct": 100.0 * (samples[-1][1] - settled[0]) / settled[0]}
+        results[-1]["load_70pct"] = {
+            "offered_tps": load["offered_tps"], "committed_tps": load["committed_tps"],
+            "p50_ms": load["p50_ms"], "p99_ms": load["p99_ms"], "codes": load["codes"],
+            "seconds": load["elapsed_s"], "rss": memory}
 json.dump(results, open(f"{out}/results.json", "w"), indent=2)
 for r in results:
     print(f"{r['name']}: committed {r['committed_tps']:.1f} tx/s, p50 {r['p50_ms']:.0f} ms, "
           f"p99 {r['p99_ms']:.0f} ms, {r['signs_per_tx']:.2f} signs and {r['verifies_per_tx']:.2f} "
           f"verifies per tx, ceiling {r['ceiling_tps']:.0f} tx/s "
           f"({100 * r['committed_tps'] / r['ceiling_tps'] if r['ceiling_tps'] else 0:.1f} % of it)")
+    if "load_70pct" in r:
+        load = r["load_70pct"]
+        print(f"  at 70 %: offered {load['offered_tps']:.1f} tx/s, committed {load['committed_tps']:.1f} "
+              f"tx/s, p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms; RSS growth " +
+              ", ".join(f"{node} {m['growth_pct']:+.1f} %" for node, m in sorted(load["rss"].items())))
 PY
 echo "Wrote $out/results.json"

@@ -202,7 +202,8 @@ GatewayStatus OpenSignedRequest(const aclmgmt::AclProvider& acl, std::string_vie
 
 }  // namespace
 
-Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
+Gateway::Gateway(GatewayOptions options)
+    : options_(std::move(options)), shuffle_(std::random_device{}()) {}
 
 std::map<std::string, std::vector<Gateway::Peer>> Gateway::PeersByOrg(
     const ChannelConfig& config) const {
@@ -645,7 +646,10 @@ GatewayStatus Gateway::Submit(const ::gateway::SubmitRequest& request, Deadline 
     return Error(absl::StatusCode::kUnavailable, "no orderer nodes available");
   }
   // Fabric tries the orderers in random order, spreading the load.
-  std::shuffle(orderers.begin(), orderers.end(), std::mt19937(std::random_device{}()));
+  {
+    std::lock_guard lock(mu_);
+    std::shuffle(orderers.begin(), orderers.end(), shuffle_);
+  }
   std::vector<::gateway::ErrorDetail> details;
   for (const auto& orderer : orderers) {
     if (Expired(deadline)) {

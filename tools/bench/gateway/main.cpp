@@ -33,6 +33,7 @@
 
 #include "client-sdk/gateway.h"
 #include "client-sdk/signer.h"
+#include "common/grpc/process.h"
 #include "msp/ecdsa_counter.h"
 #include "peer/transaction.pb.h"
 
@@ -468,5 +469,6 @@ int main(int argc, char** argv) {
   app.add_option("--name", options.name, "the result's name (default: the workload)");
   app.add_flag("--quiet", options.quiet, "no progress lines");
   CLI11_PARSE(app, argc, argv);
+  weft::common::grpc::DisableAbslDeadlockDetection();
   return Run(options);
 }
