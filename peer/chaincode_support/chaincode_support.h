@@ -190,4 +190,16 @@ using UnrecordedQueryExecutor =
 std::unique_ptr<Lifecycle> NewDefinitionLifecycle(PackageIdResolver package_id,
                                                   UnrecordedQueryExecutor unrecorded = nullptr);
 
+// The same Lifecycle over a lifecycle cache (the peer's: peer/lifecycle/cache.h), so
+// that only the Sequence is read from the state, through the simulator, as Fabric's
+// ChaincodeEndorsementInfoSource.CachedChaincodeInfo does. `cache` answers for the
+// committed definition at the sequence the simulation read: its endorsement fields
+// and in chaincode_id the installed package this org approved it with (empty when
+// none is installed: "chaincode definition for '<cc>' exists, but chaincode is not
+// installed"); its errors (a cache at another sequence, a definition this org has
+// not approved) are returned as they are.
+using CachedDefinitionSource = std::function<StatusOr<ChaincodeEndorsementInfo>(
+    std::string_view channel_id, std::string_view chaincode_name, int64_t sequence)>;
+std::unique_ptr<Lifecycle> NewCachedDefinitionLifecycle(CachedDefinitionSource cache);
+
 }  // namespace weft::peer::chaincode_support

@@ -37,6 +37,7 @@
 #include "peer/ledger/commit_lock.h"
 #include "peer/ledger/history/history_db.h"
 #include "peer/ledger/rwset/block_txs.h"
+#include "peer/ledger/state_listener.h"
 #include "peer/ledger/statedb/state_db.h"
 #include "peer/ledger/tx_simulator.h"
 #include "peer/transaction.pb.h"
@@ -81,6 +82,9 @@ struct LedgerOptions {
   // Testing only: called at each CommitPoint / block store AppendPoint.
   std::function<void(CommitPoint)> commit_hook_for_testing;
   std::function<void(common::ledger::blockstore::AppendPoint)> append_hook_for_testing;
+  // Told of every block that writes one of their namespaces (state_listener.h), for
+  // every ledger opened with these options.
+  std::vector<std::shared_ptr<StateListener>> state_listeners;
 };
 
 class PeerLedger {
@@ -150,6 +154,8 @@ class PeerLedger {
                                    bool index_history);
   // Writes `updates`, the history entries of the valid transactions and the
   // savepoint number + 1 in one LevelDB batch.
+  // Hands the block's writes to the state listeners interested in them.
+  void NotifyStateListeners(uint64_t number, const statedb::UpdateBatch& updates) const;
   [[nodiscard]] Status WriteBatch(uint64_t number, const std::vector<rwset::BlockTx>& txs,
                                   const std::vector<::protos::TxValidationCode>& codes,
                                   const statedb::UpdateBatch& updates);

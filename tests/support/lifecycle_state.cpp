@@ -4,7 +4,11 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "peer/ledger/transient_store.h"
+#include "peer/lifecycle/ledger_state.h"
+#include "peer/lifecycle/lifecycle_functions.h"
 #include "peer/lifecycle/state_serializer.h"
+#include "tests/support/ledger_test_util.h"
 
 namespace weft::testing {
 namespace {
@@ -45,6 +49,54 @@ void StoreChaincodeDefinition(peer::ledger::statedb::StateDb& state, const std::
   if (Status applied = state.ApplyUpdates(batch, block); !applied.ok()) {
     throw std::runtime_error("cannot commit the definition of " + name + ": " +
                              std::string(applied.message()));
+  }
+}
+
+void CommitLifecycleWrites(peer::ledger::PeerLedger& ledger,
+                           const std::filesystem::path& scratch_dir, const std::string& msp_id,
+                           const std::string& name,
+                           const std::optional<peer::lifecycle::ChaincodeDefinition>& committed,
+                           const std::optional<peer::lifecycle::ChaincodeDefinition>& approved,
+                           const std::string& package_id) {
+  namespace lc = peer::lifecycle;
+  const auto check = [&](const Status& status, const std::string& what) {
+    if (!status.ok()) {
+      throw std::runtime_error(what + " of " + name + ": " + std::string(status.message()));
+    }
+  };
+  const auto info = ledger.GetBlockchainInfo();
+  const std::string tx_id = "lifecycle-" + name + "-" + std::to_string(info.height);
+  std::unique_ptr<peer::ledger::TxSimulator> simulator = ledger.NewTxSimulator();
+  if (committed) {
+    lc::LifecycleSimulatorState public_state(*simulator);
+    check(lc::WriteChaincodeDefinition(name, *committed, public_state), "writing the definition");
+  }
+  if (approved) {
+    lc::LifecyclePrivateState org_state(*simulator, simulator.get(),
+                                        lc::ImplicitCollectionName(msp_id));
+    const std::string private_name = lc::PrivateName(name, approved->sequence);
+    check(lc::Serialize(lc::kNamespacesPrefix, private_name, lc::ParametersStructure(*approved),
+                        org_state),
+          "writing the approval");
+    check(lc::Serialize(lc::kChaincodeSourcesPrefix, private_name,
+                        lc::LocalPackageStructure(package_id), org_state),
+          "writing the approved package");
+  }
+  auto results = simulator->GetTxSimulationResultsWithPrivateData();
+  check(results.status(), "simulating");
+  auto transient = peer::ledger::TransientStore::Open(scratch_dir / ("transient-" + tx_id));
+  check(transient.status(), "opening a transient store");
+  if (results->private_rwset) {
+    check((*transient)->Persist(tx_id, info.height, *results->private_rwset),
+          "keeping the private writes");
+  }
+  auto codes = ledger.CommitBlock(
+      LedgerBlock(info.height, info.current_block_hash,
+                  {EndorserTxEnvelope(ledger.channel_id(), tx_id, results->public_rwset)}),
+      {::protos::VALID}, transient->get());
+  check(codes.status(), "committing the block");
+  if ((*codes)[0] != ::protos::VALID) {
+    throw std::runtime_error("the lifecycle transaction of " + name + " did not commit VALID");
   }
 }
 

@@ -440,6 +440,7 @@ class DefinitionLifecycle final : public Lifecycle {
  public:
   DefinitionLifecycle(PackageIdResolver package_id, UnrecordedQueryExecutor unrecorded)
       : package_id_(std::move(package_id)), unrecorded_(std::move(unrecorded)) {}
+  explicit DefinitionLifecycle(CachedDefinitionSource cache) : cache_(std::move(cache)) {}
 
   [[nodiscard]] StatusOr<chaincode_support::ChaincodeEndorsementInfo> GetEndorsementInfo(
       std::string_view channel_id, std::string_view chaincode_name,
@@ -458,6 +459,23 @@ class DefinitionLifecycle final : public Lifecycle {
     if (*sequence == 0) {
       return absl::NotFoundError(fmt::format("chaincode {} not found", chaincode_name));
     }
+    StatusOr<chaincode_support::ChaincodeEndorsementInfo> info =
+        cache_ ? cache_(channel_id, chaincode_name, *sequence)
+               : FromState(channel_id, chaincode_name, *sequence, recorded);
+    if (!info.ok()) return info.status();
+    if (info->chaincode_id.empty()) {
+      return absl::FailedPreconditionError(fmt::format(
+          "chaincode definition for '{}' exists, but chaincode is not installed", chaincode_name));
+    }
+    return info;
+  }
+
+ private:
+  // The definition's fields read from the state (no cache), the package from the
+  // resolver; chaincode_id empty when it names none.
+  [[nodiscard]] StatusOr<chaincode_support::ChaincodeEndorsementInfo> FromState(
+      std::string_view channel_id, std::string_view chaincode_name, int64_t sequence,
+      lifecycle::ReadableState& recorded) const {
     std::unique_ptr<ledger::QueryExecutor> executor;
     if (unrecorded_) {
       StatusOr<std::unique_ptr<ledger::QueryExecutor>> opened = unrecorded_(channel_id);
@@ -482,24 +500,20 @@ class DefinitionLifecycle final : public Lifecycle {
                                   chaincode_name));
     }
     StatusOr<std::optional<std::string>> package =
-        package_id_ ? package_id_(channel_id, chaincode_name, endorsement->version(), *sequence)
+        package_id_ ? package_id_(channel_id, chaincode_name, endorsement->version(), sequence)
                     : StatusOr<std::optional<std::string>>(std::nullopt);
     if (!package.ok()) return package.status();
-    if (!package->has_value()) {
-      return absl::FailedPreconditionError(fmt::format(
-          "chaincode definition for '{}' exists, but chaincode is not installed", chaincode_name));
-    }
     chaincode_support::ChaincodeEndorsementInfo info;
     info.version = endorsement->version();
     info.enforce_init = endorsement->init_required();
     info.endorsement_plugin = endorsement->endorsement_plugin();
-    info.chaincode_id = **std::move(package);
+    info.chaincode_id = package->value_or("");
     return info;
   }
 
- private:
   PackageIdResolver package_id_;
   UnrecordedQueryExecutor unrecorded_;
+  CachedDefinitionSource cache_;
 };
 
 }  // namespace
@@ -507,6 +521,10 @@ class DefinitionLifecycle final : public Lifecycle {
 std::unique_ptr<Lifecycle> NewDefinitionLifecycle(PackageIdResolver package_id,
                                                   UnrecordedQueryExecutor unrecorded) {
   return std::make_unique<DefinitionLifecycle>(std::move(package_id), std::move(unrecorded));
+}
+
+std::unique_ptr<Lifecycle> NewCachedDefinitionLifecycle(CachedDefinitionSource cache) {
+  return std::make_unique<DefinitionLifecycle>(std::move(cache));
 }
 
 }  // namespace weft::peer::chaincode_support

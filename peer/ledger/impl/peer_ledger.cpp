@@ -209,9 +209,41 @@ Status PeerLedger::ReplayBlock(const ::common::Block& block, bool apply_state, b
       WEFT_RETURN_IF_ERROR(AddTxWrites(*state_, *txs[i].rwset, Version{number, i}, updates));
     }
     state_->StageUpdates(updates, number + 1, batch);
+    if (index_history && history_) history_->StageBlock(number, txs, codes, batch);
+    WEFT_RETURN_IF_ERROR(db_->Write(batch, SyncWrites(options_)));
+    // Recovery runs before readers or under the exclusive lock (RebuildDatabases).
+    NotifyStateListeners(number, updates);
+    return absl::OkStatus();
   }
   if (index_history && history_) history_->StageBlock(number, txs, codes, batch);
   return db_->Write(batch, SyncWrites(options_));
+}
+
+void PeerLedger::NotifyStateListeners(uint64_t number, const UpdateBatch& updates) const {
+  for (const auto& listener : options_.state_listeners) {
+    StateUpdateTrigger trigger;
+    for (const std::string& wanted : listener->InterestedInNamespaces()) {
+      NamespaceStateUpdates found;
+      if (const auto* keys = updates.Namespace(wanted)) {
+        for (const auto& [key, update] : *keys) found.public_keys.push_back(key);
+      }
+      // Hashed state lives in namespaces of its own ("<ns>$$h<collection>"), keyed by
+      // key hash; private values ("$$p") are left out, as in Fabric's trigger.
+      for (const auto& [name, keys] : updates.updates()) {
+        auto hashed = rwset::SplitHashedNamespace(name);
+        if (!hashed || hashed->first != wanted) continue;
+        auto& hashes = found.collection_key_hashes[std::string(hashed->second)];
+        for (const auto& [key_hash, update] : keys) hashes.push_back(key_hash);
+      }
+      if (!found.public_keys.empty() || !found.collection_key_hashes.empty()) {
+        trigger.updates.emplace(wanted, std::move(found));
+      }
+    }
+    if (trigger.updates.empty()) continue;
+    trigger.channel_id = channel_id_;
+    trigger.block_number = number;
+    listener->HandleStateUpdates(trigger);
+  }
 }
 
 Status PeerLedger::WriteBatch(uint64_t number, const std::vector<BlockTx>& txs,
@@ -304,6 +336,9 @@ StatusOr<std::vector<::protos::TxValidationCode>> PeerLedger::CommitBlock(
     }
     if (options_.commit_hook_for_testing)
       options_.commit_hook_for_testing(CommitPoint::kStateWritten);
+    // Still under the exclusive lock: no simulator sees the new state before the
+    // listeners (the lifecycle cache) have dropped what it replaces.
+    NotifyStateListeners(number, validated.updates);
     commit_hash_ = std::move(commit_hash);
   }
   // The state's fsync waits outside the exclusive lock, so readers are not

@@ -22,12 +22,25 @@ using scc::lifecycle::InstalledChaincode;
 InstalledChaincodeStore::InstalledChaincodeStore(
     std::shared_ptr<chaincode_package::PackageStore> store,
     chaincode_support::ChaincodeRuntime& runtime, std::string local_msp_id,
-    LifecycleLedgers ledgers, std::shared_ptr<common::log::Logger> logger)
+    LifecycleLedgers ledgers, std::shared_ptr<lc::Cache> cache,
+    std::shared_ptr<common::log::Logger> logger)
     : store_(std::move(store)),
       runtime_(runtime),
       local_msp_id_(std::move(local_msp_id)),
       ledgers_(std::move(ledgers)),
-      logger_(std::move(logger)) {}
+      cache_(std::move(cache)),
+      logger_(std::move(logger)) {
+  // Fabric's InitializeLocalChaincodes: what was installed before this start.
+  auto listed = store_->ListInstalled();
+  if (!listed.ok()) {
+    logger_->Warn("listing installed chaincodes for the lifecycle cache: {}",
+                  std::string(listed.status().message()));
+    return;
+  }
+  std::vector<std::string> package_ids;
+  for (const auto& package : *listed) package_ids.push_back(package.package_id);
+  cache_->InitializeLocalChaincodes(package_ids);
+}
 
 StatusOr<InstalledChaincode> InstalledChaincodeStore::Install(std::string_view package_bytes) {
   // Fabric serialises installs of one package id with a build lock; Weft runs one
@@ -47,6 +60,8 @@ StatusOr<InstalledChaincode> InstalledChaincodeStore::Install(std::string_view p
     return Status(built.status().code(), fmt::format("could not build chaincode: {}",
                                                      std::string(built.status().message())));
   }
+  // Fabric's HandleChaincodeInstalled: approved definitions naming it become runnable.
+  cache_->HandleChaincodeInstalled(package_id);
   logger_->Info("Successfully installed chaincode with package ID '{}'", package_id);
   InstalledChaincode installed;
   installed.package_id = package_id;
@@ -137,45 +152,42 @@ StatusOr<std::string> InstalledChaincodeStore::Load(std::string_view package_id)
   return store_->Load(package_id);
 }
 
-StatusOr<std::optional<std::string>> InstalledChaincodeStore::ResolvePackageId(
+StatusOr<lc::LocalChaincodeInfo> InstalledChaincodeStore::CachedChaincodeInfo(
     std::string_view channel_id, std::string_view name, int64_t sequence) const {
   std::shared_ptr<ledger::PeerLedger> ledger =
       ledgers_.ledger ? ledgers_.ledger(channel_id) : nullptr;
   if (!ledger) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
-  auto executor = ledger::NewQueryExecutor(ledger->state());
-  lc::LifecycleQueryState public_state(*executor);
-  lc::LifecyclePrivateState org_state(*executor, nullptr,
-                                      lc::ImplicitCollectionName(local_msp_id_));
-  const auto not_approved = [&] {
+  WEFT_ASSIGN_OR_RETURN(std::optional<lc::LocalChaincodeInfo> info,
+                        cache_->ChaincodeInfo(channel_id, name, ledger->state()));
+  if (!info.has_value()) {
+    // Fabric's Cache.ChaincodeInfo, wrapped by CachedChaincodeInfo.
+    return absl::NotFoundError(fmt::format(
+        "could not get approved chaincode info from cache: unknown chaincode '{}' for channel "
+        "'{}'",
+        name, channel_id));
+  }
+  if (info->definition.sequence != sequence) {
+    // Never a stale cache (it drops definitions under the commit lock) but a caller
+    // whose simulation reads other state than the cache was filled from.
+    return absl::AbortedError(fmt::format(
+        "chaincode cache at sequence {} but current sequence is {}, chaincode definition for "
+        "'{}' changed during invoke",
+        info->definition.sequence, sequence, name));
+  }
+  if (!info->approved) {
     return absl::FailedPreconditionError(
         fmt::format("chaincode definition for '{}' at sequence {} on channel '{}' has not yet "
                     "been approved by this org",
                     name, sequence, channel_id));
-  };
-  WEFT_ASSIGN_OR_RETURN(lc::ChaincodeDefinition committed,
-                        lc::QueryChaincodeDefinition(name, public_state));
-  if (committed.sequence != sequence) {
-    // Fabric's "chaincode cache at sequence %d but current sequence is %d".
-    return absl::AbortedError(fmt::format(
-        "chaincode cache at sequence {} but current sequence is {}, chaincode definition for "
-        "'{}' changed during invoke",
-        committed.sequence, sequence, name));
   }
-  lc::OpaqueState* org_states[] = {&org_state};
-  WEFT_ASSIGN_OR_RETURN(auto approvals, lc::QueryOrgApprovals(name, committed, org_states));
-  if (approvals.empty() || !approvals.begin()->second) return not_approved();
-  auto approved =
-      lc::QueryApprovedChaincodeDefinition(channel_id, name, sequence, public_state, org_state);
-  executor->Done();
-  if (!approved.ok()) return not_approved();
-  if (approved->package_id.empty()) return std::optional<std::string>();
-  WEFT_ASSIGN_OR_RETURN(auto installed, store_->ListInstalled());
-  for (const auto& package : installed) {
-    if (package.package_id == approved->package_id) {
-      return std::optional<std::string>(package.package_id);
-    }
-  }
-  return std::optional<std::string>();
+  return *std::move(info);
+}
+
+StatusOr<std::optional<std::string>> InstalledChaincodeStore::ResolvePackageId(
+    std::string_view channel_id, std::string_view name, int64_t sequence) const {
+  WEFT_ASSIGN_OR_RETURN(lc::LocalChaincodeInfo info,
+                        CachedChaincodeInfo(channel_id, name, sequence));
+  return std::move(info.package_id);
 }
 
 StatusOr<std::unique_ptr<ChaincodeLifecycle>> ChaincodeLifecycle::Create(Options options) {
@@ -190,19 +202,30 @@ StatusOr<std::unique_ptr<ChaincodeLifecycle>> ChaincodeLifecycle::Create(Options
       parts->store_, options.builder_logger);
   if (!runtime.ok()) return Annotate(runtime.status(), "making the chaincode runtime");
   parts->runtime_ = *std::move(runtime);
+  if (options.cache == nullptr) {
+    return absl::InvalidArgumentError("the chaincode lifecycle needs the lifecycle cache");
+  }
   parts->installed_ = std::make_unique<InstalledChaincodeStore>(
       parts->store_, *parts->runtime_, options.local_msp->id(), std::move(options.ledgers),
-      options.logger);
+      std::move(options.cache), options.logger);
   parts->scc_ = std::make_unique<scc::lifecycle::LifecycleScc>(
       *options.local_msp, *options.acl, std::move(options.configs), *parts->installed_);
   return parts;
 }
 
-chaincode_support::PackageIdResolver ChaincodeLifecycle::package_id_resolver() const {
+chaincode_support::CachedDefinitionSource ChaincodeLifecycle::definition_source() const {
   const InstalledChaincodeStore* installed = installed_.get();
-  return [installed](std::string_view channel_id, std::string_view name, const std::string&,
-                     int64_t sequence) {
-    return installed->ResolvePackageId(channel_id, name, sequence);
+  return [installed](std::string_view channel_id, std::string_view name,
+                     int64_t sequence) -> StatusOr<chaincode_support::ChaincodeEndorsementInfo> {
+    WEFT_ASSIGN_OR_RETURN(lc::LocalChaincodeInfo cached,
+                          installed->CachedChaincodeInfo(channel_id, name, sequence));
+    const ::lifecycle::ChaincodeEndorsementInfo& endorsement = cached.definition.endorsement_info;
+    chaincode_support::ChaincodeEndorsementInfo info;
+    info.version = endorsement.version();
+    info.enforce_init = endorsement.init_required();
+    info.endorsement_plugin = endorsement.endorsement_plugin();
+    info.chaincode_id = cached.package_id.value_or("");
+    return info;
   };
 }
 

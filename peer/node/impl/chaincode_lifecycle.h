@@ -10,6 +10,8 @@
 // lifecycle Cache keeps them: for every committed definition on a joined channel, the
 // package this org approved for that definition's name and committed sequence
 // (chaincode-sources/fields/<cc>#<seq>/PackageID in its implicit collection).
+// What a proposal runs comes from the lifecycle cache (peer/lifecycle/cache.h), which
+// the store tells of every install; the ledgers tell it of every _lifecycle write.
 //
 // Thread-safety: InstalledChaincodeStore and ChaincodeLifecycle are thread-safe;
 // installs are serialised (one build at a time through _lifecycle).
@@ -33,6 +35,7 @@
 #include "peer/chaincode_support/chaincode_support.h"
 #include "peer/chaincode_support/runtime.h"
 #include "peer/ledger/peer_ledger.h"
+#include "peer/lifecycle/cache.h"
 #include "peer/proposal.pb.h"
 #include "peer/proposal_response.pb.h"
 #include "peer/scc/lifecycle/lifecycle_scc.h"
@@ -49,10 +52,13 @@ struct LifecycleLedgers {
 class InstalledChaincodeStore final : public scc::lifecycle::InstalledChaincodes {
  public:
   // `runtime` must outlive this object. `local_msp_id` names this org's implicit
-  // collection; `ledgers` may have empty functions (then no references).
+  // collection; `ledgers` may have empty functions (then no references and nothing
+  // resolves). `cache` (required) must be a state listener of those ledgers; it is
+  // told of the packages installed so far here and of every later install.
   InstalledChaincodeStore(std::shared_ptr<chaincode_package::PackageStore> store,
                           chaincode_support::ChaincodeRuntime& runtime, std::string local_msp_id,
-                          LifecycleLedgers ledgers, std::shared_ptr<common::log::Logger> logger);
+                          LifecycleLedgers ledgers, std::shared_ptr<lifecycle::Cache> cache,
+                          std::shared_ptr<common::log::Logger> logger);
 
   [[nodiscard]] StatusOr<scc::lifecycle::InstalledChaincode> Install(
       std::string_view package_bytes) override;
@@ -61,13 +67,19 @@ class InstalledChaincodeStore final : public scc::lifecycle::InstalledChaincodes
   std::vector<scc::lifecycle::InstalledChaincode> List() const override;
   [[nodiscard]] StatusOr<std::string> Load(std::string_view package_id) const override;
 
-  // What runs chaincode `name` (committed at `sequence`) on this peer, for chaincode
-  // support (chaincode_support::PackageIdResolver), as Fabric's
-  // ChaincodeEndorsementInfoSource.CachedChaincodeInfo: FailedPrecondition "chaincode
-  // definition for '<cc>' at sequence <n> on channel '<ch>' has not yet been approved
-  // by this org" unless this org approved the committed definition; nullopt when the
-  // package it approved is not installed here; else that package ID. Reads through
-  // an executor that takes no lock: the caller's simulator holds the ledger's.
+  // Fabric's ChaincodeEndorsementInfoSource.CachedChaincodeInfo for chaincode `name`
+  // whose Sequence the caller's simulation read as `sequence`, from the lifecycle
+  // cache: NotFound "channel '<ch>' not found" / "could not get approved chaincode
+  // info from cache: unknown chaincode '<cc>' for channel '<ch>'"; Aborted "chaincode
+  // cache at sequence <c> but current sequence is <n>, chaincode definition for '<cc>'
+  // changed during invoke"; FailedPrecondition "chaincode definition for '<cc>' at
+  // sequence <n> on channel '<ch>' has not yet been approved by this org"; else the
+  // definition with package_id set when the package this org approved is installed.
+  // Call it while holding the channel's ledger read lock (an open simulator): a miss
+  // reads the state without taking the lock.
+  [[nodiscard]] StatusOr<lifecycle::LocalChaincodeInfo> CachedChaincodeInfo(
+      std::string_view channel_id, std::string_view name, int64_t sequence) const;
+  // CachedChaincodeInfo's package: nullopt when the approved package is not installed.
   [[nodiscard]] StatusOr<std::optional<std::string>> ResolvePackageId(std::string_view channel_id,
                                                                       std::string_view name,
                                                                       int64_t sequence) const;
@@ -82,6 +94,7 @@ class InstalledChaincodeStore final : public scc::lifecycle::InstalledChaincodes
   chaincode_support::ChaincodeRuntime& runtime_;
   const std::string local_msp_id_;
   LifecycleLedgers ledgers_;
+  std::shared_ptr<lifecycle::Cache> cache_;
   std::shared_ptr<common::log::Logger> logger_;
   std::mutex install_mu_;  // one install (save + build) at a time
 };
@@ -95,6 +108,9 @@ class ChaincodeLifecycle {
     const aclmgmt::AclProvider* acl = nullptr;
     scc::lifecycle::LifecycleScc::ConfigLookup configs;
     LifecycleLedgers ledgers;
+    // Required: the lifecycle cache, registered as a state listener of the ledgers
+    // (LedgerOptions::state_listeners) before any channel opens.
+    std::shared_ptr<lifecycle::Cache> cache;
     std::shared_ptr<common::log::Logger> logger;          // lifecycle
     std::shared_ptr<common::log::Logger> builder_logger;  // builders and chaincode output
   };
@@ -107,8 +123,9 @@ class ChaincodeLifecycle {
   std::shared_ptr<const chaincode_package::PackageStore> package_store() const { return store_; }
   scc::lifecycle::InstalledChaincodes& installed() const { return *installed_; }
   const scc::lifecycle::LifecycleScc& scc() const { return *scc_; }
-  // For chaincode_support::NewDefinitionLifecycle (InstalledChaincodeStore::ResolvePackageId).
-  chaincode_support::PackageIdResolver package_id_resolver() const;
+  // For chaincode_support::NewCachedDefinitionLifecycle
+  // (InstalledChaincodeStore::CachedChaincodeInfo).
+  chaincode_support::CachedDefinitionSource definition_source() const;
 
   // _lifecycle as the endorser's SystemChaincode (args, signed proposal): no
   // simulator, so only the channel-less functions succeed (a channel function

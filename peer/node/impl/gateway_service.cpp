@@ -64,6 +64,15 @@ class GatewayService::Channels final : public gateway::GatewayChannels {
     auto ledger = parts_.ledger(channel_id);
     if (!ledger) return absl::NotFoundError(fmt::format("channel [{}] not found", channel_id));
     auto executor = ledger->NewQueryExecutor();
+    if (parts_.lifecycle_cache) {
+      // The executor holds the ledger's read lock for the cache's read on a miss.
+      auto cached = parts_.lifecycle_cache->ChaincodeInfo(channel_id, chaincode, ledger->state());
+      executor->Done();
+      if (!cached.ok()) return cached.status();
+      if (!cached->has_value()) return std::optional<std::string>();
+      return std::optional<std::string>(
+          (*cached)->definition.validation_info.validation_parameter());
+    }
     lifecycle::LifecycleQueryState state(*executor);
     auto definition = lifecycle::ChaincodeDefinitionIfDefined(chaincode, state);
     executor->Done();

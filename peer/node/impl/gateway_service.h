@@ -14,6 +14,7 @@
 #include "peer/endorser/endorser.h"
 #include "peer/gateway/gateway.h"
 #include "peer/ledger/peer_ledger.h"
+#include "peer/lifecycle/cache.h"
 #include "peer/node/impl/grpc_services.h"
 
 namespace weft::peer::node {
@@ -27,6 +28,9 @@ struct GatewayParts {
   const endorser::Endorser* endorser = nullptr;
   const aclmgmt::AclProvider* acl = nullptr;
   std::string local_msp_id;
+  // Where the plans' chaincode policies come from (the committed definitions); null:
+  // read from the ledger's state on each call.
+  std::shared_ptr<lifecycle::Cache> lifecycle_cache;
   std::shared_ptr<common::log::Logger> logger;
 };
 

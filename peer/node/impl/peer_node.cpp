@@ -566,7 +566,12 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
 
   parts->validators = std::make_unique<common::concurrency::ThreadPool>(
       validator::ValidatorPoolSize(cfg.peer.validator_pool_size));
-  parts->ledgers = std::make_unique<ledger::LedgerManager>(LedgersDir(cfg), LedgerOptionsFor(cfg));
+  // The lifecycle cache hears of every _lifecycle write of every channel's ledger
+  // (Fabric's lifecycle Cache as a ledger StateListener).
+  auto lifecycle_cache = std::make_shared<peer::lifecycle::Cache>(parts->local_msp_object->id());
+  ledger::LedgerOptions ledger_options = LedgerOptionsFor(cfg);
+  ledger_options.state_listeners.push_back(lifecycle_cache);
+  parts->ledgers = std::make_unique<ledger::LedgerManager>(LedgersDir(cfg), ledger_options);
 
   // Block pull: the peer's client TLS settings, its signer, Fabric's retry limits.
   parts->connector = deliver_client::NewGrpcConnector(cfg.peer.client, cfg.peer.delivery_client);
@@ -608,6 +613,7 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   lifecycle.ledgers.ledger = [channels](std::string_view channel_id) {
     return channels->MutableLedger(channel_id);
   };
+  lifecycle.cache = lifecycle_cache;
   lifecycle.logger = parts->loggers->Get("lifecycle");
   lifecycle.builder_logger = parts->loggers->Get("peer.chaincode");
   WEFT_ASSIGN_OR_RETURN(parts->lifecycle, ChaincodeLifecycle::Create(std::move(lifecycle)));
@@ -618,16 +624,11 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
     if (!ca.ok()) return Annotate(ca.status(), "creating the chaincode listener's TLS CA");
     parts->chaincode_ca = *std::move(ca);
   }
-  // The definition's other fields are read beside the simulation (which holds the
-  // ledger's read lock), so the rwset records only the Sequence, as Fabric's.
+  // The definition's other fields come from the lifecycle cache, so the rwset records
+  // only the Sequence, as Fabric's.
   parts->chaincode_runtime = &parts->lifecycle->runtime();
-  parts->chaincode_lifecycle = chaincode_support::NewDefinitionLifecycle(
-      parts->lifecycle->package_id_resolver(),
-      [channels](std::string_view channel_id) -> StatusOr<std::unique_ptr<ledger::QueryExecutor>> {
-        auto ledger = channels->GetLedger(channel_id);
-        if (!ledger) return absl::NotFoundError(fmt::format("channel '{}' not found", channel_id));
-        return ledger::NewQueryExecutor(ledger->state());
-      });
+  parts->chaincode_lifecycle =
+      chaincode_support::NewCachedDefinitionLifecycle(parts->lifecycle->definition_source());
   chaincode_support::ChaincodeSupportOptions chaincode;
   chaincode.runtime = parts->chaincode_runtime;
   chaincode.lifecycle = parts->chaincode_lifecycle.get();
@@ -730,6 +731,7 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
     gateway.endorser = parts->endorser.get();
     gateway.acl = parts->acl.get();
     gateway.local_msp_id = cfg.peer.local_msp_id;
+    gateway.lifecycle_cache = lifecycle_cache;
     gateway.logger = parts->loggers->Get("peer.gateway");
     parts->gateway_service = std::make_unique<GatewayService>(cfg, std::move(gateway));
   }

@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "common/crypto/hash.h"
 #include "common/crypto/x509.h"
@@ -1108,6 +1110,63 @@ TEST_CASE(
   // lifecycle/endorsement_info.go CachedChaincodeInfo.
   CHECK(std::string(refused.status().message()) ==
         "chaincode definition for 'basic' exists, but chaincode is not installed");
+}
+
+TEST_CASE("The cached definition lifecycle reads only the Sequence and asks the cache at it") {
+  // lifecycle/endorsement_info.go CachedChaincodeInfo: the Sequence through the
+  // simulation, everything else from the lifecycle cache.
+  auto state = weft::testing::OpenTempStateDb();
+  weft::peer::lifecycle::ChaincodeDefinition definition;
+  definition.sequence = 3;
+  definition.endorsement_info.set_version("2.0");
+  weft::testing::StoreChaincodeDefinition(*state, "basic", definition, 7);
+
+  std::vector<std::pair<std::string, int64_t>> asked;
+  auto lifecycle = ccs::NewCachedDefinitionLifecycle(
+      [&asked](std::string_view, std::string_view name,
+               int64_t sequence) -> weft::StatusOr<ccs::ChaincodeEndorsementInfo> {
+        asked.emplace_back(std::string(name), sequence);
+        if (name == "unapproved") {
+          return absl::FailedPreconditionError(
+              "chaincode definition for 'unapproved' at sequence 3 on channel 'mychannel' has "
+              "not yet been approved by this org");
+        }
+        ccs::ChaincodeEndorsementInfo info;
+        info.version = "cached";
+        info.endorsement_plugin = "escc";
+        info.enforce_init = true;
+        if (name == "basic") info.chaincode_id = "basic_2.0:feed";
+        return info;
+      });
+  weft::testing::StoreChaincodeDefinition(*state, "unapproved", definition, 8);
+  weft::testing::StoreChaincodeDefinition(*state, "uninstalled", definition, 9);
+  auto simulator = ledger::NewTxSimulator(*state);
+  auto info = lifecycle->GetEndorsementInfo(kChannel, "basic", *simulator);
+  REQUIRE(info.ok());
+  CHECK(info->version == "cached");
+  CHECK(info->enforce_init);
+  CHECK(info->chaincode_id == "basic_2.0:feed");
+  auto unapproved = lifecycle->GetEndorsementInfo(kChannel, "unapproved", *simulator);
+  CHECK(std::string(unapproved.status().message()) ==
+        "chaincode definition for 'unapproved' at sequence 3 on channel 'mychannel' has not yet "
+        "been approved by this org");
+  auto uninstalled = lifecycle->GetEndorsementInfo(kChannel, "uninstalled", *simulator);
+  CHECK(std::string(uninstalled.status().message()) ==
+        "chaincode definition for 'uninstalled' exists, but chaincode is not installed");
+  auto missing = lifecycle->GetEndorsementInfo(kChannel, "nobody", *simulator);
+  CHECK(std::string(missing.status().message()) == "chaincode nobody not found");
+  CHECK(asked == std::vector<std::pair<std::string, int64_t>>{
+                     {"basic", 3}, {"unapproved", 3}, {"uninstalled", 3}});
+
+  auto rwset = simulator->GetTxSimulationResults();
+  REQUIRE(rwset.ok());
+  std::vector<std::string> keys;
+  auto reads = NamespaceSet(*rwset, "_lifecycle");
+  for (const auto& read : reads.reads()) keys.push_back(read.key());
+  CHECK(keys == std::vector<std::string>{"namespaces/fields/basic/Sequence",
+                                         "namespaces/fields/nobody/Sequence",
+                                         "namespaces/fields/unapproved/Sequence",
+                                         "namespaces/fields/uninstalled/Sequence"});
 }
 
 TEST_CASE("The chaincode endpoint is computed as Fabric's computeChaincodeEndpoint") {

@@ -4,6 +4,7 @@
 // an installed package as Fabric's lifecycle Cache fills them (cache.go update: a
 // committed definition this org approved at the committed sequence, with this
 // package as its ChaincodeLocalPackage).
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "peer/chaincode_support/runtime.h"
 #include "peer/ledger/peer_ledger.h"
 #include "peer/ledger/transient_store.h"
+#include "peer/lifecycle/cache.h"
 #include "peer/lifecycle/chaincode_definition.h"
 #include "peer/lifecycle/ledger_state.h"
 #include "peer/lifecycle/lifecycle_functions.h"
@@ -24,7 +26,10 @@
 #include "peer/node/impl/chaincode_lifecycle.h"
 #include "tests/support/fabric_package.h"
 #include "tests/support/ledger_test_util.h"
+#include "tests/support/lifecycle_state.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
+#include "tests/support/worker_thread.h"
 
 namespace weft::peer::node {
 namespace {
@@ -69,9 +74,9 @@ std::string Package(const std::string& label) {
                                 testing::GoGzip(testing::GoTar({program})));
 }
 
-lc::ChaincodeDefinition Definition(const std::string& version) {
+lc::ChaincodeDefinition Definition(const std::string& version, int64_t sequence = 1) {
   lc::ChaincodeDefinition definition;
-  definition.sequence = 1;
+  definition.sequence = sequence;
   definition.endorsement_info.set_version(version);
   definition.endorsement_info.set_endorsement_plugin("escc");
   definition.validation_info.set_validation_plugin("vscc");
@@ -82,20 +87,24 @@ struct Fixture {
   testing::TempDir dir;
   std::ostringstream log;  // keeps the install log out of the test output
   common::log::LoggerFactory loggers{log};
+  // The lifecycle cache, a state listener of the ledger as the peer node wires it.
+  std::shared_ptr<lc::Cache> cache = std::make_shared<lc::Cache>(kMspId);
   std::shared_ptr<ledger::PeerLedger> ledger;
   std::shared_ptr<chaincode_package::PackageStore> packages;
   ScriptedRuntime runtime;
   std::unique_ptr<InstalledChaincodeStore> store;
 
   Fixture() {
-    ledger = Must(ledger::LedgerManager(dir.path() / "ledgersData")
+    ledger::LedgerOptions options;
+    options.state_listeners.push_back(cache);
+    ledger = Must(ledger::LedgerManager(dir.path() / "ledgersData", options)
                       .CreateLedger(testing::GenesisBlock(kChannel)));
     packages = Must(chaincode_package::PackageStore::Open(dir.path() / "chaincodes"));
     LifecycleLedgers ledgers;
     ledgers.channel_ids = [] { return std::vector<std::string>{kChannel}; };
     ledgers.ledger = [this](std::string_view id) { return id == kChannel ? ledger : nullptr; };
     store = std::make_unique<InstalledChaincodeStore>(packages, runtime, kMspId, std::move(ledgers),
-                                                      loggers.Get("test"));
+                                                      cache, loggers.Get("test"));
   }
 
   // Commits definition `committed` of `name` and, unless `approved` is nullopt, this
@@ -104,34 +113,14 @@ struct Fixture {
   void Define(const std::string& name, const lc::ChaincodeDefinition& committed,
               const std::optional<lc::ChaincodeDefinition>& approved,
               const std::string& package_id) {
-    auto simulator = ledger->NewTxSimulator();
-    lc::LifecycleSimulatorState public_state(*simulator);
-    REQUIRE(lc::WriteChaincodeDefinition(name, committed, public_state).ok());
-    if (approved) {
-      lc::LifecyclePrivateState org_state(*simulator, simulator.get(),
-                                          lc::ImplicitCollectionName(kMspId));
-      const std::string private_name = lc::PrivateName(name, approved->sequence);
-      REQUIRE(lc::Serialize(lc::kNamespacesPrefix, private_name, lc::ParametersStructure(*approved),
-                            org_state)
-                  .ok());
-      REQUIRE(lc::Serialize(lc::kChaincodeSourcesPrefix, private_name,
-                            lc::LocalPackageStructure(package_id), org_state)
-                  .ok());
-    }
-    auto results = Must(simulator->GetTxSimulationResultsWithPrivateData());
-    auto transient = Must(ledger::TransientStore::Open(dir.path() / ("transient-" + name)));
-    const std::string tx_id = "define-" + name;
-    const auto info = ledger->GetBlockchainInfo();
-    if (results.private_rwset) {
-      REQUIRE(transient->Persist(tx_id, info.height, *results.private_rwset).ok());
-    }
-    auto codes = ledger->CommitBlock(
-        testing::LedgerBlock(info.height, info.current_block_hash,
-                             {testing::EndorserTxEnvelope(kChannel, tx_id, results.public_rwset)}),
-        {::protos::VALID}, transient.get());
-    INFO(codes.status().ToString());
-    REQUIRE(codes.ok());
-    REQUIRE((*codes)[0] == ::protos::VALID);
+    testing::CommitLifecycleWrites(*ledger, dir.path(), kMspId, name, committed, approved,
+                                   package_id);
+  }
+  // This org's approval alone (no definition committed in the block).
+  void Approve(const std::string& name, const lc::ChaincodeDefinition& approved,
+               const std::string& package_id) {
+    testing::CommitLifecycleWrites(*ledger, dir.path(), kMspId, name, std::nullopt, approved,
+                                   package_id);
   }
 };
 
@@ -248,6 +237,164 @@ TEST_CASE("Chaincode support runs the installed package this org approved for th
   CHECK_FALSE(Must(f.store->ResolvePackageId(kChannel, "uninstalled", 1)).has_value());
   CHECK_FALSE(Must(f.store->ResolvePackageId(kChannel, "nopackage", 1)).has_value());
   CHECK(absl::IsNotFound(f.store->ResolvePackageId("otherchannel", "mycc", 1).status()));
+}
+
+// The lifecycle cache (Fabric's release-2.5 core/chaincode/lifecycle/cache.go) behind
+// ResolvePackageId: what a block commits is what the next proposal runs.
+
+TEST_CASE(
+    "A re-approval of the committed sequence with another package runs from the next "
+    "proposal") {
+  Fixture f;
+  const std::string first = Must(f.store->Install(Package("mycc_1"))).package_id;
+  const std::string second = Must(f.store->Install(Package("mycc_2"))).package_id;
+  f.Define("mycc", Definition("1.0"), Definition("1.0"), first);
+  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(first));
+  CHECK(f.cache->CachedChaincodes(kChannel) == 1);
+
+  // cache.go HandleStateUpdates: a hashed write to one of the org's keys of the
+  // committed sequence (here only chaincode-sources/fields/mycc#1/PackageID changes)
+  // makes the definition dirty.
+  f.Approve("mycc", Definition("1.0"), second);
+  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(second));
+
+  // An approval naming no package: approved, but nothing to run here (Fabric's
+  // InstallInfo == nil, "exists, but chaincode is not installed" in chaincode support).
+  f.Approve("mycc", Definition("1.0"), "");
+  auto withdrawn = Must(f.store->CachedChaincodeInfo(kChannel, "mycc", 1));
+  CHECK(withdrawn.approved);
+  CHECK_FALSE(withdrawn.package_id.has_value());
+}
+
+TEST_CASE("A package installed after this org's approval runs from the next proposal") {
+  Fixture f;
+  const std::string bytes = Package("mycc_1");
+  const std::string id = chaincode_package::PackageId("mycc_1", bytes);
+  f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
+  CHECK_FALSE(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)).has_value());
+  // cache.go HandleChaincodeInstalled.
+  REQUIRE(Must(f.store->Install(bytes)).package_id == id);
+  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(id));
+
+  // cache.go InitializeLocalChaincodes: a store made at a later start knows the
+  // packages installed before it.
+  auto restarted_cache = std::make_shared<lc::Cache>(kMspId);
+  LifecycleLedgers ledgers;
+  ledgers.ledger = [&f](std::string_view channel) {
+    return channel == kChannel ? f.ledger : nullptr;
+  };
+  InstalledChaincodeStore restarted(f.packages, f.runtime, kMspId, std::move(ledgers),
+                                    restarted_cache, f.loggers.Get("test"));
+  CHECK(Must(restarted.ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(id));
+}
+
+TEST_CASE(
+    "A newly committed sequence runs from the next proposal and one at the old sequence is "
+    "refused") {
+  Fixture f;
+  const std::string first = Must(f.store->Install(Package("mycc_1"))).package_id;
+  const std::string second = Must(f.store->Install(Package("mycc_2"))).package_id;
+  f.Define("mycc", Definition("1.0"), Definition("1.0"), first);
+  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(first));
+
+  f.Define("mycc", Definition("2.0", 2), Definition("2.0", 2), second);
+  auto upgraded = Must(f.store->CachedChaincodeInfo(kChannel, "mycc", 2));
+  CHECK(upgraded.definition.sequence == 2);
+  CHECK(upgraded.definition.endorsement_info.version() == "2.0");
+  CHECK(upgraded.package_id == std::optional<std::string>(second));
+
+  // lifecycle/endorsement_info.go CachedChaincodeInfo: the Sequence the simulation
+  // read must be the cached definition's.
+  auto stale = f.store->ResolvePackageId(kChannel, "mycc", 1);
+  CHECK(absl::IsAborted(stale.status()));
+  CHECK(stale.status().message() ==
+        "chaincode cache at sequence 2 but current sequence is 1, chaincode definition for "
+        "'mycc' changed during invoke");
+  // cache.go ChaincodeInfo: "unknown chaincode '%s' for channel '%s'".
+  auto unknown = f.store->ResolvePackageId(kChannel, "nobody", 1);
+  CHECK(absl::IsNotFound(unknown.status()));
+  CHECK(unknown.status().message() ==
+        "could not get approved chaincode info from cache: unknown chaincode 'nobody' for channel "
+        "'mychannel'");
+  CHECK(f.cache->CachedChaincodes(kChannel) == 1);
+}
+
+TEST_CASE("A committed sequence this org has not approved is refused until the org approves it") {
+  Fixture f;
+  const std::string id = Must(f.store->Install(Package("mycc_1"))).package_id;
+  f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
+  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(id));
+  // Other orgs committed sequence 2 without this org.
+  f.Define("mycc", Definition("2.0", 2), std::nullopt, "");
+  auto refused = f.store->ResolvePackageId(kChannel, "mycc", 2);
+  // lifecycle/endorsement_info.go CachedChaincodeInfo.
+  CHECK(absl::IsFailedPrecondition(refused.status()));
+  CHECK(refused.status().message() ==
+        "chaincode definition for 'mycc' at sequence 2 on channel 'mychannel' has not yet been "
+        "approved by this org");
+  // Approving the committed sequence afterwards (its keys are the interesting hashes).
+  f.Approve("mycc", Definition("2.0", 2), id);
+  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 2)) == std::optional<std::string>(id));
+}
+
+TEST_CASE("Proposals resolving while blocks commit get the definition their simulation reads") {
+  Fixture f;
+  std::vector<std::string> packages;
+  for (const char* label : {"mycc_a", "mycc_b", "mycc_c"}) {
+    packages.push_back(Must(f.store->Install(Package(label))).package_id);
+  }
+  f.Define("mycc", Definition("1"), Definition("1"), packages[0]);
+
+  std::atomic<int> resolved{0};
+  auto resolver = [&](testing::FailureLog& failures, std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      // As an endorsement: the Sequence and the approved package read in the
+      // simulation, the rest from the cache.
+      auto simulator = f.ledger->NewTxSimulator();
+      lc::LifecycleSimulatorState public_state(*simulator);
+      auto sequence =
+          lc::DeserializeFieldAsInt64(lc::kNamespacesPrefix, "mycc", "Sequence", public_state);
+      if (!failures.ExpectOk(sequence.status(), "reading the sequence")) return;
+      lc::LifecyclePrivateState org_state(*simulator, nullptr, lc::ImplicitCollectionName(kMspId));
+      auto approved = lc::DeserializeFieldAsString(
+          lc::kChaincodeSourcesPrefix, lc::PrivateName("mycc", *sequence), "PackageID", org_state);
+      if (!failures.ExpectOk(approved.status(), "reading the approval")) return;
+      auto info = f.store->CachedChaincodeInfo(kChannel, "mycc", *sequence);
+      if (!failures.ExpectOk(info.status(), "resolving at sequence " + std::to_string(*sequence))) {
+        return;
+      }
+      failures.Expect(
+          info->definition.sequence == *sequence &&
+              info->definition.endorsement_info.version() == std::to_string(*sequence) &&
+              info->package_id == std::optional<std::string>(*approved),
+          "resolved " + info->package_id.value_or("nothing") + " at sequence " +
+              std::to_string(info->definition.sequence) + ", the simulation read " + *approved +
+              " at sequence " + std::to_string(*sequence));
+      simulator->Done();
+      ++resolved;
+    }
+  };
+  testing::WorkerThread first(resolver);
+  testing::WorkerThread second(resolver);
+  int64_t sequence = 1;
+  for (int round = 0; round < 12; ++round) {
+    const std::string& next = packages[(round + 1) % packages.size()];
+    if (round % 2 == 0) {
+      f.Approve("mycc", Definition(std::to_string(sequence), sequence), next);
+    } else {
+      ++sequence;
+      const auto definition = Definition(std::to_string(sequence), sequence);
+      f.Define("mycc", definition, definition, next);
+    }
+    // Let the resolvers see each state before the next commit.
+    const int seen = resolved.load();
+    REQUIRE(testing::WaitUntil([&] { return resolved.load() >= seen + 4; }));
+  }
+  first.RequestStop();
+  second.RequestStop();
+  CHECK(first.Join() == testing::kNoFailures);
+  CHECK(second.Join() == testing::kNoFailures);
+  CHECK(f.cache->CachedChaincodes(kChannel) == 1);
 }
 
 }  // namespace
