@@ -17,7 +17,8 @@
 # Environment: WEFT_BUILD_DIR (default ./build), BENCH_CLIENTS (64), BENCH_DURATION
 # seconds (30), BENCH_TX_COUNT (when set, each scenario runs that many transactions
 # instead of a duration), BENCH_RATE (0 = closed loop), BENCH_BATCH_TIMEOUT (250ms),
-# BENCH_MAX_MESSAGE_COUNT (500), BENCH_LOAD_SECONDS (0; when set, each scenario then runs
+# BENCH_MAX_MESSAGE_COUNT (500), BENCH_SCENARIOS (both, in the order above),
+# BENCH_LOAD_SECONDS (0; when set, each scenario then runs
 # that long at 70 % of the committed tx/s it measured, with BENCH_LOAD_CLIENTS (512)
 # clients, sampling the nodes' RSS: results.json gets "load_70pct" with its latency
 # and each node's RSS growth).
@@ -36,6 +37,7 @@ duration="${BENCH_DURATION:-30}"
 tx_count="${BENCH_TX_COUNT:-}"
 rate="${BENCH_RATE:-0}"
 load_seconds="${BENCH_LOAD_SECONDS:-0}"
+scenarios="${BENCH_SCENARIOS:-create-1org create-2org}"
 load_clients="${BENCH_LOAD_CLIENTS:-512}"
 for program in peer orderer cryptogen configtxgen osnadmin asset-transfer-basic \
   asset-transfer-basic-app weft-bench; do
@@ -191,10 +193,19 @@ scenario() {
   unset WEFT_NETWORK_DIR
 }
 
-scenario create-1org 1 --workload create
-scenario create-2org 2 --workload create
+for name in $scenarios; do
+  case "$name" in
+    create-1org) scenario create-1org 1 --workload create ;;
+    create-2org) scenario create-2org 2 --workload create ;;
+    *)
+      echo "unknown scenario '$name' in BENCH_SCENARIOS (create-1org, create-2org)" >&2
+      exit 2
+      ;;
+  esac
+done
 
-python3 - "$out" "$sign_rate" "$verify_rate" "$cores" create-1org create-2org <<'PY'
+# shellcheck disable=SC2086 # the scenario names are words
+python3 - "$out" "$sign_rate" "$verify_rate" "$cores" $scenarios <<'PY'
 import json, os, sys
 out, sign_rate, verify_rate, cores = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 def read_counters(path):
