@@ -19,9 +19,12 @@ namespace weft::common::policies {
 
 // ANY / ALL / MAJORITY of the policies named `sub_policy` in the child groups.
 // With no such child policies the threshold is zero (satisfied), as in Fabric.
+// Signed data is checked with `deserializer` (which must outlive the policy), the
+// one the sub-policies use, once for all of them.
 std::unique_ptr<Policy> NewImplicitMetaPolicy(std::string description,
                                               ::common::ImplicitMetaPolicy::Rule rule,
-                                              std::vector<const Policy*> sub_policies);
+                                              std::vector<const Policy*> sub_policies,
+                                              const IdentityDeserializer& deserializer);
 
 class PolicyManager {
  public:

@@ -6,11 +6,19 @@
 namespace weft::common::policies {
 namespace {
 
+// Fabric's ImplicitMetaPolicy. Every sub-policy of a channel evaluates with the
+// channel's deserializer, so the signature set becomes valid identities once and
+// each sub-policy evaluates those (its EvaluateIdentities): the verdict is the one
+// of evaluating each sub-policy on the signatures (Fabric's EvaluateSignedData),
+// with one signature check per signer instead of one per signer and sub-policy.
 class ImplicitMetaPolicy final : public Policy {
  public:
   ImplicitMetaPolicy(std::string description, ::common::ImplicitMetaPolicy::Rule rule,
-                     std::vector<const Policy*> sub_policies)
-      : description_(std::move(description)), sub_policies_(std::move(sub_policies)) {
+                     std::vector<const Policy*> sub_policies,
+                     const IdentityDeserializer& deserializer)
+      : description_(std::move(description)),
+        sub_policies_(std::move(sub_policies)),
+        deserializer_(deserializer) {
     int count = static_cast<int>(sub_policies_.size());
     switch (rule) {
       case ::common::ImplicitMetaPolicy::ANY:
@@ -27,12 +35,24 @@ class ImplicitMetaPolicy final : public Policy {
   }
 
   [[nodiscard]] Status EvaluateSignedData(std::span<const SignedData> signed_data) const override {
+    // No signature to check when the answer does not depend on the signers.
+    if (threshold_ == 0) return absl::OkStatus();
+    ValidIdentities valid = SignatureSetToValidIdentities(signed_data, deserializer_);
+    Status status = EvaluateIdentities(valid.identities);
+    if (status.ok() || valid.rejected.empty()) return status;
+    return absl::PermissionDeniedError(fmt::format("{}; ignored: {}", std::string(status.message()),
+                                                   fmt::join(valid.rejected, "; ")));
+  }
+
+  [[nodiscard]] Status EvaluateIdentities(
+      std::span<const std::shared_ptr<const Identity>> identities) const override {
     int satisfied = 0;
     std::vector<std::string> failures;
     for (const Policy* sub_policy : sub_policies_) {
-      Status status = sub_policy->EvaluateSignedData(signed_data);
+      if (satisfied >= threshold_) break;
+      Status status = sub_policy->EvaluateIdentities(identities);
       if (status.ok()) {
-        if (++satisfied >= threshold_) return absl::OkStatus();
+        ++satisfied;
       } else {
         failures.push_back(std::string(status.message()));
       }
@@ -46,6 +66,7 @@ class ImplicitMetaPolicy final : public Policy {
  private:
   std::string description_;
   std::vector<const Policy*> sub_policies_;
+  const IdentityDeserializer& deserializer_;
   int threshold_ = 0;
 };
 
@@ -53,9 +74,10 @@ class ImplicitMetaPolicy final : public Policy {
 
 std::unique_ptr<Policy> NewImplicitMetaPolicy(std::string description,
                                               ::common::ImplicitMetaPolicy::Rule rule,
-                                              std::vector<const Policy*> sub_policies) {
-  return std::make_unique<ImplicitMetaPolicy>(std::move(description), rule,
-                                              std::move(sub_policies));
+                                              std::vector<const Policy*> sub_policies,
+                                              const IdentityDeserializer& deserializer) {
+  return std::make_unique<ImplicitMetaPolicy>(std::move(description), rule, std::move(sub_policies),
+                                              deserializer);
 }
 
 StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::Build(
@@ -106,9 +128,9 @@ StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
         std::string description =
             fmt::format("{} {} ({})", ::common::ImplicitMetaPolicy::Rule_Name(meta.rule()),
                         meta.sub_policy(), policy_path);
-        manager->policies_.emplace(
-            policy_name,
-            NewImplicitMetaPolicy(std::move(description), meta.rule(), std::move(sub_policies)));
+        manager->policies_.emplace(policy_name,
+                                   NewImplicitMetaPolicy(std::move(description), meta.rule(),
+                                                         std::move(sub_policies), deserializer));
         break;
       }
       default:
