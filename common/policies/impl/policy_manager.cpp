@@ -70,6 +70,25 @@ class ImplicitMetaPolicy final : public Policy {
   int threshold_ = 0;
 };
 
+// Fabric's rejectPolicy: stands for a policy a group does not define.
+class MissingPolicy final : public Policy {
+ public:
+  explicit MissingPolicy(std::string path) : path_(std::move(path)) {}
+  [[nodiscard]] Status EvaluateSignedData(std::span<const SignedData>) const override {
+    return Missing();
+  }
+  [[nodiscard]] Status EvaluateIdentities(
+      std::span<const std::shared_ptr<const Identity>>) const override {
+    return Missing();
+  }
+
+ private:
+  Status Missing() const {
+    return absl::PermissionDeniedError(fmt::format("no such policy: '{}'", path_));
+  }
+  std::string path_;
+};
+
 }  // namespace
 
 std::unique_ptr<Policy> NewImplicitMetaPolicy(std::string description,
@@ -120,10 +139,20 @@ StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
           return absl::InvalidArgumentError(
               fmt::format("policy {}: value is not a valid ImplicitMetaPolicy", policy_path));
         }
+        // One sub-policy per child group, as Fabric's NewImplicitMetaPolicy: a group
+        // without the named policy takes part as a policy that is never satisfied
+        // (Fabric's rejectPolicy from ManagerImpl.GetPolicy), so it counts towards
+        // the threshold of ALL and MAJORITY.
         std::vector<const Policy*> sub_policies;
         for (const auto& [child_name, child] : manager->children_) {
           auto found = child->policies_.find(meta.sub_policy());
-          if (found != child->policies_.end()) sub_policies.push_back(found->second.get());
+          if (found != child->policies_.end()) {
+            sub_policies.push_back(found->second.get());
+            continue;
+          }
+          manager->missing_.push_back(std::make_unique<MissingPolicy>(
+              fmt::format("{}/{}", child->path_, meta.sub_policy())));
+          sub_policies.push_back(manager->missing_.back().get());
         }
         std::string description =
             fmt::format("{} {} ({})", ::common::ImplicitMetaPolicy::Rule_Name(meta.rule()),

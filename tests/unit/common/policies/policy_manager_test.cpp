@@ -86,8 +86,42 @@ TEST_CASE("ANY and ALL implicit policies, nested up to the channel") {
   std::vector<weft::common::policies::SignedData> all{Sign("Org1MSP", "x"), Sign("Org2MSP", "y"),
                                                       Sign("Org3MSP", "z")};
   CHECK((*(*manager)->GetPolicy("/Channel/Application/AllWriters"))->EvaluateSignedData(all).ok());
-  // No organisation defines Readers: ANY over nothing is satisfied, as in Fabric.
-  CHECK((*(*manager)->GetPolicy("/Channel/Application/Readers"))->EvaluateSignedData({}).ok());
+  // No organisation defines Readers. Fabric's NewImplicitMetaPolicy takes one
+  // sub-policy per child group, and ManagerImpl.GetPolicy gives a group lacking the
+  // policy a rejectPolicy: ANY Readers over three such groups is never satisfied.
+  auto readers =
+      (*(*manager)->GetPolicy("/Channel/Application/Readers"))->EvaluateSignedData(one_member);
+  REQUIRE(readers.code() == absl::StatusCode::kPermissionDenied);
+  CHECK_THAT(std::string(readers.message()),
+             Catch::Contains("0 of 3 sub-policies satisfied, 1 required") &&
+                 Catch::Contains("no such policy: '/Channel/Application/Org1MSP/Readers'"));
+}
+
+TEST_CASE("An implicit meta policy over no child groups is satisfied, and one lacking counts") {
+  // implicitmeta.go NewImplicitMetaPolicy: with no sub-policies the threshold is 0;
+  // otherwise every child group has a sub-policy, a missing one rejecting.
+  FakeDeserializer deserializer;
+  ::common::ConfigGroup channel;
+  auto& application = (*channel.mutable_groups())["Application"];
+  auto& org1 = (*application.mutable_groups())["Org1MSP"];
+  AddSignaturePolicy(org1, "Endorsement", "OR('Org1MSP.member')");
+  (*application.mutable_groups())["Org2MSP"];  // defines no Endorsement policy
+  AddImplicitMeta(application, "Endorsement", ::common::ImplicitMetaPolicy::MAJORITY,
+                  "Endorsement");
+  AddImplicitMeta(application, "AnyEndorsement", ::common::ImplicitMetaPolicy::ANY, "Endorsement");
+  AddImplicitMeta(org1, "Nothing", ::common::ImplicitMetaPolicy::ALL, "Readers");
+  auto manager = PolicyManager::Build("Channel", channel, deserializer);
+  REQUIRE(manager.ok());
+  std::vector<weft::common::policies::SignedData> both{Sign("Org1MSP", "a"), Sign("Org2MSP", "b")};
+  // MAJORITY of two groups is two; Org2MSP's missing policy never is one of them.
+  CHECK_FALSE(
+      (*(*manager)->GetPolicy("/Channel/Application/Endorsement"))->EvaluateSignedData(both).ok());
+  CHECK((*(*manager)->GetPolicy("/Channel/Application/AnyEndorsement"))
+            ->EvaluateSignedData(both)
+            .ok());
+  CHECK((*(*manager)->GetPolicy("/Channel/Application/Org1MSP/Nothing"))
+            ->EvaluateSignedData({})
+            .ok());
 }
 
 TEST_CASE("Policies resolve by absolute and relative paths, unknown ones are named") {
