@@ -83,7 +83,7 @@ class MissingPolicy final : public Policy {
   }
 
  private:
-  Status Missing() const {
+  [[nodiscard]] Status Missing() const {
     return absl::PermissionDeniedError(fmt::format("no such policy: '{}'", path_));
   }
   std::string path_;
