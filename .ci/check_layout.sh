@@ -37,7 +37,7 @@ allowed_areas() {
     peer*) echo "common msp peer" ;;
     client-sdk*) echo "common msp client-sdk" ;;
     chaincode-sdk*) echo "chaincode-sdk" ;;
-    tools/bench*) echo "common msp orderer peer client-sdk tools tests" ;;  # data from tests/support
+    tools/bench*) echo "common msp orderer peer client-sdk chaincode-sdk tools tests" ;;  # data from tests/support; the shim bench
     tools*) echo "common msp orderer peer client-sdk tools" ;;
     tests*) echo "common msp orderer peer client-sdk chaincode-sdk tools tests" ;;
     proto*) echo "" ;;

@@ -9,6 +9,7 @@
 
 #include "common/crypto/x509.h"
 #include "common/status/status.h"
+#include "msp/ecdsa_counter.h"
 #include "msp/identities.pb.h"
 #include "msp/identity.h"
 #include "msp/msp_config.h"
@@ -28,7 +29,10 @@ class Msp : public std::enable_shared_from_this<Msp> {
   // check of the MSP, certificates are judged at their own NotBefore + 1 s (Fabric's
   // getValidityOptsForCert), so an expired admin or intermediate does not stop a
   // channel config from loading.
-  [[nodiscard]] static StatusOr<std::shared_ptr<const Msp>> Create(MspConfig config);
+  // Every Identity::Verify of its identities counts in `ecdsa_counter` (null: not
+  // counted).
+  [[nodiscard]] static StatusOr<std::shared_ptr<const Msp>> Create(
+      MspConfig config, std::shared_ptr<EcdsaCounter> ecdsa_counter = nullptr);
 
   const std::string& id() const { return config_.name; }
   const MspConfig& config() const { return config_; }
@@ -44,7 +48,7 @@ class Msp : public std::enable_shared_from_this<Msp> {
 
  private:
   friend class Identity;
-  explicit Msp(MspConfig config);
+  Msp(MspConfig config, std::shared_ptr<EcdsaCounter> ecdsa_counter);
   [[nodiscard]] Status ValidateChain(const Identity& identity,
                                      std::vector<common::crypto::Certificate>* chain) const;
   [[nodiscard]] Status ValidateOus(const Identity& identity,
@@ -55,6 +59,7 @@ class Msp : public std::enable_shared_from_this<Msp> {
                                           const ::common::MSPPrincipal& principal) const;
 
   MspConfig config_;
+  const std::shared_ptr<EcdsaCounter> ecdsa_counter_;
 };
 
 }  // namespace weft::msp

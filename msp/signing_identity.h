@@ -1,7 +1,9 @@
 // The node's or a client's own identity: its certificate and private key.
-// Thread-safety: immutable; safe for concurrent use.
+// Thread-safety: immutable once CountSignsIn was called (if at all); safe for
+// concurrent use.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -9,6 +11,7 @@
 #include "common/crypto/x509.h"
 #include "common/protoutil/signer.h"
 #include "common/status/status.h"
+#include "msp/ecdsa_counter.h"
 
 namespace weft::msp {
 
@@ -27,8 +30,12 @@ class SigningIdentity final : public common::protoutil::Signer {
   std::string SerializedIdentity() const override { return serialized_; }
   // DER low-S ECDSA over SHA-256(message).
   [[nodiscard]] StatusOr<std::string> Sign(std::string_view message) const override {
+    if (counter_ != nullptr) counter_->CountSign();
     return key_.Sign(message);
   }
+  // Every later Sign (of this object and of its copies made afterwards) counts in
+  // `counter`; null counts nothing. Call before the identity is shared.
+  void CountSignsIn(std::shared_ptr<EcdsaCounter> counter) { counter_ = std::move(counter); }
 
  private:
   SigningIdentity(std::string msp_id, common::crypto::Certificate certificate,
@@ -37,6 +44,7 @@ class SigningIdentity final : public common::protoutil::Signer {
   common::crypto::Certificate certificate_;
   common::crypto::PrivateKey key_;
   std::string serialized_;
+  std::shared_ptr<EcdsaCounter> counter_;
 };
 
 }  // namespace weft::msp

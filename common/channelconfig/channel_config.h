@@ -66,10 +66,13 @@ class ChannelConfig {
  public:
   // Reads block.data.data[0] as a CONFIG envelope (header type CONFIG, channel id
   // taken from its channel header) and builds the bundle.
+  // The organisations' MSPs count their signature checks in `ecdsa_counter` (null:
+  // not counted); a bundle derived from this one passes ecdsa_counter() on.
   [[nodiscard]] static StatusOr<std::shared_ptr<const ChannelConfig>> FromConfigBlock(
-      const ::common::Block& block);
+      const ::common::Block& block, std::shared_ptr<msp::EcdsaCounter> ecdsa_counter = nullptr);
   [[nodiscard]] static StatusOr<std::shared_ptr<const ChannelConfig>> FromConfig(
-      std::string channel_id, const ::common::Config& config);
+      std::string channel_id, const ::common::Config& config,
+      std::shared_ptr<msp::EcdsaCounter> ecdsa_counter = nullptr);
 
   const std::string& channel_id() const { return channel_id_; }
   uint64_t sequence() const { return config_.sequence(); }
@@ -85,6 +88,7 @@ class ChannelConfig {
   // Every organisation's MSP (application and orderer).
   const msp::MspManager& msp_manager() const { return *msp_manager_; }
   const policies::PolicyManager& policy_manager() const { return *policy_manager_; }
+  const std::shared_ptr<msp::EcdsaCounter>& ecdsa_counter() const { return ecdsa_counter_; }
 
  private:
   ChannelConfig() = default;
@@ -98,6 +102,7 @@ class ChannelConfig {
   std::optional<ApplicationSection> application_;
   std::unique_ptr<msp::MspManager> msp_manager_;
   std::unique_ptr<policies::PolicyManager> policy_manager_;
+  std::shared_ptr<msp::EcdsaCounter> ecdsa_counter_;
 };
 
 // Opens a config block's envelope: the ConfigEnvelope and the channel id.

@@ -54,9 +54,11 @@ std::string_view RoleName(Role role) {
   return "unknown";
 }
 
-Msp::Msp(MspConfig config) : config_(std::move(config)) {}
+Msp::Msp(MspConfig config, std::shared_ptr<EcdsaCounter> ecdsa_counter)
+    : config_(std::move(config)), ecdsa_counter_(std::move(ecdsa_counter)) {}
 
-StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config) {
+StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config,
+                                                 std::shared_ptr<EcdsaCounter> ecdsa_counter) {
   const std::string& name = config.name;
   if (name.empty()) return absl::InvalidArgumentError("MSP configuration has no name (MSP ID)");
   if (config.root_certs.empty()) {
@@ -116,7 +118,7 @@ StatusOr<std::shared_ptr<const Msp>> Msp::Create(MspConfig config) {
                       fmt::format("MSP {}: admin certificate {}", name, admin.subject()));
     }
   }
-  return std::shared_ptr<const Msp>(new Msp(std::move(config)));
+  return std::shared_ptr<const Msp>(new Msp(std::move(config), std::move(ecdsa_counter)));
 }
 
 StatusOr<std::shared_ptr<const Identity>> Msp::DeserializeIdentity(
@@ -337,6 +339,7 @@ Status Identity::SatisfiesPrincipal(const ::common::MSPPrincipal& principal) con
 }
 
 Status Identity::Verify(std::string_view message, std::string_view signature) const {
+  if (msp_->ecdsa_counter_ != nullptr) msp_->ecdsa_counter_->CountVerify();
   Status status = public_key_.Verify(message, signature);
   if (status.ok()) return status;
   return Annotate(status,

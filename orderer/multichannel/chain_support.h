@@ -28,6 +28,7 @@
 #include "common/metrics/metrics.h"
 #include "common/protoutil/signer.h"
 #include "common/status/status.h"
+#include "msp/ecdsa_counter.h"
 #include "orderer/blockcutter/block_cutter.h"
 #include "orderer/consensus/consensus.h"
 #include "orderer/msgprocessor/msg_processor.h"
@@ -45,12 +46,14 @@ class ChainSupport final : public consensus::ConsenterSupport,
  public:
   // Takes an opened ledger holding at least block 0; finds the last config block
   // through the newest block's metadata and loads its config. Does not make or
-  // start the chain (see AttachChain).
+  // start the chain (see AttachChain). The channel's MSPs count their signature
+  // checks in `ecdsa_counter` (null: not counted).
   [[nodiscard]] static StatusOr<std::unique_ptr<ChainSupport>> Create(
       std::string channel_id, std::unique_ptr<common::ledger::blockstore::BlockStore> store,
       const common::protoutil::Signer& signer, msgprocessor::ConfigUpdateValidator validator,
       std::shared_ptr<common::log::Logger> logger,
-      msgprocessor::StandardChannelOptions broadcast_filters = {});
+      msgprocessor::StandardChannelOptions broadcast_filters = {},
+      std::shared_ptr<msp::EcdsaCounter> ecdsa_counter = nullptr);
   ~ChainSupport() override;
   ChainSupport(const ChainSupport&) = delete;
   ChainSupport& operator=(const ChainSupport&) = delete;
@@ -100,7 +103,8 @@ class ChainSupport final : public consensus::ConsenterSupport,
                const common::protoutil::Signer& signer,
                msgprocessor::ConfigUpdateValidator validator,
                std::shared_ptr<common::log::Logger> logger,
-               msgprocessor::StandardChannelOptions broadcast_filters);
+               msgprocessor::StandardChannelOptions broadcast_filters,
+               std::shared_ptr<msp::EcdsaCounter> ecdsa_counter);
   [[nodiscard]] Status Load();
   [[nodiscard]] Status Append(::common::Block contents, bool is_config,
                               const std::string& consenter_metadata);
@@ -114,6 +118,7 @@ class ChainSupport final : public consensus::ConsenterSupport,
   const std::string channel_id_;
   const std::unique_ptr<common::ledger::blockstore::BlockStore> store_;
   const common::protoutil::Signer& signer_;
+  const std::shared_ptr<msp::EcdsaCounter> ecdsa_counter_;
   const std::shared_ptr<common::log::Logger> logger_;
   blockcutter::BlockCutter cutter_;
   msgprocessor::StandardChannel processor_;

@@ -51,6 +51,8 @@ struct RegistrarOptions {
   msgprocessor::ConfigUpdateValidator config_update_validator;
   // Every channel's Broadcast filters (General.Authentication.NoExpirationChecks).
   msgprocessor::StandardChannelOptions broadcast_filters;
+  // Nullable: the channels' MSPs count their signature checks here.
+  std::shared_ptr<msp::EcdsaCounter> ecdsa_counter;
 };
 
 // The participation API's view of a channel.

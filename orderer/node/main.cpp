@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "common/grpc/process.h"
 #include "orderer/node/orderer_node.h"
 
 extern char** environ;
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version");
   (void)start;
   CLI11_PARSE(app, argc, argv);
+  weft::common::grpc::DisableAbslDeadlockDetection();
   if (version->parsed()) {
     std::cout << "orderer:\n Version: " << weft::orderer::node::kVersion << "\n";
     return 0;

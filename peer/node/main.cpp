@@ -15,6 +15,7 @@
 #include <iostream>
 
 #include "common/config/values.h"
+#include "common/grpc/process.h"
 #include "peer/cli/chaincode.h"
 #include "peer/cli/channel.h"
 #include "peer/cli/lifecycle.h"
@@ -242,6 +243,7 @@ int main(int argc, char** argv) {
   query->add_flag("-r,--raw", query_raw, "Output the query value as raw bytes");
   query->add_flag("-x,--hex", query_hex, "Output the query value in hexadecimal");
   CLI11_PARSE(app, argc, argv);
+  weft::common::grpc::DisableAbslDeadlockDetection();
   if (version->parsed()) {
     std::cout << "peer:\n Version: " << weft::peer::node::kVersion << "\n";
     return 0;

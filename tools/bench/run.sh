@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tools/bench/run.sh OUTDIR: the standard end-to-end scenarios on a local network this
 # script starts (deploy/network.sh on free ports, in OUTDIR/<scenario>.network) and stops.
-# Per scenario it runs weft-bench through org1's Gateway, takes the difference of every
-# process's ECDSA sign/verify counts over the run (orderer, peers and weft-bench run
-# with libweft-ecdsa-count.so preloaded, see tools/bench/ecdsa_count), and measures the
-# machine's ECDSA P-256 rates with `openssl speed`; OUTDIR/results.json is a list of
+# Per scenario it runs weft-bench through org1's Gateway, takes the difference of each
+# node's ECDSA counters on its operations endpoint's /metrics (crypto_ecdsa_signs_count,
+# crypto_ecdsa_verifies_count) over the run, adds weft-bench's own counts (its --json
+# result's "ecdsa"), and measures the machine's ECDSA P-256 rates with `openssl speed`;
+# OUTDIR/results.json is a list of
 #   {name, committed_tps, p50_ms, p99_ms, codes, signs_per_tx, verifies_per_tx, ceiling_tps}
 # with ceiling_tps = cores / (verifies_per_tx / verify_rate + signs_per_tx / sign_rate),
 # plus the rates, weft-bench's full result and the counter deltas per process.
@@ -32,7 +33,7 @@ duration="${BENCH_DURATION:-30}"
 tx_count="${BENCH_TX_COUNT:-}"
 rate="${BENCH_RATE:-0}"
 for program in peer orderer cryptogen configtxgen osnadmin asset-transfer-basic \
-  asset-transfer-basic-app weft-bench ../lib/libweft-ecdsa-count.so; do
+  asset-transfer-basic-app weft-bench; do
   if [ ! -f "$bin/$program" ]; then
     echo "$bin/$program is missing: build it first (see tools/bench/README.md)" >&2
     exit 1
@@ -43,15 +44,8 @@ mkdir -p "$out"
 export WEFT_BATCH_TIMEOUT="${BENCH_BATCH_TIMEOUT:-250ms}"
 export WEFT_MAX_MESSAGE_COUNT="${BENCH_MAX_MESSAGE_COUNT:-500}"
 
-# Every process started from here on (orderer, peers, weft-bench) counts its ECDSA
-# signs and verifies into $out/ecdsa-counts (tools/bench/ecdsa_count).
-export WEFT_ECDSA_COUNT_DIR="$out/ecdsa-counts"
-rm -rf "$WEFT_ECDSA_COUNT_DIR"
-mkdir -p "$WEFT_ECDSA_COUNT_DIR"
-export LD_PRELOAD="$WEFT_BUILD_DIR/lib/libweft-ecdsa-count.so${LD_PRELOAD:+:$LD_PRELOAD}"
-
 echo "== ECDSA P-256 rates (openssl speed -seconds 2 ecdsap256)"
-speed=$(env -u LD_PRELOAD openssl speed -seconds 2 ecdsap256 2>/dev/null |
+speed=$(openssl speed -seconds 2 ecdsap256 2>/dev/null |
   awk '/nistp256/ { print $(NF-1), $NF }')
 sign_rate="${speed%% *}"
 verify_rate="${speed##* }"
@@ -95,17 +89,37 @@ PY
   fi
 }
 
-# counters: "<file> <signs> <verifies>" for every process that counted ECDSA
-# operations so far (libweft-ecdsa-count.so's files, named <program>.<pid>).
+# counters <orgs>: "<node> <signs> <verifies>" per node of the running network, read
+# from the crypto_ecdsa_* counters of its /metrics (network.sh's operations endpoints
+# are plain HTTP on 127.0.0.1). Reads until two reads a second apart agree, so that
+# a peer still committing the last block is waited for.
 counters() {
-  python3 - "$WEFT_ECDSA_COUNT_DIR" <<'PY'
-import os, struct, sys
-folder = sys.argv[1]
-for name in sorted(os.listdir(folder)):
-    with open(os.path.join(folder, name), "rb") as f:
-        data = f.read(16)
-    if len(data) == 16:
-        print(name, *struct.unpack("<QQ", data))
+  local nodes=("orderer $WEFT_ORDERER_OPS_PORT" "peer0.org1 $WEFT_ORG1_OPS_PORT")
+  if [ "$1" -ge 2 ]; then nodes+=("peer0.org2 $WEFT_ORG2_OPS_PORT"); fi
+  python3 - "${nodes[@]}" <<'PY'
+import sys, time, urllib.request
+nodes = [arg.split() for arg in sys.argv[1:]]
+def sample(text, name):
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return int(float(line.split()[1]))
+    raise SystemExit(f"run.sh: {name} is not on the node's /metrics")
+def read():
+    table = []
+    for node, port in nodes:
+        url = f"http://127.0.0.1:{port}/metrics"
+        text = urllib.request.urlopen(url, timeout=10).read().decode()
+        table.append(f"{node} {sample(text, 'crypto_ecdsa_signs_count')} "
+                     f"{sample(text, 'crypto_ecdsa_verifies_count')}")
+    return table
+table = read()
+for _ in range(30):
+    time.sleep(1)
+    again = read()
+    if again == table:
+        break
+    table = again
+print("\n".join(table))
 PY
 }
 
@@ -117,7 +131,7 @@ scenario() {
   network_up "$orgs" "$out/$name.network"
   local org1="$WEFT_NETWORK_DIR/organizations/peerOrganizations/org1.example.com"
   echo "== Scenario $name"
-  counters > "$out/$name.counters-before"
+  counters "$orgs" > "$out/$name.counters-before"
   local run_flags=(--duration "$duration")
   [ -n "$tx_count" ] && run_flags=(--tx-count "$tx_count")
   "$bin/weft-bench" --peer "localhost:$WEFT_ORG1_PEER_PORT" \
@@ -126,8 +140,9 @@ scenario() {
     --msp-dir "$org1/users/User1@org1.example.com/msp" --msp-id Org1MSP \
     --channel mychannel --chaincode basic --clients "$clients" --rate "$rate" \
     "${run_flags[@]}" --name "$name" --json "$out/$name.bench.json" "$@" | tee "$out/$name.log"
-  counters > "$out/$name.counters-after"
-  # Which pid is which node, for the per-process counts (down removes the pid files).
+  counters "$orgs" > "$out/$name.counters-after"
+  # Which pid is which node, so that the smoke test can check they stopped (down
+  # removes the pid files).
   for pid_file in "$WEFT_NETWORK_DIR"/*.pid; do
     echo "$(cat "$pid_file") $(basename "$pid_file" .pid)"
   done > "$out/$name.nodes"
@@ -150,19 +165,15 @@ def read_counters(path):
 results = []
 for name in sys.argv[5:]:
     bench = json.load(open(f"{out}/{name}.bench.json"))
-    # The scenario network's pids and node names (peer0.org1, orderer, ...).
-    node_of_pid = dict(line.split() for line in open(f"{out}/{name}.nodes"))
     before, after = read_counters(f"{out}/{name}.counters-before"), read_counters(f"{out}/{name}.counters-after")
-    # Per program (peer, orderer, weft-bench, ...): the operations during the scenario.
+    # Per node (orderer, peer0.org1, ...): the operations during the scenario, from its
+    # /metrics; weft-bench's from its own result.
     per_process = {}
-    for file, (signs, verifies) in after.items():
-        old_signs, old_verifies = before.get(file, (0, 0))
-        if signs == old_signs and verifies == old_verifies:
-            continue
-        program, pid = file.rsplit(".", 1)
-        entry = per_process.setdefault(node_of_pid.get(pid, program), {"signs": 0, "verifies": 0})
-        entry["signs"] += signs - old_signs
-        entry["verifies"] += verifies - old_verifies
+    for node, (signs, verifies) in after.items():
+        old_signs, old_verifies = before[node]
+        per_process[node] = {"signs": signs - old_signs, "verifies": verifies - old_verifies}
+    per_process["weft-bench"] = {"signs": bench["ecdsa"]["signs"],
+                                 "verifies": bench["ecdsa"]["verifies"]}
     signs = sum(p["signs"] for p in per_process.values())
     verifies = sum(p["verifies"] for p in per_process.values())
     # Every transaction that reached a commit status counts (any validation code).

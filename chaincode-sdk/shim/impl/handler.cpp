@@ -37,7 +37,7 @@ ChaincodeMessage ErrorMessage(const ChaincodeMessage& about, std::string text) {
 Handler::~Handler() {
   // Run waits for its threads; a Handler destroyed without Run has none.
   std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return running_ == 0; });
+  all_finished_.wait(lock, [&] { return running_ == 0; });
 }
 
 bool Handler::Send(const ChaincodeMessage& message) {
@@ -125,14 +125,14 @@ absl::Status Handler::Run(const std::string& chaincode_id) {
   }
   FailPending();
   std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return running_ == 0; });
+  all_finished_.wait(lock, [&] { return running_ == 0; });
   return result;
 }
 
 void Handler::FailPending() {
   std::lock_guard lock(mu_);
   closed_ = true;
-  changed_.notify_all();
+  for (auto& [key, pending] : pending_) pending->answered.notify_all();
 }
 
 void Handler::Route(const ChaincodeMessage& message) {
@@ -146,7 +146,8 @@ void Handler::Route(const ChaincodeMessage& message) {
     return;
   }
   it->second->reply = message;
-  changed_.notify_all();
+  // Under the lock: once it is released the caller may return and its Pending is gone.
+  it->second->answered.notify_all();
 }
 
 absl::StatusOr<std::string> Handler::Call(ChaincodeMessage::Type type, const std::string& payload,
@@ -168,7 +169,7 @@ absl::StatusOr<std::string> Handler::Call(ChaincodeMessage::Type type, const std
   request.set_channel_id(channel_id);
   bool sent = Send(request);
   std::unique_lock lock(mu_);
-  if (sent) changed_.wait(lock, [&] { return pending.reply.has_value() || closed_; });
+  if (sent) pending.answered.wait(lock, [&] { return pending.reply.has_value() || closed_; });
   pending_.erase(key);
   if (!pending.reply) {
     return absl::UnavailableError(absl::StrCat("sending ", ChaincodeMessage::Type_Name(type),
@@ -193,8 +194,7 @@ void Handler::StartTransaction(ChaincodeMessage message) {
     ChaincodeMessage reply = Execute(message);
     Send(reply);
     std::lock_guard lock(mu_);
-    --running_;
-    changed_.notify_all();
+    if (--running_ == 0) all_finished_.notify_all();
   }).detach();
 }
 

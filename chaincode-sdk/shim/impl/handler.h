@@ -53,7 +53,9 @@ class Handler {
 
  private:
   struct Pending {
-    std::optional<::protos::ChaincodeMessage> reply;
+    std::optional<::protos::ChaincodeMessage> reply;  // guarded by mu_
+    // Its own, so that a reply wakes only the call it answers.
+    std::condition_variable answered;
   };
 
   bool Send(const ::protos::ChaincodeMessage& message);
@@ -67,7 +69,7 @@ class Handler {
   std::mutex send_mu_;  // gRPC allows one Write at a time
 
   std::mutex mu_;
-  std::condition_variable changed_;
+  std::condition_variable all_finished_;     // running_ dropped to 0
   std::map<std::string, Pending*> pending_;  // channel_id + txid -> waiting call
   bool closed_ = false;                      // the stream ended: calls fail at once
   int running_ = 0;                          // transaction threads still running

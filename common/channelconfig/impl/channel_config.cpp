@@ -42,9 +42,9 @@ template <typename Message>
   return names;
 }
 
-[[nodiscard]] StatusOr<Organization> ReadOrganization(const std::string& name,
-                                                      const ::common::ConfigGroup& group,
-                                                      const std::string& path) {
+[[nodiscard]] StatusOr<Organization> ReadOrganization(
+    const std::string& name, const ::common::ConfigGroup& group, const std::string& path,
+    const std::shared_ptr<msp::EcdsaCounter>& ecdsa_counter) {
   Organization organization;
   organization.name = name;
   ::msp::MSPConfig msp_proto;
@@ -52,7 +52,7 @@ template <typename Message>
   auto msp_config = msp::MspConfigFromProto(msp_proto);
   if (!msp_config.ok())
     return Annotate(msp_config.status(), fmt::format("channel config {}", path));
-  auto built = msp::Msp::Create(*std::move(msp_config));
+  auto built = msp::Msp::Create(*std::move(msp_config), ecdsa_counter);
   if (!built.ok()) return Annotate(built.status(), fmt::format("channel config {}", path));
   organization.msp = *std::move(built);
   organization.msp_id = organization.msp->id();
@@ -79,17 +79,20 @@ template <typename Message>
 }
 
 [[nodiscard]] StatusOr<std::map<std::string, Organization>> ReadOrganizations(
-    const ::common::ConfigGroup& group, const std::string& path) {
+    const ::common::ConfigGroup& group, const std::string& path,
+    const std::shared_ptr<msp::EcdsaCounter>& ecdsa_counter) {
   std::map<std::string, Organization> organizations;
   for (const auto& [name, org_group] : group.groups()) {
-    WEFT_ASSIGN_OR_RETURN(auto organization,
-                          ReadOrganization(name, org_group, fmt::format("{}/{}", path, name)));
+    WEFT_ASSIGN_OR_RETURN(
+        auto organization,
+        ReadOrganization(name, org_group, fmt::format("{}/{}", path, name), ecdsa_counter));
     organizations.emplace(name, std::move(organization));
   }
   return organizations;
 }
 
-[[nodiscard]] StatusOr<OrdererSection> ReadOrderer(const ::common::ConfigGroup& group) {
+[[nodiscard]] StatusOr<OrdererSection> ReadOrderer(
+    const ::common::ConfigGroup& group, const std::shared_ptr<msp::EcdsaCounter>& ecdsa_counter) {
   const std::string path = "/Channel/Orderer";
   OrdererSection orderer;
   ::orderer::ConsensusType consensus;
@@ -137,11 +140,12 @@ template <typename Message>
                         ReadValue(group, path, "ChannelRestrictions", &restrictions, false));
   if (has_restrictions) orderer.max_channels = restrictions.max_count();
   WEFT_ASSIGN_OR_RETURN(orderer.capabilities, ReadCapabilities(group, path));
-  WEFT_ASSIGN_OR_RETURN(orderer.organizations, ReadOrganizations(group, path));
+  WEFT_ASSIGN_OR_RETURN(orderer.organizations, ReadOrganizations(group, path, ecdsa_counter));
   return orderer;
 }
 
-[[nodiscard]] StatusOr<ApplicationSection> ReadApplication(const ::common::ConfigGroup& group) {
+[[nodiscard]] StatusOr<ApplicationSection> ReadApplication(
+    const ::common::ConfigGroup& group, const std::shared_ptr<msp::EcdsaCounter>& ecdsa_counter) {
   const std::string path = "/Channel/Application";
   ApplicationSection application;
   WEFT_ASSIGN_OR_RETURN(application.capabilities, ReadCapabilities(group, path));
@@ -150,7 +154,7 @@ template <typename Message>
   if (has_acls) {
     for (const auto& [resource, api] : acls.acls()) application.acls[resource] = api.policy_ref();
   }
-  WEFT_ASSIGN_OR_RETURN(application.organizations, ReadOrganizations(group, path));
+  WEFT_ASSIGN_OR_RETURN(application.organizations, ReadOrganizations(group, path, ecdsa_counter));
   return application;
 }
 
@@ -188,17 +192,20 @@ template <typename Message>
 }
 
 StatusOr<std::shared_ptr<const ChannelConfig>> ChannelConfig::FromConfigBlock(
-    const ::common::Block& block) {
+    const ::common::Block& block, std::shared_ptr<msp::EcdsaCounter> ecdsa_counter) {
   WEFT_ASSIGN_OR_RETURN(auto contents, OpenConfigBlock(block));
-  return FromConfig(std::move(contents.channel_id), contents.envelope.config());
+  return FromConfig(std::move(contents.channel_id), contents.envelope.config(),
+                    std::move(ecdsa_counter));
 }
 
 StatusOr<std::shared_ptr<const ChannelConfig>> ChannelConfig::FromConfig(
-    std::string channel_id, const ::common::Config& config) {
+    std::string channel_id, const ::common::Config& config,
+    std::shared_ptr<msp::EcdsaCounter> ecdsa_counter) {
   if (channel_id.empty()) return absl::InvalidArgumentError("channel config has no channel id");
   std::shared_ptr<ChannelConfig> bundle(new ChannelConfig());
   bundle->channel_id_ = std::move(channel_id);
   bundle->config_ = config;
+  bundle->ecdsa_counter_ = std::move(ecdsa_counter);
   const auto& channel = config.channel_group();
   const std::string path = "/Channel";
 
@@ -233,12 +240,14 @@ StatusOr<std::shared_ptr<const ChannelConfig>> ChannelConfig::FromConfig(
   };
   auto orderer_group = channel.groups().find(kOrdererGroup);
   if (orderer_group != channel.groups().end()) {
-    WEFT_ASSIGN_OR_RETURN(bundle->orderer_, ReadOrderer(orderer_group->second));
+    WEFT_ASSIGN_OR_RETURN(bundle->orderer_,
+                          ReadOrderer(orderer_group->second, bundle->ecdsa_counter_));
     collect(bundle->orderer_->organizations);
   }
   auto application_group = channel.groups().find(kApplicationGroup);
   if (application_group != channel.groups().end()) {
-    WEFT_ASSIGN_OR_RETURN(bundle->application_, ReadApplication(application_group->second));
+    WEFT_ASSIGN_OR_RETURN(bundle->application_,
+                          ReadApplication(application_group->second, bundle->ecdsa_counter_));
     // An organisation in both sections (same MSP ID) is one MSP.
     for (const auto& [name, organization] : bundle->application_->organizations) {
       bool duplicate = false;

@@ -324,7 +324,7 @@ void DefaultModPolicy(T& element, bool upgrade) {
   WEFT_ASSIGN_OR_RETURN(::common::Config next,
                         Apply(current.config(), update, &current.policy_manager(), signed_data));
 
-  auto bundle = channelconfig::ChannelConfig::FromConfig(channel_id, next);
+  auto bundle = channelconfig::ChannelConfig::FromConfig(channel_id, next, current.ecdsa_counter());
   if (!bundle.ok()) {
     return Invalid("config update for channel '{}' leads to an invalid config: {}", channel_id,
                    std::string(bundle.status().message()));

@@ -34,10 +34,12 @@ ChainSupport::ChainSupport(std::string channel_id,
                            const common::protoutil::Signer& signer,
                            msgprocessor::ConfigUpdateValidator validator,
                            std::shared_ptr<common::log::Logger> logger,
-                           msgprocessor::StandardChannelOptions broadcast_filters)
+                           msgprocessor::StandardChannelOptions broadcast_filters,
+                           std::shared_ptr<msp::EcdsaCounter> ecdsa_counter)
     : channel_id_(std::move(channel_id)),
       store_(std::move(store)),
       signer_(signer),
+      ecdsa_counter_(std::move(ecdsa_counter)),
       logger_(std::move(logger)),
       cutter_([this] { return ChannelConfig()->orderer()->batch_size; }),
       processor_([this] { return ChannelConfig(); }, std::move(validator),
@@ -49,10 +51,11 @@ StatusOr<std::unique_ptr<ChainSupport>> ChainSupport::Create(
     std::string channel_id, std::unique_ptr<common::ledger::blockstore::BlockStore> store,
     const common::protoutil::Signer& signer, msgprocessor::ConfigUpdateValidator validator,
     std::shared_ptr<common::log::Logger> logger,
-    msgprocessor::StandardChannelOptions broadcast_filters) {
+    msgprocessor::StandardChannelOptions broadcast_filters,
+    std::shared_ptr<msp::EcdsaCounter> ecdsa_counter) {
   std::unique_ptr<ChainSupport> support(
       new ChainSupport(std::move(channel_id), std::move(store), signer, std::move(validator),
-                       std::move(logger), std::move(broadcast_filters)));
+                       std::move(logger), std::move(broadcast_filters), std::move(ecdsa_counter)));
   WEFT_RETURN_IF_ERROR(Annotate(support->Load(), "channel " + support->channel_id_));
   return support;
 }
@@ -65,7 +68,7 @@ Status ChainSupport::Load() {
                         common::protoutil::ReadOrdererBlockMetadata(last_block));
   const uint64_t last_config_index = orderer_metadata.last_config().index();
   WEFT_ASSIGN_OR_RETURN(auto config_block, store_->RetrieveBlockByNumber(last_config_index));
-  WEFT_ASSIGN_OR_RETURN(auto config, ChannelConfig::FromConfigBlock(config_block));
+  WEFT_ASSIGN_OR_RETURN(auto config, ChannelConfig::FromConfigBlock(config_block, ecdsa_counter_));
   if (config->channel_id() != channel_id_) {
     return absl::InvalidArgumentError(fmt::format("config block {} belongs to channel {}",
                                                   last_config_index, config->channel_id()));
@@ -242,8 +245,9 @@ StatusOr<std::shared_ptr<const common::channelconfig::ChannelConfig>> ChainSuppo
   }
   WEFT_ASSIGN_OR_RETURN(auto config_envelope,
                         ParseMessage<::common::ConfigEnvelope>(opened.data(), "CONFIG data"));
-  WEFT_ASSIGN_OR_RETURN(auto config, common::channelconfig::ChannelConfig::FromConfig(
-                                         channel_id_, config_envelope.config()));
+  WEFT_ASSIGN_OR_RETURN(auto config,
+                        common::channelconfig::ChannelConfig::FromConfig(
+                            channel_id_, config_envelope.config(), current.ecdsa_counter()));
   if (config->sequence() <= current.sequence()) {
     return absl::InvalidArgumentError(
         fmt::format("config block {} has sequence {}, not after the current sequence {}", number,

@@ -90,9 +90,10 @@ StatusOr<std::shared_ptr<ChainSupport>> Registrar::OpenChain(const std::string& 
   } else if (store->GetInfo().height == 0) {
     return absl::NotFoundError(fmt::format("channel {} has an empty ledger", channel_id));
   }
-  WEFT_ASSIGN_OR_RETURN(std::shared_ptr<ChainSupport> chain,
-                        ChainSupport::Create(channel_id, std::move(store), *options_.signer,
-                                             validator_, logger_, options_.broadcast_filters));
+  WEFT_ASSIGN_OR_RETURN(
+      std::shared_ptr<ChainSupport> chain,
+      ChainSupport::Create(channel_id, std::move(store), *options_.signer, validator_, logger_,
+                           options_.broadcast_filters, options_.ecdsa_counter));
   const std::string& type = chain->ChannelConfig()->orderer()->consensus_type;
   auto consenter = options_.consenters->find(type);
   if (consenter == options_.consenters->end()) {
@@ -159,7 +160,8 @@ StatusOr<ChannelInfo> Registrar::JoinChannel(const ::common::Block& config_block
         "not supported; join with the genesis block",
         channel_id, config_block.header().number()));
   }
-  auto config = common::channelconfig::ChannelConfig::FromConfigBlock(config_block);
+  auto config =
+      common::channelconfig::ChannelConfig::FromConfigBlock(config_block, options_.ecdsa_counter);
   if (!config.ok()) {
     return absl::InvalidArgumentError(fmt::format("the join block of channel {} is invalid: {}",
                                                   channel_id,

@@ -168,6 +168,9 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
   common::metrics::MetricsRegistry* metrics =
       parts->config.metrics.provider == config::MetricsProvider::kPrometheus ? &parts->metrics
                                                                              : nullptr;
+  // The orderer's ECDSA signs (blocks) and verifies (channel MSPs), on /metrics.
+  WEFT_ASSIGN_OR_RETURN(auto ecdsa_counter, msp::EcdsaCounter::ReportingTo(metrics));
+  parts->local_msp->signer.CountSignsIn(ecdsa_counter);
   consensus::solo::SoloOptions solo;
   solo.logger = parts->loggers->Get("orderer.consensus.solo");
   parts->consenters.emplace("solo", std::make_unique<consensus::solo::SoloConsenter>(solo));
@@ -185,6 +188,7 @@ StatusOr<std::unique_ptr<OrdererNode>> OrdererNode::Create(const std::filesystem
   registrar.metrics = metrics;
   registrar.loggers = parts->loggers.get();
   registrar.broadcast_filters.no_expiration_checks = general.authentication_no_expiration_checks;
+  registrar.ecdsa_counter = std::move(ecdsa_counter);
   parts->registrar = std::make_unique<multichannel::Registrar>(std::move(registrar));
   parts->broadcast = std::make_unique<broadcast::BroadcastHandler>(*parts->registrar, metrics);
 

@@ -157,8 +157,8 @@ Status Handler::ProcessStream() {
   {
     std::lock_guard lock(mu_);
     stream_done_ = true;
+    for (auto& [key, context] : contexts_) context->changed.notify_all();
   }
-  cv_.notify_all();
   if (registered_) host_.DeregisterHandler(this);
   JoinFinishedInvokes(true);
   // Cancelled first so that no Send stays blocked on the stream; then nobody may
@@ -295,6 +295,7 @@ Status Handler::HandleRegister(const ChaincodeMessage& message) {
 }
 
 void Handler::Notify(const ChaincodeMessage& message) {
+  std::shared_ptr<TransactionContext> context;
   {
     std::lock_guard lock(mu_);
     auto it = contexts_.find(ContextKey(message.channel_id(), message.txid()));
@@ -306,9 +307,10 @@ void Handler::Notify(const ChaincodeMessage& message) {
       }
       return;
     }
-    it->second->response = message;
+    context = it->second;
+    context->response = message;
   }
-  cv_.notify_all();
+  context->changed.notify_all();
 }
 
 void Handler::HandleTransaction(const ChaincodeMessage& message, Delegate delegate) {
@@ -355,7 +357,7 @@ void Handler::HandleTransaction(const ChaincodeMessage& message, Delegate delega
     if (context != nullptr) --context->busy;
     active_.erase(key);
   }
-  cv_.notify_all();
+  if (context != nullptr) context->changed.notify_all();
   (void)Send(response);
 }
 
@@ -388,7 +390,7 @@ StatusOr<ChaincodeMessage> Handler::Execute(const TransactionParams& params, std
   }
   std::unique_lock lock(mu_);
   if (error.ok()) {
-    const bool answered = cv_.wait_until(
+    const bool answered = context->changed.wait_until(
         lock, deadline, [&] { return context->response.has_value() || stream_done_; });
     if (!context->response.has_value()) {
       error = answered ? absl::UnavailableError(kErrorStreamTerminated)
@@ -397,7 +399,7 @@ StatusOr<ChaincodeMessage> Handler::Execute(const TransactionParams& params, std
   }
   // No request may touch the simulator once the caller has it back.
   context->closed = true;
-  cv_.wait(lock, [&] { return context->busy == 0; });
+  context->changed.wait(lock, [&] { return context->busy == 0; });
   context->queries.clear();
   contexts_.erase(key);
   if (!error.ok()) {

@@ -83,6 +83,9 @@ struct TransactionContext {
   std::optional<::protos::ChaincodeMessage> response;
   bool closed = false;  // the execution ended; requests fail from now on
   int busy = 0;         // requests being served on this context
+  // Signalled when response or busy change or the stream ends. One per transaction,
+  // so that a message wakes only the execution it belongs to, not every one in flight.
+  std::condition_variable changed;
   // Only touched by the request being served (requests of one tx are serial).
   std::map<std::string, Query> queries;
 };
@@ -174,7 +177,6 @@ class Handler : public std::enable_shared_from_this<Handler> {
   std::mutex send_mu_;        // Fabric's serialLock
 
   std::mutex mu_;
-  std::condition_variable cv_;
   bool stream_done_ = false;                                             // guarded by mu_
   std::map<std::string, std::shared_ptr<TransactionContext>> contexts_;  // guarded by mu_
   std::set<std::string> active_;  // Fabric's ActiveTransactions; guarded by mu_

@@ -337,8 +337,8 @@ Status Deliverer::Accept(const ::common::Block& block, bool* endpoints_changed) 
       return absl::InvalidArgumentError(
           fmt::format("config block {} is for channel {}", number, contents.channel_id));
     }
-    auto loaded = common::channelconfig::ChannelConfig::FromConfig(contents.channel_id,
-                                                                   contents.envelope.config());
+    auto loaded = common::channelconfig::ChannelConfig::FromConfig(
+        contents.channel_id, contents.envelope.config(), config->ecdsa_counter());
     if (!loaded.ok()) {
       return Annotate(loaded.status(), fmt::format("loading the config of block {}", number));
     }

@@ -167,9 +167,9 @@ std::pair<std::string, std::string> TransactionLabels(const ::common::Block& blo
 
 // The config in force at the ledger's height: the newest config block's.
 [[nodiscard]] StatusOr<std::shared_ptr<const ChannelConfig>> CommittedConfig(
-    const ledger::PeerLedger& ledger) {
+    const ledger::PeerLedger& ledger, std::shared_ptr<msp::EcdsaCounter> ecdsa_counter) {
   WEFT_ASSIGN_OR_RETURN(auto block, LastConfigBlock(ledger));
-  return ChannelConfig::FromConfigBlock(block);
+  return ChannelConfig::FromConfigBlock(block, std::move(ecdsa_counter));
 }
 
 // One joined channel: its ledger, the committer in front of it and the block pull.
@@ -326,6 +326,8 @@ class ChannelRegistry final : public events::PeerChannels,
     // Fills everything but the per-channel fields.
     deliver_client::DelivererOptions pull;
     std::shared_ptr<common::log::Logger> logger;
+    // Nullable: the channels' MSPs count their signature checks here.
+    std::shared_ptr<msp::EcdsaCounter> ecdsa_counter;
   };
 
   explicit ChannelRegistry(Options options) : options_(std::move(options)) {}
@@ -437,7 +439,7 @@ class ChannelRegistry final : public events::PeerChannels,
 
   [[nodiscard]] Status Add(std::unique_ptr<ledger::PeerLedger> opened) {
     std::shared_ptr<ledger::PeerLedger> ledger = std::move(opened);
-    WEFT_ASSIGN_OR_RETURN(auto bundle, CommittedConfig(*ledger));
+    WEFT_ASSIGN_OR_RETURN(auto bundle, CommittedConfig(*ledger, options_.ecdsa_counter));
     auto transient_store =
         ledger::TransientStore::Open(options_.transient_stores / ledger->channel_id());
     if (!transient_store.ok()) {
@@ -548,14 +550,18 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
     return Annotate(local_msp.status(), "loading the local MSP (peer.mspConfigPath)");
   }
   parts->local_msp.emplace(*std::move(local_msp));
-  auto local_msp_object = msp::Msp::Create(parts->local_msp->config);
+  common::metrics::MetricsRegistry* metrics =
+      cfg.metrics.provider == config::MetricsProvider::kPrometheus ? &parts->metrics : nullptr;
+  // The peer's ECDSA signs (endorsements, deliver requests) and verifies (local and
+  // channel MSPs), on /metrics.
+  WEFT_ASSIGN_OR_RETURN(auto ecdsa_counter, msp::EcdsaCounter::ReportingTo(metrics));
+  parts->local_msp->signer.CountSignsIn(ecdsa_counter);
+  auto local_msp_object = msp::Msp::Create(parts->local_msp->config, ecdsa_counter);
   if (!local_msp_object.ok()) {
     return Annotate(local_msp_object.status(), "loading the local MSP (peer.mspConfigPath)");
   }
   parts->local_msp_object = *std::move(local_msp_object);
 
-  common::metrics::MetricsRegistry* metrics =
-      cfg.metrics.provider == config::MetricsProvider::kPrometheus ? &parts->metrics : nullptr;
   WEFT_ASSIGN_OR_RETURN(auto channel_metrics, NewChannelMetrics(metrics));
 
   parts->validators = std::make_unique<common::concurrency::ThreadPool>(
@@ -571,6 +577,7 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Create(const std::filesystem::path
   registry.transient_stores = cfg.peer.file_system_path / "transientstore";
   registry.executor = parts->validators.get();
   registry.metrics = channel_metrics;
+  registry.ecdsa_counter = ecdsa_counter;
   registry.logger = parts->loggers->Get("peer.channel");
   deliver_client::ApplyDeliveryClientSettings(cfg.peer.delivery_client, &registry.pull,
                                               &override_warnings);

@@ -1,9 +1,11 @@
 // tools/bench/run.sh OUTDIR in its short mode: 1,000 CreateAsset transactions per
 // scenario (create-1org, create-2org) against this build tree's programs, then the
-// schema of OUTDIR/results.json and the counted ECDSA operations. Speed is not checked.
+// schema of OUTDIR/results.json and the ECDSA operations counted on the nodes' /metrics
+// and by weft-bench. Speed is not checked.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -24,6 +26,12 @@ constexpr int kTransactions = 1000;
 json ReadJson(const fs::path& path) {
   std::ifstream in(path);
   return json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+// The "signs" or "verifies" of `process` in results.json's ecdsa_per_process, -1 when absent.
+int64_t Count(const json& per_process, const std::string& process, const char* kind) {
+  if (!per_process.contains(process)) return -1;
+  return per_process[process].value(kind, int64_t{-1});
 }
 
 bool IsNumber(const json& result, const char* key) {
@@ -89,11 +97,40 @@ TEST_CASE("run.sh commits 1,000 VALID transactions per scenario and writes resul
     const int orgs = i == 0 ? 1 : 2;
     CHECK(result["signs_per_tx"].get<double>() >= 2 + orgs);
     CHECK(result["verifies_per_tx"].get<double>() >= orgs + 1 + orgs * (1 + orgs));
-    // weft-bench's own signatures: at least the proposal and envelope of each one.
+    // Per process: the nodes' counts are the deltas of crypto_ecdsa_*_count on their
+    // /metrics, weft-bench's its own (its result's "ecdsa").
     REQUIRE(result.contains("ecdsa_per_process"));
-    CHECK(result["ecdsa_per_process"]["weft-bench"].value("signs", 0) >= 2 * kTransactions);
-    CHECK(result["ecdsa_per_process"].contains("orderer"));
-    CHECK(result["ecdsa_per_process"].contains("peer0.org1"));
-    CHECK(result["ecdsa_per_process"].contains("peer0.org2") == (orgs == 2));
+    const json& per_process = result["ecdsa_per_process"];
+    CHECK(per_process.size() == static_cast<size_t>(2 + orgs));
+    CHECK(per_process.contains("peer0.org2") == (orgs == 2));
+    // weft-bench signs the proposal, the envelope and the commit-status request of each
+    // transaction (gateway.proto's SignedCommitStatusRequest carries a signature) and
+    // verifies nothing.
+    CHECK(Count(per_process, "weft-bench", "signs") >= 3 * kTransactions);
+    CHECK(Count(per_process, "weft-bench", "verifies") == 0);
+    REQUIRE(result.contains("bench"));
+    CHECK(result["bench"].value("ecdsa", json::object()).value("signs", int64_t{-2}) ==
+          Count(per_process, "weft-bench", "signs"));
+    // The orderer signs blocks (at least one) and verifies each envelope's signature.
+    CHECK(Count(per_process, "orderer", "signs") >= 1);
+    CHECK(Count(per_process, "orderer", "verifies") >= kTransactions);
+    // Each peer endorses each transaction (the MAJORITY of one or two orgs needs every
+    // org): it verifies the proposal and signs the endorsement; then it validates the
+    // block: the creator's signature and every endorsement.
+    for (const std::string peer : {"peer0.org1", "peer0.org2"}) {
+      if (peer == "peer0.org2" && orgs == 1) continue;
+      INFO("node " << peer);
+      CHECK(Count(per_process, peer, "signs") >= kTransactions);
+      CHECK(Count(per_process, peer, "verifies") >= (2 + orgs) * kTransactions);
+    }
+    // signs_per_tx and verifies_per_tx are these counts over the committed transactions.
+    double signs = 0;
+    double verifies = 0;
+    for (const json& counts : per_process) {
+      signs += counts.value("signs", 0.0);
+      verifies += counts.value("verifies", 0.0);
+    }
+    CHECK(result["signs_per_tx"].get<double>() == Approx(signs / kTransactions));
+    CHECK(result["verifies_per_tx"].get<double>() == Approx(verifies / kTransactions));
   }
 }

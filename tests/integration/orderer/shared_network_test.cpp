@@ -57,6 +57,12 @@ double Sample(const std::string& metrics, const std::string& series) {
   return std::stod(metrics.substr(at + series.size() + 1));
 }
 
+// The value of an unlabelled sample `name`, which follows a newline (its "# HELP name"
+// and "# TYPE name" lines also hold "name ").
+double UnlabelledSample(const std::string& metrics, const std::string& name) {
+  return Sample(metrics, "\n" + name);
+}
+
 weft::msp::SigningIdentity Stranger(const std::string& msp_id) {
   auto stranger_ca = weft::testing::MakeTestCa("ca.evil.example.com", "Evil");
   auto stranger = weft::testing::IssueLeaf(stranger_ca, "eve", {"client"});
@@ -73,7 +79,8 @@ constexpr char kSuccessCount[] =
 TEST_CASE("Signed envelopes from a channel writer are ordered into verified blocks") {
   SharedFixture fixture;
   const uint64_t height = fixture.Height();
-  const double successes = Sample(fixture.Metrics(), kSuccessCount);
+  const std::string metrics_before = fixture.Metrics();
+  const double successes = Sample(metrics_before, kSuccessCount);
 
   auto responses = fixture.client->Broadcast({it::Envelope(fixture.user, "tx one"),
                                               it::Envelope(fixture.user, "tx two"),
@@ -95,6 +102,13 @@ TEST_CASE("Signed envelopes from a channel writer are ordered into verified bloc
   CHECK(Sample(metrics, "ledger_blockchain_height{channel=\"testchannel\"}") == height + 1);
   CHECK(Sample(metrics, kSuccessCount) == successes + 3);
   CHECK(Sample(metrics, "blockcutter_block_envelopes_count{channel=\"testchannel\"}") == height);
+  // The orderer's ECDSA counters (msp::EcdsaCounter): it verified at least the three
+  // envelopes' signatures (Fabric's msgprocessor sigfilter.go) and signed the new block
+  // (blockwriter.go); other tests on the shared network only add to both.
+  CHECK(UnlabelledSample(metrics, "crypto_ecdsa_signs_count") >=
+        UnlabelledSample(metrics_before, "crypto_ecdsa_signs_count") + 1);
+  CHECK(UnlabelledSample(metrics, "crypto_ecdsa_verifies_count") >=
+        UnlabelledSample(metrics_before, "crypto_ecdsa_verifies_count") + 3);
 }
 
 TEST_CASE("A tampered signature is FORBIDDEN") {

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -523,6 +524,15 @@ TEST_CASE("a peer joins a channel through cscc, commits the orderer's blocks and
       return metrics.find(invalid_count) != std::string::npos;
     }));
     CHECK_THAT(metrics, Catch::Contains("ledger_blockchain_height{channel=\"testchannel\"}"));
+    // The peer's ECDSA counters (msp::EcdsaCounter): it signed its Deliver requests to
+    // the orderer and verified the proposal, the blocks' and the transactions'
+    // signatures, so both are above zero.
+    for (const char* counter : {"crypto_ecdsa_signs_count", "crypto_ecdsa_verifies_count"}) {
+      INFO(counter);
+      const size_t at = metrics.find(std::string("\n") + counter + " ");
+      REQUIRE(at != std::string::npos);
+      CHECK(std::stod(metrics.substr(at + std::strlen(counter) + 2)) > 0);
+    }
     CHECK_THAT(metrics, Catch::Contains("deliver_client_running{channel=\"testchannel\"} 1"));
     CHECK_THAT(metrics, Catch::Contains("validation_duration_count{channel=\"testchannel\"}"));
     CHECK_THAT(metrics,

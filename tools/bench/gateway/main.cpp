@@ -32,6 +32,8 @@
 #include <vector>
 
 #include "client-sdk/gateway.h"
+#include "client-sdk/signer.h"
+#include "msp/ecdsa_counter.h"
 #include "peer/transaction.pb.h"
 
 namespace {
@@ -249,9 +251,18 @@ int Run(const Options& options) {
     gateway_options.grpc.tls.root_cas = {options.tls_ca};
     gateway_options.grpc.server_name_override = options.host_alias;
   }
+  auto identity = weft::client::LoadSigner(options.msp_dir, options.msp_id);
+  if (!identity.ok()) {
+    std::cerr << "weft-bench: " << identity.status().ToString() << "\n";
+    return 1;
+  }
+  // Every client's signatures (proposal, envelope, commit-status request) count here;
+  // run.sh adds them to the nodes' /metrics counts (issue #15).
+  auto ecdsa = std::make_shared<weft::msp::EcdsaCounter>();
+  identity->CountSignsIn(ecdsa);
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < options.clients; ++i) {
-    auto gateway = weft::client::Gateway::Connect(gateway_options, options.msp_dir, options.msp_id);
+    auto gateway = weft::client::Gateway::Connect(gateway_options, *identity);
     if (!gateway.ok()) {
       std::cerr << "weft-bench: connecting to " << options.endpoint << ": "
                 << gateway.status().ToString() << "\n";
@@ -393,17 +404,21 @@ int Run(const Options& options) {
       {"read_p50_ms", Percentile(read_latencies, 50)},
       {"read_p99_ms", Percentile(read_latencies, 99)},
       {"codes", codes},
+      // Over the whole run, hot keys included; weft-bench verifies nothing itself.
+      {"ecdsa", {{"signs", ecdsa->signs()}, {"verifies", ecdsa->verifies()}}},
   };
   std::cout << fmt::format(
       "weft-bench {}: {} clients, {:.1f} s: offered {:.1f} tx/s, committed {:.1f} tx/s (valid "
       "{:.1f}), evaluated {:.1f}/s\n  submit->commit status latency ms: p50 {:.1f} p95 {:.1f} "
-      "p99 {:.1f} max {:.1f}\n  evaluate latency ms: p50 {:.1f} p99 {:.1f}\n  codes:",
+      "p99 {:.1f} max {:.1f}\n  evaluate latency ms: p50 {:.1f} p99 {:.1f}\n  ECDSA signs {} "
+      "verifies {}\n  codes:",
       result["name"].get<std::string>(), options.clients, elapsed_s,
       result["offered_tps"].get<double>(), result["committed_tps"].get<double>(),
       result["valid_tps"].get<double>(), result["evaluated_per_s"].get<double>(),
       result["p50_ms"].get<double>(), result["p95_ms"].get<double>(),
       result["p99_ms"].get<double>(), result["max_ms"].get<double>(),
-      result["read_p50_ms"].get<double>(), result["read_p99_ms"].get<double>());
+      result["read_p50_ms"].get<double>(), result["read_p99_ms"].get<double>(), ecdsa->signs(),
+      ecdsa->verifies());
   for (const auto& [code, count] : codes) std::cout << " " << code << "=" << count;
   std::cout << "\n";
   if (shared.failed > 0) std::cout << "  a failure: " << a_failure << "\n";

@@ -206,3 +206,38 @@ TEST_CASE("Capabilities this build lacks are named; known ones switch on their f
   CHECK_FALSE(ChannelConsensusTypeMigration({"V1_3"}));
   CHECK(ChannelConsensusTypeMigration({"V1_4_3"}));
 }
+
+TEST_CASE("A bundle's MSPs count their signature checks in the counter it was built with") {
+  Network network;
+  auto counter = std::make_shared<weft::msp::EcdsaCounter>();
+  auto bundle = ChannelConfig::FromConfig("mychannel", *BuildConfig(network.Spec()), counter);
+  REQUIRE(bundle.ok());
+  CHECK((*bundle)->ecdsa_counter() == counter);
+  auto client1 = IssueLeaf(network.org1_ca, "User1@org1.example.com", {"client"});
+  auto orderer = IssueLeaf(network.orderer_ca, "orderer.example.com", {"orderer"});
+  for (const auto& [who, msp_id] :
+       {std::pair{&client1, "Org1MSP"}, std::pair{&orderer, "OrdererMSP"}}) {
+    auto signed_data = SignAs(*who, msp_id, "tx");
+    auto identity = (*bundle)->msp_manager().DeserializeIdentity(signed_data.identity);
+    REQUIRE(identity.ok());
+    CHECK((*identity)->Verify(signed_data.data, signed_data.signature).ok());
+  }
+  // Application and orderer organisations alike.
+  CHECK(counter->verifies() == 2);
+
+  // A bundle built without a counter counts nothing; one derived with the first's
+  // counter (as a config update does) counts in the same place.
+  auto uncounted = ChannelConfig::FromConfig("mychannel", *BuildConfig(network.Spec()));
+  REQUIRE(uncounted.ok());
+  CHECK((*uncounted)->ecdsa_counter() == nullptr);
+  auto derived =
+      ChannelConfig::FromConfig("mychannel", (*bundle)->config(), (*bundle)->ecdsa_counter());
+  REQUIRE(derived.ok());
+  auto signed_data = SignAs(client1, "Org1MSP", "tx");
+  for (const auto& config : {*uncounted, *derived}) {
+    auto identity = config->msp_manager().DeserializeIdentity(signed_data.identity);
+    REQUIRE(identity.ok());
+    CHECK((*identity)->Verify(signed_data.data, signed_data.signature).ok());
+  }
+  CHECK(counter->verifies() == 3);
+}

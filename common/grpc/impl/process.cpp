@@ -1,0 +1,11 @@
+#include "common/grpc/process.h"
+
+#include "absl/synchronization/mutex.h"
+
+namespace weft::common::grpc {
+
+void DisableAbslDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
+}  // namespace weft::common::grpc
