@@ -16,6 +16,7 @@
 #include "common/configtx.pb.h"
 #include "common/configtx/update.h"
 #include "common/protoutil/envelope.h"
+#include "msp/ecdsa_counter.h"
 #include "orderer/configuration.pb.h"
 #include "tests/support/test_network.h"
 #include "tests/support/test_orgs.h"
@@ -199,6 +200,27 @@ TEST_CASE("Creators the channel does not know are forbidden") {
                              .status()
                              .message()),
              Catch::StartsWith("creator of MSP Org1MSP is not valid"));
+}
+
+TEST_CASE("The signature filter checks an envelope's signature once") {
+  // Fabric's SigFilter.Apply evaluates the Writers policy on the envelope's one
+  // signature; Weft checks it once and the policy judges the verified creator.
+  ProcessorFixture fixture;
+  auto ecdsa = std::make_shared<weft::msp::EcdsaCounter>();
+  auto bundle = ChannelConfig::FromConfig(kChannel, fixture.network.Config(), ecdsa);
+  REQUIRE(bundle.ok());
+  fixture.config = *bundle;
+  REQUIRE(fixture.processor.ProcessNormalMsg(Signed(fixture.network.client, "tx")).ok());
+  CHECK(ecdsa->verifies() == 1);
+  // Refused ones too: a reader that is no writer, a tampered signature.
+  auto from_peer = fixture.processor.ProcessNormalMsg(Signed(fixture.network.peer, "tx"));
+  CHECK(from_peer.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(ecdsa->verifies() == 2);
+  auto tampered = Signed(fixture.network.client, "tx");
+  tampered.mutable_signature()->back() ^= 0x01;
+  CHECK(fixture.processor.ProcessNormalMsg(tampered).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  CHECK(ecdsa->verifies() == 3);
 }
 
 TEST_CASE("A channel member that is not a Writer is forbidden by /Channel/Writers") {
