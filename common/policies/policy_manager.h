@@ -17,11 +17,16 @@
 
 namespace weft::common::policies {
 
-// ANY / ALL / MAJORITY of the policies named `sub_policy` in the child groups.
-// With no such child policies the threshold is zero (satisfied), as in Fabric.
+// ANY / ALL / MAJORITY of the policies named `sub_policy` in the child groups
+// (PolicyManager passes one per child group; a group lacking the policy takes part
+// as one never satisfied). With no child groups the threshold is zero (satisfied),
+// as in Fabric.
+// Signed data is checked with `deserializer` (which must outlive the policy), the
+// one the sub-policies use, once for all of them.
 std::unique_ptr<Policy> NewImplicitMetaPolicy(std::string description,
                                               ::common::ImplicitMetaPolicy::Rule rule,
-                                              std::vector<const Policy*> sub_policies);
+                                              std::vector<const Policy*> sub_policies,
+                                              const IdentityDeserializer& deserializer);
 
 class PolicyManager {
  public:
@@ -51,6 +56,9 @@ class PolicyManager {
   const PolicyManager* root_ = nullptr;  // nullptr when this is the root
   std::map<std::string, std::unique_ptr<PolicyManager>, std::less<>> children_;
   std::map<std::string, std::unique_ptr<Policy>, std::less<>> policies_;
+  // Stand-ins for the sub-policies child groups lack, referenced by implicit meta
+  // policies of this manager.
+  std::vector<std::unique_ptr<Policy>> missing_;
 };
 
 }  // namespace weft::common::policies

@@ -6,11 +6,19 @@
 namespace weft::common::policies {
 namespace {
 
+// Fabric's ImplicitMetaPolicy. Every sub-policy of a channel evaluates with the
+// channel's deserializer, so the signature set becomes valid identities once and
+// each sub-policy evaluates those (its EvaluateIdentities): the verdict is the one
+// of evaluating each sub-policy on the signatures (Fabric's EvaluateSignedData),
+// with one signature check per signer instead of one per signer and sub-policy.
 class ImplicitMetaPolicy final : public Policy {
  public:
   ImplicitMetaPolicy(std::string description, ::common::ImplicitMetaPolicy::Rule rule,
-                     std::vector<const Policy*> sub_policies)
-      : description_(std::move(description)), sub_policies_(std::move(sub_policies)) {
+                     std::vector<const Policy*> sub_policies,
+                     const IdentityDeserializer& deserializer)
+      : description_(std::move(description)),
+        sub_policies_(std::move(sub_policies)),
+        deserializer_(deserializer) {
     int count = static_cast<int>(sub_policies_.size());
     switch (rule) {
       case ::common::ImplicitMetaPolicy::ANY:
@@ -27,12 +35,24 @@ class ImplicitMetaPolicy final : public Policy {
   }
 
   [[nodiscard]] Status EvaluateSignedData(std::span<const SignedData> signed_data) const override {
+    // No signature to check when the answer does not depend on the signers.
+    if (threshold_ == 0) return absl::OkStatus();
+    ValidIdentities valid = SignatureSetToValidIdentities(signed_data, deserializer_);
+    Status status = EvaluateIdentities(valid.identities);
+    if (status.ok() || valid.rejected.empty()) return status;
+    return absl::PermissionDeniedError(fmt::format("{}; ignored: {}", std::string(status.message()),
+                                                   fmt::join(valid.rejected, "; ")));
+  }
+
+  [[nodiscard]] Status EvaluateIdentities(
+      std::span<const std::shared_ptr<const Identity>> identities) const override {
     int satisfied = 0;
     std::vector<std::string> failures;
     for (const Policy* sub_policy : sub_policies_) {
-      Status status = sub_policy->EvaluateSignedData(signed_data);
+      if (satisfied >= threshold_) break;
+      Status status = sub_policy->EvaluateIdentities(identities);
       if (status.ok()) {
-        if (++satisfied >= threshold_) return absl::OkStatus();
+        ++satisfied;
       } else {
         failures.push_back(std::string(status.message()));
       }
@@ -46,16 +66,37 @@ class ImplicitMetaPolicy final : public Policy {
  private:
   std::string description_;
   std::vector<const Policy*> sub_policies_;
+  const IdentityDeserializer& deserializer_;
   int threshold_ = 0;
+};
+
+// Fabric's rejectPolicy: stands for a policy a group does not define.
+class MissingPolicy final : public Policy {
+ public:
+  explicit MissingPolicy(std::string path) : path_(std::move(path)) {}
+  [[nodiscard]] Status EvaluateSignedData(std::span<const SignedData>) const override {
+    return Missing();
+  }
+  [[nodiscard]] Status EvaluateIdentities(
+      std::span<const std::shared_ptr<const Identity>>) const override {
+    return Missing();
+  }
+
+ private:
+  [[nodiscard]] Status Missing() const {
+    return absl::PermissionDeniedError(fmt::format("no such policy: '{}'", path_));
+  }
+  std::string path_;
 };
 
 }  // namespace
 
 std::unique_ptr<Policy> NewImplicitMetaPolicy(std::string description,
                                               ::common::ImplicitMetaPolicy::Rule rule,
-                                              std::vector<const Policy*> sub_policies) {
-  return std::make_unique<ImplicitMetaPolicy>(std::move(description), rule,
-                                              std::move(sub_policies));
+                                              std::vector<const Policy*> sub_policies,
+                                              const IdentityDeserializer& deserializer) {
+  return std::make_unique<ImplicitMetaPolicy>(std::move(description), rule, std::move(sub_policies),
+                                              deserializer);
 }
 
 StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::Build(
@@ -98,17 +139,27 @@ StatusOr<std::unique_ptr<PolicyManager>> PolicyManager::BuildAt(
           return absl::InvalidArgumentError(
               fmt::format("policy {}: value is not a valid ImplicitMetaPolicy", policy_path));
         }
+        // One sub-policy per child group, as Fabric's NewImplicitMetaPolicy: a group
+        // without the named policy takes part as a policy that is never satisfied
+        // (Fabric's rejectPolicy from ManagerImpl.GetPolicy), so it counts towards
+        // the threshold of ALL and MAJORITY.
         std::vector<const Policy*> sub_policies;
         for (const auto& [child_name, child] : manager->children_) {
           auto found = child->policies_.find(meta.sub_policy());
-          if (found != child->policies_.end()) sub_policies.push_back(found->second.get());
+          if (found != child->policies_.end()) {
+            sub_policies.push_back(found->second.get());
+            continue;
+          }
+          manager->missing_.push_back(std::make_unique<MissingPolicy>(
+              fmt::format("{}/{}", child->path_, meta.sub_policy())));
+          sub_policies.push_back(manager->missing_.back().get());
         }
         std::string description =
             fmt::format("{} {} ({})", ::common::ImplicitMetaPolicy::Rule_Name(meta.rule()),
                         meta.sub_policy(), policy_path);
-        manager->policies_.emplace(
-            policy_name,
-            NewImplicitMetaPolicy(std::move(description), meta.rule(), std::move(sub_policies)));
+        manager->policies_.emplace(policy_name,
+                                   NewImplicitMetaPolicy(std::move(description), meta.rule(),
+                                                         std::move(sub_policies), deserializer));
         break;
       }
       default:

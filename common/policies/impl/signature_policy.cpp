@@ -92,28 +92,18 @@ class SignaturePolicy final : public Policy {
         text_(std::move(text)),
         deserializer_(deserializer) {}
 
+  // Fabric's cauthdsl policy.EvaluateSignedData: the valid distinct signers, then
+  // EvaluateIdentities on them.
   [[nodiscard]] Status EvaluateSignedData(std::span<const SignedData> signed_data) const override {
-    std::vector<std::shared_ptr<const Identity>> signers;
-    std::vector<std::string> rejected;
-    for (const auto& item : signed_data) {
-      auto identity = deserializer_.DeserializeIdentity(item.identity);
-      if (!identity.ok()) {
-        rejected.push_back(std::string(identity.status().message()));
-        continue;
-      }
-      const auto& unique_id = (*identity)->UniqueId();
-      bool seen = std::any_of(signers.begin(), signers.end(),
-                              [&](const auto& signer) { return signer->UniqueId() == unique_id; });
-      if (seen) continue;  // one identity counts once, whatever it signed
-      Status verified = (*identity)->Verify(item.data, item.signature);
-      if (!verified.ok()) {
-        rejected.push_back(
-            absl::StrCat("signature by ", (*identity)->MspId(), " identity: ", verified.message()));
-        continue;
-      }
-      signers.push_back(*std::move(identity));
-    }
+    ValidIdentities valid = SignatureSetToValidIdentities(signed_data, deserializer_);
+    Status status = EvaluateIdentities(valid.identities);
+    if (status.ok() || valid.rejected.empty()) return status;
+    return absl::PermissionDeniedError(
+        absl::StrCat(status.message(), "; ignored: ", absl::StrJoin(valid.rejected, "; ")));
+  }
 
+  [[nodiscard]] Status EvaluateIdentities(
+      std::span<const std::shared_ptr<const Identity>> signers) const override {
     std::vector<std::vector<bool>> satisfies(envelope_.identities_size(),
                                              std::vector<bool>(signers.size(), false));
     for (int p = 0; p < envelope_.identities_size(); ++p) {
@@ -126,12 +116,10 @@ class SignaturePolicy final : public Policy {
 
     std::vector<std::string> signer_msps;
     for (const auto& signer : signers) signer_msps.push_back(signer->MspId());
-    std::string message = absl::StrCat(
+    return absl::PermissionDeniedError(absl::StrCat(
         "signature set does not satisfy policy ", text_, ": ", signers.size(),
         " valid distinct signer(s)",
-        signers.empty() ? "" : absl::StrCat(" from ", absl::StrJoin(signer_msps, ", ")));
-    if (!rejected.empty()) absl::StrAppend(&message, "; ignored: ", absl::StrJoin(rejected, "; "));
-    return absl::PermissionDeniedError(message);
+        signers.empty() ? "" : absl::StrCat(" from ", absl::StrJoin(signer_msps, ", "))));
   }
 
  private:

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cassert>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "common/channelconfig/capabilities.h"
 #include "common/configtx.pb.h"
@@ -237,35 +239,41 @@ Status StandardChannel::ApplyFilters(const ChannelConfig& config,
   // Before the signature filter, so a flood of expired creators costs no signature check.
   WEFT_RETURN_IF_ERROR(CheckExpiration(config, opened));
 
-  // Fabric's SigFilter: the policy evaluation fails for a creator the channel cannot
-  // deserialize or validate and for a bad signature; all are ErrPermissionDenied.
+  // Fabric's SigFilter: look the policy up (a missing one is not ErrPermissionDenied),
+  // then evaluate it on the envelope's one signature. The creator is deserialized and
+  // its signature checked here, once, and the policy judges the verified identity
+  // (EvaluateIdentities), which decides as EvaluateSignedData on the signed data
+  // would: an unknown creator or a bad signature leaves no identity to judge.
   const char* policy_name = orderer->maintenance_mode ? kOrdererWritersPolicy : kWritersPolicy;
-  auto creator = config.msp_manager().Deserialize(opened.creator());
-  if (!creator.ok()) {
-    return absl::PermissionDeniedError(
-        fmt::format("creator cannot be deserialized: {}", std::string(creator.status().message())));
-  }
-  if (Status valid = (*creator)->Validate(); !valid.ok()) {
-    return absl::PermissionDeniedError(fmt::format(
-        "creator of MSP {} is not valid: {}", (*creator)->MspId(), std::string(valid.message())));
-  }
-  if (Status verified = (*creator)->Verify(opened.payload_bytes(), opened.signature());
-      !verified.ok()) {
-    return absl::PermissionDeniedError(
-        fmt::format("envelope signature does not verify: {}", std::string(verified.message())));
-  }
   auto writers = config.policy_manager().GetPolicy(policy_name);
   if (!writers.ok()) {
     return absl::InvalidArgumentError(fmt::format("could not find policy {}: {}", policy_name,
                                                   std::string(writers.status().message())));
   }
-  common::policies::SignedData signed_data{opened.payload_bytes(), opened.creator(),
-                                           opened.signature()};
-  if (Status allowed = (*writers)->EvaluateSignedData({&signed_data, 1}); !allowed.ok()) {
-    return absl::PermissionDeniedError(
-        fmt::format("policy {} not satisfied: {}", policy_name, std::string(allowed.message())));
+  std::vector<std::shared_ptr<const common::policies::Identity>> signers;
+  std::string unverified;  // why the creator is not among the signers
+  auto creator = config.msp_manager().Deserialize(opened.creator());
+  if (!creator.ok()) {
+    unverified =
+        fmt::format("creator cannot be deserialized: {}", std::string(creator.status().message()));
+  } else if (Status verified = (*creator)->Verify(opened.payload_bytes(), opened.signature());
+             !verified.ok()) {
+    unverified =
+        fmt::format("envelope signature does not verify: {}", std::string(verified.message()));
+  } else {
+    signers.push_back(*creator);
   }
-  return absl::OkStatus();
+  Status allowed = (*writers)->EvaluateIdentities(signers);
+  if (allowed.ok()) return absl::OkStatus();
+  // All of these are Fabric's ErrPermissionDenied; the message names the first
+  // thing that failed.
+  if (!unverified.empty()) return absl::PermissionDeniedError(unverified);
+  if (Status valid = (*creator)->Validate(); !valid.ok()) {
+    return absl::PermissionDeniedError(fmt::format(
+        "creator of MSP {} is not valid: {}", (*creator)->MspId(), std::string(valid.message())));
+  }
+  return absl::PermissionDeniedError(
+      fmt::format("policy {} not satisfied: {}", policy_name, std::string(allowed.message())));
 }
 
 StatusOr<uint64_t> StandardChannel::ProcessNormalMsg(const ::common::Envelope& envelope) const {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/policies.pb.h"
 #include "common/policies/signature_policy.h"
 #include "msp/msp_principal.pb.h"
@@ -15,7 +16,6 @@ namespace weft::peer::validator::impl {
 namespace {
 
 using common::channelconfig::ChannelConfig;
-using common::policies::SignedData;
 
 // Fabric's policydsl.SignedByNOutOfGivenRole with role MEMBER.
 ::common::SignaturePolicyEnvelope NOutOfMembers(int n, const std::vector<std::string>& msp_ids) {
@@ -142,7 +142,7 @@ class NamespaceEvaluator {
 
   // Records why `what` was not satisfied.
   bool Evaluate(std::string_view policy, std::string_view what) {
-    Status evaluated = EvaluateApplicationPolicy(tx_.bundle, policy, tx_.endorsements);
+    Status evaluated = EvaluateApplicationPolicy(tx_.bundle, policy, tx_.endorsers);
     if (evaluated.ok()) return true;
     failure_ = absl::StrCat(std::string(what), " of namespace ", ns_, ": ", evaluated.message());
     return false;
@@ -220,13 +220,21 @@ class NamespaceEvaluator {
 
 }  // namespace
 
+const common::policies::ValidIdentities& Endorsers::Valid() {
+  if (!valid_) {
+    valid_ = common::policies::SignatureSetToValidIdentities(endorsements_, bundle_.msp_manager());
+  }
+  return *valid_;
+}
+
 [[nodiscard]] Status EvaluateApplicationPolicy(const ChannelConfig& bundle,
                                                std::string_view policy_bytes,
-                                               std::span<const SignedData> sd) {
+                                               Endorsers& endorsers) {
   ::protos::ApplicationPolicy policy;
   if (!policy.ParseFromString(std::string(policy_bytes))) {
     return absl::InvalidArgumentError("failed to unmarshal ApplicationPolicy bytes");
   }
+  Status evaluated = absl::OkStatus();
   switch (policy.Type_case()) {
     case ::protos::ApplicationPolicy::kSignaturePolicy: {
       auto evaluator =
@@ -234,7 +242,8 @@ class NamespaceEvaluator {
       if (!evaluator.ok()) {
         return Annotate(evaluator.status(), "could not create evaluator for signature policy");
       }
-      return (*evaluator)->EvaluateSignedData(sd);
+      evaluated = (*evaluator)->EvaluateIdentities(endorsers.Valid().identities);
+      break;
     }
     case ::protos::ApplicationPolicy::kChannelConfigPolicyReference: {
       auto channel_policy =
@@ -244,11 +253,16 @@ class NamespaceEvaluator {
                         absl::StrCat("failed to retrieve policy for reference ",
                                      policy.channel_config_policy_reference()));
       }
-      return (*channel_policy)->EvaluateSignedData(sd);
+      evaluated = (*channel_policy)->EvaluateIdentities(endorsers.Valid().identities);
+      break;
     }
     default:
       return absl::InvalidArgumentError("unsupported application policy type");
   }
+  const auto& rejected = endorsers.Valid().rejected;
+  if (evaluated.ok() || rejected.empty()) return evaluated;
+  return absl::PermissionDeniedError(
+      absl::StrCat(evaluated.message(), "; ignored: ", absl::StrJoin(rejected, "; ")));
 }
 
 [[nodiscard]] StatusOr<std::string> LifecycleEndorsementPolicy(const ChannelConfig& bundle) {

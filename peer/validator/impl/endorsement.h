@@ -18,6 +18,7 @@
 
 #include "common/channelconfig/channel_config.h"
 #include "common/policies/identity.h"
+#include "common/policies/policy.h"
 #include "common/status/status.h"
 #include "peer/ledger/rwset/rwset.h"
 #include "peer/ledger/tx_simulator.h"
@@ -26,15 +27,6 @@
 #include "peer/validator/impl/block_context.h"
 
 namespace weft::peer::validator::impl {
-
-// Evaluates serialized protos.ApplicationPolicy bytes (Fabric's
-// ApplicationPolicyEvaluator): a signature policy over the bundle's MSPs or a
-// reference to a channel config policy. Non-OK (PermissionDenied or
-// InvalidArgument) means the policy is not satisfied or cannot be evaluated —
-// an endorsement policy failure either way.
-[[nodiscard]] Status EvaluateApplicationPolicy(const common::channelconfig::ChannelConfig& bundle,
-                                               std::string_view policy_bytes,
-                                               std::span<const common::policies::SignedData> sd);
 
 // Fabric's LifecycleEndorsementPolicyAsBytes: a reference to
 // /Channel/Application/LifecycleEndorsement when the channel has that policy,
@@ -56,6 +48,34 @@ class Definitions {
   std::map<std::string, std::optional<lifecycle::ChaincodeDefinition>, std::less<>> cache_;
 };
 
+// The endorsers whose signatures verify, found once per transaction: every
+// policy the transaction is checked against (chaincode, collection, key-level,
+// _lifecycle) evaluates with the channel's MSPs, so Fabric's per-policy
+// SignatureSetToValidIdentities would give the same identities each time.
+class Endorsers {
+ public:
+  Endorsers(const common::channelconfig::ChannelConfig& bundle,
+            std::span<const common::policies::SignedData> endorsements)
+      : bundle_(bundle), endorsements_(endorsements) {}
+  // Verifies the endorsements on first use.
+  const common::policies::ValidIdentities& Valid();
+
+ private:
+  const common::channelconfig::ChannelConfig& bundle_;
+  std::span<const common::policies::SignedData> endorsements_;
+  std::optional<common::policies::ValidIdentities> valid_;
+};
+
+// Evaluates serialized protos.ApplicationPolicy bytes (Fabric's
+// ApplicationPolicyEvaluator) on the endorsements of `endorsers`: a signature
+// policy over the bundle's MSPs or a reference to a channel config policy, judging
+// the valid endorsers (Fabric's EvaluateSignedData, without checking the
+// signatures again for each policy). Non-OK (PermissionDenied or InvalidArgument)
+// means the policy is not satisfied or cannot be evaluated — an endorsement policy
+// failure either way.
+[[nodiscard]] Status EvaluateApplicationPolicy(const common::channelconfig::ChannelConfig& bundle,
+                                               std::string_view policy_bytes, Endorsers& endorsers);
+
 struct TxContext {
   const common::channelconfig::ChannelConfig& bundle;
   ledger::QueryExecutor& state;
@@ -64,7 +84,7 @@ struct TxContext {
   std::size_t tx_index = 0;
   uint64_t block_number = 0;
   const ledger::rwset::TxRwSet& rwset;
-  std::span<const common::policies::SignedData> endorsements;
+  Endorsers& endorsers;
 };
 
 struct NamespaceResult {

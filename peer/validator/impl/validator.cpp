@@ -312,8 +312,9 @@ class TxValidation {
 
     std::unique_ptr<ledger::QueryExecutor> state = ledger_.NewQueryExecutor();
     impl::Definitions definitions(*state);
+    impl::Endorsers endorsers(bundle_, endorsements);
     impl::TxContext context{bundle_, *state,        definitions, block_,
-                            index_,  block_number_, *rwset,      endorsements};
+                            index_,  block_number_, *rwset,      endorsers};
     TxOutcome outcome = Verdict(::protos::VALID);
     for (const std::string& ns : written) {
       outcome = ValidateNamespace(context, definitions, ns);

@@ -9,8 +9,10 @@ namespace {
 
 class FakeIdentity final : public common::policies::Identity {
  public:
-  FakeIdentity(std::string msp, std::set<std::string> roles, std::string name)
-      : msp_(std::move(msp)),
+  FakeIdentity(std::string msp, std::set<std::string> roles, std::string name,
+               std::atomic<int>& verifies)
+      : verifies_(verifies),
+        msp_(std::move(msp)),
         roles_(std::move(roles)),
         name_(std::move(name)),
         unique_id_(absl::StrCat(msp_, "/", name_)) {}
@@ -33,6 +35,7 @@ class FakeIdentity final : public common::policies::Identity {
   }
 
   [[nodiscard]] Status Verify(std::string_view message, std::string_view signature) const override {
+    ++verifies_;
     if (signature != absl::StrCat("sig(", name_, ",", std::string(message), ")")) {
       return absl::InvalidArgumentError("signature does not verify");
     }
@@ -40,6 +43,7 @@ class FakeIdentity final : public common::policies::Identity {
   }
 
  private:
+  std::atomic<int>& verifies_;
   std::string msp_;
   std::set<std::string> roles_;
   std::string name_;
@@ -56,7 +60,7 @@ StatusOr<std::shared_ptr<const common::policies::Identity>> FakeDeserializer::De
   if (parts[0] == "UnknownMSP") return absl::NotFoundError("MSP UnknownMSP is not defined");
   std::set<std::string> roles;
   for (auto& role : absl::StrSplit(parts[1], ',', absl::SkipEmpty())) roles.emplace(role);
-  return std::make_shared<FakeIdentity>(parts[0], std::move(roles), parts[2]);
+  return std::make_shared<FakeIdentity>(parts[0], std::move(roles), parts[2], verifies_);
 }
 
 common::policies::SignedData Sign(const std::string& msp, const std::string& name,

@@ -3,6 +3,7 @@
 // Real X.509 identities are covered by the msp tests.
 #pragma once
 
+#include <atomic>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +16,12 @@ class FakeDeserializer final : public common::policies::IdentityDeserializer {
  public:
   [[nodiscard]] StatusOr<std::shared_ptr<const common::policies::Identity>> DeserializeIdentity(
       std::string_view serialized) const override;
+
+  // Signature checks made so far by the identities this deserializer made.
+  int verify_count() const { return verifies_.load(); }
+
+ private:
+  mutable std::atomic<int> verifies_{0};
 };
 
 // A signature by `name` of `msp` with `roles` (e.g. {"admin"}); member is implied.

@@ -6,6 +6,7 @@
 #include "tests/unit/common/policies/fake_identities.h"
 
 using weft::common::policies::PolicyManager;
+using weft::testing::BadSignature;
 using weft::testing::FakeDeserializer;
 using weft::testing::Sign;
 
@@ -85,8 +86,42 @@ TEST_CASE("ANY and ALL implicit policies, nested up to the channel") {
   std::vector<weft::common::policies::SignedData> all{Sign("Org1MSP", "x"), Sign("Org2MSP", "y"),
                                                       Sign("Org3MSP", "z")};
   CHECK((*(*manager)->GetPolicy("/Channel/Application/AllWriters"))->EvaluateSignedData(all).ok());
-  // No organisation defines Readers: ANY over nothing is satisfied, as in Fabric.
-  CHECK((*(*manager)->GetPolicy("/Channel/Application/Readers"))->EvaluateSignedData({}).ok());
+  // No organisation defines Readers. Fabric's NewImplicitMetaPolicy takes one
+  // sub-policy per child group, and ManagerImpl.GetPolicy gives a group lacking the
+  // policy a rejectPolicy: ANY Readers over three such groups is never satisfied.
+  auto readers =
+      (*(*manager)->GetPolicy("/Channel/Application/Readers"))->EvaluateSignedData(one_member);
+  REQUIRE(readers.code() == absl::StatusCode::kPermissionDenied);
+  CHECK_THAT(std::string(readers.message()),
+             Catch::Contains("0 of 3 sub-policies satisfied, 1 required") &&
+                 Catch::Contains("no such policy: '/Channel/Application/Org1MSP/Readers'"));
+}
+
+TEST_CASE("An implicit meta policy over no child groups is satisfied, and one lacking counts") {
+  // implicitmeta.go NewImplicitMetaPolicy: with no sub-policies the threshold is 0;
+  // otherwise every child group has a sub-policy, a missing one rejecting.
+  FakeDeserializer deserializer;
+  ::common::ConfigGroup channel;
+  auto& application = (*channel.mutable_groups())["Application"];
+  auto& org1 = (*application.mutable_groups())["Org1MSP"];
+  AddSignaturePolicy(org1, "Endorsement", "OR('Org1MSP.member')");
+  (*application.mutable_groups())["Org2MSP"];  // defines no Endorsement policy
+  AddImplicitMeta(application, "Endorsement", ::common::ImplicitMetaPolicy::MAJORITY,
+                  "Endorsement");
+  AddImplicitMeta(application, "AnyEndorsement", ::common::ImplicitMetaPolicy::ANY, "Endorsement");
+  AddImplicitMeta(org1, "Nothing", ::common::ImplicitMetaPolicy::ALL, "Readers");
+  auto manager = PolicyManager::Build("Channel", channel, deserializer);
+  REQUIRE(manager.ok());
+  std::vector<weft::common::policies::SignedData> both{Sign("Org1MSP", "a"), Sign("Org2MSP", "b")};
+  // MAJORITY of two groups is two; Org2MSP's missing policy never is one of them.
+  CHECK_FALSE(
+      (*(*manager)->GetPolicy("/Channel/Application/Endorsement"))->EvaluateSignedData(both).ok());
+  CHECK((*(*manager)->GetPolicy("/Channel/Application/AnyEndorsement"))
+            ->EvaluateSignedData(both)
+            .ok());
+  CHECK((*(*manager)->GetPolicy("/Channel/Application/Org1MSP/Nothing"))
+            ->EvaluateSignedData({})
+            .ok());
 }
 
 TEST_CASE("Policies resolve by absolute and relative paths, unknown ones are named") {
@@ -125,4 +160,122 @@ TEST_CASE("Unsupported or malformed policies fail the build naming their path") 
   REQUIRE_FALSE(built.ok());
   CHECK(std::string(built.status().message()) ==
         "policy /Channel/Application/Odd: value is not a SignaturePolicyEnvelope");
+}
+
+namespace {
+
+// /Channel{Application{Org1MSP, Org2MSP}} with each org's Endorsement policy a
+// member of the org and Application/Endorsement MAJORITY of them, the
+// channel-wide default endorsement policy of configtxgen's sample profiles.
+::common::ConfigGroup TwoOrgEndorsementChannel() {
+  ::common::ConfigGroup channel;
+  auto& application = (*channel.mutable_groups())["Application"];
+  for (std::string org : {"Org1MSP", "Org2MSP"}) {
+    auto& group = (*application.mutable_groups())[org];
+    AddSignaturePolicy(group, "Endorsement", "OR('" + org + ".peer')");
+    AddSignaturePolicy(group, "Admins", "OR('" + org + ".admin')");
+  }
+  AddImplicitMeta(application, "Endorsement", ::common::ImplicitMetaPolicy::MAJORITY,
+                  "Endorsement");
+  AddImplicitMeta(application, "Admins", ::common::ImplicitMetaPolicy::MAJORITY, "Admins");
+  AddImplicitMeta(channel, "Admins", ::common::ImplicitMetaPolicy::MAJORITY, "Admins");
+  return channel;
+}
+
+}  // namespace
+
+TEST_CASE("MAJORITY Endorsement over two organisations checks each endorsement once") {
+  FakeDeserializer deserializer;
+  auto manager = PolicyManager::Build("Channel", TwoOrgEndorsementChannel(), deserializer);
+  REQUIRE(manager.ok());
+  auto endorsement = (*manager)->GetPolicy("/Channel/Application/Endorsement");
+  REQUIRE(endorsement.ok());
+  std::vector<weft::common::policies::SignedData> endorsements{
+      Sign("Org1MSP", "peer0.org1", {"peer"}), Sign("Org2MSP", "peer0.org2", {"peer"})};
+  REQUIRE((*endorsement)->EvaluateSignedData(endorsements).ok());
+  // Fabric's ImplicitMetaPolicy.EvaluateSignedData hands the whole set to each org's
+  // policy, which verifies every signature (2 orgs x 2 endorsements = 4); the verdict
+  // is the same when the set is verified once and the orgs judge the identities.
+  CHECK(deserializer.verify_count() == 2);
+
+  // Nested: /Channel/Admins is MAJORITY of Application/Admins, itself MAJORITY of
+  // the orgs' Admins; still one check per signature.
+  FakeDeserializer nested_deserializer;
+  auto nested = PolicyManager::Build("Channel", TwoOrgEndorsementChannel(), nested_deserializer);
+  REQUIRE(nested.ok());
+  std::vector<weft::common::policies::SignedData> admins{Sign("Org1MSP", "a1", {"admin"}),
+                                                         Sign("Org2MSP", "a2", {"admin"})};
+  REQUIRE((*(*nested)->GetPolicy("/Channel/Admins"))->EvaluateSignedData(admins).ok());
+  CHECK(nested_deserializer.verify_count() == 2);
+}
+
+TEST_CASE("Implicit meta policies decide as Fabric's per-sub-policy evaluation") {
+  // Fabric's ImplicitMetaPolicy.EvaluateSignedData (common/policies/implicitmeta.go):
+  // satisfied when at least threshold sub-policies are satisfied by the signature set,
+  // each sub-policy applying SignatureSetToValidIdentities (common/policies/policy.go:
+  // unknown identities and bad signatures dropped, a signer counted once, a bad
+  // signature not hiding a later good one by the same signer) before cauthdsl.
+  // Each case states that verdict; it is also checked against evaluating each
+  // org's policy on the signatures on its own, as Fabric does.
+  FakeDeserializer deserializer;
+  auto manager = PolicyManager::Build("Channel", TwoOrgEndorsementChannel(), deserializer);
+  REQUIRE(manager.ok());
+  const weft::common::policies::Policy* majority =
+      *(*manager)->GetPolicy("/Channel/Application/Endorsement");
+  std::vector<const weft::common::policies::Policy*> orgs{
+      *(*manager)->GetPolicy("/Channel/Application/Org1MSP/Endorsement"),
+      *(*manager)->GetPolicy("/Channel/Application/Org2MSP/Endorsement")};
+
+  auto p1 = Sign("Org1MSP", "p1", {"peer"});
+  auto p1b = Sign("Org1MSP", "p1b", {"peer"});
+  auto p2 = Sign("Org2MSP", "p2", {"peer"});
+  auto forged_p2 = BadSignature("Org2MSP", "p2");
+  forged_p2.identity = p2.identity;
+  auto unknown = Sign("UnknownMSP", "x", {"peer"});
+  auto client2 = Sign("Org2MSP", "c2", {"client"});
+  struct Case {
+    const char* name;
+    std::vector<weft::common::policies::SignedData> signatures;
+    bool satisfied;
+  };
+  const std::vector<Case> cases{
+      {"both orgs", {p1, p2}, true},
+      {"both orgs, reversed", {p2, p1}, true},
+      {"one org twice, same signer", {p1, p1}, false},
+      {"one org, two signers", {p1, p1b}, false},
+      {"second org forged", {p1, forged_p2}, false},
+      {"forged then good by the same signer", {p1, forged_p2, p2}, true},
+      {"good then forged by the same signer", {p1, p2, forged_p2}, true},
+      {"unknown MSP", {unknown, p1}, false},
+      {"unknown MSP and both orgs", {unknown, p2, p1}, true},
+      {"wrong role in the second org", {p1, client2}, false},
+      {"no signatures", {}, false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    int orgs_satisfied = 0;
+    for (const auto* org : orgs) orgs_satisfied += org->EvaluateSignedData(c.signatures).ok();
+    CHECK((orgs_satisfied >= 2) == c.satisfied);  // MAJORITY of 2 is 2
+    CHECK(majority->EvaluateSignedData(c.signatures).ok() == c.satisfied);
+  }
+}
+
+TEST_CASE("A failed implicit meta evaluation names the signatures it ignored") {
+  FakeDeserializer deserializer;
+  auto manager = PolicyManager::Build("Channel", TwoOrgEndorsementChannel(), deserializer);
+  REQUIRE(manager.ok());
+  std::vector<weft::common::policies::SignedData> signatures{Sign("Org1MSP", "p1", {"peer"}),
+                                                             BadSignature("Org2MSP", "p2"),
+                                                             Sign("UnknownMSP", "x", {"peer"})};
+  auto status =
+      (*(*manager)->GetPolicy("/Channel/Application/Endorsement"))->EvaluateSignedData(signatures);
+  REQUIRE(status.code() == absl::StatusCode::kPermissionDenied);
+  CHECK_THAT(std::string(status.message()),
+             Catch::StartsWith("implicit policy MAJORITY Endorsement "
+                               "(/Channel/Application/Endorsement) not satisfied: 1 of 2 "
+                               "sub-policies satisfied, 2 required") &&
+                 Catch::Contains("ignored: signature by Org2MSP identity: signature does not "
+                                 "verify; MSP UnknownMSP is not defined"));
+  // The bad signature and the known signer's are each checked once.
+  CHECK(deserializer.verify_count() == 2);
 }

@@ -137,3 +137,45 @@ TEST_CASE("An n-out-of with more rules required than it has compiles and is neve
   REQUIRE(built.ok());
   CHECK((*built)->EvaluateSignedData({}).ok());
 }
+
+TEST_CASE("SignatureSetToValidIdentities checks each distinct signer once") {
+  // common/policies/policy.go SignatureSetToValidIdentities: an identity already
+  // accepted is skipped before its signature is checked; one whose signature failed
+  // is not recorded, so its next signature is checked.
+  FakeDeserializer deserializer;
+  auto alice = Sign("Org1MSP", "alice");
+  auto forged_alice = BadSignature("Org1MSP", "alice");
+  auto unknown = Sign("UnknownMSP", "eve");
+  std::vector<SignedData> set{forged_alice, alice, alice, unknown, alice};
+  auto valid = weft::common::policies::SignatureSetToValidIdentities(set, deserializer);
+  REQUIRE(valid.identities.size() == 1);
+  CHECK(valid.identities[0]->UniqueId() == "Org1MSP/alice");
+  CHECK(valid.rejected ==
+        std::vector<std::string>{"signature by Org1MSP identity: signature does not verify",
+                                 "MSP UnknownMSP is not defined"});
+  CHECK(deserializer.verify_count() == 2);  // the forged one and the first good one
+}
+
+TEST_CASE("EvaluateIdentities counts the identities it is given, as cauthdsl does") {
+  // common/cauthdsl/policy.go: EvaluateIdentities runs the compiled rule on the
+  // identities as passed (no de-duplication, no signature check); only
+  // EvaluateSignedData de-duplicates, through SignatureSetToValidIdentities.
+  FakeDeserializer deserializer;
+  auto policy =
+      NewSignaturePolicy(*ParsePolicy("AND('Org1MSP.member', 'Org1MSP.member')"), deserializer);
+  REQUIRE(policy.ok());
+  auto alice = *deserializer.DeserializeIdentity(Sign("Org1MSP", "alice").identity);
+  auto bob = *deserializer.DeserializeIdentity(Sign("Org2MSP", "bob").identity);
+  std::vector<std::shared_ptr<const weft::common::policies::Identity>> twice{alice, alice};
+  CHECK((*policy)->EvaluateIdentities(twice).ok());
+  std::vector<std::shared_ptr<const weft::common::policies::Identity>> mixed{alice, bob};
+  auto status = (*policy)->EvaluateIdentities(mixed);
+  REQUIRE(status.code() == absl::StatusCode::kPermissionDenied);
+  CHECK_THAT(std::string(status.message()),
+             Catch::StartsWith("signature set does not satisfy policy"));
+  CHECK(deserializer.verify_count() == 0);
+  // The same signer twice as signed data counts once.
+  auto signed_twice = Sign("Org1MSP", "alice");
+  std::vector<SignedData> data{signed_twice, signed_twice};
+  CHECK_FALSE((*policy)->EvaluateSignedData(data).ok());
+}

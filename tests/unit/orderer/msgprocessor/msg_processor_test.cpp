@@ -16,6 +16,7 @@
 #include "common/configtx.pb.h"
 #include "common/configtx/update.h"
 #include "common/protoutil/envelope.h"
+#include "msp/ecdsa_counter.h"
 #include "orderer/configuration.pb.h"
 #include "tests/support/test_network.h"
 #include "tests/support/test_orgs.h"
@@ -172,7 +173,8 @@ TEST_CASE("A tampered signature is forbidden") {
   envelope.mutable_signature()->back() ^= 0x01;
   auto result = fixture.processor.ProcessNormalMsg(envelope);
   CHECK(result.status().code() == absl::StatusCode::kPermissionDenied);
-  CHECK_THAT(std::string(result.status().message()), Catch::Contains("signature"));
+  CHECK_THAT(std::string(result.status().message()),
+             Catch::StartsWith("envelope signature does not verify"));
 
   // So is a payload swapped after signing.
   envelope = Signed(fixture.network.client, "tx");
@@ -189,6 +191,36 @@ TEST_CASE("Creators the channel does not know are forbidden") {
     INFO(result.status().ToString());
     CHECK(result.status().code() == absl::StatusCode::kPermissionDenied);
   }
+  // The message names what failed: the MSP lookup, or the certificate's validity.
+  CHECK_THAT(std::string(fixture.processor.ProcessNormalMsg(Signed(fixture.network.stranger, "tx"))
+                             .status()
+                             .message()),
+             Catch::StartsWith("creator cannot be deserialized"));
+  CHECK_THAT(std::string(fixture.processor.ProcessNormalMsg(Signed(fixture.network.impostor, "tx"))
+                             .status()
+                             .message()),
+             Catch::StartsWith("creator of MSP Org1MSP is not valid"));
+}
+
+TEST_CASE("The signature filter checks an envelope's signature once") {
+  // Fabric's SigFilter.Apply evaluates the Writers policy on the envelope's one
+  // signature; Weft checks it once and the policy judges the verified creator.
+  ProcessorFixture fixture;
+  auto ecdsa = std::make_shared<weft::msp::EcdsaCounter>();
+  auto bundle = ChannelConfig::FromConfig(kChannel, fixture.network.Config(), ecdsa);
+  REQUIRE(bundle.ok());
+  fixture.config = *bundle;
+  REQUIRE(fixture.processor.ProcessNormalMsg(Signed(fixture.network.client, "tx")).ok());
+  CHECK(ecdsa->verifies() == 1);
+  // Refused ones too: a reader that is no writer, a tampered signature.
+  auto from_peer = fixture.processor.ProcessNormalMsg(Signed(fixture.network.peer, "tx"));
+  CHECK(from_peer.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(ecdsa->verifies() == 2);
+  auto tampered = Signed(fixture.network.client, "tx");
+  tampered.mutable_signature()->back() ^= 0x01;
+  CHECK(fixture.processor.ProcessNormalMsg(tampered).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  CHECK(ecdsa->verifies() == 3);
 }
 
 TEST_CASE("A channel member that is not a Writer is forbidden by /Channel/Writers") {
@@ -196,7 +228,8 @@ TEST_CASE("A channel member that is not a Writer is forbidden by /Channel/Writer
   // Peers are Readers of Org1MSP but not Writers.
   auto result = fixture.processor.ProcessNormalMsg(Signed(fixture.network.peer, "tx"));
   CHECK(result.status().code() == absl::StatusCode::kPermissionDenied);
-  CHECK_THAT(std::string(result.status().message()), Catch::Contains("/Channel/Writers"));
+  CHECK_THAT(std::string(result.status().message()),
+             Catch::StartsWith("policy /Channel/Writers not satisfied"));
 }
 
 TEST_CASE("An envelope is checked again under the current config when the sequence moves") {

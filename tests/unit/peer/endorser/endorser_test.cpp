@@ -12,6 +12,7 @@
 #include "common/protoutil/proposal.h"
 #include "common/protoutil/response.h"
 #include "common/protoutil/txid.h"
+#include "msp/ecdsa_counter.h"
 #include "msp/identities.pb.h"
 #include "msp/msp.h"
 #include "peer/chaincode.pb.h"
@@ -62,13 +63,15 @@ struct EndorserFixture {
       [this](std::string_view channel_id) { return channels.Config(channel_id); }};
   FakeChaincode qscc;
   FakeChaincode cscc;
+  // Counts the signature checks of the channel's MSPs.
+  std::shared_ptr<weft::msp::EcdsaCounter> ecdsa = std::make_shared<weft::msp::EcdsaCounter>();
   std::unique_ptr<Endorser> endorser;
 
   explicit EndorserFixture(std::map<std::string, std::string> acls = {}) {
     auto spec = network.Spec();
     spec.application->acls = std::move(acls);
-    channels.config = Must(
-        ChannelConfig::FromConfig(kChannel, Must(weft::common::channelconfig::BuildConfig(spec))));
+    channels.config = Must(ChannelConfig::FromConfig(
+        kChannel, Must(weft::common::channelconfig::BuildConfig(spec)), ecdsa));
     qscc.answer.set_status(200);
     qscc.answer.set_payload("chain info");
     cscc.answer.set_status(200);
@@ -244,6 +247,16 @@ TEST_CASE("application chaincode proposals pass peer/Propose and find no definit
           "make sure the chaincode basic has been successfully defined on channel mychannel and "
           "try again: chaincode basic not found");
     CHECK_FALSE(result.response.has_endorsement());
+  }
+  SECTION("the proposal's signature is checked twice, as Fabric's endorser does") {
+    // core/endorser/endorser.go: preProcess's UnpackedProposal.Validate verifies the
+    // creator's signature, then CheckACL evaluates peer/Propose on the signed
+    // proposal. The ACL's implicit meta policy checks it once, not once per org.
+    EndorserFixture f;
+    auto result = f.endorser->ProcessProposal(
+        Propose(f.network.client, kChannel, "basic", {"ReadAsset", "a1"}));
+    CHECK(result.response.response().status() == 500);  // no definition, after the ACL
+    CHECK(f.ecdsa->verifies() == 2);
   }
   SECTION("a reader that is no writer fails peer/Propose") {
     EndorserFixture f;

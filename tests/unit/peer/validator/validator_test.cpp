@@ -19,6 +19,7 @@
 #include "common/policies/policy_dsl.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "ledger/rwset/rwset.pb.h"
+#include "msp/ecdsa_counter.h"
 #include "peer/chaincode_event.pb.h"
 #include "peer/ledger/peer_ledger.h"
 #include "peer/ledger/transient_store.h"
@@ -205,7 +206,7 @@ class Channel {
     genesis_ = Must(common::channelconfig::BuildGenesisBlock(
         kChannel, Must(common::channelconfig::BuildConfig(orgs.Spec(lifecycle_policy)))));
     ledger_ = Must(ledger::LedgerManager(dir_.path()).CreateLedger(genesis_));
-    bundle_ = Must(ChannelConfig::FromConfigBlock(genesis_));
+    bundle_ = Must(ChannelConfig::FromConfigBlock(genesis_, ecdsa));
     view_ = NewPeerLedgerView(*ledger_);
 
     // AND of both orgs' peers; one org's peer; a channel policy reference.
@@ -225,6 +226,8 @@ class Channel {
   }
 
   Orgs orgs;
+  // Counts the signature checks of the channel's MSPs.
+  std::shared_ptr<msp::EcdsaCounter> ecdsa = std::make_shared<msp::EcdsaCounter>();
 
   ledger::PeerLedger& ledger() { return *ledger_; }
   std::shared_ptr<const ChannelConfig> bundle() const { return bundle_; }
@@ -634,6 +637,40 @@ TEST_CASE("A key's validation parameter replaces the chaincode's policy for that
     CHECK(CodeName(channel.ValidateOne(spec)) == "VALID");
     spec.endorsers = {&channel.orgs.peer1};
     CHECK(CodeName(channel.ValidateOne(spec)) == "ENDORSEMENT_POLICY_FAILURE");
+  }
+}
+
+TEST_CASE("Each signature of a transaction is checked once") {
+  // Fabric checks the creator's signature (checkSignatureFromCreator) and judges the
+  // endorsements against each policy (ApplicationPolicyEvaluator, whose
+  // EvaluateSignedData verifies the set each time, and per org under an implicit
+  // meta policy). The verdicts here are Fabric's; the verifies are 1 + 2 for a
+  // creator and two endorsements, where that evaluation order costs more.
+  Channel channel;
+  channel.PutWithValidationParameter("basic", "sbe", "OR('Org2MSP.peer')");
+
+  SECTION("MAJORITY Endorsement over two orgs (Fabric's order: 1 + 2 orgs x 2 = 5)") {
+    EndorserTxSpec spec = channel.Tx("refcc", RwSet({{"refcc", Writes({{"k", "v"}}), {}}}));
+    const uint64_t before = channel.ecdsa->verifies();
+    CHECK(CodeName(channel.ValidateOne(spec)) == "VALID");
+    CHECK(channel.ecdsa->verifies() - before == 3);
+  }
+  SECTION("a key-level and the chaincode's policy in one transaction (Fabric's: 1 + 2 + 2)") {
+    EndorserTxSpec spec =
+        channel.Tx("basic", RwSet({{"basic", Writes({{"plain", "1"}, {"sbe", "v1"}}), {}}}));
+    const uint64_t before = channel.ecdsa->verifies();
+    CHECK(CodeName(channel.ValidateOne(spec)) == "VALID");
+    CHECK(channel.ecdsa->verifies() - before == 3);
+  }
+  SECTION("the same endorser twice is checked once and counts once") {
+    EndorserTxSpec spec =
+        channel.Tx("basic", RwSet({{"basic", Writes({{"plain", "1"}, {"sbe", "v1"}}), {}}}));
+    spec.endorsers = {&channel.orgs.peer1, &channel.orgs.peer1};
+    const uint64_t before = channel.ecdsa->verifies();
+    CHECK(CodeName(channel.ValidateOne(spec)) == "ENDORSEMENT_POLICY_FAILURE");
+    // The creator, then peer1 once: its second endorsement is the same signer
+    // (SignatureSetToValidIdentities skips it before verifying).
+    CHECK(channel.ecdsa->verifies() - before == 2);
   }
 }
 
