@@ -24,6 +24,7 @@
 #include "common/common.pb.h"
 #include "common/protoutil/envelope.h"
 #include "common/status/status.h"
+#include "msp/identity.h"
 
 namespace weft::orderer::msgprocessor {
 
@@ -80,8 +81,10 @@ class StandardChannel {
   // Shared by normal, config update and the orderer's CONFIG envelopes.
   [[nodiscard]] Status ApplyFilters(const common::channelconfig::ChannelConfig& config,
                                     const ::common::Envelope& envelope) const;
+  using CreatorIdentity = std::shared_ptr<const msp::Identity>;
   [[nodiscard]] Status CheckExpiration(const common::channelconfig::ChannelConfig& config,
-                                       const common::protoutil::OpenedEnvelope& opened) const;
+                                       const common::protoutil::OpenedEnvelope& opened,
+                                       const StatusOr<CreatorIdentity>& creator) const;
 
   ConfigSource config_;
   ConfigUpdateValidator validator_;

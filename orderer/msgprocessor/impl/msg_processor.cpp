@@ -216,14 +216,18 @@ StandardChannel::StandardChannel(ConfigSource config, ConfigUpdateValidator vali
 
 // Fabric's expirationRejectRule: only with orderer capability V1_1 or later; a
 // creator whose certificate cannot be read has no expiry here (the signature
-// filter refuses it).
+// filter refuses it). A creator the channel's MSPs know is judged by the certificate
+// they parsed and cached, so the check costs no parsing per envelope.
 Status StandardChannel::CheckExpiration(const ChannelConfig& config,
-                                        const common::protoutil::OpenedEnvelope& opened) const {
+                                        const common::protoutil::OpenedEnvelope& opened,
+                                        const StatusOr<CreatorIdentity>& creator) const {
   if (options_.no_expiration_checks) return absl::OkStatus();
   if (!common::channelconfig::OrdererExpirationCheck(config.orderer()->capabilities)) {
     return absl::OkStatus();
   }
-  auto expires = common::protoutil::IdentityExpiresAt(opened.creator());
+  auto expires = creator.ok() ? StatusOr<std::optional<std::chrono::system_clock::time_point>>(
+                                    (*creator)->certificate().not_after())
+                              : common::protoutil::IdentityExpiresAt(opened.creator());
   if (!expires.ok() || !expires->has_value()) return absl::OkStatus();
   if (options_.now() < **expires) return absl::OkStatus();
   return absl::InvalidArgumentError("broadcast client identity expired");
@@ -236,8 +240,9 @@ Status StandardChannel::ApplyFilters(const ChannelConfig& config,
   WEFT_ASSIGN_OR_RETURN(const OrdererSection* orderer, OrdererOf(config));
   WEFT_RETURN_IF_ERROR(CheckSize(config, envelope));
   WEFT_ASSIGN_OR_RETURN(auto opened, Open(envelope));
+  StatusOr<CreatorIdentity> creator = config.msp_manager().Deserialize(opened.creator());
   // Before the signature filter, so a flood of expired creators costs no signature check.
-  WEFT_RETURN_IF_ERROR(CheckExpiration(config, opened));
+  WEFT_RETURN_IF_ERROR(CheckExpiration(config, opened, creator));
 
   // Fabric's SigFilter: look the policy up (a missing one is not ErrPermissionDenied),
   // then evaluate it on the envelope's one signature. The creator is deserialized and
@@ -252,7 +257,6 @@ Status StandardChannel::ApplyFilters(const ChannelConfig& config,
   }
   std::vector<std::shared_ptr<const common::policies::Identity>> signers;
   std::string unverified;  // why the creator is not among the signers
-  auto creator = config.msp_manager().Deserialize(opened.creator());
   if (!creator.ok()) {
     unverified =
         fmt::format("creator cannot be deserialized: {}", std::string(creator.status().message()));
