@@ -14,7 +14,7 @@
 # MAJORITY endorsement policy), one after the other:
 #   create-1org  one org, one peer: 1-of-1 endorsement (WEFT_ORGS=1)
 #   create-2org  two orgs, a peer each: both peers endorse, both commit
-# Environment: WEFT_BUILD_DIR (default ./build), BENCH_CLIENTS (64), BENCH_DURATION
+# Environment: WEFT_BUILD_DIR (default ./build), BENCH_CLIENTS (128), BENCH_DURATION
 # seconds (30), BENCH_TX_COUNT (when set, each scenario runs that many transactions
 # instead of a duration), BENCH_RATE (0 = closed loop), BENCH_BATCH_TIMEOUT (250ms),
 # BENCH_MAX_MESSAGE_COUNT (500), BENCH_SCENARIOS (both, in the order above),
@@ -32,7 +32,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="$(realpath -m "$1")"
 export WEFT_BUILD_DIR="$(realpath -m "${WEFT_BUILD_DIR:-$repo/build}")"
 bin="$WEFT_BUILD_DIR/bin"
-clients="${BENCH_CLIENTS:-64}"
+clients="${BENCH_CLIENTS:-128}"
 duration="${BENCH_DURATION:-30}"
 tx_count="${BENCH_TX_COUNT:-}"
 rate="${BENCH_RATE:-0}"
@@ -132,8 +132,8 @@ PY
 
 # load_phase <name> [weft-bench flags]: on the scenario's network, weft-bench at 70 % of
 # the committed tx/s the closed-loop run just measured, for $load_seconds, while the
-# nodes' resident memory (VmRSS) is sampled every 5 s into <name>.rss
-# ("<seconds> <node> <kB>" lines).
+# nodes' resident memory is sampled every 5 s into <name>.rss
+# ("<seconds> <node> <VmRSS kB> <RssAnon kB> <RssFile kB>" lines).
 load_phase() {
   local name="$1"
   shift
@@ -146,7 +146,10 @@ load_phase() {
     start=$SECONDS
     while true; do
       for pid_file in "$WEFT_NETWORK_DIR"/*.pid; do
-        rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$(cat "$pid_file")/status" 2>/dev/null) || true
+        # VmRSS, and its anonymous (heap, stacks) and file-backed (mapped files) parts.
+        rss=$(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 }
+                   END { if (r != "") print r, a, f }' "/proc/$(cat "$pid_file")/status" \
+          2>/dev/null) || true
         [ -n "$rss" ] && echo "$((SECONDS - start)) $(basename "$pid_file" .pid) $rss"
       done
       sleep 5
@@ -255,14 +258,21 @@ for name in sys.argv[5:]:
         load = json.load(open(f"{out}/{name}.load.json"))
         rss = {}
         for line in open(f"{out}/{name}.rss"):
-            seconds, node, kb = line.split()
-            rss.setdefault(node, []).append((int(seconds), int(kb)))
+            seconds, node, *kb = line.split()
+            rss.setdefault(node, []).append((int(seconds), [int(k) for k in kb]))
         memory = {}
         for node, samples in rss.items():
             settled = [kb for seconds, kb in samples if seconds >= 60] or [kb for _, kb in samples]
-            memory[node] = {"start_kb": settled[0], "end_kb": samples[-1][1],
-                            "max_kb": max(kb for _, kb in samples),
-                            "growth_pct": 100.0 * (samples[-1][1] - settled[0]) / settled[0]}
+            first, last = settled[0], samples[-1][1]
+            memory[node] = {"start_kb": first[0], "end_kb": last[0],
+                            "max_kb": max(kb[0] for _, kb in samples),
+                            "growth_pct": 100.0 * (last[0] - first[0]) / first[0]}
+            # The anonymous part (heap, stacks) apart from the mapped files (LevelDB's
+            # tables grow with the ledger).
+            if len(first) == 3:
+                memory[node].update({"anon_start_kb": first[1], "anon_end_kb": last[1],
+                                     "anon_growth_pct": 100.0 * (last[1] - first[1]) / first[1],
+                                     "file_start_kb": first[2], "file_end_kb": last[2]})
         results[-1]["load_70pct"] = {
             "offered_tps": load["offered_tps"], "committed_tps": load["committed_tps"],
             "p50_ms": load["p50_ms"], "p99_ms": load["p99_ms"], "codes": load["codes"],
@@ -277,6 +287,7 @@ for r in results:
         load = r["load_70pct"]
         print(f"  at 70 %: offered {load['offered_tps']:.1f} tx/s, committed {load['committed_tps']:.1f} "
               f"tx/s, p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms; RSS growth " +
-              ", ".join(f"{node} {m['growth_pct']:+.1f} %" for node, m in sorted(load["rss"].items())))
+              ", ".join(f"{node} {m['growth_pct']:+.1f} % (anon {m.get('anon_growth_pct', 0):+.1f} %)"
+                        for node, m in sorted(load["rss"].items())))
 PY
 echo "Wrote $out/results.json"
