@@ -22,22 +22,18 @@
 #include "peer/lifecycle/lifecycle_functions.h"
 #include "tests/support/ledger_test_util.h"
 #include "tests/support/lifecycle_state.h"
+#include "tests/support/require_ok.h"
 #include "tests/support/temp_dir.h"
 
 namespace weft::peer::lifecycle {
 namespace {
 
+using weft::testing::RequireOk;
+
 namespace statedb = ledger::statedb;
 
 const std::string kChannel = "mychannel";
 const std::string kMspId = "Org1MSP";
-
-template <typename T>
-T Must(StatusOr<T> value) {
-  INFO(value.status().ToString());
-  REQUIRE(value.ok());
-  return *std::move(value);
-}
 
 // The state DB seam with its reads counted (and, optionally, something done on the
 // first read, to put a commit between a lookup's read and its insertion).
@@ -96,8 +92,8 @@ struct Fixture {
   Fixture() {
     ledger::LedgerOptions options;
     options.state_listeners.push_back(cache);
-    ledger = Must(ledger::LedgerManager(dir.path() / "ledgersData", options)
-                      .CreateLedger(testing::GenesisBlock(kChannel)));
+    ledger = RequireOk(ledger::LedgerManager(dir.path() / "ledgersData", options)
+                           .CreateLedger(testing::GenesisBlock(kChannel)));
   }
 
   void Commit(const std::string& name, const std::optional<ChaincodeDefinition>& committed,
@@ -110,7 +106,7 @@ struct Fixture {
   // A lookup through a fresh counting view of the state; returns how many reads it made.
   int Lookup(const std::string& name, std::optional<LocalChaincodeInfo>* info = nullptr) {
     CountingStateDb counting(ledger->state());
-    auto found = Must(cache->ChaincodeInfo(kChannel, name, counting));
+    auto found = RequireOk(cache->ChaincodeInfo(kChannel, name, counting));
     if (info != nullptr) *info = std::move(found);
     return counting.reads.load();
   }
@@ -206,7 +202,7 @@ TEST_CASE("Approvals are judged by hashes and installs make approved packages ru
   Cache restarted(kMspId);
   restarted.InitializeLocalChaincodes({"mycc_1:0123"});
   CountingStateDb counting(f.ledger->state());
-  auto again = Must(restarted.ChaincodeInfo(kChannel, "mycc", counting));
+  auto again = RequireOk(restarted.ChaincodeInfo(kChannel, "mycc", counting));
   REQUIRE(again.has_value());
   CHECK(again->package_id == std::optional<std::string>("mycc_1:0123"));
 }
@@ -225,7 +221,7 @@ TEST_CASE("A lookup whose read raced a state update answers it but does not keep
         "namespaces/fields/mycc/Sequence");
     f.cache->HandleStateUpdates(trigger);
   };
-  auto info = Must(f.cache->ChaincodeInfo(kChannel, "mycc", counting));
+  auto info = RequireOk(f.cache->ChaincodeInfo(kChannel, "mycc", counting));
   REQUIRE(info.has_value());
   CHECK(info->definition.sequence == 1);
   CHECK(f.cache->CachedChaincodes(kChannel) == 0);
@@ -249,8 +245,8 @@ TEST_CASE("The ledger tells its state listeners the public and hashed keys a blo
   auto recorder = std::make_shared<Recorder>();
   ledger::LedgerOptions options;
   options.state_listeners.push_back(recorder);
-  auto opened = Must(ledger::LedgerManager(dir.path() / "ledgersData", options)
-                         .CreateLedger(testing::GenesisBlock(kChannel)));
+  auto opened = RequireOk(ledger::LedgerManager(dir.path() / "ledgersData", options)
+                              .CreateLedger(testing::GenesisBlock(kChannel)));
   CHECK(recorder->triggers.empty());  // the genesis block writes no _lifecycle key
   testing::CommitLifecycleWrites(*opened, dir.path(), kMspId, "mycc", std::nullopt,
                                  Definition("1.0", 1), "mycc_1:0123");

@@ -27,6 +27,7 @@
 #include "tests/support/fabric_package.h"
 #include "tests/support/ledger_test_util.h"
 #include "tests/support/lifecycle_state.h"
+#include "tests/support/require_ok.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait_until.h"
 #include "tests/support/worker_thread.h"
@@ -34,18 +35,13 @@
 namespace weft::peer::node {
 namespace {
 
+using weft::testing::RequireOk;
+
 namespace lc = peer::lifecycle;
 using scc::lifecycle::ChaincodeReference;
 
 const std::string kChannel = "mychannel";
 const std::string kMspId = "Org1MSP";
-
-template <typename T>
-T Must(StatusOr<T> value) {
-  INFO(value.status().ToString());
-  REQUIRE(value.ok());
-  return *std::move(value);
-}
 
 // A runtime whose builds succeed or fail as the test says, recording each.
 class ScriptedRuntime final : public chaincode_support::ChaincodeRuntime {
@@ -97,9 +93,9 @@ struct Fixture {
   Fixture() {
     ledger::LedgerOptions options;
     options.state_listeners.push_back(cache);
-    ledger = Must(ledger::LedgerManager(dir.path() / "ledgersData", options)
-                      .CreateLedger(testing::GenesisBlock(kChannel)));
-    packages = Must(chaincode_package::PackageStore::Open(dir.path() / "chaincodes"));
+    ledger = RequireOk(ledger::LedgerManager(dir.path() / "ledgersData", options)
+                           .CreateLedger(testing::GenesisBlock(kChannel)));
+    packages = RequireOk(chaincode_package::PackageStore::Open(dir.path() / "chaincodes"));
     LifecycleLedgers ledgers;
     ledgers.channel_ids = [] { return std::vector<std::string>{kChannel}; };
     ledgers.ledger = [this](std::string_view id) { return id == kChannel ? ledger : nullptr; };
@@ -130,11 +126,11 @@ TEST_CASE("Installing saves and builds the package; a failed build keeps nothing
   const std::string id = chaincode_package::PackageId("mycc_1", bytes);
 
   SECTION("a build that succeeds") {
-    auto installed = Must(f.store->Install(bytes));
+    auto installed = RequireOk(f.store->Install(bytes));
     CHECK(installed.package_id == id);
     CHECK(installed.label == "mycc_1");
     CHECK(f.runtime.builds == std::vector<std::string>{id});
-    CHECK(Must(f.store->Load(id)) == bytes);
+    CHECK(RequireOk(f.store->Load(id)) == bytes);
     // lifecycle.go: "chaincode already successfully installed (package ID '<id>')",
     // and no second build.
     auto again = f.store->Install(bytes);
@@ -154,7 +150,7 @@ TEST_CASE("Installing saves and builds the package; a failed build keeps nothing
     CHECK(absl::IsNotFound(f.store->Load(id).status()));
     // Fabric deletes the package, so the same bytes may be installed again.
     f.runtime.fail_with.reset();
-    CHECK(Must(f.store->Install(bytes)).package_id == id);
+    CHECK(RequireOk(f.store->Install(bytes)).package_id == id);
   }
   SECTION("bytes that are not a package are not saved") {
     auto installed = f.store->Install("not a package");
@@ -168,9 +164,9 @@ TEST_CASE("Installing saves and builds the package; a failed build keeps nothing
 TEST_CASE("An installed package lists the committed definitions this org approved with it") {
   Fixture f;
   const std::string bytes = Package("mycc_1");
-  const std::string id = Must(f.store->Install(bytes)).package_id;
+  const std::string id = RequireOk(f.store->Install(bytes)).package_id;
   const std::string other_bytes = Package("other_1");
-  const std::string other_id = Must(f.store->Install(other_bytes)).package_id;
+  const std::string other_id = RequireOk(f.store->Install(other_bytes)).package_id;
 
   f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
   // Approved with another package.
@@ -215,7 +211,7 @@ TEST_CASE("Chaincode support runs the installed package this org approved for th
   // Fabric's ChaincodeEndorsementInfoSource.CachedChaincodeInfo (release-2.5
   // core/chaincode/lifecycle/lifecycle.go).
   Fixture f;
-  const std::string id = Must(f.store->Install(Package("mycc_1"))).package_id;
+  const std::string id = RequireOk(f.store->Install(Package("mycc_1"))).package_id;
   const std::string absent = chaincode_package::PackageId("gone_1", Package("gone_1"));
   f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
   f.Define("unapproved", Definition("1.0"), std::nullopt, "");
@@ -223,7 +219,8 @@ TEST_CASE("Chaincode support runs the installed package this org approved for th
   f.Define("uninstalled", Definition("1.0"), Definition("1.0"), absent);
   f.Define("nopackage", Definition("1.0"), Definition("1.0"), "");
 
-  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(id));
+  CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
+        std::optional<std::string>(id));
   for (const char* name : {"unapproved", "mismatch"}) {
     INFO(name);
     auto resolved = f.store->ResolvePackageId(kChannel, name, 1);
@@ -234,8 +231,8 @@ TEST_CASE("Chaincode support runs the installed package this org approved for th
   }
   // Approved, but this peer has no such package: "chaincode definition for '<cc>'
   // exists, but chaincode is not installed" is chaincode support's answer to nullopt.
-  CHECK_FALSE(Must(f.store->ResolvePackageId(kChannel, "uninstalled", 1)).has_value());
-  CHECK_FALSE(Must(f.store->ResolvePackageId(kChannel, "nopackage", 1)).has_value());
+  CHECK_FALSE(RequireOk(f.store->ResolvePackageId(kChannel, "uninstalled", 1)).has_value());
+  CHECK_FALSE(RequireOk(f.store->ResolvePackageId(kChannel, "nopackage", 1)).has_value());
   CHECK(absl::IsNotFound(f.store->ResolvePackageId("otherchannel", "mycc", 1).status()));
 }
 
@@ -246,22 +243,24 @@ TEST_CASE(
     "A re-approval of the committed sequence with another package runs from the next "
     "proposal") {
   Fixture f;
-  const std::string first = Must(f.store->Install(Package("mycc_1"))).package_id;
-  const std::string second = Must(f.store->Install(Package("mycc_2"))).package_id;
+  const std::string first = RequireOk(f.store->Install(Package("mycc_1"))).package_id;
+  const std::string second = RequireOk(f.store->Install(Package("mycc_2"))).package_id;
   f.Define("mycc", Definition("1.0"), Definition("1.0"), first);
-  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(first));
+  CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
+        std::optional<std::string>(first));
   CHECK(f.cache->CachedChaincodes(kChannel) == 1);
 
   // cache.go HandleStateUpdates: a hashed write to one of the org's keys of the
   // committed sequence (here only chaincode-sources/fields/mycc#1/PackageID changes)
   // makes the definition dirty.
   f.Approve("mycc", Definition("1.0"), second);
-  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(second));
+  CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
+        std::optional<std::string>(second));
 
   // An approval naming no package: approved, but nothing to run here (Fabric's
   // InstallInfo == nil, "exists, but chaincode is not installed" in chaincode support).
   f.Approve("mycc", Definition("1.0"), "");
-  auto withdrawn = Must(f.store->CachedChaincodeInfo(kChannel, "mycc", 1));
+  auto withdrawn = RequireOk(f.store->CachedChaincodeInfo(kChannel, "mycc", 1));
   CHECK(withdrawn.approved);
   CHECK_FALSE(withdrawn.package_id.has_value());
 }
@@ -271,10 +270,11 @@ TEST_CASE("A package installed after this org's approval runs from the next prop
   const std::string bytes = Package("mycc_1");
   const std::string id = chaincode_package::PackageId("mycc_1", bytes);
   f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
-  CHECK_FALSE(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)).has_value());
+  CHECK_FALSE(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)).has_value());
   // cache.go HandleChaincodeInstalled.
-  REQUIRE(Must(f.store->Install(bytes)).package_id == id);
-  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(id));
+  REQUIRE(RequireOk(f.store->Install(bytes)).package_id == id);
+  CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
+        std::optional<std::string>(id));
 
   // cache.go InitializeLocalChaincodes: a store made at a later start knows the
   // packages installed before it.
@@ -285,20 +285,22 @@ TEST_CASE("A package installed after this org's approval runs from the next prop
   };
   InstalledChaincodeStore restarted(f.packages, f.runtime, kMspId, std::move(ledgers),
                                     restarted_cache, f.loggers.Get("test"));
-  CHECK(Must(restarted.ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(id));
+  CHECK(RequireOk(restarted.ResolvePackageId(kChannel, "mycc", 1)) ==
+        std::optional<std::string>(id));
 }
 
 TEST_CASE(
     "A newly committed sequence runs from the next proposal and one at the old sequence is "
     "refused") {
   Fixture f;
-  const std::string first = Must(f.store->Install(Package("mycc_1"))).package_id;
-  const std::string second = Must(f.store->Install(Package("mycc_2"))).package_id;
+  const std::string first = RequireOk(f.store->Install(Package("mycc_1"))).package_id;
+  const std::string second = RequireOk(f.store->Install(Package("mycc_2"))).package_id;
   f.Define("mycc", Definition("1.0"), Definition("1.0"), first);
-  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(first));
+  CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
+        std::optional<std::string>(first));
 
   f.Define("mycc", Definition("2.0", 2), Definition("2.0", 2), second);
-  auto upgraded = Must(f.store->CachedChaincodeInfo(kChannel, "mycc", 2));
+  auto upgraded = RequireOk(f.store->CachedChaincodeInfo(kChannel, "mycc", 2));
   CHECK(upgraded.definition.sequence == 2);
   CHECK(upgraded.definition.endorsement_info.version() == "2.0");
   CHECK(upgraded.package_id == std::optional<std::string>(second));
@@ -321,9 +323,10 @@ TEST_CASE(
 
 TEST_CASE("A committed sequence this org has not approved is refused until the org approves it") {
   Fixture f;
-  const std::string id = Must(f.store->Install(Package("mycc_1"))).package_id;
+  const std::string id = RequireOk(f.store->Install(Package("mycc_1"))).package_id;
   f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
-  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 1)) == std::optional<std::string>(id));
+  CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
+        std::optional<std::string>(id));
   // Other orgs committed sequence 2 without this org.
   f.Define("mycc", Definition("2.0", 2), std::nullopt, "");
   auto refused = f.store->ResolvePackageId(kChannel, "mycc", 2);
@@ -334,14 +337,15 @@ TEST_CASE("A committed sequence this org has not approved is refused until the o
         "approved by this org");
   // Approving the committed sequence afterwards (its keys are the interesting hashes).
   f.Approve("mycc", Definition("2.0", 2), id);
-  CHECK(Must(f.store->ResolvePackageId(kChannel, "mycc", 2)) == std::optional<std::string>(id));
+  CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 2)) ==
+        std::optional<std::string>(id));
 }
 
 TEST_CASE("Proposals resolving while blocks commit get the definition their simulation reads") {
   Fixture f;
   std::vector<std::string> packages;
   for (const char* label : {"mycc_a", "mycc_b", "mycc_c"}) {
-    packages.push_back(Must(f.store->Install(Package(label))).package_id);
+    packages.push_back(RequireOk(f.store->Install(Package(label))).package_id);
   }
   f.Define("mycc", Definition("1"), Definition("1"), packages[0]);
 

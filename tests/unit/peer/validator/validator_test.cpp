@@ -29,6 +29,7 @@
 #include "peer/validator/committer.h"
 #include "tests/support/endorser_tx.h"
 #include "tests/support/ledger_test_util.h"
+#include "tests/support/require_ok.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_crypto.h"
 #include "tests/support/test_orgs.h"
@@ -36,18 +37,13 @@
 namespace weft::peer::validator {
 namespace {
 
+using weft::testing::RequireOk;
+
 using Code = ::protos::TxValidationCode;
 using common::channelconfig::ChannelConfig;
 using testing::EndorserTxSpec;
 
 constexpr char kChannel[] = "mychannel";
-
-template <typename T>
-T Must(StatusOr<T> value) {
-  INFO(value.status().ToString());
-  REQUIRE(value.ok());
-  return *std::move(value);
-}
 
 std::string CodeName(Code code) { return ::protos::TxValidationCode_Name(code); }
 
@@ -98,13 +94,13 @@ struct Orgs {
 };
 
 std::string SignatureEnvelope(const std::string& text) {
-  return Must(common::policies::ParsePolicy(text)).SerializeAsString();
+  return RequireOk(common::policies::ParsePolicy(text)).SerializeAsString();
 }
 
 // protos.ApplicationPolicy bytes of a signature policy in the policy language.
 std::string SignaturePolicy(const std::string& text) {
   ::protos::ApplicationPolicy policy;
-  *policy.mutable_signature_policy() = Must(common::policies::ParsePolicy(text));
+  *policy.mutable_signature_policy() = RequireOk(common::policies::ParsePolicy(text));
   return policy.SerializeAsString();
 }
 
@@ -203,10 +199,10 @@ struct NsSpec {
 class Channel {
  public:
   explicit Channel(bool lifecycle_policy = true) {
-    genesis_ = Must(common::channelconfig::BuildGenesisBlock(
-        kChannel, Must(common::channelconfig::BuildConfig(orgs.Spec(lifecycle_policy)))));
-    ledger_ = Must(ledger::LedgerManager(dir_.path()).CreateLedger(genesis_));
-    bundle_ = Must(ChannelConfig::FromConfigBlock(genesis_, ecdsa));
+    genesis_ = RequireOk(common::channelconfig::BuildGenesisBlock(
+        kChannel, RequireOk(common::channelconfig::BuildConfig(orgs.Spec(lifecycle_policy)))));
+    ledger_ = RequireOk(ledger::LedgerManager(dir_.path()).CreateLedger(genesis_));
+    bundle_ = RequireOk(ChannelConfig::FromConfigBlock(genesis_, ecdsa));
     view_ = NewPeerLedgerView(*ledger_);
 
     // AND of both orgs' peers; one org's peer; a channel policy reference.
@@ -217,7 +213,7 @@ class Channel {
     auto* org1only = basic.collections.add_config()->mutable_static_collection_config();
     org1only->set_name("org1only");
     *org1only->mutable_endorsement_policy()->mutable_signature_policy() =
-        Must(common::policies::ParsePolicy("OR('Org1MSP.peer')"));
+        RequireOk(common::policies::ParsePolicy("OR('Org1MSP.peer')"));
     Define("basic", basic);
     Define("org1cc", Definition(SignaturePolicy("OR('Org1MSP.peer')")));
     Define("refcc", Definition(PolicyReference("/Channel/Application/Endorsement")));
@@ -237,7 +233,7 @@ class Channel {
   void CommitSetup(const std::function<void(ledger::TxSimulator&)>& body) {
     std::unique_ptr<ledger::TxSimulator> simulator = ledger_->NewTxSimulator();
     body(*simulator);
-    ::rwset::TxReadWriteSet results = Must(simulator->GetTxSimulationResults());
+    ::rwset::TxReadWriteSet results = RequireOk(simulator->GetTxSimulationResults());
     std::string tx_id = "setup-" + std::to_string(setup_count_++);
     REQUIRE(ledger_
                 ->CommitBlock(NextBlock({testing::EndorserTxEnvelope(kChannel, tx_id, results)}),
@@ -297,7 +293,7 @@ class Channel {
 
   std::vector<Code> Validate(const std::vector<std::string>& envelopes,
                              common::concurrency::Executor& executor) {
-    return Must(TryValidate(envelopes, executor)).codes;
+    return RequireOk(TryValidate(envelopes, executor)).codes;
   }
 
   std::vector<Code> Validate(const std::vector<std::string>& envelopes) {
@@ -313,7 +309,7 @@ class Channel {
 
   std::string State(const std::string& ns, const std::string& key) {
     auto query = ledger_->NewQueryExecutor();
-    std::string value = Must(query->GetState(ns, key));
+    std::string value = RequireOk(query->GetState(ns, key));
     query->Done();
     return value;
   }
@@ -592,7 +588,7 @@ TEST_CASE("Each transaction gets the code Fabric's v20 validator gives it") {
 
   // Every code but VALID comes with a reason for the log.
   common::concurrency::InlineExecutor inline_executor;
-  BlockValidation full = Must(channel.TryValidate(envelopes, inline_executor));
+  BlockValidation full = RequireOk(channel.TryValidate(envelopes, inline_executor));
   REQUIRE(full.reasons.size() == cases.size());
   for (std::size_t i = 0; i < cases.size(); ++i) {
     INFO(cases[i].name << ": " << full.reasons[i]);
@@ -762,7 +758,7 @@ TEST_CASE("A tx id already in the ledger is DUPLICATE_TXID before any endorsemen
   BlockCommitter committer(channel.ledger(), channel.bundle(), executor);
   EndorserTxSpec spec = channel.Tx("basic", RwSet({{"basic", Writes({{"k", "v"}}), {}}}));
   testing::EndorserTx tx = testing::BuildEndorserTx(spec);
-  auto first = Must(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
+  auto first = RequireOk(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
   REQUIRE(CodeName(first[0]) == "VALID");
 
   // The same tx id again, now without a valid endorsement: the ledger check wins.
@@ -777,7 +773,7 @@ TEST_CASE("A tx id already in the ledger is DUPLICATE_TXID before any endorsemen
   testing::EndorserTx replay = testing::BuildEndorserTx(spec);
   REQUIRE(replay.tx_id == tx.tx_id);
   CHECK(CodeName(channel.Validate({replay.Bytes()})[0]) == "DUPLICATE_TXID");
-  auto second = Must(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
+  auto second = RequireOk(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
   CHECK(CodeName(second[0]) == "DUPLICATE_TXID");
 }
 
@@ -806,7 +802,7 @@ TEST_CASE("A tx id of an earlier transaction of the block that passed is DUPLICA
   EndorserTxSpec spec3 = channel.Tx("basic", RwSet({{"basic", Writes({{"w", "3"}}), {}}}));
   spec3.nonce = "other-nonce";
 
-  auto codes = Must(committer.CommitBlock(channel.NextBlock(
+  auto codes = RequireOk(committer.CommitBlock(channel.NextBlock(
       {testing::BuildEndorserTx(spec0).Bytes(), testing::BuildEndorserTx(spec1).Bytes(),
        testing::BuildEndorserTx(spec2).Bytes(), testing::BuildEndorserTx(spec3).Bytes()})));
   std::vector<std::string> names;
@@ -826,12 +822,12 @@ TEST_CASE("The committer applies the transient store's private data and purges i
   Channel channel;
   testing::TempDir transient_dir;
   std::unique_ptr<ledger::TransientStore> store =
-      Must(ledger::TransientStore::Open(transient_dir.path() / "transientstore"));
+      RequireOk(ledger::TransientStore::Open(transient_dir.path() / "transientstore"));
   common::concurrency::InlineExecutor executor;
 
   std::unique_ptr<ledger::TxSimulator> simulator = channel.ledger().NewTxSimulator();
   REQUIRE(simulator->PutPrivateData("basic", "shared", "secret", "42").ok());
-  auto results = Must(simulator->GetTxSimulationResultsWithPrivateData());
+  auto results = RequireOk(simulator->GetTxSimulationResultsWithPrivateData());
   REQUIRE(results.private_rwset.has_value());
   testing::EndorserTx tx =
       testing::BuildEndorserTx(channel.Tx("basic", std::move(results.public_rwset)));
@@ -841,25 +837,25 @@ TEST_CASE("The committer applies the transient store's private data and purges i
 
   SECTION("with the transient store") {
     BlockCommitter committer(channel.ledger(), channel.bundle(), executor, store.get());
-    auto codes = Must(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
+    auto codes = RequireOk(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
     REQUIRE(CodeName(codes[0]) == "VALID");
     auto query = channel.ledger().NewQueryExecutor();
-    CHECK(Must(query->GetPrivateData("basic", "shared", "secret")) == "42");
+    CHECK(RequireOk(query->GetPrivateData("basic", "shared", "secret")) == "42");
     query->Done();
-    CHECK(Must(store->GetPrivateData(tx.tx_id)).empty());
-    CHECK(Must(store->GetPrivateData("uncommitted-tx")).size() == 1);
+    CHECK(RequireOk(store->GetPrivateData(tx.tx_id)).empty());
+    CHECK(RequireOk(store->GetPrivateData("uncommitted-tx")).size() == 1);
   }
   SECTION("without one, only the hashes are committed") {
     BlockCommitter committer(channel.ledger(), channel.bundle(), executor);
-    auto codes = Must(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
+    auto codes = RequireOk(committer.CommitBlock(channel.NextBlock({tx.Bytes()})));
     REQUIRE(CodeName(codes[0]) == "VALID");
     auto query = channel.ledger().NewQueryExecutor();
     // Fabric's queryHelper.getPrivateData: "private data matching public hash
     // version is not available".
     CHECK(absl::IsFailedPrecondition(query->GetPrivateData("basic", "shared", "secret").status()));
-    CHECK_FALSE(Must(query->GetPrivateDataHash("basic", "shared", "secret")).empty());
+    CHECK_FALSE(RequireOk(query->GetPrivateDataHash("basic", "shared", "secret")).empty());
     query->Done();
-    CHECK(Must(store->GetPrivateData(tx.tx_id)).size() == 1);
+    CHECK(RequireOk(store->GetPrivateData(tx.tx_id)).size() == 1);
   }
 }
 
@@ -888,7 +884,7 @@ TEST_CASE("A mixed block commits its valid transactions and nothing of the inval
        testing::BuildEndorserTx(bad_creator).Bytes(), testing::BuildEndorserTx(valid_d).Bytes(),
        testing::BuildEndorserTx(conflict).Bytes()});
   const uint64_t number = block.header().number();
-  auto codes = Must(committer.CommitBlock(block));
+  auto codes = RequireOk(committer.CommitBlock(block));
   std::vector<std::string> names;
   for (auto code : codes) names.push_back(CodeName(code));
   CHECK(names == std::vector<std::string>{"VALID", "ENDORSEMENT_POLICY_FAILURE",
@@ -900,7 +896,7 @@ TEST_CASE("A mixed block commits its valid transactions and nothing of the inval
   CHECK(channel.State("basic", "e").empty());
 
   // The stored block carries the same codes as its TRANSACTIONS_FILTER.
-  ::common::Block stored = Must(channel.ledger().GetBlockByNumber(number));
+  ::common::Block stored = RequireOk(channel.ledger().GetBlockByNumber(number));
   const std::string& filter = stored.metadata().metadata(::common::TRANSACTIONS_FILTER);
   REQUIRE(filter.size() == codes.size());
   for (std::size_t i = 0; i < codes.size(); ++i) {
@@ -978,21 +974,21 @@ TEST_CASE("A config block replaces the channel bundle once it is committed") {
 
   common::channelconfig::ChannelSpec spec = channel.orgs.Spec(true);
   spec.orderer->batch_size.max_message_count = 42;
-  ::common::Config target = Must(common::channelconfig::BuildConfig(spec));
+  ::common::Config target = RequireOk(common::channelconfig::BuildConfig(spec));
   ::common::ConfigUpdate update =
-      Must(common::configtx::ComputeUpdate(kChannel, channel.bundle()->config(), target));
+      RequireOk(common::configtx::ComputeUpdate(kChannel, channel.bundle()->config(), target));
   // Orderer group changes need the orderer org's admins (MAJORITY Admins).
   msp::SigningIdentity orderer_admin = testing::MakeSigner(
       testing::IssueLeaf(channel.orgs.orderer_ca, "Admin@example.com", {"admin"}), "OrdererMSP");
   const std::vector<const common::protoutil::Signer*> signers{&orderer_admin};
   ::common::Envelope update_envelope =
-      Must(common::configtx::CreateSignedConfigUpdateEnvelope(update, signers, orderer_admin));
-  ::common::Envelope config_tx = Must(common::configtx::ValidateConfigUpdate(
+      RequireOk(common::configtx::CreateSignedConfigUpdateEnvelope(update, signers, orderer_admin));
+  ::common::Envelope config_tx = RequireOk(common::configtx::ValidateConfigUpdate(
       *channel.bundle(), update_envelope, channel.orgs.orderer));
   const std::string config_bytes = config_tx.SerializeAsString();
 
   SECTION("a valid config update") {
-    auto codes = Must(committer.CommitBlock(channel.NextBlock({config_bytes})));
+    auto codes = RequireOk(committer.CommitBlock(channel.NextBlock({config_bytes})));
     CHECK(CodeName(codes[0]) == "VALID");
     CHECK(committer.bundle()->sequence() == channel.bundle()->sequence() + 1);
     CHECK(committer.bundle()->orderer()->batch_size.max_message_count == 42);
@@ -1006,7 +1002,7 @@ TEST_CASE("A config block replaces the channel bundle once it is committed") {
     payload.set_data(config_envelope.SerializeAsString());
     ::common::Envelope tampered;
     tampered.set_payload(payload.SerializeAsString());
-    tampered.set_signature(Must(channel.orgs.orderer.Sign(tampered.payload())));
+    tampered.set_signature(RequireOk(channel.orgs.orderer.Sign(tampered.payload())));
     const uint64_t height = channel.ledger().GetBlockchainInfo().height;
     CHECK_FALSE(committer.CommitBlock(channel.NextBlock({tampered.SerializeAsString()})).ok());
     CHECK(committer.bundle()->sequence() == channel.bundle()->sequence());
@@ -1022,10 +1018,10 @@ TEST_CASE("BlockCommitter's report gives a reason for each invalid transaction")
   EndorserTxSpec unendorsed = channel.Tx("basic", RwSet({{"basic", Writes({{"b", "2"}}), {}}}));
   unendorsed.endorsers = {&channel.orgs.peer1};
   CommitReport report;
-  auto codes =
-      Must(committer.CommitBlock(channel.NextBlock({testing::BuildEndorserTx(valid).Bytes(),
-                                                    testing::BuildEndorserTx(unendorsed).Bytes()}),
-                                 &report));
+  auto codes = RequireOk(
+      committer.CommitBlock(channel.NextBlock({testing::BuildEndorserTx(valid).Bytes(),
+                                               testing::BuildEndorserTx(unendorsed).Bytes()}),
+                            &report));
   REQUIRE(codes.size() == 2);
   CHECK(CodeName(codes[1]) == "ENDORSEMENT_POLICY_FAILURE");
   REQUIRE(report.reasons.size() == 2);
