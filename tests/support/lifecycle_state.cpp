@@ -33,6 +33,16 @@ class CollectedState final : public peer::lifecycle::ReadWritableState {
 
 }  // namespace
 
+peer::lifecycle::ChaincodeDefinition MinimalDefinition(const std::string& version,
+                                                       int64_t sequence) {
+  peer::lifecycle::ChaincodeDefinition definition;
+  definition.sequence = sequence;
+  definition.endorsement_info.set_version(version);
+  definition.endorsement_info.set_endorsement_plugin("escc");
+  definition.validation_info.set_validation_plugin("vscc");
+  return definition;
+}
+
 void StoreChaincodeDefinition(peer::ledger::statedb::StateDb& state, const std::string& name,
                               const peer::lifecycle::ChaincodeDefinition& definition,
                               uint64_t block) {

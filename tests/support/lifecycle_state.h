@@ -16,6 +16,11 @@
 
 namespace weft::testing {
 
+// A definition with only what _lifecycle requires set: `version`, `sequence`, and the
+// escc / vscc plugins.
+peer::lifecycle::ChaincodeDefinition MinimalDefinition(const std::string& version,
+                                                       int64_t sequence = 1);
+
 void StoreChaincodeDefinition(peer::ledger::statedb::StateDb& state, const std::string& name,
                               const peer::lifecycle::ChaincodeDefinition& definition,
                               uint64_t block);

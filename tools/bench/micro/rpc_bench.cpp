@@ -151,15 +151,23 @@ class StreamResponder final : public ::protos::ChaincodeSupport::Service {
   }
 };
 
+// Starts `service` on a loopback server (TLS when the benchmark's argument is 1); on
+// failure the benchmark is skipped with the reason and false is returned.
+bool StartLoopback(::grpc::Service& service, benchmark::State& state,
+                   std::optional<Loopback>& loopback) {
+  try {
+    loopback.emplace(service, state.range(0) != 0);
+    return true;
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return false;
+  }
+}
+
 void BM_GrpcUnary(benchmark::State& state) {
   FixedEndorser service;
   std::optional<Loopback> loopback;
-  try {
-    loopback.emplace(service, state.range(0) != 0);
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-    return;
-  }
+  if (!StartLoopback(service, state, loopback)) return;
   auto stub = ::protos::Endorser::NewStub(loopback->channel());
   ::protos::SignedProposal request;
   request.set_proposal_bytes(std::string(1024, 'q'));
@@ -187,12 +195,7 @@ BENCHMARK(BM_GrpcUnary)->ArgName("tls")->Arg(0)->Arg(1)->MeasureProcessCPUTime()
 void BM_GrpcStreamPingPong(benchmark::State& state) {
   StreamResponder service;
   std::optional<Loopback> loopback;
-  try {
-    loopback.emplace(service, state.range(0) != 0);
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-    return;
-  }
+  if (!StartLoopback(service, state, loopback)) return;
   auto stub = ::protos::ChaincodeSupport::NewStub(loopback->channel());
   ::grpc::ClientContext context;
   auto stream = stub->Register(&context);

@@ -28,6 +28,7 @@
 namespace weft::peer::lifecycle {
 namespace {
 
+using weft::testing::MinimalDefinition;
 using weft::testing::RequireOk;
 
 namespace statedb = ledger::statedb;
@@ -59,8 +60,10 @@ class CountingStateDb final : public statedb::StateDb {
     Count();
     return state_.GetStateRangeScanIterator(ns, start_key, end_key);
   }
+  // A read-only view for the cache under test, which never writes; the ledger writes
+  // to the state DB it wraps. A write through the view is a test bug and is refused.
   [[nodiscard]] Status ApplyUpdates(const statedb::UpdateBatch&, uint64_t) override {
-    return absl::UnimplementedError("the cache only reads");
+    return absl::FailedPreconditionError("CountingStateDb is read-only: the cache only reads");
   }
   void StageUpdates(const statedb::UpdateBatch&, uint64_t,
                     common::ledger::kvstore::WriteBatch&) const override {}
@@ -74,15 +77,6 @@ class CountingStateDb final : public statedb::StateDb {
   }
   const statedb::StateDb& state_;
 };
-
-ChaincodeDefinition Definition(const std::string& version, int64_t sequence) {
-  ChaincodeDefinition definition;
-  definition.sequence = sequence;
-  definition.endorsement_info.set_version(version);
-  definition.endorsement_info.set_endorsement_plugin("escc");
-  definition.validation_info.set_validation_plugin("vscc");
-  return definition;
-}
 
 struct Fixture {
   testing::TempDir dir;
@@ -116,7 +110,7 @@ TEST_CASE("A cached definition is served without reading the state") {
   Fixture f;
   const std::string package = "mycc_1:0123";
   f.cache->HandleChaincodeInstalled(package);
-  f.Commit("mycc", Definition("1.0", 1), Definition("1.0", 1), package);
+  f.Commit("mycc", MinimalDefinition("1.0", 1), MinimalDefinition("1.0", 1), package);
 
   std::optional<LocalChaincodeInfo> info;
   CHECK(f.Lookup("mycc", &info) > 0);  // the miss reads the definition and approval
@@ -143,28 +137,28 @@ TEST_CASE("Only blocks writing a definition or this org's keys of its sequence d
   Fixture f;
   f.cache->HandleChaincodeInstalled("mycc_1:0123");
   f.cache->HandleChaincodeInstalled("mycc_2:4567");
-  f.Commit("mycc", Definition("1.0", 1), Definition("1.0", 1), "mycc_1:0123");
-  f.Commit("other", Definition("1.0", 1), Definition("1.0", 1), "mycc_1:0123");
+  f.Commit("mycc", MinimalDefinition("1.0", 1), MinimalDefinition("1.0", 1), "mycc_1:0123");
+  f.Commit("other", MinimalDefinition("1.0", 1), MinimalDefinition("1.0", 1), "mycc_1:0123");
   REQUIRE(f.Lookup("mycc") > 0);
   REQUIRE(f.Lookup("other") > 0);
 
   // Another chaincode's definition, another org's approval of mycc's sequence and this
   // org's approval of the next (uncommitted) sequence leave mycc's entry alone.
-  f.Commit("other", Definition("2.0", 2), Definition("2.0", 2), "mycc_2:4567");
-  f.Commit("mycc", std::nullopt, Definition("1.0", 1), "", "Org2MSP");
-  f.Commit("mycc", std::nullopt, Definition("2.0", 2), "mycc_2:4567");
+  f.Commit("other", MinimalDefinition("2.0", 2), MinimalDefinition("2.0", 2), "mycc_2:4567");
+  f.Commit("mycc", std::nullopt, MinimalDefinition("1.0", 1), "", "Org2MSP");
+  f.Commit("mycc", std::nullopt, MinimalDefinition("2.0", 2), "mycc_2:4567");
   CHECK(f.Lookup("mycc") == 0);
   CHECK(f.Lookup("other") > 0);
 
   // This org's re-approval of the committed sequence with another package.
-  f.Commit("mycc", std::nullopt, Definition("1.0", 1), "mycc_2:4567");
+  f.Commit("mycc", std::nullopt, MinimalDefinition("1.0", 1), "mycc_2:4567");
   std::optional<LocalChaincodeInfo> info;
   CHECK(f.Lookup("mycc", &info) > 0);
   REQUIRE(info.has_value());
   CHECK(info->package_id == std::optional<std::string>("mycc_2:4567"));
 
   // The next sequence committed (already approved above).
-  f.Commit("mycc", Definition("2.0", 2), std::nullopt, "");
+  f.Commit("mycc", MinimalDefinition("2.0", 2), std::nullopt, "");
   CHECK(f.Lookup("mycc", &info) > 0);
   REQUIRE(info.has_value());
   CHECK(info->definition.sequence == 2);
@@ -175,9 +169,9 @@ TEST_CASE("Only blocks writing a definition or this org's keys of its sequence d
 
 TEST_CASE("Approvals are judged by hashes and installs make approved packages runnable") {
   Fixture f;
-  f.Commit("mycc", Definition("1.0", 1), Definition("1.0", 1), "mycc_1:0123");
-  f.Commit("mismatch", Definition("1.0", 1), Definition("9.9", 1), "mycc_1:0123");
-  f.Commit("unapproved", Definition("1.0", 1), std::nullopt, "");
+  f.Commit("mycc", MinimalDefinition("1.0", 1), MinimalDefinition("1.0", 1), "mycc_1:0123");
+  f.Commit("mismatch", MinimalDefinition("1.0", 1), MinimalDefinition("9.9", 1), "mycc_1:0123");
+  f.Commit("unapproved", MinimalDefinition("1.0", 1), std::nullopt, "");
 
   std::optional<LocalChaincodeInfo> info;
   f.Lookup("mycc", &info);
@@ -209,7 +203,7 @@ TEST_CASE("Approvals are judged by hashes and installs make approved packages ru
 
 TEST_CASE("A lookup whose read raced a state update answers it but does not keep it") {
   Fixture f;
-  f.Commit("mycc", Definition("1.0", 1), Definition("1.0", 1), "");
+  f.Commit("mycc", MinimalDefinition("1.0", 1), MinimalDefinition("1.0", 1), "");
   CountingStateDb counting(f.ledger->state());
   // As a commit of the channel landing between the lookup's read and its insertion
   // (possible only for a caller not holding the ledger's read lock).
@@ -249,7 +243,7 @@ TEST_CASE("The ledger tells its state listeners the public and hashed keys a blo
                               .CreateLedger(testing::GenesisBlock(kChannel)));
   CHECK(recorder->triggers.empty());  // the genesis block writes no _lifecycle key
   testing::CommitLifecycleWrites(*opened, dir.path(), kMspId, "mycc", std::nullopt,
-                                 Definition("1.0", 1), "mycc_1:0123");
+                                 MinimalDefinition("1.0", 1), "mycc_1:0123");
   REQUIRE(recorder->triggers.size() == 1);
   const auto& trigger = recorder->triggers[0];
   CHECK(trigger.channel_id == kChannel);

@@ -35,6 +35,7 @@
 namespace weft::peer::node {
 namespace {
 
+using weft::testing::MinimalDefinition;
 using weft::testing::RequireOk;
 
 namespace lc = peer::lifecycle;
@@ -68,15 +69,6 @@ std::string Package(const std::string& label) {
   testing::TarItem program("src/chaincode", "#!/bin/sh\n");
   return testing::FabricPackage("chaincode", "binary", label,
                                 testing::GoGzip(testing::GoTar({program})));
-}
-
-lc::ChaincodeDefinition Definition(const std::string& version, int64_t sequence = 1) {
-  lc::ChaincodeDefinition definition;
-  definition.sequence = sequence;
-  definition.endorsement_info.set_version(version);
-  definition.endorsement_info.set_endorsement_plugin("escc");
-  definition.validation_info.set_validation_plugin("vscc");
-  return definition;
 }
 
 struct Fixture {
@@ -168,16 +160,16 @@ TEST_CASE("An installed package lists the committed definitions this org approve
   const std::string other_bytes = Package("other_1");
   const std::string other_id = RequireOk(f.store->Install(other_bytes)).package_id;
 
-  f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
+  f.Define("mycc", MinimalDefinition("1.0"), MinimalDefinition("1.0"), id);
   // Approved with another package.
-  f.Define("othercc", Definition("3.0"), Definition("3.0"), other_id);
+  f.Define("othercc", MinimalDefinition("3.0"), MinimalDefinition("3.0"), other_id);
   // Committed but never approved by this org.
-  f.Define("unapproved", Definition("1.0"), std::nullopt, "");
+  f.Define("unapproved", MinimalDefinition("1.0"), std::nullopt, "");
   // This org approved other parameters than the committed ones: cache.go skips it
   // ("does not have our org's approval").
-  f.Define("mismatch", Definition("1.0"), Definition("2.0"), id);
+  f.Define("mismatch", MinimalDefinition("1.0"), MinimalDefinition("2.0"), id);
   // A second definition with the same package.
-  f.Define("mycc2", Definition("7"), Definition("7"), id);
+  f.Define("mycc2", MinimalDefinition("7"), MinimalDefinition("7"), id);
 
   auto mine = f.store->Find(id);
   REQUIRE(mine.has_value());
@@ -213,11 +205,11 @@ TEST_CASE("Chaincode support runs the installed package this org approved for th
   Fixture f;
   const std::string id = RequireOk(f.store->Install(Package("mycc_1"))).package_id;
   const std::string absent = chaincode_package::PackageId("gone_1", Package("gone_1"));
-  f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
-  f.Define("unapproved", Definition("1.0"), std::nullopt, "");
-  f.Define("mismatch", Definition("1.0"), Definition("2.0"), id);
-  f.Define("uninstalled", Definition("1.0"), Definition("1.0"), absent);
-  f.Define("nopackage", Definition("1.0"), Definition("1.0"), "");
+  f.Define("mycc", MinimalDefinition("1.0"), MinimalDefinition("1.0"), id);
+  f.Define("unapproved", MinimalDefinition("1.0"), std::nullopt, "");
+  f.Define("mismatch", MinimalDefinition("1.0"), MinimalDefinition("2.0"), id);
+  f.Define("uninstalled", MinimalDefinition("1.0"), MinimalDefinition("1.0"), absent);
+  f.Define("nopackage", MinimalDefinition("1.0"), MinimalDefinition("1.0"), "");
 
   CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
         std::optional<std::string>(id));
@@ -245,7 +237,7 @@ TEST_CASE(
   Fixture f;
   const std::string first = RequireOk(f.store->Install(Package("mycc_1"))).package_id;
   const std::string second = RequireOk(f.store->Install(Package("mycc_2"))).package_id;
-  f.Define("mycc", Definition("1.0"), Definition("1.0"), first);
+  f.Define("mycc", MinimalDefinition("1.0"), MinimalDefinition("1.0"), first);
   CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
         std::optional<std::string>(first));
   CHECK(f.cache->CachedChaincodes(kChannel) == 1);
@@ -253,13 +245,13 @@ TEST_CASE(
   // cache.go HandleStateUpdates: a hashed write to one of the org's keys of the
   // committed sequence (here only chaincode-sources/fields/mycc#1/PackageID changes)
   // makes the definition dirty.
-  f.Approve("mycc", Definition("1.0"), second);
+  f.Approve("mycc", MinimalDefinition("1.0"), second);
   CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
         std::optional<std::string>(second));
 
   // An approval naming no package: approved, but nothing to run here (Fabric's
   // InstallInfo == nil, "exists, but chaincode is not installed" in chaincode support).
-  f.Approve("mycc", Definition("1.0"), "");
+  f.Approve("mycc", MinimalDefinition("1.0"), "");
   auto withdrawn = RequireOk(f.store->CachedChaincodeInfo(kChannel, "mycc", 1));
   CHECK(withdrawn.approved);
   CHECK_FALSE(withdrawn.package_id.has_value());
@@ -269,7 +261,7 @@ TEST_CASE("A package installed after this org's approval runs from the next prop
   Fixture f;
   const std::string bytes = Package("mycc_1");
   const std::string id = chaincode_package::PackageId("mycc_1", bytes);
-  f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
+  f.Define("mycc", MinimalDefinition("1.0"), MinimalDefinition("1.0"), id);
   CHECK_FALSE(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)).has_value());
   // cache.go HandleChaincodeInstalled.
   REQUIRE(RequireOk(f.store->Install(bytes)).package_id == id);
@@ -295,11 +287,11 @@ TEST_CASE(
   Fixture f;
   const std::string first = RequireOk(f.store->Install(Package("mycc_1"))).package_id;
   const std::string second = RequireOk(f.store->Install(Package("mycc_2"))).package_id;
-  f.Define("mycc", Definition("1.0"), Definition("1.0"), first);
+  f.Define("mycc", MinimalDefinition("1.0"), MinimalDefinition("1.0"), first);
   CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
         std::optional<std::string>(first));
 
-  f.Define("mycc", Definition("2.0", 2), Definition("2.0", 2), second);
+  f.Define("mycc", MinimalDefinition("2.0", 2), MinimalDefinition("2.0", 2), second);
   auto upgraded = RequireOk(f.store->CachedChaincodeInfo(kChannel, "mycc", 2));
   CHECK(upgraded.definition.sequence == 2);
   CHECK(upgraded.definition.endorsement_info.version() == "2.0");
@@ -324,11 +316,11 @@ TEST_CASE(
 TEST_CASE("A committed sequence this org has not approved is refused until the org approves it") {
   Fixture f;
   const std::string id = RequireOk(f.store->Install(Package("mycc_1"))).package_id;
-  f.Define("mycc", Definition("1.0"), Definition("1.0"), id);
+  f.Define("mycc", MinimalDefinition("1.0"), MinimalDefinition("1.0"), id);
   CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 1)) ==
         std::optional<std::string>(id));
   // Other orgs committed sequence 2 without this org.
-  f.Define("mycc", Definition("2.0", 2), std::nullopt, "");
+  f.Define("mycc", MinimalDefinition("2.0", 2), std::nullopt, "");
   auto refused = f.store->ResolvePackageId(kChannel, "mycc", 2);
   // lifecycle/endorsement_info.go CachedChaincodeInfo.
   CHECK(absl::IsFailedPrecondition(refused.status()));
@@ -336,7 +328,7 @@ TEST_CASE("A committed sequence this org has not approved is refused until the o
         "chaincode definition for 'mycc' at sequence 2 on channel 'mychannel' has not yet been "
         "approved by this org");
   // Approving the committed sequence afterwards (its keys are the interesting hashes).
-  f.Approve("mycc", Definition("2.0", 2), id);
+  f.Approve("mycc", MinimalDefinition("2.0", 2), id);
   CHECK(RequireOk(f.store->ResolvePackageId(kChannel, "mycc", 2)) ==
         std::optional<std::string>(id));
 }
@@ -347,7 +339,7 @@ TEST_CASE("Proposals resolving while blocks commit get the definition their simu
   for (const char* label : {"mycc_a", "mycc_b", "mycc_c"}) {
     packages.push_back(RequireOk(f.store->Install(Package(label))).package_id);
   }
-  f.Define("mycc", Definition("1"), Definition("1"), packages[0]);
+  f.Define("mycc", MinimalDefinition("1"), MinimalDefinition("1"), packages[0]);
 
   std::atomic<int> resolved{0};
   auto resolver = [&](testing::FailureLog& failures, std::stop_token stop) {
@@ -384,10 +376,10 @@ TEST_CASE("Proposals resolving while blocks commit get the definition their simu
   for (int round = 0; round < 12; ++round) {
     const std::string& next = packages[(round + 1) % packages.size()];
     if (round % 2 == 0) {
-      f.Approve("mycc", Definition(std::to_string(sequence), sequence), next);
+      f.Approve("mycc", MinimalDefinition(std::to_string(sequence), sequence), next);
     } else {
       ++sequence;
-      const auto definition = Definition(std::to_string(sequence), sequence);
+      const auto definition = MinimalDefinition(std::to_string(sequence), sequence);
       f.Define("mycc", definition, definition, next);
     }
     // Let the resolvers see each state before the next commit.
